@@ -1,0 +1,146 @@
+package event
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/valyala/fastjson"
+)
+
+// Source is the kind of log a record came from. It is decided per record.
+type Source uint8
+
+// The sources tripline reads.
+const (
+	UnknownSource Source = iota
+	CloudTrail
+	BedrockInvocation
+)
+
+// Sources lists the known sources, for iteration.
+var Sources = []Source{CloudTrail, BedrockInvocation}
+
+// String returns the source's short name, as printed in run summaries.
+func (s Source) String() string {
+	switch s {
+	case CloudTrail:
+		return "cloudtrail"
+	case BedrockInvocation:
+		return "bedrock_invocation"
+	}
+	return "unknown"
+}
+
+// Origin says where a record was read: the file (or "-" for stdin, or an
+// s3:// URL), the 1-based line where the record starts, and the byte offset.
+type Origin struct {
+	File   string
+	Line   int
+	Offset int64
+}
+
+// String renders the origin as file:line, or file@offset when the line is unknown.
+func (o Origin) String() string {
+	if o.Line > 0 {
+		return o.File + ":" + strconv.Itoa(o.Line)
+	}
+	return o.File + "@" + strconv.FormatInt(o.Offset, 10)
+}
+
+// Event is one log record. Raw and Doc belong to the reader and are valid
+// only until the callback that received the event returns; a consumer that
+// keeps anything copies it (see Value, which never aliases Raw).
+type Event struct {
+	Source Source
+	Time   time.Time
+	Origin Origin
+	// ID is the record's own id: CloudTrail eventID, invocation requestId.
+	ID  string
+	Raw []byte
+	Doc *fastjson.Value
+}
+
+// Path returns the value at a raw JSON path. Keys may end in "{}" (Splunk's
+// array notation), which is ignored: arrays met on the way are walked and
+// their elements' values gathered into a multi-value. A missing path, an
+// object or JSON null is null.
+func (e *Event) Path(keys []string) Value {
+	if e.Doc == nil {
+		return Value{}
+	}
+	return pathValue(e.Doc, keys)
+}
+
+// SplitPath splits a dotted field name into path keys, dropping "{}" array
+// markers ("resources{}.ARN" -> ["resources", "ARN"]).
+func SplitPath(name string) []string {
+	keys := strings.Split(name, ".")
+	for i, k := range keys {
+		keys[i] = strings.TrimSuffix(k, "{}")
+	}
+	return keys
+}
+
+func pathValue(v *fastjson.Value, keys []string) Value {
+	for i, k := range keys {
+		if v.Type() == fastjson.TypeArray {
+			arr, _ := v.Array()
+			vs := make([]Value, 0, len(arr))
+			for _, el := range arr {
+				vs = append(vs, pathValue(el, keys[i:]))
+			}
+			return MultiValue(vs)
+		}
+		if v.Type() != fastjson.TypeObject {
+			return Value{}
+		}
+		v = v.Get(k)
+		if v == nil {
+			return Value{}
+		}
+	}
+	return FromJSON(v)
+}
+
+// FromJSON converts a parsed JSON value: strings to String, integral numbers
+// to Long, other numbers to Double, booleans to Bool, arrays to a multi-value
+// of their scalar elements. Objects and JSON null are null.
+func FromJSON(v *fastjson.Value) Value {
+	switch v.Type() {
+	case fastjson.TypeString:
+		b, _ := v.StringBytes()
+		return StringValue(string(b))
+	case fastjson.TypeNumber:
+		if n, err := v.Int64(); err == nil {
+			return LongValue(n)
+		}
+		f, _ := v.Float64()
+		return DoubleValue(f)
+	case fastjson.TypeTrue:
+		return BoolValue(true)
+	case fastjson.TypeFalse:
+		return BoolValue(false)
+	case fastjson.TypeArray:
+		arr, _ := v.Array()
+		vs := make([]Value, 0, len(arr))
+		for _, el := range arr {
+			vs = append(vs, FromJSON(el))
+		}
+		return MultiValue(vs)
+	}
+	return Value{}
+}
+
+// RawJSON returns the JSON text at a path, for objects that a view exposes
+// whole; "" when absent.
+func (e *Event) RawJSON(keys []string) string {
+	if e.Doc == nil {
+		return ""
+	}
+	v := e.Doc.Get(keys...)
+	if v == nil {
+		return ""
+	}
+	return string(v.MarshalTo(nil))
+}

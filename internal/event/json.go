@@ -1,0 +1,77 @@
+package event
+
+import (
+	"encoding/json"
+	"math"
+	"strconv"
+)
+
+// MarshalJSON writes a value as JSON: null, booleans, numbers, strings,
+// times as RFC 3339 strings, multi-values as arrays.
+func (v Value) MarshalJSON() ([]byte, error) { return v.AppendJSON(nil), nil }
+
+// AppendJSON appends the JSON form of v to dst.
+func (v Value) AppendJSON(dst []byte) []byte {
+	switch v.kind {
+	case Null:
+		return append(dst, "null"...)
+	case Bool:
+		return strconv.AppendBool(dst, v.n != 0)
+	case Long:
+		return strconv.AppendInt(dst, v.n, 10)
+	case Double:
+		if math.IsInf(v.f, 0) {
+			return strconv.AppendQuote(dst, FormatDouble(v.f))
+		}
+		return append(dst, FormatDouble(v.f)...)
+	case String, IP, Time:
+		b, _ := json.Marshal(v.String())
+		return append(dst, b...)
+	case Multi:
+		dst = append(dst, '[')
+		for i, e := range v.mv {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = e.AppendJSON(dst)
+		}
+		return append(dst, ']')
+	}
+	return append(dst, "null"...)
+}
+
+// FromAny converts a value decoded by encoding/json (or YAML) into a Value.
+func FromAny(x any) Value {
+	switch t := x.(type) {
+	case nil:
+		return Value{}
+	case bool:
+		return BoolValue(t)
+	case int:
+		return LongValue(int64(t))
+	case int64:
+		return LongValue(t)
+	case uint64:
+		return LongValue(int64(t))
+	case float64:
+		if t == math.Trunc(t) && math.Abs(t) < 1<<53 {
+			return LongValue(int64(t))
+		}
+		return DoubleValue(t)
+	case json.Number:
+		if n, err := t.Int64(); err == nil {
+			return LongValue(n)
+		}
+		f, _ := t.Float64()
+		return DoubleValue(f)
+	case string:
+		return StringValue(t)
+	case []any:
+		vs := make([]Value, 0, len(t))
+		for _, e := range t {
+			vs = append(vs, FromAny(e))
+		}
+		return MultiValue(vs)
+	}
+	return Value{}
+}
