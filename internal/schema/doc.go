@@ -1,0 +1,8 @@
+// Package schema gives rules the field names their language expects over
+// raw AWS records: the ECS view Elastic rules see (as Elastic's aws.cloudtrail
+// and aws_bedrock integrations map them), and the raw-plus-CIM view Splunk
+// searches see (as the Splunk Add-on for AWS extracts them). It also decides
+// which sources an ES|QL index pattern or an SPL sourcetype selects.
+//
+// schema imports event and plan only; never a front end or an executor.
+package schema

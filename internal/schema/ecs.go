@@ -1,0 +1,213 @@
+package schema
+
+import (
+	"strings"
+	"time"
+
+	"github.com/tripline/tripline/internal/event"
+)
+
+// ecsCloudTrail maps ECS names to CloudTrail records the way Elastic's
+// aws.cloudtrail integration pipeline does.
+var ecsCloudTrail = map[string]Getter{
+	"@timestamp":       eventTime,
+	"event.provider":   path("eventSource"),
+	"event.action":     path("eventName"),
+	"event.id":         path("eventID"),
+	"event.kind":       constant("event"),
+	"event.module":     constant("aws"),
+	"event.dataset":    constant("aws.cloudtrail"),
+	"event.outcome":    outcome("errorCode"),
+	"event.original":   func(ev *event.Event) event.Value { return event.StringValue(string(ev.Raw)) },
+	"cloud.provider":   constant("aws"),
+	"cloud.region":     path("awsRegion"),
+	"cloud.account.id": coalesce(path("userIdentity.accountId")),
+	// user.name is the session issuer's name for assumed roles, else the IAM user's.
+	"user.name":              coalesce(path("userIdentity.sessionContext.sessionIssuer.userName"), path("userIdentity.userName")),
+	"user.id":                path("userIdentity.principalId"),
+	"related.user":           path("userIdentity.userName"),
+	"source.address":         path("sourceIPAddress"),
+	"source.ip":              sourceIP,
+	"user_agent.original":    path("userAgent"),
+	"tls.version":            tlsVersion,
+	"tls.cipher":             path("tlsDetails.cipherSuite"),
+	"tls.client.server_name": path("tlsDetails.clientProvidedHostHeader"),
+	"data_stream.dataset":    constant("aws.cloudtrail"),
+	"data_stream.type":       constant("logs"),
+	"data_stream.namespace":  constant("default"),
+
+	"aws.cloudtrail.event_version":                                             path("eventVersion"),
+	"aws.cloudtrail.event_type":                                                path("eventType"),
+	"aws.cloudtrail.event_category":                                            path("eventCategory"),
+	"aws.cloudtrail.error_code":                                                path("errorCode"),
+	"aws.cloudtrail.error_message":                                             path("errorMessage"),
+	"aws.cloudtrail.request_id":                                                path("requestID"),
+	"aws.cloudtrail.api_version":                                               path("apiVersion"),
+	"aws.cloudtrail.management_event":                                          path("managementEvent"),
+	"aws.cloudtrail.read_only":                                                 path("readOnly"),
+	"aws.cloudtrail.recipient_account_id":                                      path("recipientAccountId"),
+	"aws.cloudtrail.shared_event_id":                                           path("sharedEventID"),
+	"aws.cloudtrail.vpc_endpoint_id":                                           path("vpcEndpointId"),
+	"aws.cloudtrail.resources.arn":                                             path("resources.ARN"),
+	"aws.cloudtrail.resources.account_id":                                      path("resources.accountId"),
+	"aws.cloudtrail.resources.type":                                            path("resources.type"),
+	"aws.cloudtrail.user_identity.type":                                        path("userIdentity.type"),
+	"aws.cloudtrail.user_identity.arn":                                         path("userIdentity.arn"),
+	"aws.cloudtrail.user_identity.access_key_id":                               path("userIdentity.accessKeyId"),
+	"aws.cloudtrail.user_identity.invoked_by":                                  path("userIdentity.invokedBy"),
+	"aws.cloudtrail.user_identity.session_context.mfa_authenticated":           path("userIdentity.sessionContext.attributes.mfaAuthenticated"),
+	"aws.cloudtrail.user_identity.session_context.creation_date":               asTime(path("userIdentity.sessionContext.attributes.creationDate")),
+	"aws.cloudtrail.user_identity.session_context.session_issuer.type":         path("userIdentity.sessionContext.sessionIssuer.type"),
+	"aws.cloudtrail.user_identity.session_context.session_issuer.arn":          path("userIdentity.sessionContext.sessionIssuer.arn"),
+	"aws.cloudtrail.user_identity.session_context.session_issuer.principal_id": path("userIdentity.sessionContext.sessionIssuer.principalId"),
+	"aws.cloudtrail.user_identity.session_context.session_issuer.account_id":   path("userIdentity.sessionContext.sessionIssuer.accountId"),
+	"aws.cloudtrail.request_parameters":                                        rawJSON("requestParameters"),
+	"aws.cloudtrail.response_elements":                                         rawJSON("responseElements"),
+	"aws.cloudtrail.additional_eventdata":                                      rawJSON("additionalEventData"),
+	"aws.cloudtrail.service_event_details":                                     rawJSON("serviceEventDetails"),
+}
+
+// ecsFlattened maps the aws.cloudtrail.flattened.* object fields to raw paths.
+var ecsFlattened = map[string]string{
+	"aws.cloudtrail.flattened.request_parameters.":    "requestParameters.",
+	"aws.cloudtrail.flattened.response_elements.":     "responseElements.",
+	"aws.cloudtrail.flattened.additional_eventdata.":  "additionalEventData.",
+	"aws.cloudtrail.flattened.service_event_details.": "serviceEventDetails.",
+}
+
+// ecsInvocation maps ECS names to Bedrock model-invocation records the way
+// Elastic's aws_bedrock integration does.
+var ecsInvocation = map[string]Getter{
+	"@timestamp":                       eventTime,
+	"event.action":                     path("operation"),
+	"event.id":                         path("requestId"),
+	"event.kind":                       constant("event"),
+	"event.module":                     constant("aws_bedrock"),
+	"event.dataset":                    constant("aws_bedrock.invocation"),
+	"event.outcome":                    outcome("errorCode"),
+	"event.original":                   func(ev *event.Event) event.Value { return event.StringValue(string(ev.Raw)) },
+	"cloud.provider":                   constant("aws"),
+	"cloud.service.name":               constant("bedrock"),
+	"cloud.account.id":                 path("accountId"),
+	"cloud.region":                     path("region"),
+	"user.id":                          path("identity.arn"),
+	"gen_ai.system":                    constant("aws"),
+	"gen_ai.request.id":                path("requestId"),
+	"gen_ai.request.model.id":          path("modelId"),
+	"gen_ai.request.model.type":        modelType,
+	"gen_ai.response.error_code":       path("errorCode"),
+	"gen_ai.usage.prompt_tokens":       path("input.inputTokenCount"),
+	"gen_ai.usage.completion_tokens":   path("output.outputTokenCount"),
+	"gen_ai.prompt":                    rawJSON("input.inputBodyJson"),
+	"gen_ai.completion":                rawJSON("output.outputBodyJson"),
+	"gen_ai.policy.name":               guardrailField(func(g *guardrail) []string { return g.policies }),
+	"gen_ai.policy.action":             guardrailField(func(g *guardrail) []string { return g.actions }),
+	"gen_ai.policy.confidence":         guardrailField(func(g *guardrail) []string { return g.confidences }),
+	"gen_ai.compliance.violation_code": guardrailField(func(g *guardrail) []string { return g.codes }),
+	"gen_ai.compliance.violation_detected": func(ev *event.Event) event.Value {
+		g := findGuardrail(ev)
+		if g == nil {
+			return event.Value{}
+		}
+		return event.BoolValue(g.blocked)
+	},
+	"gen_ai.guardrail_id":   guardrailField(func(g *guardrail) []string { return g.ids }),
+	"data_stream.dataset":   constant("aws_bedrock.invocation"),
+	"data_stream.type":      constant("logs"),
+	"data_stream.namespace": constant("default"),
+
+	"aws_bedrock.invocation.schema_type":                path("schemaType"),
+	"aws_bedrock.invocation.schema_version":             path("schemaVersion"),
+	"aws_bedrock.invocation.inference_region":           path("inferenceRegion"),
+	"aws_bedrock.invocation.error_code":                 path("errorCode"),
+	"aws_bedrock.invocation.input.input_content_type":   path("input.inputContentType"),
+	"aws_bedrock.invocation.input.input_token_count":    path("input.inputTokenCount"),
+	"aws_bedrock.invocation.output.output_content_type": path("output.outputContentType"),
+	"aws_bedrock.invocation.output.output_token_count":  path("output.outputTokenCount"),
+}
+
+func resolveECS(src event.Source, name string) (Getter, bool) {
+	switch src {
+	case event.CloudTrail:
+		if g, ok := ecsCloudTrail[name]; ok {
+			return g, true
+		}
+		for prefix, raw := range ecsFlattened {
+			if strings.HasPrefix(name, prefix) && len(name) > len(prefix) {
+				return path(raw + strings.TrimPrefix(name, prefix)), true
+			}
+		}
+	case event.BedrockInvocation:
+		if g, ok := ecsInvocation[name]; ok {
+			return g, true
+		}
+	}
+	switch name {
+	case "_id":
+		return func(ev *event.Event) event.Value { return event.StringValue(ev.ID) }, true
+	case "_index":
+		return func(ev *event.Event) event.Value { return event.StringValue(IndexName(ev.Source)) }, true
+	case "_version":
+		return func(*event.Event) event.Value { return event.LongValue(1) }, true
+	}
+	return nullGetter, false
+}
+
+func outcome(errField string) Getter {
+	keys := event.SplitPath(errField)
+	return func(ev *event.Event) event.Value {
+		if ev.Path(keys).IsNull() {
+			return event.StringValue("success")
+		}
+		return event.StringValue("failure")
+	}
+}
+
+func sourceIP(ev *event.Event) event.Value {
+	s, ok := ev.Path([]string{"sourceIPAddress"}).Str()
+	if !ok {
+		return event.Value{}
+	}
+	if _, ok := event.ParseAddr(s); !ok {
+		return event.Value{}
+	}
+	return event.IPValue(s)
+}
+
+func tlsVersion(ev *event.Event) event.Value {
+	s, ok := ev.Path([]string{"tlsDetails", "tlsVersion"}).Str()
+	if !ok {
+		return event.Value{}
+	}
+	return event.StringValue(strings.TrimPrefix(s, "TLSv"))
+}
+
+func rawJSON(name string) Getter {
+	keys := event.SplitPath(name)
+	return func(ev *event.Event) event.Value {
+		s := ev.RawJSON(keys)
+		if s == "" || s == "null" {
+			return event.Value{}
+		}
+		return event.StringValue(s)
+	}
+}
+
+// modelType tells foundation models from inference profiles and custom models.
+func modelType(ev *event.Event) event.Value {
+	s, ok := ev.Path([]string{"modelId"}).Str()
+	if !ok {
+		return event.Value{}
+	}
+	switch {
+	case strings.Contains(s, "inference-profile"):
+		return event.StringValue("inference-profile")
+	case strings.Contains(s, ":custom-model/") || strings.Contains(s, ":imported-model/"):
+		return event.StringValue("custom-model")
+	case strings.Contains(s, ":provisioned-model/"):
+		return event.StringValue("provisioned-model")
+	}
+	return event.StringValue("foundation-model")
+}
+
+func parseTime(s string) (time.Time, error) { return time.Parse(time.RFC3339Nano, s) }

@@ -1,0 +1,116 @@
+package schema
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/tripline/tripline/internal/event"
+	"github.com/tripline/tripline/internal/plan"
+)
+
+// IndexName is the data stream an Elastic agent would write a source to;
+// ES|QL index patterns are matched against it.
+func IndexName(src event.Source) string {
+	switch src {
+	case event.CloudTrail:
+		return "logs-aws.cloudtrail-default"
+	case event.BedrockInvocation:
+		return "logs-aws_bedrock.invocation-default"
+	}
+	return ""
+}
+
+// Sourcetype is the Splunk sourcetype of a source.
+func Sourcetype(src event.Source) string {
+	switch src {
+	case event.CloudTrail:
+		return "aws:cloudtrail"
+	case event.BedrockInvocation:
+		return "aws:bedrock:invocation"
+	}
+	return ""
+}
+
+// Select returns the sources a From reads. Patterns that match nothing
+// tripline reads are valid and give a warning; an empty result means the
+// query runs over no events. An SPL search with no sourcetype reads every
+// source; index terms are not used to select (index names are the user's).
+func Select(f *plan.From) (srcs []event.Source, warnings []string) {
+	switch {
+	case len(f.Indices) > 0 && len(f.Sourcetypes) == 0:
+		return match(f.Indices, IndexName, "index pattern")
+	case len(f.Sourcetypes) > 0:
+		return match(f.Sourcetypes, Sourcetype, "sourcetype")
+	}
+	return append([]event.Source(nil), event.Sources...), nil
+}
+
+func match(patterns []string, name func(event.Source) string, what string) ([]event.Source, []string) {
+	var out []event.Source
+	var warnings []string
+	excluded := map[event.Source]bool{}
+	for _, p := range patterns {
+		p = strings.TrimSpace(p)
+		if strings.HasPrefix(p, "-") {
+			for _, s := range event.Sources {
+				if globMatch(p[1:], name(s)) {
+					excluded[s] = true
+				}
+			}
+		}
+	}
+	for _, p := range patterns {
+		p = strings.TrimSpace(p)
+		if strings.HasPrefix(p, "-") {
+			continue
+		}
+		if i := strings.IndexByte(p, ':'); i >= 0 && what == "index pattern" {
+			p = p[i+1:] // cross-cluster "remote:index" reads the local copy
+		}
+		hit := false
+		for _, s := range event.Sources {
+			if globMatch(p, name(s)) && !excluded[s] {
+				hit = true
+				if !contains(out, s) {
+					out = append(out, s)
+				}
+			}
+		}
+		if !hit {
+			warnings = append(warnings, fmt.Sprintf("%s %q matches no data tripline reads (it reads %s, %s)",
+				what, p, name(event.CloudTrail), name(event.BedrockInvocation)))
+		}
+	}
+	return out, warnings
+}
+
+// globMatch matches s against a pattern whose only wildcard is "*",
+// ignoring case.
+func globMatch(pattern, s string) bool {
+	pattern, s = strings.ToLower(pattern), strings.ToLower(s)
+	parts := strings.Split(pattern, "*")
+	if len(parts) == 1 {
+		return pattern == s
+	}
+	if !strings.HasPrefix(s, parts[0]) {
+		return false
+	}
+	s = s[len(parts[0]):]
+	for _, mid := range parts[1 : len(parts)-1] {
+		i := strings.Index(s, mid)
+		if i < 0 {
+			return false
+		}
+		s = s[i+len(mid):]
+	}
+	return strings.HasSuffix(s, parts[len(parts)-1])
+}
+
+func contains(ss []event.Source, s event.Source) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,142 @@
+package schema
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/tripline/tripline/internal/event"
+	"github.com/tripline/tripline/internal/plan"
+)
+
+// View is a naming of fields.
+type View uint8
+
+// The views.
+const (
+	// ECS is Elastic Common Schema plus the integrations' aws.* fields.
+	ECS View = iota + 1
+	// Raw is the record's own JSON paths plus the CIM fields of the Splunk
+	// Add-on for AWS (SPL and Sigma).
+	Raw
+)
+
+// ViewFor returns the view a dialect reads.
+func ViewFor(d plan.Dialect) View {
+	if d == plan.ESQL {
+		return ECS
+	}
+	return Raw
+}
+
+// Getter reads one field of an event. It never keeps the event.
+type Getter func(ev *event.Event) event.Value
+
+// Resolve returns how a named field is read from events of source src in
+// view v, and whether the view knows the field for that source. An unknown
+// name still gets a getter: null in ECS, a raw JSON path lookup in Raw.
+func Resolve(v View, src event.Source, name string) (Getter, bool) {
+	switch v {
+	case ECS:
+		return resolveECS(src, name)
+	case Raw:
+		return resolveRaw(src, name)
+	}
+	return nullGetter, false
+}
+
+// Fields lists the field names a view knows for a source, sorted. It is the
+// column set of "keep *" and of a rendered event row.
+func Fields(v View, src event.Source) []string {
+	var m map[string]Getter
+	switch {
+	case v == ECS && src == event.CloudTrail:
+		m = ecsCloudTrail
+	case v == ECS && src == event.BedrockInvocation:
+		m = ecsInvocation
+	case v == Raw && src == event.CloudTrail:
+		m = cimCloudTrail
+	case v == Raw && src == event.BedrockInvocation:
+		m = cimInvocation
+	}
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Document renders the fields of an event in a view as a name→value map,
+// leaving out nulls: for ECS the mapped document, for Raw the record's own
+// leaves (dotted paths) plus the CIM fields. The values do not alias the event.
+func Document(v View, ev *event.Event) map[string]event.Value {
+	out := map[string]event.Value{}
+	if v == Raw && ev.Doc != nil {
+		flattenJSON(ev, out)
+	}
+	for _, name := range Fields(v, ev.Source) {
+		g, _ := Resolve(v, ev.Source, name)
+		if val := g(ev); !val.IsNull() {
+			out[name] = val
+		}
+	}
+	return out
+}
+
+func nullGetter(*event.Event) event.Value { return event.Value{} }
+
+func path(name string) Getter {
+	keys := event.SplitPath(name)
+	return func(ev *event.Event) event.Value { return ev.Path(keys) }
+}
+
+func constant(s string) Getter {
+	v := event.StringValue(s)
+	return func(*event.Event) event.Value { return v }
+}
+
+// coalesce returns the first non-null of the getters.
+func coalesce(gs ...Getter) Getter {
+	return func(ev *event.Event) event.Value {
+		for _, g := range gs {
+			if v := g(ev); !v.IsNull() {
+				return v
+			}
+		}
+		return event.Value{}
+	}
+}
+
+func eventTime(ev *event.Event) event.Value {
+	if ev.Time.IsZero() {
+		return event.Value{}
+	}
+	return event.TimeValue(ev.Time)
+}
+
+// asTime parses an RFC 3339 string field into a date-time value.
+func asTime(g Getter) Getter {
+	return func(ev *event.Event) event.Value {
+		v := g(ev)
+		s, ok := v.Str()
+		if !ok {
+			return v
+		}
+		t, err := parseTime(s)
+		if err != nil {
+			return event.Value{}
+		}
+		return event.TimeValue(t)
+	}
+}
+
+// lastSegment returns the text after the last "/" of a string field.
+func lastSegment(g Getter) Getter {
+	return func(ev *event.Event) event.Value {
+		s, ok := g(ev).Str()
+		if !ok || s == "" {
+			return event.Value{}
+		}
+		return event.StringValue(s[strings.LastIndexByte(s, '/')+1:])
+	}
+}
