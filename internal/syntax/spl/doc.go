@@ -1,0 +1,15 @@
+// Package spl is the Splunk SPL front end: it expands search macros (the
+// backtick `name(args)` calls of Splunk and of splunk/security_content),
+// lexes and parses a search pipeline and turns it into a *plan.Query with
+// Dialect plan.SPL.
+//
+// The base search becomes a *plan.From (its top-level index= and
+// sourcetype= terms) followed by a *plan.Where of SearchCmp/SearchTerm
+// predicates; every later command maps to one or more plan nodes. Errors
+// are *syntax.Error positioned in the text the caller gave, before macro
+// expansion.
+//
+// spl imports plan, syntax, event and the standard library (plus a YAML
+// decoder for macro files) only: never an executor (internal/exec), never
+// another front end.
+package spl
