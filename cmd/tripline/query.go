@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/tripline/tripline/internal/engine"
+	"github.com/tripline/tripline/internal/exec"
+	"github.com/tripline/tripline/internal/logs"
+	"github.com/tripline/tripline/internal/rule"
+	"github.com/tripline/tripline/internal/syntax/spl"
+)
+
+func cmdQuery(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("query", flag.ContinueOnError)
+	lang := fs.String("lang", "esql", "query language: esql or spl")
+	var macroDirs listFlag
+	fs.Var(&macroDirs, "macros", "`directory` of Splunk macro YAML files (repeatable)")
+	var of outputFlags
+	of.register(fs)
+	workers := fs.Int("workers", 0, "decode workers (default: number of CPUs)")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: tripline query [flags] QUERY PATH...\n\nRuns one query over all the logs at PATH as a single window and prints its rows.")
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() < 2 {
+		return usagef("give a query and at least one log path")
+	}
+	if *lang != rule.LangESQL && *lang != rule.LangSPL {
+		return usagef("unknown --lang %q (want esql or spl)", *lang)
+	}
+	format, err := of.resolve(stdout)
+	if err != nil {
+		return err
+	}
+	macros := spl.NewMacros()
+	for _, dir := range macroDirs {
+		m, err := spl.LoadMacroDir(dir)
+		if err != nil {
+			return fmt.Errorf("cannot load macros: %w", err)
+		}
+		for _, key := range m.Keys() {
+			name, n := macroArity(key)
+			if mac, ok := m.Lookup(name, n); ok {
+				macros.Add(mac)
+			}
+		}
+	}
+	r := &rule.Rule{ID: "query", Name: "query", Language: *lang, Query: fs.Arg(0),
+		Interval: engine.QuerySpec.Interval, LookBack: engine.QuerySpec.LookBack}
+	c := engine.Compile(r, macros)
+	if c.Err != nil {
+		return fmt.Errorf("%s", engine.ErrorDetail(c.Err))
+	}
+	for _, w := range c.Warnings {
+		fmt.Fprintf(stderr, "warning: %s\n", w)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	rows, stats, err := engine.Query(ctx, c, fs.Args()[1:], engine.HuntOptions{Workers: *workers, Stdin: logs.Options{Stdin: stdin}})
+	if err != nil {
+		return err
+	}
+	w := stdout
+	if of.out != "" {
+		f, err := os.Create(of.out)
+		if err != nil {
+			return fmt.Errorf("cannot write rows: %w", err)
+		}
+		defer f.Close()
+		w = f
+	}
+	if format == "table" {
+		writeRowTable(w, rows)
+	} else if err := writeRowJSON(w, rows); err != nil {
+		return err
+	}
+	if stats.Bad > 0 {
+		fmt.Fprintf(stderr, "bad records: %d; first:\n", stats.Bad)
+		for _, p := range stats.BadSamples {
+			fmt.Fprintf(stderr, "  %s\n", p)
+		}
+	}
+	fmt.Fprintf(stderr, "%d rows from %d records\n", len(rows), stats.Total())
+	return nil
+}
+
+func writeRowTable(w io.Writer, rows []exec.Result) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	var header []string
+	for _, r := range rows {
+		if strings.Join(r.Columns, "\t") != strings.Join(header, "\t") {
+			header = r.Columns
+			fmt.Fprintln(tw, strings.Join(header, "\t"))
+		}
+		vals := make([]string, len(r.Values))
+		for i, v := range r.Values {
+			s := v.String()
+			if v.IsNull() {
+				s = "null"
+			}
+			if len(s) > 80 {
+				s = s[:77] + "..."
+			}
+			vals[i] = s
+		}
+		fmt.Fprintln(tw, strings.Join(vals, "\t"))
+	}
+	tw.Flush()
+}
+
+func writeRowJSON(w io.Writer, rows []exec.Result) error {
+	for _, r := range rows {
+		b := []byte{'{'}
+		for i, c := range r.Columns {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			k, _ := json.Marshal(c)
+			b = append(b, k...)
+			b = append(b, ':')
+			b = r.Values[i].AppendJSON(b)
+		}
+		b = append(b, '}', '\n')
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+	}
+	return nil
+}

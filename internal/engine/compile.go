@@ -1,0 +1,84 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/tripline/tripline/internal/exec"
+	"github.com/tripline/tripline/internal/plan"
+	"github.com/tripline/tripline/internal/rule"
+	"github.com/tripline/tripline/internal/schedule"
+	"github.com/tripline/tripline/internal/syntax"
+	"github.com/tripline/tripline/internal/syntax/esql"
+	"github.com/tripline/tripline/internal/syntax/spl"
+)
+
+// Compiled is a rule ready to run, or the reason it cannot.
+type Compiled struct {
+	Rule     *rule.Rule
+	Program  *exec.Program
+	Spec     schedule.Spec
+	Warnings []string
+	// Err is why the rule cannot run (a parse error is a *syntax.Error).
+	Err error
+}
+
+// Runnable reports whether the rule compiled and is not skipped.
+func (c *Compiled) Runnable() bool { return c.Err == nil && c.Program != nil }
+
+// ParseQuery parses query text in a language into a plan.
+func ParseQuery(language, text string, macros *spl.Macros) (*plan.Query, error) {
+	switch language {
+	case rule.LangESQL:
+		return esql.Parse(text)
+	case rule.LangSPL:
+		if macros == nil {
+			macros = spl.NewMacros()
+		}
+		return spl.Parse(text, macros)
+	}
+	return nil, fmt.Errorf("language %q is not supported", language)
+}
+
+// Compile parses, plans and compiles one rule. It never fails: problems
+// land in the result's Err and Warnings.
+func Compile(r *rule.Rule, macros *spl.Macros) *Compiled {
+	c := &Compiled{Rule: r}
+	if r.Skip != "" {
+		c.Err = errors.New(r.Skip)
+		return c
+	}
+	c.Spec = schedule.Spec{Interval: r.Interval, LookBack: r.LookBack, WindowEnd: r.WindowEnd, MaxAlerts: r.MaxAlerts}
+	if err := c.Spec.Validate(); err != nil {
+		c.Err = fmt.Errorf("schedule: %w", err)
+		return c
+	}
+	c.Warnings = append(c.Warnings, c.Spec.Warnings()...)
+	q, err := ParseQuery(r.Language, r.Query, macros)
+	if err != nil {
+		c.Err = err
+		return c
+	}
+	p, err := exec.Compile(q, exec.Options{TimeField: r.TimestampOverride})
+	if err != nil {
+		c.Err = fmt.Errorf("cannot plan query: %w", err)
+		return c
+	}
+	c.Program = p
+	c.Warnings = append(c.Warnings, p.Warnings...)
+	return c
+}
+
+// QuerySpec is the schedule an ad hoc query runs with: one window over all
+// the data.
+var QuerySpec = schedule.Spec{Interval: time.Hour, LookBack: time.Hour}
+
+// ErrorDetail renders an error with its caret when it is a syntax error.
+func ErrorDetail(err error) string {
+	var se *syntax.Error
+	if errors.As(err, &se) {
+		return se.Detail()
+	}
+	return err.Error()
+}

@@ -1,0 +1,159 @@
+package engine
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tripline/tripline/internal/event"
+	"github.com/tripline/tripline/internal/generate"
+	"github.com/tripline/tripline/internal/rule"
+	"github.com/tripline/tripline/rules"
+)
+
+// sharedData returns ../shared/data beside the repository, or skips.
+func sharedData(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Skip("no go.mod above the test; cannot find ../shared/data")
+		}
+		dir = parent
+	}
+	data := filepath.Join(dir, "..", "shared", "data")
+	if _, err := os.Stat(data); err != nil {
+		t.Skipf("real logs not found at %s (they live beside the repository in ../shared/data): %v", data, err)
+	}
+	return data
+}
+
+func builtinRules(t testing.TB) []*Compiled {
+	t.Helper()
+	rs, probs := rule.LoadFS(rules.FS, ".")
+	if len(probs) > 0 {
+		t.Fatalf("built-in rules have problems: %v", probs)
+	}
+	var out []*Compiled
+	for _, r := range rs {
+		c := Compile(r, nil)
+		if c.Err != nil {
+			t.Fatalf("built-in rule %s does not compile: %s", r.ID, ErrorDetail(c.Err))
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// TestHuntSharedData runs the built-in rules over the real attack
+// simulations. None of them contains what the two seeds look for (denied
+// ListFoundationModels bursts, denied invocations), so the seeds stay quiet,
+// and every record must read cleanly.
+func TestHuntSharedData(t *testing.T) {
+	data := sharedData(t)
+	rep, err := Hunt(context.Background(), builtinRules(t), []string{data}, HuntOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Read.Bad != 0 {
+		t.Fatalf("%d bad records in the shared data: %v", rep.Read.Bad, rep.Read.BadSamples)
+	}
+	if rep.Read.Records[event.CloudTrail] < 2900 {
+		t.Errorf("read %d CloudTrail records, want at least the invictus set's 2,900", rep.Read.Records[event.CloudTrail])
+	}
+	if got := rep.Read.Records[event.BedrockInvocation]; got != 36 {
+		t.Errorf("read %d invocation records, want 36 (19 Elastic + 17 Splunk)", got)
+	}
+	for _, a := range rep.Alerts {
+		if a.Rule.ID == "e84b3c74-f742-11ee-9f6e-acde48001122" || strings.Contains(a.Rule.Name, "Denied Models") {
+			t.Errorf("seed rule alerted on data without denials: %s", a.Reason)
+		}
+	}
+	for _, r := range rep.Rules {
+		if r.Err != nil {
+			t.Errorf("rule %s failed: %v", r.Compiled.Rule.ID, r.Err)
+		}
+	}
+}
+
+// TestQuerySharedDataStratusBedrock reads the Stratus Red Team Bedrock
+// detonation the way an analyst would: availability polled ten times, then
+// the model invoked once, all from one role session.
+func TestQuerySharedDataStratusBedrock(t *testing.T) {
+	data := sharedData(t)
+	file := filepath.Join(data, "cloudtrail", "stratus-red-team-detonation-logs", "aws.impact.bedrock-invoke-model.json")
+	cases := []struct {
+		lang, query string
+		want        []string
+	}{
+		{"spl", "`cloudtrail` eventSource=bedrock.amazonaws.com | stats count by eventName user_name src",
+			[]string{
+				`{"eventName":"CreateFoundationModelAgreement","user_name":"test-role","src":"035.249.253.232","count":1}`,
+				`{"eventName":"GetFoundationModelAvailability","user_name":"test-role","src":"035.249.253.232","count":10}`,
+				`{"eventName":"InvokeModel","user_name":"test-role","src":"035.249.253.232","count":1}`,
+				`{"eventName":"ListFoundationModelAgreementOffers","user_name":"test-role","src":"035.249.253.232","count":1}`,
+				`{"eventName":"PutFoundationModelEntitlement","user_name":"test-role","src":"035.249.253.232","count":1}`,
+				`{"eventName":"PutUseCaseForModelAccess","user_name":"test-role","src":"035.249.253.232","count":1}`,
+			}},
+		{"esql", "from logs-aws.cloudtrail-* | where event.provider == \"bedrock.amazonaws.com\" | stats n = count(*), first = min(@timestamp) by user.name, source.address | sort n desc",
+			[]string{`{"n":15,"first":"2024-10-17T20:09:50.000Z","user.name":"test-role","source.address":"035.249.253.232"}`}},
+	}
+	for _, c := range cases {
+		r := &rule.Rule{ID: "q", Name: "q", Language: c.lang, Query: c.query, Interval: QuerySpec.Interval, LookBack: QuerySpec.LookBack}
+		comp := Compile(r, nil)
+		if comp.Err != nil {
+			t.Fatalf("%s: %s", c.query, ErrorDetail(comp.Err))
+		}
+		rows, _, err := Query(context.Background(), comp, []string{file}, HuntOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := renderRows(rows)
+		if strings.Join(got, "\n") != strings.Join(c.want, "\n") {
+			t.Errorf("%s\ngot:\n  %s\nwant:\n  %s", c.query, strings.Join(got, "\n  "), strings.Join(c.want, "\n  "))
+		}
+	}
+}
+
+// TestHuntGeneratedDay hunts a generated day and expects exactly the
+// planted alerts: every attack found, no near miss alerting.
+func TestHuntGeneratedDay(t *testing.T) {
+	dir := t.TempDir()
+	sum, err := generate.Day(generate.Options{Out: dir, Seed: 7, Principals: 60})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Hunt(context.Background(), builtinRules(t), []string{dir}, HuntOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Read.Bad != 0 {
+		t.Fatalf("%d bad records in generated data: %v", rep.Read.Bad, rep.Read.BadSamples)
+	}
+	if len(sum.Expected) == 0 {
+		t.Fatal("the generator planted no attacks")
+	}
+	missing, extra := CompareExpected(rep.Alerts, sum.Expected)
+	for _, m := range missing {
+		t.Errorf("planted attack not alerted: %s %v (%s)", m.Rule, m.Group, m.Note)
+	}
+	for _, a := range extra {
+		t.Errorf("unexpected alert: %s", a.Reason)
+	}
+	seen := map[string]bool{}
+	for _, a := range rep.Alerts {
+		if seen[a.ID] {
+			t.Errorf("duplicate alert id %s", a.ID)
+		}
+		seen[a.ID] = true
+	}
+}

@@ -1,0 +1,150 @@
+package engine
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tripline/tripline/internal/exec"
+	"github.com/tripline/tripline/internal/rule"
+)
+
+// Script tests (testdata/*.test) tell the semantics as stories: load
+// events, run a query in one or more languages, expect rows.
+//
+//	events                      following lines, up to a blank line, are records (JSON lines)
+//	query esql|spl              following lines, up to "----", are the query
+//	----                        following lines, up to a blank line, are the expected rows,
+//	                            one JSON object each, in order ("(none)" for no rows)
+//	error esql|spl              the query must fail to compile; the expected text follows "----"
+//
+// Lines starting with "#" are comments.
+func TestScripts(t *testing.T) {
+	files, err := filepath.Glob("testdata/*.test")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no script tests found: %v", err)
+	}
+	for _, f := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(f), ".test"), func(t *testing.T) { runScript(t, f) })
+	}
+}
+
+type scriptCase struct {
+	line     int
+	lang     string
+	query    string
+	want     []string
+	wantErr  bool
+	dataFile string
+}
+
+func runScript(t *testing.T, path string) {
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var lines []string
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+	}
+	dir := t.TempDir()
+	var data string
+	ndata := 0
+	for i := 0; i < len(lines); i++ {
+		l := strings.TrimSpace(lines[i])
+		switch {
+		case l == "" || strings.HasPrefix(l, "#"):
+		case l == "events":
+			ndata++
+			data = filepath.Join(dir, fmt.Sprintf("events%d.json", ndata))
+			var recs []string
+			for i++; i < len(lines) && strings.TrimSpace(lines[i]) != ""; i++ {
+				recs = append(recs, lines[i])
+			}
+			if err := os.WriteFile(data, []byte(strings.Join(recs, "\n")+"\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		case strings.HasPrefix(l, "query ") || strings.HasPrefix(l, "error "):
+			c := scriptCase{line: i + 1, lang: strings.TrimSpace(l[6:]), wantErr: strings.HasPrefix(l, "error "), dataFile: data}
+			var q []string
+			for i++; i < len(lines) && strings.TrimSpace(lines[i]) != "----"; i++ {
+				q = append(q, lines[i])
+			}
+			c.query = strings.Join(q, "\n")
+			for i++; i < len(lines) && strings.TrimSpace(lines[i]) != ""; i++ {
+				c.want = append(c.want, strings.TrimSpace(lines[i]))
+			}
+			checkCase(t, path, c)
+		default:
+			t.Fatalf("%s:%d: unexpected line %q", path, i+1, l)
+		}
+	}
+}
+
+func checkCase(t *testing.T, path string, c scriptCase) {
+	t.Helper()
+	r := &rule.Rule{ID: "script", Name: "script", Language: c.lang, Query: c.query,
+		Interval: QuerySpec.Interval, LookBack: QuerySpec.LookBack}
+	comp := Compile(r, nil)
+	if c.wantErr {
+		if comp.Err == nil {
+			t.Errorf("%s:%d: query compiled, want an error containing %q", path, c.line, strings.Join(c.want, " "))
+			return
+		}
+		if msg := comp.Err.Error(); !strings.Contains(msg, strings.Join(c.want, " ")) {
+			t.Errorf("%s:%d: error %q does not contain %q", path, c.line, msg, strings.Join(c.want, " "))
+		}
+		return
+	}
+	if comp.Err != nil {
+		t.Errorf("%s:%d: %s", path, c.line, ErrorDetail(comp.Err))
+		return
+	}
+	if c.dataFile == "" {
+		t.Fatalf("%s:%d: no events before the query", path, c.line)
+	}
+	rows, stats, err := Query(context.Background(), comp, []string{c.dataFile}, HuntOptions{Workers: 2})
+	if err != nil {
+		t.Fatalf("%s:%d: %v", path, c.line, err)
+	}
+	if stats.Bad > 0 {
+		t.Fatalf("%s:%d: %d bad records in the events: %v", path, c.line, stats.Bad, stats.BadSamples)
+	}
+	got := renderRows(rows)
+	want := c.want
+	if len(want) == 1 && want[0] == "(none)" {
+		want = nil
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("%s:%d: %s query\n%s\ngot:\n  %s\nwant:\n  %s", path, c.line, c.lang, c.query,
+			strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+}
+
+func renderRows(rows []exec.Result) []string {
+	var out []string
+	for _, r := range rows {
+		var b strings.Builder
+		b.WriteByte('{')
+		for i, c := range r.Columns {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			k, _ := json.Marshal(c)
+			b.Write(k)
+			b.WriteByte(':')
+			b.Write(r.Values[i].AppendJSON(nil))
+		}
+		b.WriteByte('}')
+		out = append(out, b.String())
+	}
+	return out
+}

@@ -1,0 +1,63 @@
+package engine
+
+import (
+	"fmt"
+	"io"
+	"sort"
+
+	"github.com/tripline/tripline/internal/event"
+)
+
+// WriteSummary writes the run summary people read on stderr: what was
+// read, what was bad and where, what each rule did, and how fast.
+func WriteSummary(w io.Writer, rep *Report) {
+	st := rep.Read
+	fmt.Fprintf(w, "\nread %d files, %d records (%d cloudtrail, %d bedrock invocation), %.1f MB\n",
+		st.Files, st.Total(), st.Records[event.CloudTrail], st.Records[event.BedrockInvocation], float64(st.Decoded)/1e6)
+	if st.Bad > 0 {
+		fmt.Fprintf(w, "bad records: %d; first:\n", st.Bad)
+		for _, p := range st.BadSamples {
+			fmt.Fprintf(w, "  %s\n", p)
+		}
+	}
+	ran, skipped, failed := 0, 0, 0
+	rules := append([]RuleReport(nil), rep.Rules...)
+	sort.SliceStable(rules, func(i, j int) bool { return rules[i].Alerts > rules[j].Alerts })
+	for _, r := range rules {
+		c := r.Compiled
+		switch {
+		case c.Rule.Skip != "":
+			skipped++
+			fmt.Fprintf(w, "  skipped  %s (%s): %s\n", c.Rule.Name, c.Rule.ID, c.Rule.Skip)
+		case c.Err != nil:
+			failed++
+			fmt.Fprintf(w, "  error    %s (%s): %v\n", c.Rule.Name, c.Rule.ID, firstLine(c.Err.Error()))
+		case r.Err != nil:
+			failed++
+			fmt.Fprintf(w, "  failed   %s (%s): %v\n", c.Rule.Name, c.Rule.ID, firstLine(r.Err.Error()))
+		default:
+			ran++
+			capped := ""
+			if r.Capped > 0 {
+				capped = fmt.Sprintf(", %d more held back by max alerts per run", r.Capped)
+			}
+			fmt.Fprintf(w, "  %4d alerts  %s (%s, %d windows%s)\n", r.Alerts, c.Rule.Name, c.Rule.Language, r.Ticks, capped)
+		}
+	}
+	secs := rep.Elapsed.Seconds()
+	rate := 0.0
+	if secs > 0 {
+		rate = float64(st.Total()) / secs
+	}
+	fmt.Fprintf(w, "rules: %d ran, %d skipped, %d failed; %d alerts in %.2fs (%.0f records/s)\n",
+		ran, skipped, failed, len(rep.Alerts), secs, rate)
+}
+
+func firstLine(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\n' {
+			return s[:i]
+		}
+	}
+	return s
+}

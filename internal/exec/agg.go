@@ -1,0 +1,368 @@
+package exec
+
+import (
+	"math"
+	"sort"
+
+	"github.com/tripline/tripline/internal/event"
+	"github.com/tripline/tripline/internal/plan"
+)
+
+// aggState is the mergeable state of one aggregate for one group.
+// add receives the argument value (null for count(*) rows: see star) and
+// the row's event time in Unix nanoseconds.
+type aggState interface {
+	add(v event.Value, t int64)
+	merge(o aggState)
+	result() event.Value
+}
+
+// newAggState returns fresh state for an aggregate of a dialect. star is
+// set for count(*) and SPL's bare count.
+func newAggState(d plan.Dialect, fn string, star bool, param event.Value) aggState {
+	switch fn {
+	case "count", "c":
+		if star {
+			return &countRows{}
+		}
+		return &countValues{perValue: d == plan.ESQL}
+	case "count_distinct", "dc", "distinct_count":
+		return &distinct{}
+	case "min":
+		return &extreme{max: false, spl: d != plan.ESQL}
+	case "max":
+		return &extreme{max: true, spl: d != plan.ESQL}
+	case "sum":
+		return &sum{}
+	case "avg", "mean":
+		return &sum{avg: true}
+	case "median":
+		return &quantile{q: 50}
+	case "percentile":
+		q, _ := param.Number()
+		return &quantile{q: q}
+	case "values":
+		return &valueSet{sortText: d != plan.ESQL}
+	case "list":
+		return &list{}
+	case "earliest", "last":
+		return &byTime{latest: false}
+	case "latest", "first":
+		// Splunk returns events newest first, so first() is the latest value.
+		return &byTime{latest: true}
+	case "range":
+		return &rangeAgg{}
+	case "stdev":
+		return &stdev{}
+	}
+	panic("BUG: no state for aggregate " + fn)
+}
+
+type countRows struct{ n int64 }
+
+func (c *countRows) add(event.Value, int64) { c.n++ }
+func (c *countRows) merge(o aggState)       { c.n += o.(*countRows).n }
+func (c *countRows) result() event.Value    { return event.LongValue(c.n) }
+
+// countValues counts non-null values: ES|QL counts every value of a
+// multi-value, Splunk counts events that have the field.
+type countValues struct {
+	n        int64
+	perValue bool
+}
+
+func (c *countValues) add(v event.Value, _ int64) {
+	if v.IsNull() {
+		return
+	}
+	if c.perValue {
+		c.n += int64(v.Len())
+		return
+	}
+	c.n++
+}
+func (c *countValues) merge(o aggState)    { c.n += o.(*countValues).n }
+func (c *countValues) result() event.Value { return event.LongValue(c.n) }
+
+type distinct struct{ seen map[string]struct{} }
+
+func (d *distinct) add(v event.Value, _ int64) {
+	for _, e := range v.Values() {
+		if d.seen == nil {
+			d.seen = map[string]struct{}{}
+		}
+		d.seen[string(e.Key(nil))] = struct{}{}
+	}
+}
+func (d *distinct) merge(o aggState) {
+	for k := range o.(*distinct).seen {
+		if d.seen == nil {
+			d.seen = map[string]struct{}{}
+		}
+		d.seen[k] = struct{}{}
+	}
+}
+func (d *distinct) result() event.Value { return event.LongValue(int64(len(d.seen))) }
+
+// extreme is min or max. Splunk prefers numbers: a numeric string counts as
+// a number, and text only wins when there are no numbers at all.
+type extreme struct {
+	v        event.Value
+	have     bool
+	max, spl bool
+}
+
+func (x *extreme) add(v event.Value, _ int64) {
+	for _, e := range v.Values() {
+		if x.spl {
+			e = splNumber(e)
+		}
+		x.offer(e)
+	}
+}
+
+func (x *extreme) offer(e event.Value) {
+	if !x.have {
+		x.v, x.have = e, true
+		return
+	}
+	c, ok := event.Compare(e, x.v)
+	if !ok {
+		// Mixed kinds: Splunk ranks numbers before text.
+		_, eNum := e.Number()
+		_, curNum := x.v.Number()
+		if eNum && !curNum {
+			x.v = e
+		}
+		return
+	}
+	if (x.max && c > 0) || (!x.max && c < 0) {
+		x.v = e
+	}
+}
+
+func (x *extreme) merge(o aggState) {
+	if y := o.(*extreme); y.have {
+		x.offer(y.v)
+	}
+}
+func (x *extreme) result() event.Value { return x.v }
+
+type sum struct {
+	f        float64
+	i        int64
+	n        int64
+	isDouble bool
+	avg      bool
+}
+
+func (s *sum) add(v event.Value, _ int64) {
+	for _, e := range v.Values() {
+		e = splNumber(e)
+		if n, ok := e.Long(); ok {
+			s.i += n
+			s.f += float64(n)
+			s.n++
+		} else if f, ok := e.Double(); ok {
+			s.f += f
+			s.isDouble = true
+			s.n++
+		}
+	}
+}
+func (s *sum) merge(o aggState) {
+	t := o.(*sum)
+	s.f += t.f
+	s.i += t.i
+	s.n += t.n
+	s.isDouble = s.isDouble || t.isDouble
+}
+func (s *sum) result() event.Value {
+	switch {
+	case s.n == 0:
+		return event.Value{}
+	case s.avg:
+		return event.DoubleValue(s.f / float64(s.n))
+	case s.isDouble:
+		return event.DoubleValue(s.f)
+	}
+	return event.LongValue(s.i)
+}
+
+type quantile struct {
+	xs []float64
+	q  float64
+}
+
+func (m *quantile) add(v event.Value, _ int64) {
+	for _, e := range v.Values() {
+		if f, ok := splNumber(e).Number(); ok {
+			m.xs = append(m.xs, f)
+		}
+	}
+}
+func (m *quantile) merge(o aggState) { m.xs = append(m.xs, o.(*quantile).xs...) }
+func (m *quantile) result() event.Value {
+	if len(m.xs) == 0 {
+		return event.Value{}
+	}
+	xs := append([]float64(nil), m.xs...)
+	sort.Float64s(xs)
+	pos := m.q / 100 * float64(len(xs)-1)
+	lo := math.Floor(pos)
+	hi := math.Ceil(pos)
+	if lo == hi {
+		return event.DoubleValue(xs[int(lo)])
+	}
+	return event.DoubleValue(xs[int(lo)] + (xs[int(hi)]-xs[int(lo)])*(pos-lo))
+}
+
+// valueSet is values(): distinct values; Splunk sorts them as text.
+type valueSet struct {
+	keys     map[string]int
+	vals     []event.Value
+	sortText bool
+}
+
+func (s *valueSet) add(v event.Value, _ int64) {
+	for _, e := range v.Values() {
+		s.put(e)
+	}
+}
+func (s *valueSet) put(e event.Value) {
+	if s.keys == nil {
+		s.keys = map[string]int{}
+	}
+	k := string(e.Key(nil))
+	if _, ok := s.keys[k]; ok {
+		return
+	}
+	s.keys[k] = len(s.vals)
+	s.vals = append(s.vals, e)
+}
+func (s *valueSet) merge(o aggState) {
+	for _, e := range o.(*valueSet).vals {
+		s.put(e)
+	}
+}
+func (s *valueSet) result() event.Value {
+	vs := append([]event.Value(nil), s.vals...)
+	if s.sortText {
+		event.SortStrings(vs)
+	} else {
+		sort.SliceStable(vs, func(i, j int) bool { return event.Order(vs[i], vs[j]) < 0 })
+	}
+	return event.MultiValue(vs)
+}
+
+// list keeps values in arrival order, up to Splunk's 100.
+type list struct{ vals []event.Value }
+
+const listMax = 100
+
+func (l *list) add(v event.Value, _ int64) {
+	for _, e := range v.Values() {
+		if len(l.vals) < listMax {
+			l.vals = append(l.vals, e)
+		}
+	}
+}
+func (l *list) merge(o aggState) {
+	for _, e := range o.(*list).vals {
+		if len(l.vals) < listMax {
+			l.vals = append(l.vals, e)
+		}
+	}
+}
+func (l *list) result() event.Value { return event.MultiValue(l.vals) }
+
+// byTime keeps the value of the earliest (or latest) row by event time.
+type byTime struct {
+	v      event.Value
+	t      int64
+	have   bool
+	latest bool
+}
+
+func (b *byTime) add(v event.Value, t int64) {
+	if v.IsNull() {
+		return
+	}
+	if !b.have || (b.latest && t > b.t) || (!b.latest && t < b.t) {
+		b.v, b.t, b.have = v, t, true
+	}
+}
+func (b *byTime) merge(o aggState) {
+	if c := o.(*byTime); c.have {
+		b.add(c.v, c.t)
+	}
+}
+func (b *byTime) result() event.Value { return b.v }
+
+type rangeAgg struct{ lo, hi extreme }
+
+func (r *rangeAgg) add(v event.Value, t int64) {
+	r.lo.spl, r.hi.spl, r.hi.max = true, true, true
+	r.lo.add(v, t)
+	r.hi.add(v, t)
+}
+func (r *rangeAgg) merge(o aggState) {
+	x := o.(*rangeAgg)
+	r.lo.merge(&x.lo)
+	r.hi.merge(&x.hi)
+}
+func (r *rangeAgg) result() event.Value {
+	lo, ok1 := r.lo.v.Number()
+	hi, ok2 := r.hi.v.Number()
+	if !ok1 || !ok2 {
+		return event.Value{}
+	}
+	return numberValue(hi - lo)
+}
+
+type stdev struct{ n, s, ss float64 }
+
+func (d *stdev) add(v event.Value, _ int64) {
+	for _, e := range v.Values() {
+		if f, ok := splNumber(e).Number(); ok {
+			d.n++
+			d.s += f
+			d.ss += f * f
+		}
+	}
+}
+func (d *stdev) merge(o aggState) {
+	x := o.(*stdev)
+	d.n += x.n
+	d.s += x.s
+	d.ss += x.ss
+}
+func (d *stdev) result() event.Value {
+	if d.n < 2 {
+		return event.Value{}
+	}
+	mean := d.s / d.n
+	return event.DoubleValue(math.Sqrt((d.ss - d.n*mean*mean) / (d.n - 1)))
+}
+
+// splNumber reads a numeric string as a number, as Splunk does.
+func splNumber(v event.Value) event.Value {
+	s, ok := v.Str()
+	if !ok {
+		return v
+	}
+	if n, ok := parseLong(s); ok {
+		return event.LongValue(n)
+	}
+	if f, ok := parseDouble(s); ok {
+		return event.DoubleValue(f)
+	}
+	return v
+}
+
+func numberValue(f float64) event.Value {
+	if f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+		return event.LongValue(int64(f))
+	}
+	return event.DoubleValue(f)
+}

@@ -1,0 +1,314 @@
+package exec
+
+import (
+	"sort"
+	"time"
+
+	"github.com/tripline/tripline/internal/event"
+	"github.com/tripline/tripline/internal/plan"
+	"github.com/tripline/tripline/internal/schema"
+)
+
+// Instance is one running copy of a Program with its own state: the panes
+// of aggregate state (or of buffered rows) keyed by pane index. An Instance
+// is not safe for concurrent use; give each worker its own and Merge them.
+type Instance struct {
+	p         *Program
+	paneWidth int64
+	panes     map[int64]*pane
+	row       streamRow
+	sc        statsScratch
+	ctx       plan.Context
+	cur       *pane
+	curIdx    int64
+	curTime   int64
+	curEvent  *event.Event
+}
+
+type pane struct {
+	tab  *groupTable
+	rows []*tRow
+}
+
+// NewInstance returns empty state whose panes are paneWidth wide, aligned
+// on the Unix epoch; a zero width keeps everything in one pane.
+func (p *Program) NewInstance(paneWidth time.Duration) *Instance {
+	in := &Instance{p: p, paneWidth: int64(paneWidth), panes: map[int64]*pane{}}
+	in.row.vals = make([]event.Value, p.nslots)
+	in.row.have = make([]bool, p.nslots)
+	return in
+}
+
+// Program returns the program the instance runs.
+func (in *Instance) Program() *Program { return in.p }
+
+// Push runs one event through the stream stage into its pane. Events of
+// sources the program does not read are ignored. The event is not kept.
+func (in *Instance) Push(ev *event.Event) {
+	if !in.p.Reads(ev.Source) {
+		return
+	}
+	t := in.p.eventTime(ev)
+	idx := int64(0)
+	if in.paneWidth > 0 {
+		idx = floorDiv(t, in.paneWidth)
+	}
+	in.curIdx, in.curTime, in.curEvent, in.cur = idx, t, ev, nil
+	in.row.reset(ev, in.p.getters[ev.Source])
+	in.ctx.Now = t
+	in.run(0)
+	in.curEvent = nil
+	in.row.ev = nil
+}
+
+func (in *Instance) run(i int) {
+	steps := in.p.steps
+	r := &in.row
+	for ; i < len(steps); i++ {
+		s := &steps[i]
+		if s.expand {
+			v := r.Get(s.slot)
+			if v.Len() <= 1 {
+				continue
+			}
+			for _, e := range v.Values() {
+				r.set(s.slot, e)
+				in.run(i + 1)
+			}
+			r.set(s.slot, v)
+			return
+		}
+		if !s.op.apply(&in.ctx, r) {
+			return
+		}
+	}
+	in.sink()
+}
+
+func (in *Instance) paneFor() *pane {
+	if in.cur != nil {
+		return in.cur
+	}
+	pn, ok := in.panes[in.curIdx]
+	if !ok {
+		pn = &pane{}
+		if in.p.stats != nil {
+			pn.tab = newGroupTable()
+		}
+		in.panes[in.curIdx] = pn
+	}
+	in.cur = pn
+	return pn
+}
+
+func (in *Instance) sink() {
+	pn := in.paneFor()
+	if in.p.stats != nil {
+		in.p.stats.add(pn.tab, &in.sc, &in.ctx, &in.row, in.curTime, in.curEvent, nil)
+		return
+	}
+	m := &meta{}
+	m.addEvent(in.curEvent, in.curTime)
+	pn.rows = append(pn.rows, &tRow{cols: in.materialize(), meta: m})
+}
+
+// materialize copies the visible columns of the current stream row.
+func (in *Instance) materialize() map[string]event.Value {
+	p := in.p
+	var cols map[string]event.Value
+	if p.open {
+		cols = schema.Document(p.View, in.curEvent)
+		for k := range cols {
+			if matchAny(p.hidden, k) {
+				delete(cols, k)
+			}
+		}
+	} else {
+		cols = make(map[string]event.Value, len(p.visible))
+	}
+	for i, name := range p.visible {
+		if v := in.row.Get(p.slots[i]); !v.IsNull() {
+			cols[name] = v
+		} else {
+			delete(cols, name)
+		}
+	}
+	return cols
+}
+
+// Merge folds another instance's state (of the same program and pane
+// width) into this one; o must not be used afterwards.
+func (in *Instance) Merge(o *Instance) {
+	for idx, op := range o.panes {
+		pn, ok := in.panes[idx]
+		if !ok {
+			in.panes[idx] = op
+			continue
+		}
+		if in.p.stats != nil {
+			in.p.stats.mergeInto(pn.tab, op.tab, -1)
+		} else {
+			pn.rows = append(pn.rows, op.rows...)
+		}
+	}
+	o.panes = nil
+}
+
+// Span returns the earliest and latest pane start times holding state.
+func (in *Instance) Span() (first, last time.Time, ok bool) {
+	if len(in.panes) == 0 {
+		return time.Time{}, time.Time{}, false
+	}
+	lo, hi := int64(0), int64(0)
+	i := 0
+	for idx := range in.panes {
+		if i == 0 || idx < lo {
+			lo = idx
+		}
+		if i == 0 || idx > hi {
+			hi = idx
+		}
+		i++
+	}
+	return time.Unix(0, lo*in.paneWidth).UTC(), time.Unix(0, hi*in.paneWidth).UTC(), true
+}
+
+// PaneStarts returns the start times of the panes holding state, sorted.
+func (in *Instance) PaneStarts() []time.Time {
+	idx := in.sortedPanes()
+	out := make([]time.Time, len(idx))
+	for i, x := range idx {
+		out[i] = time.Unix(0, x*in.paneWidth).UTC()
+	}
+	return out
+}
+
+func (in *Instance) sortedPanes() []int64 {
+	idx := make([]int64, 0, len(in.panes))
+	for k := range in.panes {
+		idx = append(idx, k)
+	}
+	sort.Slice(idx, func(i, j int) bool { return idx[i] < idx[j] })
+	return idx
+}
+
+// Evict drops panes that start before t; their events can no longer fall
+// in any window still to be evaluated.
+func (in *Instance) Evict(before time.Time) {
+	if in.paneWidth == 0 {
+		return
+	}
+	lim := floorDiv(before.UnixNano(), in.paneWidth)
+	for idx := range in.panes {
+		if idx < lim {
+			delete(in.panes, idx)
+		}
+	}
+}
+
+// Groups is the number of groups (or buffered rows) held, for metrics and
+// memory bounds.
+func (in *Instance) Groups() int {
+	n := 0
+	for _, pn := range in.panes {
+		if pn.tab != nil {
+			n += len(pn.tab.order)
+		}
+		n += len(pn.rows)
+	}
+	return n
+}
+
+// Result is one output row of a window.
+type Result struct {
+	Columns []string
+	Values  []event.Value
+	// Count is the number of source events behind the row; First and Last
+	// their earliest and latest times; Evidence a few of them.
+	Count       int64
+	First, Last time.Time
+	Evidence    []Evidence
+	// PaneCounts counts the events behind the row per pane start (Unix
+	// nanoseconds), so results of overlapping windows can be unioned.
+	PaneCounts map[int64]int64
+}
+
+// Get returns the value of a named column, null when absent.
+func (r *Result) Get(name string) event.Value {
+	for i, c := range r.Columns {
+		if c == name {
+			return r.Values[i]
+		}
+	}
+	return event.Value{}
+}
+
+// Evaluate merges the panes whose start lies in [from, to) and runs the
+// tail stage over them with now as the query time. With a zero pane width,
+// from and to are ignored and everything is evaluated.
+func (in *Instance) Evaluate(now, from, to time.Time) []Result {
+	ctx := &plan.Context{Now: now.UnixNano()}
+	var rows []*tRow
+	var tab *groupTable
+	if in.p.stats != nil {
+		tab = newGroupTable()
+	}
+	for _, idx := range in.sortedPanes() {
+		if in.paneWidth > 0 {
+			start := idx * in.paneWidth
+			if start < from.UnixNano() || start >= to.UnixNano() {
+				continue
+			}
+		}
+		pn := in.panes[idx]
+		if tab != nil {
+			in.p.stats.mergeInto(tab, pn.tab, idx)
+			continue
+		}
+		for _, r := range pn.rows {
+			m := r.meta.clone()
+			m.addPane(idx, 1)
+			c := &tRow{cols: make(map[string]event.Value, len(r.cols)), meta: m}
+			for k, v := range r.cols {
+				c.cols[k] = v
+			}
+			rows = append(rows, c)
+		}
+	}
+	if tab != nil {
+		rows = in.p.stats.rows(tab)
+	} else {
+		sort.SliceStable(rows, func(i, j int) bool { return rows[i].meta.first < rows[j].meta.first })
+	}
+	out := in.p.tail.run(ctx, rows)
+	results := make([]Result, 0, len(out))
+	for _, r := range out {
+		cols := in.p.columnsOf(r)
+		res := Result{Columns: cols, Values: make([]event.Value, len(cols))}
+		for i, c := range cols {
+			res.Values[i] = r.cols[c]
+		}
+		if r.meta != nil {
+			res.Count = r.meta.count
+			res.First = time.Unix(0, r.meta.first).UTC()
+			res.Last = time.Unix(0, r.meta.last).UTC()
+			res.Evidence = r.meta.evidence
+			res.PaneCounts = make(map[int64]int64, len(r.meta.panes))
+			for idx, n := range r.meta.panes {
+				res.PaneCounts[idx*in.paneWidth] = n
+			}
+		}
+		results = append(results, res)
+	}
+	return results
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
+func sortStrings(ss []string) { sort.Strings(ss) }

@@ -1,0 +1,172 @@
+package exec
+
+import (
+	"fmt"
+	"regexp"
+
+	"github.com/tripline/tripline/internal/event"
+	"github.com/tripline/tripline/internal/plan"
+)
+
+// rowOp is a per-row operator shared by the stream and tail stages: it may
+// set columns and returns whether the row goes on.
+type rowOp interface {
+	apply(ctx *plan.Context, r mrow) bool
+}
+
+// resolver is what rowOps compile against: a way to read a name and a way
+// to define one.
+type resolver interface {
+	resolve(name string) int
+	define(name string) int
+}
+
+type whereOp struct{ cond plan.Evaluator }
+
+func (w *whereOp) apply(ctx *plan.Context, r mrow) bool { return plan.Truth(w.cond(ctx, r)) }
+
+type evalOp struct {
+	slots []int
+	exprs []plan.Evaluator
+}
+
+func (e *evalOp) apply(ctx *plan.Context, r mrow) bool {
+	for i, ex := range e.exprs {
+		r.set(e.slots[i], ex(ctx, r))
+	}
+	return true
+}
+
+// extractOp sets one column per regular-expression group; on no match the
+// columns are left alone (rex) or set to null (grok, as ES|QL does).
+type extractOp struct {
+	src      plan.Evaluator
+	re       *regexp.Regexp
+	slots    []int // by group, -1 to skip
+	nullMiss bool
+}
+
+func (x *extractOp) apply(ctx *plan.Context, r mrow) bool {
+	s, ok := x.src(ctx, r).Str()
+	var m []int
+	if ok {
+		m = x.re.FindStringSubmatchIndex(s)
+	}
+	for i, slot := range x.slots {
+		if slot < 0 {
+			continue
+		}
+		switch {
+		case m != nil && m[2*(i+1)] >= 0:
+			r.set(slot, event.StringValue(s[m[2*(i+1)]:m[2*(i+1)+1]]))
+		case m != nil || x.nullMiss:
+			r.set(slot, event.Value{})
+		}
+	}
+	return true
+}
+
+type dissectOp struct {
+	src   plan.Evaluator
+	d     *plan.Dissector
+	slots []int
+	buf   []event.Value
+}
+
+func (d *dissectOp) apply(ctx *plan.Context, r mrow) bool {
+	s, ok := d.src(ctx, r).Str()
+	if cap(d.buf) < len(d.slots) {
+		d.buf = make([]event.Value, len(d.slots))
+	}
+	buf := d.buf[:len(d.slots)]
+	matched := ok && d.d.Parse(s, buf)
+	for i, slot := range d.slots {
+		if slot < 0 {
+			continue
+		}
+		if matched {
+			r.set(slot, buf[i])
+		} else {
+			r.set(slot, event.Value{})
+		}
+	}
+	return true
+}
+
+type fillNullOp struct {
+	slots []int
+	value plan.Evaluator
+}
+
+func (f *fillNullOp) apply(ctx *plan.Context, r mrow) bool {
+	for _, s := range f.slots {
+		if r.Get(s).IsNull() {
+			r.set(s, f.value(ctx, r))
+		}
+	}
+	return true
+}
+
+// compileRowOp compiles the per-row nodes. It returns nil, nil for nodes
+// that are not per-row.
+func compileRowOp(n plan.Node, d plan.Dialect, sc resolver) (rowOp, error) {
+	switch t := n.(type) {
+	case *plan.Where:
+		ev, err := plan.Compile(t.Cond, d, sc.resolve)
+		if err != nil {
+			return nil, fmt.Errorf("cannot compile where: %w", err)
+		}
+		return &whereOp{cond: ev}, nil
+	case *plan.Eval:
+		op := &evalOp{}
+		for _, a := range t.Assigns {
+			ev, err := plan.Compile(a.Expr, d, sc.resolve)
+			if err != nil {
+				return nil, fmt.Errorf("cannot compile eval %s: %w", a.Name, err)
+			}
+			op.exprs = append(op.exprs, ev)
+			op.slots = append(op.slots, sc.define(a.Name))
+		}
+		return op, nil
+	case *plan.Extract:
+		src, err := plan.Compile(t.Field, d, sc.resolve)
+		if err != nil {
+			return nil, fmt.Errorf("cannot compile %s: %w", t.Kind, err)
+		}
+		re, err := regexp.Compile(t.Regex)
+		if err != nil {
+			return nil, fmt.Errorf("cannot compile %s pattern: %w", t.Kind, err)
+		}
+		op := &extractOp{src: src, re: re, nullMiss: t.Kind != "rex"}
+		for _, name := range t.Names {
+			if name == "" {
+				op.slots = append(op.slots, -1)
+				continue
+			}
+			op.slots = append(op.slots, sc.define(name))
+		}
+		for len(op.slots) < re.NumSubexp() {
+			op.slots = append(op.slots, -1)
+		}
+		return op, nil
+	case *plan.Dissect:
+		src, err := plan.Compile(t.Field, d, sc.resolve)
+		if err != nil {
+			return nil, fmt.Errorf("cannot compile dissect: %w", err)
+		}
+		dis, err := plan.CompileDissect(t.Pattern, t.AppendSeparator)
+		if err != nil {
+			return nil, fmt.Errorf("cannot compile dissect pattern: %w", err)
+		}
+		op := &dissectOp{src: src, d: dis}
+		for _, name := range dis.Names() {
+			if name == "" {
+				op.slots = append(op.slots, -1)
+				continue
+			}
+			op.slots = append(op.slots, sc.define(name))
+		}
+		return op, nil
+	}
+	return nil, nil
+}

@@ -1,0 +1,240 @@
+package exec
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/tripline/tripline/internal/event"
+	"github.com/tripline/tripline/internal/plan"
+	"github.com/tripline/tripline/internal/schema"
+)
+
+// Options tune how a plan compiles.
+type Options struct {
+	// TimeField, when set, is read for each event's time instead of the
+	// record's own (Elastic's timestamp_override); events without it fall
+	// back to their own time, as Kibana does.
+	TimeField string
+}
+
+// Program is a compiled query, shared read-only by its Instances.
+type Program struct {
+	Query    *plan.Query
+	View     schema.View
+	Sources  []event.Source
+	Warnings []string
+	// GroupBy names the keys of the first aggregation: the columns that
+	// identify a result row. Empty for queries that return events.
+	GroupBy []string
+
+	fields  []string
+	reads   [event.BedrockInvocation + 1]bool
+	nslots  int
+	getters [event.BedrockInvocation + 1][]schema.Getter
+	timeOf  [event.BedrockInvocation + 1]schema.Getter
+	steps   []step
+	stats   *statsSpec
+	visible []string
+	slots   []int
+	open    bool
+	hidden  []string
+	tail    *tailPlan
+}
+
+// step is one stream operator: a row operator, or an mv_expand of a slot.
+type step struct {
+	op       rowOp
+	expand   bool
+	slot     int
+	fillAll  bool
+	fillWith plan.Evaluator
+}
+
+// Compile turns a plan into a Program. Errors name the operator.
+func Compile(q *plan.Query, opt Options) (*Program, error) {
+	if len(q.Pipeline) == 0 {
+		return nil, fmt.Errorf("BUG: empty plan")
+	}
+	from, ok := q.Pipeline[0].(*plan.From)
+	if !ok {
+		return nil, fmt.Errorf("BUG: plan does not start with from")
+	}
+	p := &Program{Query: q, View: schema.ViewFor(q.Dialect)}
+	p.Sources, p.Warnings = schema.Select(from)
+	for _, s := range p.Sources {
+		p.reads[s] = true
+	}
+	sc := newStreamScope(p.View, p.Sources)
+	nodes := q.Pipeline[1:]
+	i := 0
+stream:
+	for ; i < len(nodes); i++ {
+		n := nodes[i]
+		switch t := n.(type) {
+		case *plan.Keep:
+			sc.keep(t.Fields)
+		case *plan.Drop:
+			sc.drop(t.Fields)
+		case *plan.Rename:
+			for _, pr := range t.Pairs {
+				sc.rename(pr.From, pr.To)
+			}
+		case *plan.MvExpand:
+			p.steps = append(p.steps, step{expand: true, slot: sc.resolve(t.Field)})
+		case *plan.FillNull:
+			val, err := plan.Compile(t.Value, q.Dialect, sc.resolve)
+			if err != nil {
+				return nil, fmt.Errorf("fillnull: %w", err)
+			}
+			fields := t.Fields
+			if len(fields) == 0 {
+				if sc.open {
+					break stream // "every field" of an open event is only known per row
+				}
+				fields = append([]string(nil), sc.visible...)
+			}
+			slots := make([]int, len(fields))
+			for j, f := range fields {
+				slots[j] = sc.resolve(f)
+				if _, ok := sc.slotOf[f]; !ok {
+					sc.bind(f, slots[j])
+				}
+			}
+			p.steps = append(p.steps, step{op: &fillNullOp{slots: slots, value: val}})
+		case *plan.Stats, *plan.Sort, *plan.Limit, *plan.Dedup:
+			break stream
+		default:
+			op, err := compileRowOp(n, q.Dialect, sc)
+			if err != nil {
+				return nil, err
+			}
+			if op == nil {
+				return nil, fmt.Errorf("BUG: unhandled operator %T", n)
+			}
+			p.steps = append(p.steps, step{op: op})
+		}
+	}
+	rest := nodes[i:]
+	var cols []string
+	if len(rest) > 0 {
+		if st, ok := rest[0].(*plan.Stats); ok && !st.Inline {
+			spec, err := compileStats(st, q.Dialect, sc.resolve)
+			if err != nil {
+				return nil, fmt.Errorf("stats: %w", err)
+			}
+			p.stats = spec
+			p.GroupBy = spec.keyNames
+			cols = spec.outCols
+			rest = rest[1:]
+		}
+	}
+	if p.stats == nil {
+		p.visible = append([]string(nil), sc.visible...)
+		p.open = sc.open
+		p.hidden = append([]string(nil), sc.hidden...)
+		for _, v := range p.visible {
+			p.slots = append(p.slots, sc.slotOf[v])
+		}
+		if !p.open {
+			cols = p.visible
+		}
+		for _, n := range rest {
+			if st, ok := n.(*plan.Stats); ok && !st.Inline && p.GroupBy == nil {
+				for _, b := range st.By {
+					p.GroupBy = append(p.GroupBy, b.Name)
+				}
+			}
+		}
+	}
+	if q.Dialect == plan.ESQL {
+		if len(rest) == 0 || !isLimit(rest[len(rest)-1]) {
+			rest = append(rest[:len(rest):len(rest)], &plan.Limit{N: 1000}) // ES|QL's implicit limit
+		}
+	}
+	tail, err := compileTail(rest, q.Dialect, cols)
+	if err != nil {
+		return nil, err
+	}
+	p.tail = tail
+	p.nslots = len(sc.fields)
+	for _, f := range sc.fields {
+		if f != "" {
+			p.fields = append(p.fields, f)
+		}
+	}
+	for _, src := range p.Sources {
+		gs := make([]schema.Getter, p.nslots)
+		for slot, f := range sc.fields {
+			if f != "" {
+				gs[slot], _ = schema.Resolve(p.View, src, f)
+			}
+		}
+		p.getters[src] = gs
+		if opt.TimeField != "" {
+			p.timeOf[src], _ = schema.Resolve(p.View, src, opt.TimeField)
+		}
+	}
+	return p, nil
+}
+
+func isLimit(n plan.Node) bool {
+	_, ok := n.(*plan.Limit)
+	return ok
+}
+
+// Reads reports whether the program reads events of a source.
+func (p *Program) Reads(s event.Source) bool { return int(s) < len(p.reads) && p.reads[s] }
+
+// Aggregates reports whether results are groups rather than events.
+func (p *Program) Aggregates() bool { return len(p.GroupBy) > 0 || p.stats != nil }
+
+// Fields lists the event fields the program reads, in order of first use,
+// for validation against the view.
+func (p *Program) Fields() []string { return p.fields }
+
+// eventTime returns an event's time in Unix nanoseconds for this program.
+func (p *Program) eventTime(ev *event.Event) int64 {
+	if g := p.timeOf[ev.Source]; g != nil {
+		v := g(ev)
+		if ns, ok := v.Nanos(); ok {
+			return ns
+		}
+		if n, ok := v.Long(); ok && p.View == schema.Raw {
+			return n * 1e9
+		}
+	}
+	return ev.Time.UnixNano()
+}
+
+// columnsOf returns the output column order of a result row.
+func (p *Program) columnsOf(r *tRow) []string {
+	if p.tail.cols != nil {
+		return p.tail.cols
+	}
+	cols := make([]string, 0, len(r.cols))
+	for k := range r.cols {
+		cols = append(cols, k)
+	}
+	sortStrings(cols)
+	return cols
+}
+
+// Describe returns a short account of how the program runs, for `rules show`.
+func (p *Program) Describe() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "sources: ")
+	for i, s := range p.Sources {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(s.String())
+	}
+	fmt.Fprintf(&b, "\nstream operators: %d", len(p.steps))
+	if p.stats != nil {
+		fmt.Fprintf(&b, "\naggregation: incremental, in time panes, by %s", strings.Join(p.stats.keyNames, ", "))
+	} else {
+		b.WriteString("\nrows: buffered per pane")
+	}
+	fmt.Fprintf(&b, "\ntail operators: %d", len(p.tail.makers))
+	return b.String()
+}

@@ -1,0 +1,154 @@
+package exec
+
+import (
+	"sort"
+
+	"github.com/tripline/tripline/internal/event"
+	"github.com/tripline/tripline/internal/schema"
+)
+
+// mrow is a row that operators can read and write by slot.
+type mrow interface {
+	Get(slot int) event.Value
+	Raw() []byte
+	set(slot int, v event.Value)
+}
+
+// streamRow is a row of the stream stage: an event whose fields are read
+// lazily, once, through the view's getters, plus computed columns. It is
+// reused from event to event.
+type streamRow struct {
+	ev      *event.Event
+	getters []schema.Getter // by slot; nil for computed slots
+	vals    []event.Value
+	have    []bool
+}
+
+func (r *streamRow) reset(ev *event.Event, getters []schema.Getter) {
+	r.ev = ev
+	r.getters = getters
+	for i := range r.have {
+		r.have[i] = false
+		r.vals[i] = event.Value{}
+	}
+}
+
+// Get implements plan.Row.
+func (r *streamRow) Get(slot int) event.Value {
+	if r.have[slot] {
+		return r.vals[slot]
+	}
+	var v event.Value
+	if g := r.getters[slot]; g != nil && r.ev != nil {
+		v = g(r.ev)
+	}
+	r.vals[slot], r.have[slot] = v, true
+	return v
+}
+
+// Raw implements plan.Row.
+func (r *streamRow) Raw() []byte {
+	if r.ev == nil {
+		return nil
+	}
+	return r.ev.Raw
+}
+
+func (r *streamRow) set(slot int, v event.Value) { r.vals[slot], r.have[slot] = v, true }
+
+// tRow is a materialized row of the tail stage: columns by name. meta says
+// which source events stand behind it.
+type tRow struct {
+	cols map[string]event.Value
+	meta *meta
+}
+
+// tableRow adapts a tRow to slot access through a tail scope's name table.
+type tableRow struct {
+	r     *tRow
+	names *[]string
+}
+
+func (t tableRow) Get(slot int) event.Value { return t.r.cols[(*t.names)[slot]] }
+func (t tableRow) Raw() []byte              { return nil }
+func (t tableRow) set(slot int, v event.Value) {
+	name := (*t.names)[slot]
+	if v.IsNull() {
+		delete(t.r.cols, name)
+		return
+	}
+	t.r.cols[name] = v
+}
+
+// Evidence points at one source event behind a result.
+type Evidence struct {
+	Origin event.Origin
+	ID     string
+	Time   int64
+}
+
+// maxEvidence is how many source events a result keeps by reference.
+const maxEvidence = 10
+
+// meta is the provenance of a group or row: how many events, when, and a
+// few of them by reference.
+type meta struct {
+	count       int64
+	first, last int64
+	evidence    []Evidence
+	// panes counts the events by pane index once a window merged panes, so
+	// that overlapping windows can be unioned without counting twice.
+	panes map[int64]int64
+}
+
+func (m *meta) addPane(idx, n int64) {
+	if m.panes == nil {
+		m.panes = map[int64]int64{}
+	}
+	m.panes[idx] += n
+}
+
+func (m *meta) addEvent(ev *event.Event, t int64) {
+	if m.count == 0 || t < m.first {
+		m.first = t
+	}
+	if m.count == 0 || t > m.last {
+		m.last = t
+	}
+	m.count++
+	if len(m.evidence) < maxEvidence {
+		m.evidence = append(m.evidence, Evidence{Origin: ev.Origin, ID: ev.ID, Time: t})
+	}
+}
+
+func (m *meta) merge(o *meta) {
+	if o == nil || o.count == 0 {
+		return
+	}
+	if m.count == 0 || o.first < m.first {
+		m.first = o.first
+	}
+	if m.count == 0 || o.last > m.last {
+		m.last = o.last
+	}
+	m.count += o.count
+	for idx, n := range o.panes {
+		m.addPane(idx, n)
+	}
+	m.evidence = append(m.evidence, o.evidence...)
+	if len(m.evidence) > maxEvidence {
+		// Keep the earliest events: they show how the activity began.
+		sort.SliceStable(m.evidence, func(i, j int) bool { return m.evidence[i].Time < m.evidence[j].Time })
+		m.evidence = m.evidence[:maxEvidence]
+	}
+}
+
+func (m *meta) clone() *meta {
+	c := *m
+	c.evidence = append([]Evidence(nil), m.evidence...)
+	c.panes = nil
+	for idx, n := range m.panes {
+		c.addPane(idx, n)
+	}
+	return &c
+}

@@ -1,0 +1,218 @@
+package exec
+
+import (
+	"strings"
+
+	"github.com/tripline/tripline/internal/event"
+	"github.com/tripline/tripline/internal/schema"
+)
+
+// streamScope maps column names to slots of the stream stage while the
+// stream operators compile. An open scope still sees every field of the
+// event (minus hidden ones); keep closes it.
+type streamScope struct {
+	view     schema.View
+	sources  []event.Source
+	open     bool
+	visible  []string
+	slotOf   map[string]int
+	fieldOf  map[string]int // event field name -> slot
+	hidden   []string       // patterns removed from an open scope
+	fields   []string       // slot -> event field name, "" for computed slots
+	nullSlot int
+}
+
+func newStreamScope(view schema.View, sources []event.Source) *streamScope {
+	s := &streamScope{view: view, sources: sources, open: true, slotOf: map[string]int{}, fieldOf: map[string]int{}}
+	s.nullSlot = s.newSlot("")
+	return s
+}
+
+func (s *streamScope) newSlot(field string) int {
+	s.fields = append(s.fields, field)
+	return len(s.fields) - 1
+}
+
+// resolve implements plan.Resolver.
+func (s *streamScope) resolve(name string) int {
+	if slot, ok := s.slotOf[name]; ok {
+		return slot
+	}
+	if !s.open || matchAny(s.hidden, name) {
+		return s.nullSlot
+	}
+	if slot, ok := s.fieldOf[name]; ok {
+		return slot
+	}
+	slot := s.newSlot(name)
+	s.fieldOf[name] = slot
+	return slot
+}
+
+// define makes name a computed column with a fresh slot and returns it.
+func (s *streamScope) define(name string) int {
+	slot := s.newSlot("")
+	s.bind(name, slot)
+	return slot
+}
+
+func (s *streamScope) bind(name string, slot int) {
+	if _, ok := s.slotOf[name]; !ok {
+		s.visible = append(s.visible, name)
+	}
+	s.slotOf[name] = slot
+	s.unhide(name)
+}
+
+func (s *streamScope) unhide(name string) {
+	out := s.hidden[:0]
+	for _, h := range s.hidden {
+		if h != name {
+			out = append(out, h)
+		}
+	}
+	s.hidden = out
+}
+
+func (s *streamScope) remove(name string) {
+	delete(s.slotOf, name)
+	for i, v := range s.visible {
+		if v == name {
+			s.visible = append(s.visible[:i:i], s.visible[i+1:]...)
+			break
+		}
+	}
+}
+
+// candidates lists the names a wildcard can match now.
+func (s *streamScope) candidates() []string {
+	out := append([]string(nil), s.visible...)
+	if !s.open {
+		return out
+	}
+	seen := map[string]bool{}
+	for _, v := range out {
+		seen[v] = true
+	}
+	for _, src := range s.sources {
+		for _, f := range schema.Fields(s.view, src) {
+			if !seen[f] && !matchAny(s.hidden, f) {
+				seen[f] = true
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+func (s *streamScope) drop(patterns []string) {
+	for _, name := range s.candidates() {
+		if matchAny(patterns, name) {
+			s.remove(name)
+		}
+	}
+	if s.open {
+		s.hidden = append(s.hidden, patterns...)
+	}
+}
+
+func (s *streamScope) rename(from, to string) {
+	slot := s.resolve(from)
+	pos := -1
+	for i, v := range s.visible {
+		if v == from {
+			pos = i
+		}
+	}
+	s.remove(from)
+	if s.open {
+		s.hidden = append(s.hidden, from)
+	}
+	s.remove(to)
+	if pos >= 0 && pos <= len(s.visible) {
+		s.visible = append(s.visible[:pos], append([]string{to}, s.visible[pos:]...)...)
+		s.slotOf[to] = slot
+		s.unhide(to)
+		return
+	}
+	s.bind(to, slot)
+}
+
+func (s *streamScope) keep(patterns []string) {
+	var names []string
+	seen := map[string]bool{}
+	cands := s.candidates()
+	for _, p := range patterns {
+		if !strings.Contains(p, "*") {
+			if !seen[p] {
+				seen[p] = true
+				names = append(names, p)
+			}
+			continue
+		}
+		for _, c := range cands {
+			if !seen[c] && globMatch(p, c) {
+				seen[c] = true
+				names = append(names, c)
+			}
+		}
+	}
+	slots := make([]int, len(names))
+	for i, n := range names {
+		slots[i] = s.resolve(n)
+	}
+	s.open = false
+	s.visible = names
+	s.slotOf = map[string]int{}
+	for i, n := range names {
+		s.slotOf[n] = slots[i]
+	}
+	s.hidden = nil
+}
+
+// tailScope names the columns of the tail stage. Slots index a growing
+// name table that every tableRow of the stage shares.
+type tailScope struct {
+	names []string
+	index map[string]int
+}
+
+func newTailScope() *tailScope { return &tailScope{index: map[string]int{}} }
+
+func (t *tailScope) resolve(name string) int {
+	if i, ok := t.index[name]; ok {
+		return i
+	}
+	t.names = append(t.names, name)
+	t.index[name] = len(t.names) - 1
+	return len(t.names) - 1
+}
+
+func matchAny(patterns []string, name string) bool {
+	for _, p := range patterns {
+		if globMatch(p, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// globMatch matches a column name against a pattern whose only wildcard is "*".
+func globMatch(pattern, s string) bool {
+	if !strings.Contains(pattern, "*") {
+		return pattern == s
+	}
+	parts := strings.Split(pattern, "*")
+	if !strings.HasPrefix(s, parts[0]) {
+		return false
+	}
+	s = s[len(parts[0]):]
+	for _, mid := range parts[1 : len(parts)-1] {
+		i := strings.Index(s, mid)
+		if i < 0 {
+			return false
+		}
+		s = s[i+len(mid):]
+	}
+	return strings.HasSuffix(s, parts[len(parts)-1])
+}

@@ -1,0 +1,227 @@
+package exec
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/tripline/tripline/internal/event"
+	"github.com/tripline/tripline/internal/plan"
+)
+
+// statsSpec is a compiled Stats node: how to compute keys and aggregate
+// arguments from a row, and the output column order of the dialect.
+type statsSpec struct {
+	d        plan.Dialect
+	keyNames []string
+	keys     []plan.Evaluator
+	aggNames []string
+	aggFns   []string
+	aggArgs  []plan.Evaluator // nil for count(*)
+	aggParam []event.Value
+	outCols  []string
+}
+
+func compileStats(s *plan.Stats, d plan.Dialect, resolve plan.Resolver) (*statsSpec, error) {
+	spec := &statsSpec{d: d}
+	for _, a := range s.Aggs {
+		info, ok := plan.LookupAgg(d, a.Func)
+		if !ok {
+			return nil, fmt.Errorf("unknown aggregate function %s()", a.Func)
+		}
+		if len(a.Args) < info.MinArgs || (info.MaxArgs >= 0 && len(a.Args) > info.MaxArgs) {
+			return nil, fmt.Errorf("%s() takes %d to %d arguments, got %d", a.Func, info.MinArgs, info.MaxArgs, len(a.Args))
+		}
+		var arg plan.Evaluator
+		var param event.Value
+		if len(a.Args) > 0 {
+			if _, star := a.Args[0].(*plan.Star); !star {
+				ev, err := plan.Compile(a.Args[0], d, resolve)
+				if err != nil {
+					return nil, fmt.Errorf("in %s: %w", a.Name, err)
+				}
+				arg = ev
+			}
+		}
+		if len(a.Args) > 1 {
+			if lit, ok := a.Args[1].(*plan.Literal); ok {
+				param = lit.Value
+			}
+		}
+		spec.aggNames = append(spec.aggNames, a.Name)
+		spec.aggFns = append(spec.aggFns, a.Func)
+		spec.aggArgs = append(spec.aggArgs, arg)
+		spec.aggParam = append(spec.aggParam, param)
+	}
+	for _, b := range s.By {
+		ev, err := plan.Compile(b.Expr, d, resolve)
+		if err != nil {
+			return nil, fmt.Errorf("in by %s: %w", b.Name, err)
+		}
+		spec.keyNames = append(spec.keyNames, b.Name)
+		spec.keys = append(spec.keys, ev)
+	}
+	if d == plan.ESQL {
+		spec.outCols = append(append(spec.outCols, spec.aggNames...), spec.keyNames...)
+	} else {
+		spec.outCols = append(append(spec.outCols, spec.keyNames...), spec.aggNames...)
+	}
+	return spec, nil
+}
+
+// group is the state of one group: its key values, aggregate states and
+// provenance.
+type group struct {
+	keys []event.Value
+	aggs []aggState
+	meta meta
+}
+
+// groupTable holds the groups of one pane (or one tail stats run) in
+// first-seen order.
+type groupTable struct {
+	groups map[string]*group
+	order  []*group
+}
+
+func newGroupTable() *groupTable { return &groupTable{groups: map[string]*group{}} }
+
+// statsScratch is per-instance scratch space, so that adding a row does
+// not allocate once its groups exist.
+type statsScratch struct {
+	keyVals [][]event.Value
+	args    []event.Value
+	combo   []event.Value
+	key     []byte
+}
+
+// add folds one row into the table. ev (stream stage) or m (tail stage)
+// gives the row's provenance.
+func (s *statsSpec) add(tab *groupTable, sc *statsScratch, ctx *plan.Context, r plan.Row, t int64, ev *event.Event, m *meta) {
+	if cap(sc.keyVals) < len(s.keys) {
+		sc.keyVals = make([][]event.Value, len(s.keys))
+		sc.combo = make([]event.Value, len(s.keys))
+	}
+	sc.keyVals = sc.keyVals[:len(s.keys)]
+	for i, k := range s.keys {
+		v := k(ctx, r)
+		if v.IsNull() {
+			if s.d != plan.ESQL {
+				return // Splunk drops events that lack a by-field
+			}
+			sc.keyVals[i] = []event.Value{{}}
+			continue
+		}
+		sc.keyVals[i] = v.Values()
+	}
+	sc.args = sc.args[:0]
+	for _, a := range s.aggArgs {
+		if a == nil {
+			sc.args = append(sc.args, event.Value{})
+			continue
+		}
+		sc.args = append(sc.args, a(ctx, r))
+	}
+	s.addCombos(tab, sc, 0, t, ev, m)
+}
+
+// addCombos puts the row in one group per combination of key values, so a
+// multi-valued key counts the row once under each value.
+func (s *statsSpec) addCombos(tab *groupTable, sc *statsScratch, i int, t int64, ev *event.Event, m *meta) {
+	if i < len(s.keys) {
+		for _, v := range sc.keyVals[i] {
+			sc.combo[i] = v
+			s.addCombos(tab, sc, i+1, t, ev, m)
+		}
+		return
+	}
+	sc.key = sc.key[:0]
+	for _, v := range sc.combo[:len(s.keys)] {
+		sc.key = v.Key(sc.key)
+	}
+	g, ok := tab.groups[string(sc.key)]
+	if !ok {
+		g = &group{keys: append([]event.Value(nil), sc.combo[:len(s.keys)]...)}
+		for j, fn := range s.aggFns {
+			g.aggs = append(g.aggs, newAggState(s.d, fn, s.aggArgs[j] == nil, s.aggParam[j]))
+		}
+		tab.groups[string(sc.key)] = g
+		tab.order = append(tab.order, g)
+	}
+	for j, a := range g.aggs {
+		a.add(sc.args[j], t)
+	}
+	if ev != nil {
+		g.meta.addEvent(ev, t)
+	} else {
+		g.meta.merge(m)
+	}
+}
+
+// mergeInto folds src into dst, group by group. A pane index >= 0 records
+// each group's count under that pane.
+func (s *statsSpec) mergeInto(dst, src *groupTable, paneIdx int64) {
+	var key []byte
+	for _, g := range src.order {
+		key = key[:0]
+		for _, v := range g.keys {
+			key = v.Key(key)
+		}
+		d, ok := dst.groups[string(key)]
+		if !ok {
+			d = &group{keys: g.keys}
+			for j, fn := range s.aggFns {
+				d.aggs = append(d.aggs, newAggState(s.d, fn, s.aggArgs[j] == nil, s.aggParam[j]))
+			}
+			dst.groups[string(key)] = d
+			dst.order = append(dst.order, d)
+		}
+		for j, a := range d.aggs {
+			a.merge(g.aggs[j])
+		}
+		d.meta.merge(&g.meta)
+		if paneIdx >= 0 {
+			d.meta.addPane(paneIdx, g.meta.count)
+		}
+	}
+}
+
+// rows renders the groups as tail rows. ES|QL's STATS without BY over no
+// rows still gives one row.
+func (s *statsSpec) rows(tab *groupTable) []*tRow {
+	if len(tab.order) == 0 && len(s.keys) == 0 {
+		g := &group{}
+		for j, fn := range s.aggFns {
+			g.aggs = append(g.aggs, newAggState(s.d, fn, s.aggArgs[j] == nil, s.aggParam[j]))
+		}
+		tab.order = append(tab.order, g)
+	}
+	groups := tab.order
+	if s.d != plan.ESQL && len(s.keys) > 0 {
+		// Splunk returns stats groups sorted by their by-field values.
+		groups = append([]*group(nil), groups...)
+		sort.SliceStable(groups, func(i, j int) bool {
+			for k := range s.keys {
+				if c := event.Order(splNumber(groups[i].keys[k]), splNumber(groups[j].keys[k])); c != 0 {
+					return c < 0
+				}
+			}
+			return false
+		})
+	}
+	out := make([]*tRow, 0, len(groups))
+	for _, g := range groups {
+		r := &tRow{cols: make(map[string]event.Value, len(s.outCols)), meta: g.meta.clone()}
+		for i, name := range s.keyNames {
+			if !g.keys[i].IsNull() {
+				r.cols[name] = g.keys[i]
+			}
+		}
+		for j, name := range s.aggNames {
+			if v := g.aggs[j].result(); !v.IsNull() {
+				r.cols[name] = v
+			}
+		}
+		out = append(out, r)
+	}
+	return out
+}
