@@ -9,25 +9,25 @@ import (
 
 // cimCloudTrail holds the CIM fields the Splunk Add-on for AWS extracts from
 // aws:cloudtrail events, on top of the raw JSON paths.
-var cimCloudTrail = map[string]Getter{
-	"_time":           epochTime,
+var cimCloudTrail = map[string]field{
+	"_time":           fn(epochTime),
 	"src":             path("sourceIPAddress"),
 	"src_ip":          path("sourceIPAddress"),
 	"signature":       path("eventName"),
 	"command":         path("eventName"),
 	"vendor_region":   path("awsRegion"),
 	"region":          path("awsRegion"),
-	"vendor_account":  coalesce(path("userIdentity.accountId"), path("recipientAccountId")),
+	"vendor_account":  fn(coalesce(pathGet("userIdentity.accountId"), pathGet("recipientAccountId"))),
 	"aws_account_id":  path("recipientAccountId"),
-	"vendor_product":  constant("AWS CloudTrail"),
-	"vendor":          constant("AWS"),
-	"product":         constant("CloudTrail"),
+	"vendor_product":  fn(constant("AWS CloudTrail")),
+	"vendor":          fn(constant("AWS")),
+	"product":         fn(constant("CloudTrail")),
 	"user_agent":      path("userAgent"),
 	"http_user_agent": path("userAgent"),
 	"dest":            path("eventSource"),
-	"user_name": coalesce(path("userIdentity.userName"),
-		path("userIdentity.sessionContext.sessionIssuer.userName"),
-		lastSegment(path("userIdentity.arn"))),
+	"user_name": fn(coalesce(pathGet("userIdentity.userName"),
+		pathGet("userIdentity.sessionContext.sessionIssuer.userName"),
+		lastSegment(pathGet("userIdentity.arn")))),
 	"user":            path("userIdentity.userName"),
 	"user_arn":        path("userIdentity.arn"),
 	"user_type":       path("userIdentity.type"),
@@ -35,43 +35,43 @@ var cimCloudTrail = map[string]Getter{
 	"user_access_key": path("userIdentity.accessKeyId"),
 	"result":          path("errorMessage"),
 	"result_id":       path("errorCode"),
-	"action":          cimAction,
-	"status":          cimAction,
+	"action":          fn(cimAction),
+	"status":          fn(cimAction),
 	"msg":             path("errorMessage"),
 	"object_category": path("eventSource"),
-	"app":             constant("AWS"),
-	"sourcetype":      constant("aws:cloudtrail"),
-	"source":          constant("aws_cloudtrail"),
-	"host":            constant("aws_cloudtrail"),
-	"_raw":            rawText,
+	"app":             fn(constant("AWS")),
+	"sourcetype":      fn(constant("aws:cloudtrail")),
+	"source":          fn(constant("aws_cloudtrail")),
+	"host":            fn(constant("aws_cloudtrail")),
+	"_raw":            fn(rawText),
 }
 
 // cimInvocation holds the fields an SPL search sees on Bedrock
 // model-invocation records beyond their raw JSON paths.
-var cimInvocation = map[string]Getter{
-	"_time":          epochTime,
+var cimInvocation = map[string]field{
+	"_time":          fn(epochTime),
 	"user":           path("identity.arn"),
-	"user_name":      lastSegment(path("identity.arn")),
+	"user_name":      fn(lastSegment(pathGet("identity.arn"))),
 	"vendor_account": path("accountId"),
 	"vendor_region":  path("region"),
-	"vendor_product": constant("AWS Bedrock"),
+	"vendor_product": fn(constant("AWS Bedrock")),
 	"signature":      path("operation"),
 	"result_id":      path("errorCode"),
-	"sourcetype":     constant("aws:bedrock:invocation"),
-	"source":         constant("aws_bedrock_invocation"),
-	"_raw":           rawText,
+	"sourcetype":     fn(constant("aws:bedrock:invocation")),
+	"source":         fn(constant("aws_bedrock_invocation")),
+	"_raw":           fn(rawText),
 }
 
 func resolveRaw(src event.Source, name string) (Getter, bool) {
-	var m map[string]Getter
+	var m map[string]field
 	switch src {
 	case event.CloudTrail:
 		m = cimCloudTrail
 	case event.BedrockInvocation:
 		m = cimInvocation
 	}
-	if g, ok := m[name]; ok {
-		return g, true
+	if f, ok := m[name]; ok {
+		return f.get, true
 	}
 	switch name {
 	case "index":
@@ -79,7 +79,7 @@ func resolveRaw(src event.Source, name string) (Getter, bool) {
 	case "_indextime":
 		return epochTime, true
 	}
-	return path(name), knownRawPath(src, name)
+	return pathGet(name), knownRawPath(src, name)
 }
 
 // knownRawPath reports whether a raw path starts with a top-level key that

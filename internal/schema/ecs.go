@@ -9,32 +9,32 @@ import (
 
 // ecsCloudTrail maps ECS names to CloudTrail records the way Elastic's
 // aws.cloudtrail integration pipeline does.
-var ecsCloudTrail = map[string]Getter{
-	"@timestamp":       eventTime,
+var ecsCloudTrail = map[string]field{
+	"@timestamp":       fn(eventTime),
 	"event.provider":   path("eventSource"),
 	"event.action":     path("eventName"),
 	"event.id":         path("eventID"),
-	"event.kind":       constant("event"),
-	"event.module":     constant("aws"),
-	"event.dataset":    constant("aws.cloudtrail"),
-	"event.outcome":    outcome("errorCode"),
-	"event.original":   func(ev *event.Event) event.Value { return event.StringValue(string(ev.Raw)) },
-	"cloud.provider":   constant("aws"),
+	"event.kind":       fn(constant("event")),
+	"event.module":     fn(constant("aws")),
+	"event.dataset":    fn(constant("aws.cloudtrail")),
+	"event.outcome":    fn(outcome("errorCode")),
+	"event.original":   fn(func(ev *event.Event) event.Value { return event.StringValue(string(ev.Raw)) }),
+	"cloud.provider":   fn(constant("aws")),
 	"cloud.region":     path("awsRegion"),
-	"cloud.account.id": coalesce(path("userIdentity.accountId")),
+	"cloud.account.id": path("userIdentity.accountId"),
 	// user.name is the session issuer's name for assumed roles, else the IAM user's.
-	"user.name":              coalesce(path("userIdentity.sessionContext.sessionIssuer.userName"), path("userIdentity.userName")),
+	"user.name":              fn(coalesce(pathGet("userIdentity.sessionContext.sessionIssuer.userName"), pathGet("userIdentity.userName"))),
 	"user.id":                path("userIdentity.principalId"),
 	"related.user":           path("userIdentity.userName"),
 	"source.address":         path("sourceIPAddress"),
-	"source.ip":              sourceIP,
+	"source.ip":              fn(sourceIP),
 	"user_agent.original":    path("userAgent"),
-	"tls.version":            tlsVersion,
+	"tls.version":            fn(tlsVersion),
 	"tls.cipher":             path("tlsDetails.cipherSuite"),
 	"tls.client.server_name": path("tlsDetails.clientProvidedHostHeader"),
-	"data_stream.dataset":    constant("aws.cloudtrail"),
-	"data_stream.type":       constant("logs"),
-	"data_stream.namespace":  constant("default"),
+	"data_stream.dataset":    fn(constant("aws.cloudtrail")),
+	"data_stream.type":       fn(constant("logs")),
+	"data_stream.namespace":  fn(constant("default")),
 
 	"aws.cloudtrail.event_version":                                             path("eventVersion"),
 	"aws.cloudtrail.event_type":                                                path("eventType"),
@@ -56,15 +56,15 @@ var ecsCloudTrail = map[string]Getter{
 	"aws.cloudtrail.user_identity.access_key_id":                               path("userIdentity.accessKeyId"),
 	"aws.cloudtrail.user_identity.invoked_by":                                  path("userIdentity.invokedBy"),
 	"aws.cloudtrail.user_identity.session_context.mfa_authenticated":           path("userIdentity.sessionContext.attributes.mfaAuthenticated"),
-	"aws.cloudtrail.user_identity.session_context.creation_date":               asTime(path("userIdentity.sessionContext.attributes.creationDate")),
+	"aws.cloudtrail.user_identity.session_context.creation_date":               fn(asTime(pathGet("userIdentity.sessionContext.attributes.creationDate"))),
 	"aws.cloudtrail.user_identity.session_context.session_issuer.type":         path("userIdentity.sessionContext.sessionIssuer.type"),
 	"aws.cloudtrail.user_identity.session_context.session_issuer.arn":          path("userIdentity.sessionContext.sessionIssuer.arn"),
 	"aws.cloudtrail.user_identity.session_context.session_issuer.principal_id": path("userIdentity.sessionContext.sessionIssuer.principalId"),
 	"aws.cloudtrail.user_identity.session_context.session_issuer.account_id":   path("userIdentity.sessionContext.sessionIssuer.accountId"),
-	"aws.cloudtrail.request_parameters":                                        rawJSON("requestParameters"),
-	"aws.cloudtrail.response_elements":                                         rawJSON("responseElements"),
-	"aws.cloudtrail.additional_eventdata":                                      rawJSON("additionalEventData"),
-	"aws.cloudtrail.service_event_details":                                     rawJSON("serviceEventDetails"),
+	"aws.cloudtrail.request_parameters":                                        fn(rawJSON("requestParameters")),
+	"aws.cloudtrail.response_elements":                                         fn(rawJSON("responseElements")),
+	"aws.cloudtrail.additional_eventdata":                                      fn(rawJSON("additionalEventData")),
+	"aws.cloudtrail.service_event_details":                                     fn(rawJSON("serviceEventDetails")),
 }
 
 // ecsFlattened maps the aws.cloudtrail.flattened.* object fields to raw paths.
@@ -77,44 +77,44 @@ var ecsFlattened = map[string]string{
 
 // ecsInvocation maps ECS names to Bedrock model-invocation records the way
 // Elastic's aws_bedrock integration does.
-var ecsInvocation = map[string]Getter{
-	"@timestamp":                       eventTime,
+var ecsInvocation = map[string]field{
+	"@timestamp":                       fn(eventTime),
 	"event.action":                     path("operation"),
 	"event.id":                         path("requestId"),
-	"event.kind":                       constant("event"),
-	"event.module":                     constant("aws_bedrock"),
-	"event.dataset":                    constant("aws_bedrock.invocation"),
-	"event.outcome":                    outcome("errorCode"),
-	"event.original":                   func(ev *event.Event) event.Value { return event.StringValue(string(ev.Raw)) },
-	"cloud.provider":                   constant("aws"),
-	"cloud.service.name":               constant("bedrock"),
+	"event.kind":                       fn(constant("event")),
+	"event.module":                     fn(constant("aws_bedrock")),
+	"event.dataset":                    fn(constant("aws_bedrock.invocation")),
+	"event.outcome":                    fn(outcome("errorCode")),
+	"event.original":                   fn(func(ev *event.Event) event.Value { return event.StringValue(string(ev.Raw)) }),
+	"cloud.provider":                   fn(constant("aws")),
+	"cloud.service.name":               fn(constant("bedrock")),
 	"cloud.account.id":                 path("accountId"),
 	"cloud.region":                     path("region"),
 	"user.id":                          path("identity.arn"),
-	"gen_ai.system":                    constant("aws"),
+	"gen_ai.system":                    fn(constant("aws")),
 	"gen_ai.request.id":                path("requestId"),
 	"gen_ai.request.model.id":          path("modelId"),
-	"gen_ai.request.model.type":        modelType,
+	"gen_ai.request.model.type":        fn(modelType),
 	"gen_ai.response.error_code":       path("errorCode"),
 	"gen_ai.usage.prompt_tokens":       path("input.inputTokenCount"),
 	"gen_ai.usage.completion_tokens":   path("output.outputTokenCount"),
-	"gen_ai.prompt":                    rawJSON("input.inputBodyJson"),
-	"gen_ai.completion":                rawJSON("output.outputBodyJson"),
-	"gen_ai.policy.name":               guardrailField(func(g *guardrail) []string { return g.policies }),
-	"gen_ai.policy.action":             guardrailField(func(g *guardrail) []string { return g.actions }),
-	"gen_ai.policy.confidence":         guardrailField(func(g *guardrail) []string { return g.confidences }),
-	"gen_ai.compliance.violation_code": guardrailField(func(g *guardrail) []string { return g.codes }),
-	"gen_ai.compliance.violation_detected": func(ev *event.Event) event.Value {
+	"gen_ai.prompt":                    fn(rawJSON("input.inputBodyJson")),
+	"gen_ai.completion":                fn(rawJSON("output.outputBodyJson")),
+	"gen_ai.policy.name":               fn(guardrailField(func(g *guardrail) []string { return g.policies })),
+	"gen_ai.policy.action":             fn(guardrailField(func(g *guardrail) []string { return g.actions })),
+	"gen_ai.policy.confidence":         fn(guardrailField(func(g *guardrail) []string { return g.confidences })),
+	"gen_ai.compliance.violation_code": fn(guardrailField(func(g *guardrail) []string { return g.codes })),
+	"gen_ai.compliance.violation_detected": fn(func(ev *event.Event) event.Value {
 		g := findGuardrail(ev)
 		if g == nil {
 			return event.Value{}
 		}
 		return event.BoolValue(g.blocked)
-	},
-	"gen_ai.guardrail_id":   guardrailField(func(g *guardrail) []string { return g.ids }),
-	"data_stream.dataset":   constant("aws_bedrock.invocation"),
-	"data_stream.type":      constant("logs"),
-	"data_stream.namespace": constant("default"),
+	}),
+	"gen_ai.guardrail_id":   fn(guardrailField(func(g *guardrail) []string { return g.ids })),
+	"data_stream.dataset":   fn(constant("aws_bedrock.invocation")),
+	"data_stream.type":      fn(constant("logs")),
+	"data_stream.namespace": fn(constant("default")),
 
 	"aws_bedrock.invocation.schema_type":                path("schemaType"),
 	"aws_bedrock.invocation.schema_version":             path("schemaVersion"),
@@ -129,17 +129,17 @@ var ecsInvocation = map[string]Getter{
 func resolveECS(src event.Source, name string) (Getter, bool) {
 	switch src {
 	case event.CloudTrail:
-		if g, ok := ecsCloudTrail[name]; ok {
-			return g, true
+		if f, ok := ecsCloudTrail[name]; ok {
+			return f.get, true
 		}
 		for prefix, raw := range ecsFlattened {
 			if strings.HasPrefix(name, prefix) && len(name) > len(prefix) {
-				return path(raw + strings.TrimPrefix(name, prefix)), true
+				return pathGet(raw + strings.TrimPrefix(name, prefix)), true
 			}
 		}
 	case event.BedrockInvocation:
-		if g, ok := ecsInvocation[name]; ok {
-			return g, true
+		if f, ok := ecsInvocation[name]; ok {
+			return f.get, true
 		}
 	}
 	switch name {

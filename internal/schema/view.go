@@ -44,10 +44,33 @@ func Resolve(v View, src event.Source, name string) (Getter, bool) {
 	return nullGetter, false
 }
 
+// RawPath returns the raw JSON path a field of a view reads unchanged, and
+// false for computed fields (constants, coalesced or reshaped values).
+func RawPath(v View, src event.Source, name string) (string, bool) {
+	var m map[string]field
+	switch {
+	case v == ECS && src == event.CloudTrail:
+		m = ecsCloudTrail
+	case v == ECS && src == event.BedrockInvocation:
+		m = ecsInvocation
+	case v == Raw && src == event.CloudTrail:
+		m = cimCloudTrail
+	case v == Raw && src == event.BedrockInvocation:
+		m = cimInvocation
+	}
+	if f, ok := m[name]; ok {
+		return f.raw, f.raw != ""
+	}
+	if v == Raw && name != "index" && name != "_indextime" {
+		return name, true
+	}
+	return "", false
+}
+
 // Fields lists the field names a view knows for a source, sorted. It is the
 // column set of "keep *" and of a rendered event row.
 func Fields(v View, src event.Source) []string {
-	var m map[string]Getter
+	var m map[string]field
 	switch {
 	case v == ECS && src == event.CloudTrail:
 		m = ecsCloudTrail
@@ -85,7 +108,21 @@ func Document(v View, ev *event.Event) map[string]event.Value {
 
 func nullGetter(*event.Event) event.Value { return event.Value{} }
 
-func path(name string) Getter {
+// field is how a view defines one field: its getter, and the raw JSON path
+// when the field is that path's value unchanged (so that literal prefilters
+// may look for its values in the raw record).
+type field struct {
+	get Getter
+	raw string
+}
+
+// path defines a field that is a raw JSON path's value.
+func path(name string) field { return field{get: pathGet(name), raw: name} }
+
+// fn defines a computed field.
+func fn(g Getter) field { return field{get: g} }
+
+func pathGet(name string) Getter {
 	keys := event.SplitPath(name)
 	return func(ev *event.Event) event.Value { return ev.Path(keys) }
 }

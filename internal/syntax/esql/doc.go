@@ -1,0 +1,20 @@
+// Package esql is the ES|QL front end: it lexes and parses an Elastic
+// ES|QL query, as written in an Elastic detection rule, into a plan.Query
+// (dialect plan.ESQL) whose first operator is a *plan.From.
+//
+// It covers the commands detection rules use (FROM with METADATA, WHERE,
+// EVAL, STATS ... BY, INLINE STATS, KEEP, DROP, RENAME, SORT, LIMIT,
+// MV_EXPAND, DISSECT, GROK) and ES|QL expressions: literals, time spans,
+// casts, operators with ES|QL precedence, IN, LIKE, RLIKE, IS NULL and
+// function calls. Bare expressions are named by their source text, as
+// ES|QL names them. GROK patterns are translated to RE2 here, so the
+// executor only ever sees regular expressions.
+//
+// Every parse error is a *syntax.Error with a span inside the query, so
+// that a rule that does not parse is reported with line:col and a caret.
+// Parse checks aggregates; Check checks scalar functions against the
+// plan's function table, separately, so that parsing never depends on it.
+//
+// esql imports plan, syntax, event and the standard library only: never
+// the executor (internal/exec), another front end or a rule loader.
+package esql

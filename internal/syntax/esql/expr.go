@@ -1,0 +1,505 @@
+package esql
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tripline/tripline/internal/event"
+	"github.com/tripline/tripline/internal/plan"
+	"github.com/tripline/tripline/internal/syntax"
+)
+
+// Operator precedence, loosest first:
+//
+//	OR
+//	AND
+//	NOT
+//	comparison (== != < <= > >= =~), IN, LIKE, RLIKE, IS NULL (not chained)
+//	+ -
+//	* / %
+//	unary - +
+//	::type cast
+//	primary: literal, time span, column, function call, (expr), [list]
+
+// maxDepth bounds expression nesting so that hostile input cannot exhaust
+// the stack.
+const maxDepth = 200
+
+func (p *parser) expr() (plan.Expr, *syntax.Error) { return p.or(0) }
+
+func (p *parser) or(depth int) (plan.Expr, *syntax.Error) {
+	if depth > maxDepth {
+		return nil, p.errorf(p.tok, "expression nested too deeply")
+	}
+	l, err := p.and(depth)
+	if err != nil {
+		return nil, err
+	}
+	for p.isKeyword("or") {
+		p.advance()
+		r, err := p.and(depth)
+		if err != nil {
+			return nil, err
+		}
+		l = &plan.Binary{Op: "OR", L: l, R: r}
+	}
+	return l, nil
+}
+
+func (p *parser) and(depth int) (plan.Expr, *syntax.Error) {
+	l, err := p.not(depth)
+	if err != nil {
+		return nil, err
+	}
+	for p.isKeyword("and") {
+		p.advance()
+		r, err := p.not(depth)
+		if err != nil {
+			return nil, err
+		}
+		l = &plan.Binary{Op: "AND", L: l, R: r}
+	}
+	return l, nil
+}
+
+func (p *parser) not(depth int) (plan.Expr, *syntax.Error) {
+	if p.isKeyword("not") {
+		if depth > maxDepth {
+			return nil, p.errorf(p.tok, "expression nested too deeply")
+		}
+		p.advance()
+		x, err := p.not(depth + 1)
+		if err != nil {
+			return nil, err
+		}
+		return &plan.Unary{Op: "NOT", X: x}, nil
+	}
+	return p.predicate(depth)
+}
+
+var comparisons = map[string]bool{"==": true, "!=": true, "<": true, "<=": true, ">": true, ">=": true, "=~": true}
+
+// predicate parses a comparison and an optional IN, LIKE, RLIKE or IS NULL
+// after it.
+func (p *parser) predicate(depth int) (plan.Expr, *syntax.Error) {
+	x, err := p.additive(depth)
+	if err != nil {
+		return nil, err
+	}
+	if p.tok.kind == tOp && comparisons[p.tok.text] {
+		op := p.tok.text
+		p.advance()
+		r, err := p.additive(depth)
+		if err != nil {
+			return nil, err
+		}
+		x = &plan.Binary{Op: op, L: x, R: r}
+		if p.tok.kind == tOp && comparisons[p.tok.text] {
+			return nil, p.errorf(p.tok, "comparisons cannot be chained; combine them with AND")
+		}
+	}
+	negated := false
+	if p.isKeyword("not") {
+		next := p.peek()
+		if next.kind == tIdent && (strings.EqualFold(next.text, "in") || strings.EqualFold(next.text, "like") || strings.EqualFold(next.text, "rlike")) {
+			p.advance()
+			negated = true
+		}
+	}
+	switch {
+	case p.isKeyword("in"):
+		p.advance()
+		if _, err := p.expect(tLParen, "\"(\" after IN"); err != nil {
+			return nil, err
+		}
+		var list []plan.Expr
+		for {
+			e, err := p.or(depth + 1)
+			if err != nil {
+				return nil, err
+			}
+			list = append(list, e)
+			if p.tok.kind != tComma {
+				break
+			}
+			p.advance()
+		}
+		if _, err := p.expect(tRParen, "\",\" or \")\""); err != nil {
+			return nil, err
+		}
+		return &plan.In{X: x, List: list, Not: negated}, nil
+	case p.isKeyword("like"), p.isKeyword("rlike"):
+		regex := p.isKeyword("rlike")
+		p.advance()
+		var pats []string
+		if p.tok.kind == tLParen {
+			p.advance()
+			for {
+				t, err := p.expect(tString, "a pattern string")
+				if err != nil {
+					return nil, err
+				}
+				pats = append(pats, t.text)
+				if p.tok.kind != tComma {
+					break
+				}
+				p.advance()
+			}
+			if _, err := p.expect(tRParen, "\",\" or \")\""); err != nil {
+				return nil, err
+			}
+		} else {
+			t, err := p.expect(tString, "a pattern string")
+			if err != nil {
+				return nil, err
+			}
+			pats = []string{t.text}
+		}
+		return &plan.Like{X: x, Patterns: pats, Regex: regex, Not: negated}, nil
+	case p.isKeyword("is"):
+		p.advance()
+		not := false
+		if p.isKeyword("not") {
+			not = true
+			p.advance()
+		}
+		if !p.isKeyword("null") {
+			return nil, p.unexpected("NULL")
+		}
+		p.advance()
+		return &plan.IsNull{X: x, Not: not}, nil
+	}
+	return x, nil
+}
+
+func (p *parser) additive(depth int) (plan.Expr, *syntax.Error) {
+	l, err := p.multiplicative(depth)
+	if err != nil {
+		return nil, err
+	}
+	for p.isOp("+") || p.isOp("-") {
+		op := p.tok.text
+		p.advance()
+		r, err := p.multiplicative(depth)
+		if err != nil {
+			return nil, err
+		}
+		l = &plan.Binary{Op: op, L: l, R: r}
+	}
+	return l, nil
+}
+
+func (p *parser) multiplicative(depth int) (plan.Expr, *syntax.Error) {
+	l, err := p.unary(depth)
+	if err != nil {
+		return nil, err
+	}
+	for p.isOp("*") || p.isOp("/") || p.isOp("%") {
+		op := p.tok.text
+		p.advance()
+		r, err := p.unary(depth)
+		if err != nil {
+			return nil, err
+		}
+		l = &plan.Binary{Op: op, L: l, R: r}
+	}
+	return l, nil
+}
+
+// unary parses -x and +x; minus on a number or a time span folds into the
+// literal.
+func (p *parser) unary(depth int) (plan.Expr, *syntax.Error) {
+	if !p.isOp("-") && !p.isOp("+") {
+		return p.postfixDepth(depth)
+	}
+	if depth > maxDepth {
+		return nil, p.errorf(p.tok, "expression nested too deeply")
+	}
+	minus := p.isOp("-")
+	p.advance()
+	x, err := p.unary(depth + 1)
+	if err != nil || !minus {
+		return x, err
+	}
+	return negate(x), nil
+}
+
+func negate(x plan.Expr) plan.Expr {
+	switch t := x.(type) {
+	case *plan.Literal:
+		if n, ok := t.Value.Long(); ok && n != math.MinInt64 {
+			return &plan.Literal{Value: event.LongValue(-n)}
+		}
+		if f, ok := t.Value.Double(); ok {
+			return &plan.Literal{Value: event.DoubleValue(-f)}
+		}
+	case *plan.Span:
+		return &plan.Span{D: -t.D, Months: -t.Months}
+	}
+	return &plan.Unary{Op: "-", X: x}
+}
+
+// postfix parses a primary expression with optional ::type casts.
+func (p *parser) postfix() (plan.Expr, *syntax.Error) { return p.postfixDepth(0) }
+
+func (p *parser) postfixDepth(depth int) (plan.Expr, *syntax.Error) {
+	x, err := p.primary(depth)
+	if err != nil {
+		return nil, err
+	}
+	for p.isOp("::") {
+		p.advance()
+		if p.tok.kind != tIdent {
+			return nil, p.unexpected("a type name after \"::\"")
+		}
+		fn, ok := casts[lower(p.tok.text)]
+		if !ok {
+			return nil, p.errorf(p.tok, "unknown type %s in cast", p.tok.describe(p.src))
+		}
+		p.advance()
+		x = &plan.Call{Name: fn, Args: []plan.Expr{x}}
+	}
+	return x, nil
+}
+
+// casts maps the type of x::type to its conversion function.
+var casts = map[string]string{
+	"bool": "to_boolean", "boolean": "to_boolean",
+	"int": "to_integer", "integer": "to_integer",
+	"long": "to_long", "double": "to_double", "float": "to_double",
+	"unsigned_long": "to_unsigned_long",
+	"keyword":       "to_string", "text": "to_string", "string": "to_string",
+	"date": "to_datetime", "datetime": "to_datetime", "date_nanos": "to_date_nanos",
+	"ip": "to_ip", "version": "to_version",
+	"geo_point": "to_geopoint", "geo_shape": "to_geoshape",
+	"cartesian_point": "to_cartesianpoint", "cartesian_shape": "to_cartesianshape",
+	"date_period": "to_dateperiod", "time_duration": "to_timeduration",
+}
+
+// timeUnits maps the units of time-span literals to their length: a fixed
+// duration or a number of calendar months.
+var timeUnits = map[string]plan.Span{
+	"millisecond": {D: time.Millisecond}, "milliseconds": {D: time.Millisecond}, "ms": {D: time.Millisecond},
+	"second": {D: time.Second}, "seconds": {D: time.Second}, "sec": {D: time.Second}, "s": {D: time.Second},
+	"minute": {D: time.Minute}, "minutes": {D: time.Minute}, "min": {D: time.Minute},
+	"hour": {D: time.Hour}, "hours": {D: time.Hour}, "h": {D: time.Hour},
+	"day": {D: 24 * time.Hour}, "days": {D: 24 * time.Hour}, "d": {D: 24 * time.Hour},
+	"week": {D: 7 * 24 * time.Hour}, "weeks": {D: 7 * 24 * time.Hour}, "w": {D: 7 * 24 * time.Hour},
+	"month": {Months: 1}, "months": {Months: 1}, "mo": {Months: 1},
+	"quarter": {Months: 3}, "quarters": {Months: 3}, "q": {Months: 3},
+	"year": {Months: 12}, "years": {Months: 12}, "yr": {Months: 12}, "y": {Months: 12},
+}
+
+func (p *parser) primary(depth int) (plan.Expr, *syntax.Error) {
+	if depth > maxDepth {
+		return nil, p.errorf(p.tok, "expression nested too deeply")
+	}
+	t := p.tok
+	switch t.kind {
+	case tInt:
+		return p.integer()
+	case tDecimal:
+		f, err := strconv.ParseFloat(t.text, 64)
+		if err != nil || math.IsInf(f, 0) {
+			return nil, p.errorf(t, "number %s is out of range", t.describe(p.src))
+		}
+		p.advance()
+		if p.tok.kind == tIdent && p.tok.start == t.end || p.tok.kind == tIdent && isUnit(p.tok.text) {
+			return nil, p.errorf(token{start: t.start, end: p.tok.end}, "a time span needs a whole number")
+		}
+		return &plan.Literal{Value: event.DoubleValue(f)}, nil
+	case tString:
+		p.advance()
+		return &plan.Literal{Value: event.StringValue(t.text)}, nil
+	case tLParen:
+		p.advance()
+		e, err := p.or(depth + 1)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := p.expect(tRParen, "\")\""); err != nil {
+			return nil, err
+		}
+		return e, nil
+	case tLBrack:
+		return p.list(depth)
+	case tQuoted:
+		return p.field()
+	case tIdent:
+		switch lower(t.text) {
+		case "true", "false":
+			p.advance()
+			return &plan.Literal{Value: event.BoolValue(lower(t.text) == "true")}, nil
+		case "null":
+			p.advance()
+			return &plan.Literal{Value: event.NullValue}, nil
+		}
+		if reserved[lower(t.text)] {
+			return nil, p.errorf(t, "expected an expression, found keyword %s", strings.ToUpper(t.text))
+		}
+		if p.peek().kind == tLParen {
+			return p.call(depth)
+		}
+		return p.field()
+	case tOp:
+		if t.text == "*" {
+			return nil, p.errorf(t, "\"*\" is only valid as the argument of count(*)")
+		}
+	}
+	return nil, p.unexpected("an expression")
+}
+
+func isUnit(s string) bool {
+	_, ok := timeUnits[lower(s)]
+	return ok
+}
+
+// integer parses an integer literal or a time span ("5 minutes", "1h").
+func (p *parser) integer() (plan.Expr, *syntax.Error) {
+	t := p.tok
+	p.advance()
+	if p.tok.kind == tIdent {
+		if u, ok := timeUnits[lower(p.tok.text)]; ok {
+			n, err := strconv.ParseInt(t.text, 10, 32)
+			if err != nil {
+				return nil, p.errorf(token{start: t.start, end: p.tok.end}, "time span %s is out of range", clip(p.src[t.start:p.tok.end]))
+			}
+			p.advance()
+			return &plan.Span{D: u.D * time.Duration(n), Months: u.Months * int(n)}, nil
+		}
+		if p.tok.start == t.end {
+			return nil, p.errorf(p.tok, "unknown time unit %s (use ms, s, min, h, d, w, mo, q, y or their long names)", p.tok.describe(p.src))
+		}
+	}
+	n, err := strconv.ParseInt(t.text, 10, 64)
+	if err != nil {
+		f, ferr := strconv.ParseFloat(t.text, 64)
+		if ferr != nil || math.IsInf(f, 0) {
+			return nil, p.errorf(t, "number %s is out of range", t.describe(p.src))
+		}
+		return &plan.Literal{Value: event.DoubleValue(f)}, nil
+	}
+	return &plan.Literal{Value: event.LongValue(n)}, nil
+}
+
+// list parses a constant list [a, b, ...] into a multi-valued literal.
+func (p *parser) list(depth int) (plan.Expr, *syntax.Error) {
+	p.advance()
+	var vals []event.Value
+	for p.tok.kind != tRBrack {
+		start := p.tok
+		e, err := p.unary(depth + 1)
+		if err != nil {
+			return nil, err
+		}
+		lit, ok := e.(*plan.Literal)
+		if !ok {
+			return nil, p.errorf(token{start: start.start, end: p.prevEnd}, "a list may only hold constants")
+		}
+		vals = append(vals, lit.Value)
+		if p.tok.kind != tComma {
+			break
+		}
+		p.advance()
+	}
+	if _, err := p.expect(tRBrack, "\",\" or \"]\""); err != nil {
+		return nil, err
+	}
+	return &plan.Literal{Value: event.MultiValue(vals)}, nil
+}
+
+// field parses a column reference.
+func (p *parser) field() (plan.Expr, *syntax.Error) {
+	name, sp, err := p.qualifiedName()
+	if err != nil {
+		return nil, err
+	}
+	if p.aggAllowed && p.aggDepth == 0 {
+		p.outer = append(p.outer, fieldRef{name: name, span: sp})
+	}
+	return &plan.Field{Name: name}, nil
+}
+
+// call parses name(args). Aggregates are checked here: only in STATS,
+// never nested, with the right number of arguments.
+func (p *parser) call(depth int) (plan.Expr, *syntax.Error) {
+	nameTok := p.tok
+	name := lower(nameTok.text)
+	p.advance() // name
+	p.advance() // (
+	agg, isAgg := plan.LookupAgg(plan.ESQL, name)
+	if isAgg {
+		switch {
+		case !p.aggAllowed:
+			return nil, p.errorf(nameTok, "aggregate function %s() is only valid in STATS", name)
+		case p.aggDepth > 0:
+			return nil, p.errorf(nameTok, "aggregate function %s() cannot be used inside another aggregate", name)
+		}
+		p.sawAgg = true
+		p.aggDepth++
+		defer func() { p.aggDepth-- }()
+	}
+	var args []plan.Expr
+	if p.tok.kind != tRParen {
+		for {
+			e, err := p.argument(depth, isAgg && agg.Star)
+			if err != nil {
+				return nil, err
+			}
+			args = append(args, e)
+			if p.tok.kind != tComma {
+				break
+			}
+			p.advance()
+		}
+	}
+	if _, err := p.expect(tRParen, "\",\" or \")\""); err != nil {
+		return nil, err
+	}
+	if isAgg && (len(args) < agg.MinArgs || agg.MaxArgs >= 0 && len(args) > agg.MaxArgs) {
+		return nil, p.errorf(token{start: nameTok.start, end: p.prevEnd}, "%s() takes %s, got %d", name, arity(agg.MinArgs, agg.MaxArgs), len(args))
+	}
+	return &plan.Call{Name: name, Args: args}, nil
+}
+
+// argument parses one function argument; a lone "*" is valid only when
+// star is set (count(*)).
+func (p *parser) argument(depth int, star bool) (plan.Expr, *syntax.Error) {
+	if p.isOp("*") {
+		if next := p.peek(); next.kind == tRParen || next.kind == tComma {
+			if !star {
+				return nil, p.errorf(p.tok, "\"*\" is only valid as the argument of count(*)")
+			}
+			p.advance()
+			return &plan.Star{}, nil
+		}
+	}
+	return p.or(depth + 1)
+}
+
+func arity(min, max int) string {
+	switch {
+	case max < 0:
+		return "at least " + strconv.Itoa(min) + " argument" + plural(min)
+	case min == max:
+		return strconv.Itoa(min) + " argument" + plural(min)
+	}
+	return strconv.Itoa(min) + " to " + strconv.Itoa(max) + " arguments"
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// reserved words cannot start an expression or name a column unquoted.
+var reserved = map[string]bool{
+	"and": true, "or": true, "not": true, "in": true, "like": true, "rlike": true,
+	"is": true, "by": true, "as": true,
+}
+
+func lower(s string) string { return strings.ToLower(s) }
