@@ -44,8 +44,41 @@ type Report struct {
 // worker holds one decode worker's instances, one per runnable rule.
 type worker struct {
 	insts []*exec.Instance
+	pres  []exec.Prefilter
 	// failed marks rules that panicked on this worker; they take no more events.
 	failed []error
+	lower  []byte
+}
+
+// feed gives one event to every rule whose prefilter it passes.
+func (w *worker) feed(ev *event.Event) {
+	lowered := false
+	for i, in := range w.insts {
+		if w.failed[i] != nil {
+			continue
+		}
+		if pre := w.pres[i]; !pre.Empty() {
+			if pre.NeedsFold() && !lowered {
+				w.lower = appendLower(w.lower[:0], ev.Raw)
+				lowered = true
+			}
+			if !pre.Match(ev.Raw, w.lower) {
+				continue
+			}
+		}
+		w.push(i, in, ev)
+	}
+}
+
+// appendLower appends b with ASCII letters in lower case.
+func appendLower(dst, b []byte) []byte {
+	for _, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
 }
 
 // Hunt reads the inputs once, feeding every runnable rule, then replays
@@ -71,18 +104,14 @@ func Hunt(ctx context.Context, rules []*Compiled, inputs []string, opt HuntOptio
 		w := &worker{failed: make([]error, len(runnable))}
 		for _, c := range runnable {
 			w.insts = append(w.insts, c.Program.NewInstance(c.Spec.PaneWidth()))
+			w.pres = append(w.pres, c.Program.Prefilter())
 		}
 		workers[i] = w
 	}
 	readOpt := opt.Stdin
 	readOpt.Workers = n
 	stats, err := logs.Read(ctx, inputs, readOpt, func(wi int, ev *event.Event) error {
-		w := workers[wi]
-		for i, in := range w.insts {
-			if w.failed[i] == nil {
-				w.push(i, in, ev)
-			}
-		}
+		workers[wi].feed(ev)
 		return nil
 	})
 	rep := &Report{Read: stats}

@@ -39,6 +39,7 @@ type Program struct {
 	open    bool
 	hidden  []string
 	tail    *tailPlan
+	pre     Prefilter
 }
 
 // step is one stream operator: a row operator, or an mv_expand of a slot.
@@ -65,6 +66,10 @@ func Compile(q *plan.Query, opt Options) (*Program, error) {
 		p.reads[s] = true
 	}
 	sc := newStreamScope(p.View, p.Sources)
+	pb := &prefilterBuilder{d: q.Dialect, view: p.View, sources: p.Sources, isField: func(name string) bool {
+		_, computed := sc.slotOf[name]
+		return !computed && sc.open && !matchAny(sc.hidden, name)
+	}}
 	nodes := q.Pipeline[1:]
 	i := 0
 stream:
@@ -104,6 +109,9 @@ stream:
 		case *plan.Stats, *plan.Sort, *plan.Limit, *plan.Dedup:
 			break stream
 		default:
+			if w, ok := n.(*plan.Where); ok {
+				p.pre.Clauses = append(p.pre.Clauses, pb.clauses(w.Cond)...)
+			}
 			op, err := compileRowOp(n, q.Dialect, sc)
 			if err != nil {
 				return nil, err
@@ -181,6 +189,10 @@ func isLimit(n plan.Node) bool {
 	_, ok := n.(*plan.Limit)
 	return ok
 }
+
+// Prefilter returns the literals a raw record must contain to produce a
+// row; records without them need not be parsed.
+func (p *Program) Prefilter() Prefilter { return p.pre }
 
 // Reads reports whether the program reads events of a source.
 func (p *Program) Reads(s event.Source) bool { return int(s) < len(p.reads) && p.reads[s] }

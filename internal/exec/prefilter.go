@@ -1,0 +1,236 @@
+package exec
+
+import (
+	"bytes"
+	"strings"
+
+	"github.com/tripline/tripline/internal/event"
+	"github.com/tripline/tripline/internal/plan"
+	"github.com/tripline/tripline/internal/schema"
+)
+
+// Literal is a piece of text a raw record must contain. Fold means the
+// match ignores case; Text is then lower case.
+type Literal struct {
+	Text []byte
+	Fold bool
+}
+
+// Prefilter is a necessary condition on a record's raw text, derived from
+// a program's filters: every clause needs at least one of its literals in
+// the record. A record that fails it cannot produce a row, so it need not
+// be parsed. The zero Prefilter admits everything.
+type Prefilter struct {
+	Clauses [][]Literal
+}
+
+// Empty reports whether the prefilter admits everything.
+func (f Prefilter) Empty() bool { return len(f.Clauses) == 0 }
+
+// NeedsFold reports whether Match needs the lower-cased record.
+func (f Prefilter) NeedsFold() bool {
+	for _, c := range f.Clauses {
+		for _, l := range c {
+			if l.Fold {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Match reports whether raw may produce a row. lower is raw in lower case
+// (ASCII), needed only when NeedsFold.
+func (f Prefilter) Match(raw, lower []byte) bool {
+	for _, c := range f.Clauses {
+		ok := false
+		for _, l := range c {
+			hay := raw
+			if l.Fold {
+				hay = lower
+			}
+			if bytes.Contains(hay, l.Text) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// String prints the prefilter for plans shown to people.
+func (f Prefilter) String() string {
+	var parts []string
+	for _, c := range f.Clauses {
+		var alts []string
+		for _, l := range c {
+			s := `"` + string(l.Text) + `"`
+			if l.Fold {
+				s += "i"
+			}
+			alts = append(alts, s)
+		}
+		parts = append(parts, "("+strings.Join(alts, " or ")+")")
+	}
+	return strings.Join(parts, " and ")
+}
+
+// minLiteral is the shortest literal worth a prefilter: shorter ones match
+// nearly every record and cost more than they save.
+const minLiteral = 4
+
+// prefilterBuilder derives literals from conditions on event fields.
+type prefilterBuilder struct {
+	d       plan.Dialect
+	view    schema.View
+	sources []event.Source
+	// isField reports whether a name still reads an event field (not a
+	// column computed by an earlier eval).
+	isField func(name string) bool
+}
+
+// clauses returns the CNF clauses that e being true implies, or nil.
+func (b *prefilterBuilder) clauses(e plan.Expr) [][]Literal {
+	switch t := e.(type) {
+	case *plan.Binary:
+		switch t.Op {
+		case "AND":
+			return append(b.clauses(t.L), b.clauses(t.R)...)
+		case "OR":
+			l, r := b.clauses(t.L), b.clauses(t.R)
+			if len(l) == 0 || len(r) == 0 {
+				return nil
+			}
+			return [][]Literal{append(append([]Literal(nil), l[0]...), r[0]...)}
+		case "==", "=~":
+			name, lit, ok := fieldAndString(t.L, t.R)
+			if !ok || !b.rawField(name) {
+				return nil
+			}
+			return single(literalOf(lit, t.Op == "=~", false))
+		}
+	case *plan.In:
+		if t.Not {
+			return nil
+		}
+		f, ok := t.X.(*plan.Field)
+		if !ok || !b.rawField(f.Name) {
+			return nil
+		}
+		var alts []Literal
+		for _, x := range t.List {
+			lit, ok := x.(*plan.Literal)
+			s, isStr := lit.Value.Str()
+			if !ok || !isStr {
+				return nil
+			}
+			l, ok := literalOf(s, b.d != plan.ESQL, false)
+			if !ok {
+				return nil
+			}
+			alts = append(alts, l)
+		}
+		if len(alts) == 0 {
+			return nil
+		}
+		return [][]Literal{alts}
+	case *plan.Like:
+		f, ok := t.X.(*plan.Field)
+		if t.Not || t.Regex || !ok || !b.rawField(f.Name) {
+			return nil
+		}
+		var alts []Literal
+		for _, p := range t.Patterns {
+			l, ok := literalOf(p, false, true)
+			if !ok {
+				return nil
+			}
+			alts = append(alts, l)
+		}
+		return [][]Literal{alts}
+	case *plan.SearchCmp:
+		if t.Op != "=" || !b.rawField(t.Field) {
+			return nil
+		}
+		return single(literalOf(t.Value, true, true))
+	case *plan.SearchTerm:
+		return single(literalOf(t.Term, true, true))
+	}
+	return nil
+}
+
+func single(l Literal, ok bool) [][]Literal {
+	if !ok {
+		return nil
+	}
+	return [][]Literal{{l}}
+}
+
+// rawField reports whether a field reads a raw JSON path (or nothing) in
+// every source the program reads, so its values appear in the record.
+func (b *prefilterBuilder) rawField(name string) bool {
+	if !b.isField(name) {
+		return false
+	}
+	for _, src := range b.sources {
+		if _, ok := schema.RawPath(b.view, src, name); ok {
+			continue
+		}
+		if _, known := schema.Resolve(b.view, src, name); known {
+			return false // a computed field: its value need not be in the record
+		}
+	}
+	return true
+}
+
+func fieldAndString(l, r plan.Expr) (string, string, bool) {
+	if _, ok := l.(*plan.Field); !ok {
+		l, r = r, l
+	}
+	f, ok := l.(*plan.Field)
+	if !ok {
+		return "", "", false
+	}
+	lit, ok := r.(*plan.Literal)
+	if !ok {
+		return "", "", false
+	}
+	s, ok := lit.Value.Str()
+	return f.Name, s, ok && lit.Value.Kind() == event.String
+}
+
+// literalOf picks the longest run of characters that JSON never escapes
+// and that wildcards do not break, so that its presence in the raw record
+// is necessary for a match.
+func literalOf(s string, fold, wildcards bool) (Literal, bool) {
+	best, cur := "", strings.Builder{}
+	flush := func() {
+		if cur.Len() > len(best) {
+			best = cur.String()
+		}
+		cur.Reset()
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case wildcards && (c == '*' || c == '?'):
+			flush()
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9',
+			c == ' ', c == '_', c == '.', c == ':', c == '@', c == ',', c == '=', c == '+', c == '-':
+			cur.WriteByte(c)
+		default:
+			flush()
+		}
+	}
+	flush()
+	if len(best) < minLiteral {
+		return Literal{}, false
+	}
+	if fold {
+		best = strings.ToLower(best)
+	}
+	return Literal{Text: []byte(best), Fold: fold}, true
+}
