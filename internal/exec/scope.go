@@ -143,7 +143,8 @@ func (s *streamScope) keep(patterns []string) {
 	seen := map[string]bool{}
 	cands := s.candidates()
 	for _, p := range patterns {
-		if !strings.Contains(p, "*") {
+		if !strings.Contains(p, "*") || contains(cands, p) {
+			// A name such as "COUNT(*)" that exists is kept as itself.
 			if !seen[p] {
 				seen[p] = true
 				names = append(names, p)
@@ -186,6 +187,15 @@ func (t *tailScope) resolve(name string) int {
 	t.names = append(t.names, name)
 	t.index[name] = len(t.names) - 1
 	return len(t.names) - 1
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
 
 func matchAny(patterns []string, name string) bool {

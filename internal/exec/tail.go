@@ -202,7 +202,7 @@ func selectCols(cols, patterns []string) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, p := range patterns {
-		if !strings.Contains(p, "*") {
+		if !strings.Contains(p, "*") || contains(cols, p) {
 			if !seen[p] {
 				seen[p] = true
 				out = append(out, p)
@@ -303,13 +303,27 @@ type keepProc struct {
 
 func (p *keepProc) push(ctx *plan.Context, r *tRow) {
 	for k := range r.cols {
-		if matchAny(p.patterns, k) != p.keep {
+		if p.selects(k, r) != p.keep {
 			delete(r.cols, k)
 		}
 	}
 	p.next.push(ctx, r)
 }
 func (p *keepProc) flush(ctx *plan.Context) { p.next.flush(ctx) }
+
+// selects reports whether a pattern names a column: exactly when a column
+// of that very name exists (ES|QL's "COUNT(*)"), else by wildcard.
+func (p *keepProc) selects(name string, r *tRow) bool {
+	for _, pat := range p.patterns {
+		if pat == name {
+			return true
+		}
+		if _, exact := r.cols[pat]; !exact && globMatch(pat, name) {
+			return true
+		}
+	}
+	return false
+}
 
 type renameProc struct {
 	pairs []plan.RenamePair

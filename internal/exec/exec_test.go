@@ -1,0 +1,222 @@
+package exec
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/tripline/tripline/internal/event"
+	"github.com/tripline/tripline/internal/plan"
+	"github.com/valyala/fastjson"
+)
+
+func invocation(t *testing.T, at time.Time, user, model, code string) *event.Event {
+	t.Helper()
+	raw := fmt.Sprintf(`{"schemaType":"ModelInvocationLog","timestamp":%q,"accountId":"111","identity":{"arn":%q},"requestId":"r-%s-%d","operation":"InvokeModel","modelId":%q,"errorCode":%q}`,
+		at.Format(time.RFC3339), user, user, at.UnixNano(), model, code)
+	doc, err := fastjson.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &event.Event{Source: event.BedrockInvocation, Time: at, Raw: []byte(raw), Doc: doc,
+		ID: fmt.Sprintf("r-%s-%d", user, at.UnixNano()), Origin: event.Origin{File: "f", Line: 1}}
+}
+
+// denialsPlan is the Elastic seed's shape, built by hand.
+func denialsPlan(threshold int64) *plan.Query {
+	return &plan.Query{Dialect: plan.ESQL, Pipeline: []plan.Node{
+		&plan.From{Indices: []string{"logs-aws_bedrock.invocation-*"}},
+		&plan.Where{Cond: &plan.Binary{Op: "==", L: &plan.Field{Name: "gen_ai.response.error_code"}, R: &plan.Literal{Value: event.StringValue("AccessDeniedException")}}},
+		&plan.Stats{Aggs: []plan.Agg{{Name: "n", Func: "count", Args: []plan.Expr{&plan.Star{}}}},
+			By: []plan.Assign{{Name: "user.id", Expr: &plan.Field{Name: "user.id"}}}},
+		&plan.Where{Cond: &plan.Binary{Op: ">", L: &plan.Field{Name: "n"}, R: &plan.Literal{Value: event.LongValue(threshold)}}},
+	}}
+}
+
+func TestWindowsMergePanes(t *testing.T) {
+	p, err := Compile(denialsPlan(0), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := p.NewInstance(10 * time.Minute)
+	base := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+	for i := 0; i < 6; i++ { // one denial every 5 minutes: two per pane
+		in.Push(invocation(t, base.Add(time.Duration(i)*5*time.Minute), "u1", "m", "AccessDeniedException"))
+	}
+	in.Push(invocation(t, base, "u1", "m", "ThrottlingException"))
+	if got := len(in.PaneStarts()); got != 3 {
+		t.Fatalf("panes %d, want 3", got)
+	}
+	cases := []struct {
+		from, to time.Duration
+		want     string
+	}{
+		{0, 10 * time.Minute, "2"},
+		{0, 30 * time.Minute, "6"},
+		{10 * time.Minute, 20 * time.Minute, "2"},
+		{30 * time.Minute, 60 * time.Minute, ""},
+	}
+	for _, c := range cases {
+		res := in.Evaluate(base, base.Add(c.from), base.Add(c.to))
+		got := ""
+		if len(res) > 0 {
+			got = res[0].Get("n").String()
+			if res[0].Count != mustLong(t, res[0].Get("n")) {
+				t.Errorf("Count %d disagrees with n=%s", res[0].Count, got)
+			}
+		}
+		if got != c.want {
+			t.Errorf("window %s–%s: n=%q, want %q", c.from, c.to, got, c.want)
+		}
+	}
+}
+
+func mustLong(t *testing.T, v event.Value) int64 {
+	n, ok := v.Long()
+	if !ok {
+		t.Fatalf("%v is not a long", v)
+	}
+	return n
+}
+
+// Two workers' state merged equals one worker seeing everything.
+func TestMergeEqualsSingle(t *testing.T) {
+	p, err := Compile(denialsPlan(0), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+	one, a, b := p.NewInstance(time.Minute), p.NewInstance(time.Minute), p.NewInstance(time.Minute)
+	for i := 0; i < 40; i++ {
+		ev := invocation(t, base.Add(time.Duration(i)*17*time.Second), fmt.Sprintf("u%d", i%3), "m", "AccessDeniedException")
+		one.Push(ev)
+		if i%2 == 0 {
+			a.Push(ev)
+		} else {
+			b.Push(ev)
+		}
+	}
+	a.Merge(b)
+	r1 := one.Evaluate(base, base, base.Add(time.Hour))
+	r2 := a.Evaluate(base, base, base.Add(time.Hour))
+	if len(r1) != 3 || len(r1) != len(r2) {
+		t.Fatalf("rows %d and %d, want 3", len(r1), len(r2))
+	}
+	for i := range r1 {
+		for _, c := range r1[i].Columns {
+			if !event.Equal(r1[i].Get(c), findRow(r2, r1[i].Get("user.id")).Get(c)) {
+				t.Errorf("row %d column %s differs", i, c)
+			}
+		}
+	}
+}
+
+func findRow(rs []Result, user event.Value) *Result {
+	for i := range rs {
+		if event.Equal(rs[i].Get("user.id"), user) {
+			return &rs[i]
+		}
+	}
+	return &Result{}
+}
+
+func TestAggregatesMerge(t *testing.T) {
+	vals := []event.Value{event.LongValue(5), event.StringValue("b"), event.LongValue(-2), event.DoubleValue(2.5), event.StringValue("a"), event.Value{}}
+	for _, fn := range []string{"count", "dc", "min", "max", "sum", "avg", "median", "values", "list", "earliest", "latest", "range", "stdev"} {
+		for _, d := range []plan.Dialect{plan.ESQL, plan.SPL} {
+			whole := newAggState(d, fn, false, event.Value{})
+			left, right := newAggState(d, fn, false, event.Value{}), newAggState(d, fn, false, event.Value{})
+			for i, v := range vals {
+				whole.add(v, int64(i))
+				if i < 3 {
+					left.add(v, int64(i))
+				} else {
+					right.add(v, int64(i))
+				}
+			}
+			left.merge(right)
+			if fn == "list" {
+				continue // order of arrival differs by design
+			}
+			if !event.Equal(whole.result(), left.result()) {
+				t.Errorf("%s %s: merged %v, whole %v", d, fn, left.result(), whole.result())
+			}
+		}
+	}
+}
+
+func TestAggregateSemantics(t *testing.T) {
+	run := func(d plan.Dialect, fn string, vs ...event.Value) event.Value {
+		s := newAggState(d, fn, false, event.Value{})
+		for i, v := range vs {
+			s.add(v, int64(i))
+		}
+		return s.result()
+	}
+	mv := event.MultiValue([]event.Value{event.StringValue("x"), event.StringValue("y")})
+	cases := []struct {
+		name string
+		got  event.Value
+		want string
+	}{
+		{"esql count counts values of a multi-value", run(plan.ESQL, "count", mv, event.Value{}), "2"},
+		{"spl count(f) counts events with f", run(plan.SPL, "count", mv, event.Value{}), "1"},
+		{"spl values sorts as text", run(plan.SPL, "values", event.LongValue(10), event.LongValue(9), event.StringValue("B"), event.StringValue("a")), "10,9,B,a"},
+		{"spl min prefers numbers in strings", run(plan.SPL, "min", event.StringValue("10"), event.StringValue("9"), event.StringValue("abc")), "9"},
+		{"esql sum of longs stays long", run(plan.ESQL, "sum", event.LongValue(2), event.LongValue(3)), "5"},
+		{"avg is double", run(plan.ESQL, "avg", event.LongValue(2), event.LongValue(3)), "2.5"},
+		{"median of even count interpolates", run(plan.ESQL, "median", event.LongValue(1), event.LongValue(2), event.LongValue(3), event.LongValue(4)), "2.5"},
+		{"spl first is the latest event", run(plan.SPL, "first", event.StringValue("old"), event.StringValue("new")), "new"},
+		{"spl earliest is the first event", run(plan.SPL, "earliest", event.StringValue("old"), event.StringValue("new")), "old"},
+		{"aggregates skip nulls", run(plan.ESQL, "max", event.Value{}, event.LongValue(1)), "1"},
+	}
+	for _, c := range cases {
+		if c.got.String() != c.want {
+			t.Errorf("%s: got %q, want %q", c.name, c.got, c.want)
+		}
+	}
+}
+
+func TestPrefilter(t *testing.T) {
+	field := func(n string) *plan.Field { return &plan.Field{Name: n} }
+	str := func(s string) *plan.Literal { return &plan.Literal{Value: event.StringValue(s)} }
+	cases := []struct {
+		name string
+		q    *plan.Query
+		want string
+	}{
+		{"esql equality on a raw field", denialsPlan(3), `("AccessDeniedException")`},
+		{"computed field gives nothing", &plan.Query{Dialect: plan.ESQL, Pipeline: []plan.Node{
+			&plan.From{Indices: []string{"logs-aws.cloudtrail-*"}},
+			&plan.Where{Cond: &plan.Binary{Op: "==", L: field("event.outcome"), R: str("failure")}}}}, ``},
+		{"spl search folds case and splits wildcards", &plan.Query{Dialect: plan.SPL, Pipeline: []plan.Node{
+			&plan.From{Sourcetypes: []string{"aws:cloudtrail"}},
+			&plan.Where{Cond: &plan.Binary{Op: "AND",
+				L: &plan.SearchCmp{Field: "eventName", Op: "=", Value: "ListFoundation*"},
+				R: &plan.SearchCmp{Field: "errorCode", Op: "=", Value: "AccessDenied"}}}}}, `("listfoundation"i) and ("accessdenied"i)`},
+		{"or merges alternatives; not gives nothing", &plan.Query{Dialect: plan.SPL, Pipeline: []plan.Node{
+			&plan.From{},
+			&plan.Where{Cond: &plan.Binary{Op: "OR",
+				L: &plan.SearchCmp{Field: "eventName", Op: "=", Value: "DeleteGuardrail"},
+				R: &plan.SearchCmp{Field: "eventName", Op: "=", Value: "UpdateGuardrail"}}},
+			&plan.Where{Cond: &plan.Unary{Op: "NOT", X: &plan.SearchCmp{Field: "errorCode", Op: "=", Value: "AccessDenied"}}}}},
+			`("deleteguardrail"i or "updateguardrail"i)`},
+		{"a field redefined by eval is not raw", &plan.Query{Dialect: plan.ESQL, Pipeline: []plan.Node{
+			&plan.From{Indices: []string{"logs-aws.cloudtrail-*"}},
+			&plan.Eval{Assigns: []plan.Assign{{Name: "event.action", Expr: str("x")}}},
+			&plan.Where{Cond: &plan.Binary{Op: "==", L: field("event.action"), R: str("CreateUser")}}}}, ``},
+	}
+	for _, c := range cases {
+		p, err := Compile(c.q, Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if got := p.Prefilter().String(); got != c.want {
+			t.Errorf("%s: prefilter %s, want %s", c.name, got, c.want)
+		}
+	}
+	f := Prefilter{Clauses: [][]Literal{{{Text: []byte("accessdenied"), Fold: true}}}}
+	if !f.Match([]byte(`"AccessDenied"`), []byte(`"accessdenied"`)) || f.Match([]byte(`"Throttling"`), []byte(`"throttling"`)) {
+		t.Error("Match disagrees with the literal")
+	}
+}
