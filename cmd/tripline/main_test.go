@@ -1,0 +1,131 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func runCLI(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(args, strings.NewReader(stdin), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// denials writes invocation records that the Elastic seed alerts on.
+func denials(t *testing.T) string {
+	t.Helper()
+	var b strings.Builder
+	base := time.Date(2026, 11, 21, 8, 0, 0, 0, time.UTC)
+	for i := 0; i < 5; i++ {
+		fmt.Fprintf(&b, `{"schemaType":"ModelInvocationLog","timestamp":%q,"accountId":"111122223333","identity":{"arn":"arn:aws:iam::111122223333:user/x"},"region":"us-east-1","requestId":"r%d","operation":"InvokeModel","modelId":"m1","errorCode":"AccessDeniedException"}`+"\n",
+			base.Add(time.Duration(i)*time.Minute).Format(time.RFC3339), i)
+	}
+	path := filepath.Join(t.TempDir(), "inv.json")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestExitCodes(t *testing.T) {
+	logs := denials(t)
+	cases := []struct {
+		name string
+		args []string
+		code int
+		err  string
+	}{
+		{"no command", nil, exitUsage, "Usage"},
+		{"unknown command", []string{"hunts"}, exitUsage, "unknown command"},
+		{"hunt without paths", []string{"hunt"}, exitUsage, "at least one log path"},
+		{"bad format", []string{"hunt", "--format", "xml", logs}, exitUsage, "unknown --format"},
+		{"unknown flag", []string{"hunt", "--nope", logs}, exitUsage, "not defined"},
+		{"missing input", []string{"hunt", filepath.Join(t.TempDir(), "absent")}, exitError, "absent"},
+		{"alerts without fail-on-alert", []string{"hunt", "--format", "ndjson", logs}, exitOK, "1 alerts"},
+		{"alerts with fail-on-alert", []string{"hunt", "--fail-on-alert", "--format", "ndjson", logs}, exitAlert, ""},
+		{"no rules at all", []string{"hunt", "--no-builtin", logs}, exitUsage, "no rules"},
+		{"query syntax error", []string{"query", "from logs-* | where a ==", logs}, exitError, "^"},
+	}
+	for _, c := range cases {
+		code, _, stderr := runCLI(t, "", c.args...)
+		if code != c.code {
+			t.Errorf("%s: exit %d, want %d (stderr: %s)", c.name, code, c.code, stderr)
+		}
+		if !strings.Contains(stderr, c.err) {
+			t.Errorf("%s: stderr does not say %q:\n%s", c.name, c.err, stderr)
+		}
+	}
+}
+
+func TestHuntNDJSONKeys(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "", "hunt", "--format", "ndjson", denials(t))
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if len(lines) != 1 {
+		t.Fatalf("got %d alerts, want 1:\n%s", len(lines), stdout)
+	}
+	var a map[string]any
+	if err := json.Unmarshal([]byte(lines[0]), &a); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"id", "rule", "timestamp", "window", "group", "row", "first_seen", "last_seen", "event_count", "evidence", "reason", "guide", "drilldowns"} {
+		if _, ok := a[k]; !ok && k != "drilldowns" {
+			t.Errorf("alert lacks %q", k)
+		}
+	}
+	rule := a["rule"].(map[string]any)
+	for _, k := range []string{"id", "name", "version", "language", "severity", "risk_score", "tags", "threat"} {
+		if _, ok := rule[k]; !ok {
+			t.Errorf("alert rule lacks %q", k)
+		}
+	}
+	ev := a["evidence"].([]any)
+	if len(ev) != 5 || ev[0].(map[string]any)["line"].(float64) != 1 {
+		t.Errorf("evidence %v, want 5 events from line 1", ev)
+	}
+	for _, want := range []string{"read 1 files", "5 bedrock invocation", "1 alerts"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("summary lacks %q:\n%s", want, stderr)
+		}
+	}
+}
+
+func TestHuntStdinAndOut(t *testing.T) {
+	raw, err := os.ReadFile(denials(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "alerts.ndjson")
+	code, stdout, stderr := runCLI(t, string(raw), "hunt", "--out", out, "-")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if stdout != "" {
+		t.Errorf("stdout should be empty with --out, got %q", stdout)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil || !strings.Contains(string(b), `"total_denials":5`) {
+		t.Errorf("alerts file: %v %s", err, b)
+	}
+}
+
+func TestQueryBothLanguages(t *testing.T) {
+	logs := denials(t)
+	code, stdout, stderr := runCLI(t, "", "query", "--format", "ndjson", "from logs-aws_bedrock.invocation-* | stats n = count(*) by user.id", logs)
+	if code != exitOK || strings.TrimSpace(stdout) != `{"n":5,"user.id":"arn:aws:iam::111122223333:user/x"}` {
+		t.Errorf("esql: exit %d, out %q, err %s", code, stdout, stderr)
+	}
+	code, stdout, stderr = runCLI(t, "", "query", "--lang", "spl", "--format", "ndjson", "modelId=m1 | stats count by user_name", logs)
+	if code != exitOK || strings.TrimSpace(stdout) != `{"user_name":"x","count":5}` {
+		t.Errorf("spl: exit %d, out %q, err %s", code, stdout, stderr)
+	}
+}
