@@ -1,0 +1,426 @@
+package logs
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// sink receives what a decoder finds: candidate records (JSON text, not yet
+// parsed) and problems. record reports false to stop the stream.
+type sink interface {
+	record(rec []byte, line int, off int64) bool
+	problem(line int, off int64, err error)
+}
+
+// Layouts of JSON objects at the top level of a stream, decided on the first
+// object that is not a {"Records":[...]} wrapper.
+const (
+	layoutUnknown = iota
+	layoutLines   // one object per line; a bad line is skipped
+	layoutValues  // objects that span lines (pretty-printed), one after another
+)
+
+// wrapperLookahead is how far past '{' the decoder looks for "Records".
+const wrapperLookahead = 256
+
+var errTruncated = errors.New("unexpected end of input inside record")
+
+// decoder splits one decompressed stream into records. It sniffs the shape
+// from content: {"Records":[...]} wrappers, JSON arrays, objects one per
+// line, or pretty-printed objects, in any mix. It never stops at a bad
+// record; it stops the stream when the structure around the records is
+// broken, since nothing after that point can be placed reliably.
+type decoder struct {
+	src    source
+	out    sink
+	max    int
+	sc     valueScanner
+	layout int
+	failed bool // a read or structure problem was reported; stop quietly
+}
+
+func (d *decoder) reset(rd io.Reader, maxRecord int, out sink) {
+	d.src.reset(rd, maxRecord+64<<10)
+	d.out = out
+	d.max = maxRecord
+	d.layout = layoutUnknown
+	d.failed = false
+}
+
+// run decodes the whole stream.
+func (d *decoder) run() {
+	d.src.ensure(3)
+	if bytes.HasPrefix(d.src.avail(), []byte("\xef\xbb\xbf")) {
+		d.src.r += 3
+	}
+	for started := false; ; started = true {
+		if !d.skipSpace() {
+			d.atEnd(false, d.src.line, d.src.offset())
+			return
+		}
+		var ok bool
+		switch c := d.src.buf[d.src.r]; c {
+		case '[':
+			ok = d.array("JSON array")
+		case '{':
+			ok = d.object()
+		default:
+			if !started {
+				d.fail(fmt.Errorf("not a JSON log: starts with %s", quoteByte(c)))
+				return
+			}
+			d.fail(fmt.Errorf("unexpected %s outside any record", quoteByte(c)))
+			ok = d.skipLine()
+		}
+		if !ok {
+			return
+		}
+	}
+}
+
+// fail reports a problem at the current position.
+func (d *decoder) fail(err error) {
+	d.out.problem(d.src.line, d.src.offset(), err)
+}
+
+// atEnd reports why the input ended early, if it did: a read error (a
+// damaged gzip stream), or the end of input inside a record.
+func (d *decoder) atEnd(inRecord bool, line int, off int64) {
+	if d.failed {
+		return
+	}
+	switch {
+	case d.src.err != nil && d.src.err != io.EOF:
+		d.failed = true
+		d.out.problem(line, off, fmt.Errorf("cannot read input: %w", d.src.err))
+	case inRecord:
+		d.failed = true
+		d.out.problem(line, off, errTruncated)
+	}
+}
+
+// skipSpace consumes whitespace and reports whether a byte follows.
+func (d *decoder) skipSpace() bool {
+	s := &d.src
+	for {
+		for s.r < s.w {
+			switch s.buf[s.r] {
+			case '\n':
+				s.line++
+			case ' ', '\t', '\r':
+			default:
+				return true
+			}
+			s.r++
+		}
+		if !s.more() {
+			return false
+		}
+	}
+}
+
+// skipLine consumes the rest of the current line, to resynchronise after
+// garbage. It reports whether input remains.
+func (d *decoder) skipLine() bool {
+	s := &d.src
+	for {
+		if i := bytes.IndexByte(s.avail(), '\n'); i >= 0 {
+			s.advance(i + 1)
+			return true
+		}
+		s.advance(s.w - s.r)
+		if !s.more() {
+			d.atEnd(false, s.line, s.offset())
+			return false
+		}
+	}
+}
+
+// object handles a '{' at the top level: a {"Records":[...]} wrapper or a
+// record.
+func (d *decoder) object() bool {
+	if n := d.wrapperPrefix(); n > 0 {
+		return d.wrapper(n)
+	}
+	if d.layout == layoutUnknown {
+		d.layout = d.sniffLayout()
+	}
+	if d.layout == layoutLines {
+		return d.line()
+	}
+	return d.value()
+}
+
+// wrapperPrefix returns the length of `{ "Records" :` at the window's start,
+// or 0 when the object does not start that way.
+func (d *decoder) wrapperPrefix() int {
+	d.src.ensure(wrapperLookahead)
+	b := d.src.avail()
+	i := 1
+	for i < len(b) && isSpace(b[i]) {
+		i++
+	}
+	if !bytes.HasPrefix(b[i:], []byte(`"Records"`)) {
+		return 0
+	}
+	i += len(`"Records"`)
+	for i < len(b) && isSpace(b[i]) {
+		i++
+	}
+	if i < len(b) && b[i] == ':' {
+		return i + 1
+	}
+	return 0
+}
+
+// sniffLayout looks at the object at the window's start: when a newline
+// follows its '{' before any content, it is pretty-printed.
+func (d *decoder) sniffLayout() int {
+	s := &d.src
+	for i := 1; ; i++ {
+		if s.r+i >= s.w && !s.ensure(i+1) {
+			return layoutLines
+		}
+		switch s.buf[s.r+i] {
+		case '\n':
+			return layoutValues
+		case ' ', '\t', '\r':
+		default:
+			return layoutLines
+		}
+	}
+}
+
+// wrapper reads a {"Records": [...]} object whose prefix is n bytes long.
+func (d *decoder) wrapper(n int) bool {
+	s := &d.src
+	s.advance(n)
+	if !d.skipSpace() {
+		d.atEnd(false, s.line, s.offset())
+		if !d.failed {
+			d.fail(errors.New(`unexpected end of input after "Records":`))
+		}
+		return false
+	}
+	switch s.buf[s.r] {
+	case '[':
+		if !d.array(`"Records" array`) {
+			return false
+		}
+	case 'n':
+		if !s.ensure(4) || !bytes.HasPrefix(s.avail(), []byte("null")) {
+			d.fail(errors.New(`"Records" is neither an array nor null`))
+			return false
+		}
+		s.advance(4)
+	default:
+		d.fail(errors.New(`"Records" is neither an array nor null`))
+		return false
+	}
+	if !d.skipSpace() {
+		d.atEnd(false, s.line, s.offset())
+		if !d.failed {
+			d.fail(errors.New(`unexpected end of input: "Records" object not closed`))
+		}
+		return false
+	}
+	switch c := s.buf[s.r]; c {
+	case '}':
+		s.advance(1)
+		return true
+	case ',':
+		// Other members after the array: skip them with the scanner, as if
+		// it had already entered the object.
+		line, off := s.line, s.offset()
+		s.advance(1)
+		d.sc = valueScanner{depth: 1}
+		end, st := d.span()
+		switch st {
+		case spanDone:
+			s.advance(end)
+			return true
+		case spanOversize:
+			return true
+		}
+		d.atEnd(true, line, off)
+		return false
+	default:
+		d.fail(fmt.Errorf(`unexpected %s after the "Records" array`, quoteByte(c)))
+		return false
+	}
+}
+
+// array reads a JSON array of records starting at '['. A bad element is
+// reported and skipped; a break in the array itself (a missing comma, the
+// end of input) stops the stream.
+func (d *decoder) array(what string) bool {
+	s := &d.src
+	line, off := s.line, s.offset()
+	s.advance(1)
+	for first := true; ; first = false {
+		if !d.skipSpace() {
+			d.atEnd(false, line, off)
+			if !d.failed {
+				d.failed = true
+				d.out.problem(line, off, fmt.Errorf("unexpected end of input: %s not closed", what))
+			}
+			return false
+		}
+		c := s.buf[s.r]
+		if c == ']' {
+			s.advance(1)
+			return true
+		}
+		if !first {
+			if c != ',' {
+				d.fail(fmt.Errorf("unexpected %s in %s: want ',' or ']' after a record", quoteByte(c), what))
+				return false
+			}
+			s.advance(1)
+			if !d.skipSpace() {
+				continue // reported above on the next round
+			}
+			if c = s.buf[s.r]; c == ']' { // tolerate a trailing comma
+				s.advance(1)
+				return true
+			}
+		}
+		if !validStart(c) {
+			d.fail(fmt.Errorf("unexpected %s in %s: want a record", quoteByte(c), what))
+			return false
+		}
+		if !d.value() {
+			return false
+		}
+	}
+}
+
+// Outcomes of span.
+const (
+	spanDone     = iota // the value ends at the returned index
+	spanOversize        // the value was too large; reported and consumed
+	spanEnd             // the input ended inside the value
+)
+
+// span finds the end of the value at the window's start with d.sc, which
+// the caller has set up. For an oversize value it reports the problem and
+// consumes the value.
+func (d *decoder) span() (int, int) {
+	s := &d.src
+	line, off := s.line, s.offset()
+	scanned := 0
+	for {
+		if k := d.sc.scan(s.buf[s.r+scanned : s.w]); k >= 0 {
+			end := scanned + k
+			if end > d.max {
+				d.out.problem(line, off, d.tooLarge())
+				s.advance(end)
+				return 0, spanOversize
+			}
+			return end, spanDone
+		}
+		scanned = s.w - s.r
+		if scanned > d.max {
+			d.out.problem(line, off, d.tooLarge())
+			return 0, d.discard()
+		}
+		if !s.more() {
+			if d.sc.scalar && s.err == io.EOF {
+				return s.w - s.r, spanDone
+			}
+			return 0, spanEnd
+		}
+	}
+}
+
+// discard consumes the rest of an oversize value without keeping it.
+func (d *decoder) discard() int {
+	s := &d.src
+	for {
+		s.advance(s.w - s.r)
+		if !s.more() {
+			if d.sc.scalar && s.err == io.EOF {
+				return spanOversize
+			}
+			d.atEnd(false, s.line, s.offset())
+			d.failed = true
+			return spanEnd
+		}
+		if k := d.sc.scan(s.avail()); k >= 0 {
+			s.advance(k)
+			return spanOversize
+		}
+	}
+}
+
+func (d *decoder) tooLarge() error {
+	return fmt.Errorf("record larger than %d bytes", d.max)
+}
+
+// value reads one JSON value at the window's start as a record.
+func (d *decoder) value() bool {
+	s := &d.src
+	line, off := s.line, s.offset()
+	d.sc.reset(s.buf[s.r])
+	end, st := d.span()
+	switch st {
+	case spanOversize:
+		return !d.failed
+	case spanEnd:
+		d.atEnd(true, line, off)
+		return false
+	}
+	ok := d.out.record(s.buf[s.r:s.r+end], line, off)
+	s.advance(end)
+	return ok
+}
+
+// line reads the rest of the current line as a record.
+func (d *decoder) line() bool {
+	s := &d.src
+	line, off := s.line, s.offset()
+	scanned := 0
+	end := -1
+	for end < 0 {
+		if k := bytes.IndexByte(s.buf[s.r+scanned:s.w], '\n'); k >= 0 {
+			end = scanned + k
+			break
+		}
+		scanned = s.w - s.r
+		if scanned > d.max {
+			d.out.problem(line, off, d.tooLarge())
+			return d.skipLine()
+		}
+		if !s.more() {
+			if s.err != io.EOF {
+				d.atEnd(true, line, off)
+				return false
+			}
+			end = s.w - s.r
+		}
+	}
+	rec := s.buf[s.r : s.r+end]
+	for len(rec) > 0 && isSpace(rec[len(rec)-1]) {
+		rec = rec[:len(rec)-1]
+	}
+	if len(rec) > 0 && rec[len(rec)-1] == ',' { // objects listed one per line with commas
+		rec = rec[:len(rec)-1]
+	}
+	if len(rec) > d.max {
+		d.out.problem(line, off, d.tooLarge())
+		s.advance(end)
+		return true
+	}
+	ok := d.out.record(rec, line, off)
+	s.advance(end)
+	return ok
+}
+
+func quoteByte(c byte) string {
+	if c >= 0x20 && c < 0x7f {
+		return fmt.Sprintf("%q", rune(c))
+	}
+	return fmt.Sprintf("byte 0x%02x", c)
+}

@@ -1,0 +1,407 @@
+package logs
+
+import (
+	"bufio"
+	"bytes"
+	"cmp"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"unicode/utf8"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/valyala/fastjson"
+
+	"github.com/tripline/tripline/internal/event"
+)
+
+// DefaultMaxRecordBytes is the record size limit when Options leaves it zero.
+const DefaultMaxRecordBytes = 64 << 20
+
+// MaxSamples is how many problems Stats keeps as samples.
+const MaxSamples = 20
+
+// Options configures Read.
+type Options struct {
+	// Workers is the number of parallel decode workers; 0 means
+	// runtime.GOMAXPROCS(0).
+	Workers int
+	// Stdin is read for the input "-"; nil means os.Stdin.
+	Stdin io.Reader
+	// MaxRecordBytes is the largest record accepted; 0 means
+	// DefaultMaxRecordBytes. A larger record is reported bad and reading
+	// goes on after it.
+	MaxRecordBytes int
+	// Filter, when set, sees each record's raw text before it is parsed;
+	// a record it rejects is counted in Stats.Skipped and neither parsed
+	// nor delivered (so damage inside it goes unnoticed beyond what the
+	// boundary scan finds). worker is the same index the Handler gets.
+	Filter func(worker int, raw []byte) bool
+}
+
+// Handler receives each good record. worker is in [0, Workers); calls with
+// the same worker index never overlap, calls with different indexes may run
+// concurrently. ev, its Raw bytes and its Doc are valid only until the
+// handler returns: a handler that keeps anything copies it. A non-nil error
+// stops the whole read and is returned by Read.
+type Handler func(worker int, ev *event.Event) error
+
+// Stats sums up a read.
+type Stats struct {
+	// Files is the number of inputs opened, stdin included.
+	Files int
+	// Empty is the number of inputs that held no record, good or bad.
+	Empty int
+	// Bytes is the number of bytes read from the inputs, compressed as stored.
+	Bytes int64
+	// Decoded is the number of bytes after decompression.
+	Decoded int64
+	// Records counts the good records by source.
+	Records map[event.Source]int
+	// Skipped counts records Options.Filter rejected unparsed, by the
+	// source their text suggests.
+	Skipped map[event.Source]int
+	// Bad counts problems: bad records and inputs that could not be read
+	// to their end.
+	Bad int
+	// BadSamples holds the first MaxSamples problems in input order.
+	BadSamples []Problem
+}
+
+// Total is the number of good records of all sources.
+func (s Stats) Total() int {
+	n := 0
+	for _, c := range s.Records {
+		n += c
+	}
+	return n
+}
+
+// Problem is one bad record or damaged input: where, and what is wrong.
+type Problem struct {
+	Origin event.Origin
+	Err    error
+}
+
+// String renders the problem as "file:line: message", or "file: message"
+// for a problem with the input as a whole (one that could not be opened).
+func (p Problem) String() string {
+	if p.Origin.Line == 0 && p.Origin.Offset == 0 {
+		return p.Origin.File + ": " + p.Err.Error()
+	}
+	return p.Origin.String() + ": " + p.Err.Error()
+}
+
+// Read reads every record of the inputs (see Expand) and passes the good
+// ones to h, in parallel over files. Bad records and damaged inputs are
+// counted and sampled in Stats and never stop the read; it stops early only
+// when h fails (that error is returned) or ctx is done (ctx.Err() is
+// returned). An input that Expand cannot resolve is an error before any
+// reading.
+func Read(ctx context.Context, inputs []string, opt Options, h Handler) (Stats, error) {
+	if err := ctx.Err(); err != nil {
+		return Stats{}, err
+	}
+	files, err := Expand(inputs)
+	if err != nil {
+		return Stats{}, err
+	}
+	if opt.MaxRecordBytes <= 0 {
+		opt.MaxRecordBytes = DefaultMaxRecordBytes
+	}
+	if opt.Stdin == nil {
+		opt.Stdin = os.Stdin
+	}
+	n := opt.Workers
+	if n <= 0 {
+		n = runtime.GOMAXPROCS(0)
+	}
+	n = max(1, min(n, len(files)))
+
+	r := &run{files: files, opt: opt, h: h}
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case <-ctx.Done():
+			r.stop.Store(true)
+		case <-done:
+		}
+	}()
+
+	workers := make([]*worker, n)
+	var wg sync.WaitGroup
+	for i := range workers {
+		w := newWorker(i, r)
+		workers[i] = w
+		wg.Go(w.loop)
+	}
+	wg.Wait()
+
+	st := Stats{Records: map[event.Source]int{}, Skipped: map[event.Source]int{}}
+	var samples []sample
+	for _, w := range workers {
+		st.Files += w.files
+		st.Empty += w.empty
+		st.Bytes += w.bytes
+		st.Decoded += w.decoded
+		st.Bad += w.bad
+		for s, c := range w.skipped {
+			if c > 0 {
+				st.Skipped[event.Source(s)] += c
+			}
+		}
+		for s, c := range w.records {
+			if c > 0 {
+				st.Records[event.Source(s)] += c
+			}
+		}
+		samples = append(samples, w.samples...)
+	}
+	slices.SortStableFunc(samples, func(a, b sample) int {
+		return cmp.Or(cmp.Compare(a.file, b.file), cmp.Compare(a.p.Origin.Offset, b.p.Origin.Offset))
+	})
+	for i := 0; i < len(samples) && i < MaxSamples; i++ {
+		st.BadSamples = append(st.BadSamples, samples[i].p)
+	}
+	if err := r.failure(); err != nil {
+		return st, err
+	}
+	if r.stop.Load() {
+		return st, ctx.Err()
+	}
+	return st, nil
+}
+
+// run is the state the workers of one Read share.
+type run struct {
+	files []string
+	opt   Options
+	h     Handler
+	next  atomic.Int64
+	stop  atomic.Bool
+	mu    sync.Mutex
+	err   error
+}
+
+func (r *run) fail(err error) {
+	r.mu.Lock()
+	if r.err == nil {
+		r.err = err
+	}
+	r.mu.Unlock()
+	r.stop.Store(true)
+}
+
+func (r *run) failure() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.err
+}
+
+// sample is a problem with the index of its input, for ordering.
+type sample struct {
+	file int
+	p    Problem
+}
+
+// worker reads whole inputs, one at a time, with buffers reused across
+// records and inputs.
+type worker struct {
+	idx      int
+	run      *run
+	dec      decoder
+	parser   fastjson.Parser
+	ev       event.Event
+	br       *bufio.Reader
+	gz       *gzip.Reader
+	fixed    []byte // a record with invalid UTF-8 replaced
+	inNested bool   // delivering the records of a nested "Records" array
+
+	// The input being read.
+	name     string
+	fileIdx  int
+	perFile  int // records and problems in this input
+	maxParse int // largest record parsed by parser
+
+	// Counters, summed by Read.
+	files, empty, bad int
+	bytes, decoded    int64
+	records           [256]int
+	skipped           [256]int
+	samples           []sample
+}
+
+var _ sink = (*worker)(nil)
+
+func newWorker(idx int, r *run) *worker {
+	return &worker{idx: idx, run: r, br: bufio.NewReaderSize(nil, 64<<10)}
+}
+
+func (w *worker) loop() {
+	for !w.run.stop.Load() {
+		i := int(w.run.next.Add(1) - 1)
+		if i >= len(w.run.files) {
+			return
+		}
+		w.readInput(i, w.run.files[i])
+	}
+}
+
+// readInput opens and decodes one input.
+func (w *worker) readInput(i int, name string) {
+	w.name, w.fileIdx, w.perFile = name, i, 0
+	var rd io.Reader
+	if name == "-" {
+		rd = w.run.opt.Stdin
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			w.problem(0, 0, fmt.Errorf("cannot open input: %w", err))
+			return
+		}
+		defer f.Close()
+		rd = f
+	}
+	w.files++
+	cr := &countingReader{r: rd}
+	w.decode(cr)
+	w.bytes += cr.n
+	if w.perFile == 0 {
+		w.empty++
+	}
+}
+
+// decode sniffs compression and decodes one stream.
+func (w *worker) decode(rd io.Reader) {
+	w.br.Reset(rd)
+	var stream io.Reader = w.br
+	if magic, _ := w.br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		var err error
+		if w.gz == nil {
+			w.gz, err = gzip.NewReader(w.br)
+		} else {
+			err = w.gz.Reset(w.br)
+		}
+		if err != nil {
+			w.problem(0, 0, fmt.Errorf("cannot read gzip header: %w", err))
+			return
+		}
+		stream = w.gz
+	}
+	w.dec.reset(stream, w.run.opt.MaxRecordBytes, w)
+	w.dec.run()
+	w.decoded += w.dec.src.decoded
+	if w.maxParse > keepBuffer {
+		w.parser = fastjson.Parser{} // drop the buffers grown for a huge record
+		w.fixed = nil
+	}
+	w.maxParse = 0
+	w.dec.out = nil
+}
+
+// record parses, classifies and delivers one candidate record.
+func (w *worker) record(rec []byte, line int, off int64) bool {
+	if w.run.stop.Load() {
+		return false
+	}
+	w.perFile++
+	if f := w.run.opt.Filter; f != nil && !w.inNested && !f(w.idx, rec) {
+		w.skipped[sniffSource(rec)]++
+		return true
+	}
+	if !utf8.Valid(rec) {
+		w.fixed = appendValidUTF8(w.fixed[:0], rec)
+		rec = w.fixed
+	}
+	w.maxParse = max(w.maxParse, len(rec))
+	doc, err := w.parser.ParseBytes(rec)
+	if err != nil {
+		w.problem(line, off, fmt.Errorf("cannot parse record: %w", err))
+		return true
+	}
+	o, err := doc.Object()
+	if err != nil {
+		w.problem(line, off, fmt.Errorf("record is a JSON %s, not an object", doc.Type()))
+		return true
+	}
+	src, t, id, err := classify(o)
+	if err == errUnknownType && !w.inNested {
+		if v := memberValue(rec, "Records"); v >= 0 && rec[v] == '[' {
+			return w.nested(rec, v, line, off)
+		}
+	}
+	if err != nil {
+		w.problem(line, off, err)
+		return true
+	}
+	w.records[src]++
+	w.ev = event.Event{
+		Source: src,
+		Time:   t,
+		Origin: event.Origin{File: w.name, Line: line, Offset: off},
+		ID:     string(id),
+		Raw:    rec,
+		Doc:    doc,
+	}
+	if err := w.run.h(w.idx, &w.ev); err != nil {
+		w.run.fail(err)
+		return false
+	}
+	return true
+}
+
+// sniffSource guesses a record's source from its text, for counting
+// records that were never parsed.
+func sniffSource(rec []byte) event.Source {
+	switch {
+	case bytes.Contains(rec, []byte(`"eventSource"`)):
+		return event.CloudTrail
+	case bytes.Contains(rec, []byte(`"modelId"`)):
+		return event.BedrockInvocation
+	}
+	return event.UnknownSource
+}
+
+// nested delivers the elements of the "Records" array at rec[v:], in an
+// object whose first key was not "Records", with their own origins.
+func (w *worker) nested(rec []byte, v, line int, off int64) bool {
+	w.perFile--
+	w.inNested = true
+	defer func() { w.inNested = false }()
+	var d decoder
+	d.reset(bytes.NewReader(rec[v:]), w.run.opt.MaxRecordBytes, w)
+	d.src.base = off + int64(v)
+	d.src.line = line + bytes.Count(rec[:v], newline)
+	d.src.ensure(1)
+	d.array(`"Records" array`)
+	return !w.run.stop.Load()
+}
+
+// problem records a problem in the current input.
+func (w *worker) problem(line int, off int64, err error) {
+	w.perFile++
+	w.bad++
+	if len(w.samples) < MaxSamples {
+		w.samples = append(w.samples, sample{
+			file: w.fileIdx,
+			p:    Problem{Origin: event.Origin{File: w.name, Line: line, Offset: off}, Err: err},
+		})
+	}
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
