@@ -23,6 +23,7 @@ func cmdHunt(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	workers := fs.Int("workers", 0, "decode workers (default: number of CPUs)")
 	verbose := fs.Bool("v", false, "table output: show each alert's reason and evidence")
 	quiet := fs.Bool("quiet", false, "do not print the run summary")
+	noPrefilter := fs.Bool("no-prefilter", false, "parse every record, even those no rule could match, so damage anywhere is reported")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: tripline hunt [flags] PATH...\n\nRuns the rules over the logs at PATH (files, directories, globs, - for stdin).")
 		fs.PrintDefaults()
@@ -44,7 +45,7 @@ func cmdHunt(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	rep, err := engine.Hunt(ctx, set.compiled, fs.Args(), engine.HuntOptions{
-		Workers: *workers, Stdin: logs.Options{Stdin: stdin},
+		Workers: *workers, Stdin: logs.Options{Stdin: stdin}, NoPrefilter: *noPrefilter,
 	})
 	if err != nil {
 		return err

@@ -60,12 +60,21 @@ func builtinRules(t testing.TB) []*Compiled {
 // and every record must read cleanly.
 func TestHuntSharedData(t *testing.T) {
 	data := sharedData(t)
-	rep, err := Hunt(context.Background(), builtinRules(t), []string{data}, HuntOptions{})
+	// Parse every record (no prefilter), so that any damage would show.
+	rep, err := Hunt(context.Background(), builtinRules(t), []string{data}, HuntOptions{NoPrefilter: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if rep.Read.Bad != 0 {
 		t.Fatalf("%d bad records in the shared data: %v", rep.Read.Bad, rep.Read.BadSamples)
+	}
+	fast, err := Hunt(context.Background(), builtinRules(t), []string{data}, HuntOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fast.Alerts) != len(rep.Alerts) || fast.Read.Total()+fast.Read.Skipped[event.CloudTrail]+fast.Read.Skipped[event.BedrockInvocation] != rep.Read.Total() {
+		t.Errorf("with prefilters: %d alerts, %d+%v records; without: %d alerts, %d records",
+			len(fast.Alerts), fast.Read.Total(), fast.Read.Skipped, len(rep.Alerts), rep.Read.Total())
 	}
 	if rep.Read.Records[event.CloudTrail] < 2900 {
 		t.Errorf("read %d CloudTrail records, want at least the invictus set's 2,900", rep.Read.Records[event.CloudTrail])

@@ -20,6 +20,9 @@ type HuntOptions struct {
 	Workers int
 	Stdin   logs.Options
 	Logger  *slog.Logger
+	// NoPrefilter parses every record, even those no rule could match, so
+	// that damage anywhere in the input is reported.
+	NoPrefilter bool
 }
 
 // RuleReport is what one rule did in a run.
@@ -48,21 +51,52 @@ type worker struct {
 	// failed marks rules that panicked on this worker; they take no more events.
 	failed []error
 	lower  []byte
+	// lowerOf marks which record lower holds, so the read filter and feed
+	// lower a record once.
+	lowerOf *byte
+}
+
+// lowered returns raw in lower case, computing it once per record.
+func (w *worker) lowered(raw []byte) []byte {
+	if len(raw) == 0 {
+		return raw
+	}
+	if w.lowerOf != &raw[0] || len(w.lower) != len(raw) {
+		w.lower = appendLower(w.lower[:0], raw)
+		w.lowerOf = &raw[0]
+	}
+	return w.lower
+}
+
+// admits reports whether any rule's prefilter passes raw: the read filter.
+func (w *worker) admits(raw []byte) bool {
+	for i, pre := range w.pres {
+		if w.failed[i] != nil {
+			continue
+		}
+		var lower []byte
+		if pre.NeedsFold() {
+			lower = w.lowered(raw)
+		}
+		if pre.Match(raw, lower) {
+			return true
+		}
+	}
+	return false
 }
 
 // feed gives one event to every rule whose prefilter it passes.
 func (w *worker) feed(ev *event.Event) {
-	lowered := false
 	for i, in := range w.insts {
 		if w.failed[i] != nil {
 			continue
 		}
 		if pre := w.pres[i]; !pre.Empty() {
-			if pre.NeedsFold() && !lowered {
-				w.lower = appendLower(w.lower[:0], ev.Raw)
-				lowered = true
+			var lower []byte
+			if pre.NeedsFold() {
+				lower = w.lowered(ev.Raw)
 			}
-			if !pre.Match(ev.Raw, w.lower) {
+			if !pre.Match(ev.Raw, lower) {
 				continue
 			}
 		}
@@ -110,6 +144,15 @@ func Hunt(ctx context.Context, rules []*Compiled, inputs []string, opt HuntOptio
 	}
 	readOpt := opt.Stdin
 	readOpt.Workers = n
+	if !opt.NoPrefilter && len(runnable) > 0 {
+		all := true
+		for _, c := range runnable {
+			all = all && !c.Program.Prefilter().Empty()
+		}
+		if all {
+			readOpt.Filter = func(wi int, raw []byte) bool { return workers[wi].admits(raw) }
+		}
+	}
 	stats, err := logs.Read(ctx, inputs, readOpt, func(wi int, ev *event.Event) error {
 		workers[wi].feed(ev)
 		return nil
