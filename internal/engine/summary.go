@@ -12,15 +12,15 @@ import (
 // read, what was bad and where, what each rule did, and how fast.
 func WriteSummary(w io.Writer, rep *Report) {
 	st := rep.Read
-	skipped := 0
+	unparsed := 0
 	for _, n := range st.Skipped {
-		skipped += n
+		unparsed += n
 	}
 	fmt.Fprintf(w, "\nread %d files, %d records (%d cloudtrail, %d bedrock invocation), %.1f MB\n",
-		st.Files, st.Total()+skipped, st.Records[event.CloudTrail]+st.Skipped[event.CloudTrail],
+		st.Files, st.Total()+unparsed, st.Records[event.CloudTrail]+st.Skipped[event.CloudTrail],
 		st.Records[event.BedrockInvocation]+st.Skipped[event.BedrockInvocation], float64(st.Decoded)/1e6)
-	if skipped > 0 {
-		fmt.Fprintf(w, "%d records parsed; %d skipped unparsed because no rule could match them (--no-prefilter parses all)\n", st.Total(), skipped)
+	if unparsed > 0 {
+		fmt.Fprintf(w, "%d records parsed; %d skipped unparsed because no rule could match them (--no-prefilter parses all)\n", st.Total(), unparsed)
 	}
 	if st.Bad > 0 {
 		fmt.Fprintf(w, "bad records: %d; first:\n", st.Bad)
@@ -55,7 +55,7 @@ func WriteSummary(w io.Writer, rep *Report) {
 	secs := rep.Elapsed.Seconds()
 	rate := 0.0
 	if secs > 0 {
-		rate = float64(st.Total()+skipped) / secs
+		rate = float64(st.Total()+unparsed) / secs
 	}
 	fmt.Fprintf(w, "rules: %d ran, %d skipped, %d failed; %d alerts in %.2fs (%.0f records/s)\n",
 		ran, skipped, failed, len(rep.Alerts), secs, rate)
