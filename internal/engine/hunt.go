@@ -50,22 +50,6 @@ type worker struct {
 	pres  []exec.Prefilter
 	// failed marks rules that panicked on this worker; they take no more events.
 	failed []error
-	lower  []byte
-	// lowerOf marks which record lower holds, so the read filter and feed
-	// lower a record once.
-	lowerOf *byte
-}
-
-// lowered returns raw in lower case, computing it once per record.
-func (w *worker) lowered(raw []byte) []byte {
-	if len(raw) == 0 {
-		return raw
-	}
-	if w.lowerOf != &raw[0] || len(w.lower) != len(raw) {
-		w.lower = appendLower(w.lower[:0], raw)
-		w.lowerOf = &raw[0]
-	}
-	return w.lower
 }
 
 // admits reports whether any rule's prefilter passes raw: the read filter.
@@ -74,11 +58,7 @@ func (w *worker) admits(raw []byte) bool {
 		if w.failed[i] != nil {
 			continue
 		}
-		var lower []byte
-		if pre.NeedsFold() {
-			lower = w.lowered(raw)
-		}
-		if pre.Match(raw, lower) {
+		if pre.Match(raw) {
 			return true
 		}
 	}
@@ -91,28 +71,11 @@ func (w *worker) feed(ev *event.Event) {
 		if w.failed[i] != nil {
 			continue
 		}
-		if pre := w.pres[i]; !pre.Empty() {
-			var lower []byte
-			if pre.NeedsFold() {
-				lower = w.lowered(ev.Raw)
-			}
-			if !pre.Match(ev.Raw, lower) {
-				continue
-			}
+		if pre := w.pres[i]; !pre.Empty() && !pre.Match(ev.Raw) {
+			continue
 		}
 		w.push(i, in, ev)
 	}
-}
-
-// appendLower appends b with ASCII letters in lower case.
-func appendLower(dst, b []byte) []byte {
-	for _, c := range b {
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		dst = append(dst, c)
-	}
-	return dst
 }
 
 // Hunt reads the inputs once, feeding every runnable rule, then replays

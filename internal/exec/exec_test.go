@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"bytes"
 	"fmt"
 	"testing"
 	"time"
@@ -215,8 +216,54 @@ func TestPrefilter(t *testing.T) {
 			t.Errorf("%s: prefilter %s, want %s", c.name, got, c.want)
 		}
 	}
-	f := Prefilter{Clauses: [][]Literal{{{Text: []byte("accessdenied"), Fold: true}}}}
-	if !f.Match([]byte(`"AccessDenied"`), []byte(`"accessdenied"`)) || f.Match([]byte(`"Throttling"`), []byte(`"throttling"`)) {
+	l, _ := literalOf("AccessDenied", true, true)
+	f := Prefilter{Clauses: [][]Literal{{l}}}
+	if !f.Match([]byte(`"errorCode":"ACCESSDENIED"`)) || f.Match([]byte(`"Throttling"`)) {
 		t.Error("Match disagrees with the literal")
 	}
+}
+
+func TestIndexFold(t *testing.T) {
+	cases := []struct {
+		hay, needle string
+		want        int
+	}{
+		{"xxListFoundationModels", "listfoundationmodels", 2},
+		{"LISTFOUNDATIONMODELS", "listfoundationmodels", 0},
+		{"listfoundationmodel", "listfoundationmodels", -1},
+		{"aaaaaaaab", "aab", 6},
+		{"AccessDeniedException", "accessdenied", 0},
+		{"", "abc", -1},
+		{"zzQzz", "q", 2},
+		{"ab-cd ab_cd", "ab_cd", 6},
+	}
+	for _, c := range cases {
+		n := []byte(c.needle)
+		for anchor := range n {
+			if got := indexFold([]byte(c.hay), n, anchor); got != c.want {
+				t.Errorf("indexFold(%q, %q, anchor %d) = %d, want %d", c.hay, c.needle, anchor, got, c.want)
+			}
+		}
+	}
+}
+
+func FuzzIndexFold(f *testing.F) {
+	f.Add("xxListFoundationModels", "listfoundation", 3)
+	f.Fuzz(func(t *testing.T, hay, needle string, anchor int) {
+		lower := bytes.ToLower([]byte(needle))
+		if len(lower) == 0 || len(lower) != len(needle) {
+			return
+		}
+		if anchor < 0 {
+			anchor = -anchor
+		}
+		anchor %= len(lower)
+		want := bytes.Index(bytes.ToLower([]byte(hay)), lower)
+		if len(bytes.ToLower([]byte(hay))) != len(hay) {
+			return
+		}
+		if got := indexFold([]byte(hay), lower, anchor); got != want {
+			t.Fatalf("indexFold(%q, %q, %d) = %d, want %d", hay, lower, anchor, got, want)
+		}
+	})
 }

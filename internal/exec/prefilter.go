@@ -14,6 +14,8 @@ import (
 type Literal struct {
 	Text []byte
 	Fold bool
+	// anchor is the index in Text that a case-insensitive search scans for.
+	anchor int
 }
 
 // Prefilter is a necessary condition on a record's raw text, derived from
@@ -27,30 +29,17 @@ type Prefilter struct {
 // Empty reports whether the prefilter admits everything.
 func (f Prefilter) Empty() bool { return len(f.Clauses) == 0 }
 
-// NeedsFold reports whether Match needs the lower-cased record.
-func (f Prefilter) NeedsFold() bool {
-	for _, c := range f.Clauses {
-		for _, l := range c {
-			if l.Fold {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// Match reports whether raw may produce a row. lower is raw in lower case
-// (ASCII), needed only when NeedsFold.
-func (f Prefilter) Match(raw, lower []byte) bool {
+// Match reports whether raw may produce a row.
+func (f Prefilter) Match(raw []byte) bool {
 	for _, c := range f.Clauses {
 		ok := false
 		for _, l := range c {
-			hay := raw
 			if l.Fold {
-				hay = lower
+				ok = indexFold(raw, l.Text, l.anchor) >= 0
+			} else {
+				ok = bytes.Contains(raw, l.Text)
 			}
-			if bytes.Contains(hay, l.Text) {
-				ok = true
+			if ok {
 				break
 			}
 		}
@@ -229,8 +218,10 @@ func literalOf(s string, fold, wildcards bool) (Literal, bool) {
 	if len(best) < minLiteral {
 		return Literal{}, false
 	}
+	l := Literal{Text: []byte(best), Fold: fold}
 	if fold {
-		best = strings.ToLower(best)
+		l.Text = []byte(strings.ToLower(best))
+		l.anchor = anchorOf(l.Text)
 	}
-	return Literal{Text: []byte(best), Fold: fold}, true
+	return l, true
 }
