@@ -55,7 +55,7 @@ func WriteSummary(w io.Writer, rep *Report) {
 	secs := rep.Elapsed.Seconds()
 	rate := 0.0
 	if secs > 0 {
-		rate = float64(st.Total()+unparsed) / secs
+		rate = float64(st.Seen()) / secs
 	}
 	fmt.Fprintf(w, "rules: %d ran, %d skipped, %d failed; %d alerts in %.2fs (%.0f records/s)\n",
 		ran, skipped, failed, len(rep.Alerts), secs, rate)

@@ -82,6 +82,16 @@ func (s Stats) Total() int {
 	return n
 }
 
+// Seen is the number of records read: the good ones and those the
+// filter skipped unparsed.
+func (s Stats) Seen() int {
+	n := s.Total()
+	for _, c := range s.Skipped {
+		n += c
+	}
+	return n
+}
+
 // Problem is one bad record or damaged input: where, and what is wrong.
 type Problem struct {
 	Origin event.Origin
