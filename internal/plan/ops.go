@@ -1,0 +1,814 @@
+package plan
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"strings"
+	"time"
+	"unsafe"
+
+	"github.com/tripline/tripline/internal/event"
+)
+
+// compileOperator compiles the operator expressions (Unary, Binary, In,
+// Like, IsNull, SearchCmp, SearchTerm) with the semantics of dialect d.
+// ES|QL is strictly typed with three-valued logic; SPL and Sigma are
+// loosely typed, two-valued, and match any value of a multi-valued field.
+func compileOperator(e Expr, d Dialect, r Resolver) (Evaluator, error) {
+	switch t := e.(type) {
+	case *SearchCmp:
+		return compileSearchCmp(t, r)
+	case *SearchTerm:
+		return compileSearchTerm(t), nil
+	case *Unary, *Binary, *In, *Like, *IsNull:
+	default:
+		return nil, fmt.Errorf("cannot evaluate %s here", e)
+	}
+	if d == ESQL {
+		return compileESQLOp(e, r)
+	}
+	return compileSPLOp(e, d, r)
+}
+
+// compileIsNull is shared by the dialects: IS NULL is never null.
+func compileIsNull(t *IsNull, d Dialect, r Resolver) (Evaluator, error) {
+	x, err := Compile(t.X, d, r)
+	if err != nil {
+		return nil, err
+	}
+	not := t.Not
+	return func(ctx *Context, row Row) event.Value {
+		return event.BoolValue(x(ctx, row).IsNull() != not)
+	}, nil
+}
+
+// compileLikePatterns compiles the patterns of a Like node: wildcard
+// patterns (* and ?) or whole-string regular expressions.
+func compileLikePatterns(t *Like) (func(string) bool, error) {
+	if t.Regex {
+		res := make([]*regexp.Regexp, len(t.Patterns))
+		for i, p := range t.Patterns {
+			re, err := regexp.Compile(anchored(p))
+			if err != nil {
+				return nil, fmt.Errorf("cannot compile RLIKE pattern %q: %w", p, err)
+			}
+			res[i] = re
+		}
+		return func(s string) bool {
+			for _, re := range res {
+				if re.MatchString(s) {
+					return true
+				}
+			}
+			return false
+		}, nil
+	}
+	ws := make([]*wildcard, len(t.Patterns))
+	for i, p := range t.Patterns {
+		ws[i] = compileWildcard(p, esqlLikeSyntax, false, false)
+	}
+	return func(s string) bool {
+		for _, w := range ws {
+			if w.match(s) {
+				return true
+			}
+		}
+		return false
+	}, nil
+}
+
+// ---- ES|QL ----
+
+func compileESQLOp(e Expr, r Resolver) (Evaluator, error) {
+	switch t := e.(type) {
+	case *Unary:
+		x, err := Compile(t.X, ESQL, r)
+		if err != nil {
+			return nil, err
+		}
+		switch t.Op {
+		case "NOT":
+			return func(ctx *Context, row Row) event.Value {
+				b, ok := x(ctx, row).Bool()
+				if !ok {
+					return event.NullValue
+				}
+				return event.BoolValue(!b)
+			}, nil
+		case "-":
+			return func(ctx *Context, row Row) event.Value { return negate(x(ctx, row)) }, nil
+		}
+		return nil, fmt.Errorf("unknown unary operator %q", t.Op)
+	case *Binary:
+		return compileESQLBinary(t, r)
+	case *In:
+		return compileESQLIn(t, r)
+	case *Like:
+		x, err := Compile(t.X, ESQL, r)
+		if err != nil {
+			return nil, err
+		}
+		m, err := compileLikePatterns(t)
+		if err != nil {
+			return nil, err
+		}
+		not := t.Not
+		return func(ctx *Context, row Row) event.Value {
+			s, ok := strOf(x(ctx, row))
+			if !ok {
+				return event.NullValue
+			}
+			return event.BoolValue(m(s) != not)
+		}, nil
+	case *IsNull:
+		return compileIsNull(t, ESQL, r)
+	}
+	return nil, fmt.Errorf("BUG: unexpected expression %T", e)
+}
+
+func negate(v event.Value) event.Value {
+	switch v.Kind() {
+	case event.Long:
+		n, _ := v.Long()
+		if n == math.MinInt64 {
+			return event.NullValue
+		}
+		return event.LongValue(-n)
+	case event.Double:
+		f, _ := v.Double()
+		return event.DoubleValue(-f)
+	}
+	return event.NullValue
+}
+
+func compileESQLBinary(t *Binary, r Resolver) (Evaluator, error) {
+	if t.Op == "+" || t.Op == "-" {
+		if ev, ok, err := compileSpanArith(t, ESQL, r); ok || err != nil {
+			return ev, err
+		}
+	}
+	l, err := Compile(t.L, ESQL, r)
+	if err != nil {
+		return nil, err
+	}
+	rt, err := Compile(t.R, ESQL, r)
+	if err != nil {
+		return nil, err
+	}
+	switch t.Op {
+	case "AND":
+		return func(ctx *Context, row Row) event.Value {
+			lb, lok := l(ctx, row).Bool()
+			if lok && !lb {
+				return event.BoolValue(false)
+			}
+			rb, rok := rt(ctx, row).Bool()
+			if rok && !rb {
+				return event.BoolValue(false)
+			}
+			if lok && rok {
+				return event.BoolValue(true)
+			}
+			return event.NullValue
+		}, nil
+	case "OR":
+		return func(ctx *Context, row Row) event.Value {
+			lb, lok := l(ctx, row).Bool()
+			if lok && lb {
+				return event.BoolValue(true)
+			}
+			rb, rok := rt(ctx, row).Bool()
+			if rok && rb {
+				return event.BoolValue(true)
+			}
+			if lok && rok {
+				return event.BoolValue(false)
+			}
+			return event.NullValue
+		}, nil
+	case "==", "!=", "<", "<=", ">", ">=":
+		test := cmpTest(t.Op)
+		return func(ctx *Context, row Row) event.Value {
+			c, ok := esqlCompare(l(ctx, row), rt(ctx, row))
+			if !ok {
+				return event.NullValue
+			}
+			return event.BoolValue(test(c))
+		}, nil
+	case "=~":
+		return func(ctx *Context, row Row) event.Value {
+			a, b := l(ctx, row), rt(ctx, row)
+			as, aok := strOf(a)
+			bs, bok := strOf(b)
+			if aok && bok {
+				return event.BoolValue(strings.EqualFold(as, bs))
+			}
+			c, ok := esqlCompare(a, b)
+			if !ok {
+				return event.NullValue
+			}
+			return event.BoolValue(c == 0)
+		}, nil
+	case "+", "-", "*", "/", "%":
+		op := t.Op
+		return func(ctx *Context, row Row) event.Value {
+			return esqlArith(op, l(ctx, row), rt(ctx, row))
+		}, nil
+	}
+	return nil, fmt.Errorf("operator %s is not supported in ES|QL", t.Op)
+}
+
+func cmpTest(op string) func(int) bool {
+	switch op {
+	case "==", "=":
+		return func(c int) bool { return c == 0 }
+	case "!=":
+		return func(c int) bool { return c != 0 }
+	case "<":
+		return func(c int) bool { return c < 0 }
+	case "<=":
+		return func(c int) bool { return c <= 0 }
+	case ">":
+		return func(c int) bool { return c > 0 }
+	case ">=":
+		return func(c int) bool { return c >= 0 }
+	}
+	panic("BUG: not a comparison: " + op)
+}
+
+// esqlCompare compares two single values of compatible types. A string
+// meets a date-time or an IP by being parsed as one, as ES|QL casts string
+// literals; anything else incompatible does not compare.
+func esqlCompare(a, b event.Value) (int, bool) {
+	if !single(a) || !single(b) {
+		return 0, false
+	}
+	ak, bk := a.Kind(), b.Kind()
+	switch {
+	case ak == event.Time && bk == event.String:
+		s, _ := b.Str()
+		ns, ok := parseISOTime(s)
+		if !ok {
+			return 0, false
+		}
+		b = event.TimeNanos(ns)
+	case ak == event.String && bk == event.Time:
+		s, _ := a.Str()
+		ns, ok := parseISOTime(s)
+		if !ok {
+			return 0, false
+		}
+		a = event.TimeNanos(ns)
+	case (ak == event.IP) != (bk == event.IP) && (ak == event.String || bk == event.String):
+		x, okx := a.Addr()
+		y, oky := b.Addr()
+		if okx && oky {
+			return x.Compare(y), true
+		}
+		return 0, false
+	}
+	return event.Compare(a, b)
+}
+
+// esqlArith is ES|QL arithmetic: long op long stays long (integer
+// division), overflow and division by zero give null, anything but two
+// numbers gives null.
+func esqlArith(op string, a, b event.Value) event.Value {
+	if !single(a) || !single(b) {
+		return event.NullValue
+	}
+	if v, ok := timeSpanArith(op, a, b); ok {
+		return v
+	}
+	ai, aLong := a.Long()
+	bi, bLong := b.Long()
+	if aLong && bLong {
+		var (
+			c  int64
+			ok = true
+		)
+		switch op {
+		case "+":
+			c, ok = addInt(ai, bi)
+		case "-":
+			c, ok = subInt(ai, bi)
+		case "*":
+			c, ok = mulInt(ai, bi)
+		case "/":
+			if bi == 0 || (ai == math.MinInt64 && bi == -1) {
+				return event.NullValue
+			}
+			c = ai / bi
+		case "%":
+			if bi == 0 {
+				return event.NullValue
+			}
+			if bi == -1 {
+				c = 0
+			} else {
+				c = ai % bi
+			}
+		}
+		if !ok {
+			return event.NullValue
+		}
+		return event.LongValue(c)
+	}
+	x, okx := a.Number()
+	y, oky := b.Number()
+	if !okx || !oky {
+		return event.NullValue
+	}
+	return floatArith(op, x, y)
+}
+
+// timeSpanArith computes date-time ± span where the span arrives as a
+// value (SpanValue): a long of nanoseconds or "<n>mo". ok is false when
+// the operands are not a date-time and a span.
+func timeSpanArith(op string, a, b event.Value) (event.Value, bool) {
+	if op != "+" && op != "-" {
+		return event.NullValue, false
+	}
+	t, span := a, b
+	if b.Kind() == event.Time {
+		if op == "-" || a.Kind() == event.Time {
+			return event.NullValue, a.Kind() == event.Time
+		}
+		t, span = b, a
+	}
+	ns, ok := t.Nanos()
+	if !ok {
+		return event.NullValue, false
+	}
+	sign := int64(1)
+	if op == "-" {
+		sign = -1
+	}
+	if d, isLong := span.Long(); isLong {
+		return event.TimeNanos(ns + sign*d), true
+	}
+	if s, isStr := span.Str(); isStr && strings.HasSuffix(s, "mo") {
+		months, _, ok := parseSpanText(s)
+		if !ok {
+			return event.NullValue, true
+		}
+		return event.TimeNanos(addSpan(ns, int(sign)*months, 0)), true
+	}
+	return event.NullValue, true
+}
+
+func floatArith(op string, x, y float64) event.Value {
+	var f float64
+	switch op {
+	case "+":
+		f = x + y
+	case "-":
+		f = x - y
+	case "*":
+		f = x * y
+	case "/":
+		if y == 0 {
+			return event.NullValue
+		}
+		f = x / y
+	case "%":
+		if y == 0 {
+			return event.NullValue
+		}
+		f = math.Mod(x, y)
+	}
+	if math.IsInf(f, 0) {
+		return event.NullValue
+	}
+	return event.DoubleValue(f)
+}
+
+// compileSpanArith compiles date-time ± span when one operand is a span
+// literal (ok is false otherwise). The date-time may be a Time value or,
+// in ES|QL, a string holding an ISO date; SPL also takes epoch seconds.
+func compileSpanArith(t *Binary, d Dialect, r Resolver) (Evaluator, bool, error) {
+	ls, lspan := t.L.(*Span)
+	rs, rspan := t.R.(*Span)
+	var span *Span
+	var other Expr
+	switch {
+	case lspan && rspan:
+		return nil, true, fmt.Errorf("cannot combine two time spans with %s", t.Op)
+	case rspan:
+		span, other = rs, t.L
+	case lspan && t.Op == "+":
+		span, other = ls, t.R
+	case lspan:
+		return nil, true, fmt.Errorf("cannot subtract a date from a time span")
+	default:
+		return nil, false, nil
+	}
+	x, err := Compile(other, d, r)
+	if err != nil {
+		return nil, true, err
+	}
+	sign := 1
+	if t.Op == "-" {
+		sign = -1
+	}
+	months, dur := span.Months*sign, span.D*time.Duration(sign)
+	return func(ctx *Context, row Row) event.Value {
+		v := x(ctx, row)
+		var ns int64
+		switch v.Kind() {
+		case event.Time:
+			ns, _ = v.Nanos()
+		case event.String:
+			s, _ := v.Str()
+			var ok bool
+			if ns, ok = parseISOTime(s); !ok {
+				return event.NullValue
+			}
+		default:
+			if d == ESQL {
+				return event.NullValue
+			}
+			n, ok := looseNum(v)
+			if !ok || !single(v) {
+				return event.NullValue
+			}
+			ns = int64(n.float() * 1e9)
+		}
+		return event.TimeNanos(addSpan(ns, months, dur))
+	}, true, nil
+}
+
+// addSpan adds calendar months and a fixed duration to Unix nanoseconds.
+func addSpan(ns int64, months int, d time.Duration) int64 {
+	if months != 0 {
+		ns = time.Unix(0, ns).UTC().AddDate(0, months, 0).UnixNano()
+	}
+	return ns + int64(d)
+}
+
+func compileESQLIn(t *In, r Resolver) (Evaluator, error) {
+	x, err := Compile(t.X, ESQL, r)
+	if err != nil {
+		return nil, err
+	}
+	list, err := compileArgs(t.List, ESQL, r)
+	if err != nil {
+		return nil, err
+	}
+	not := t.Not
+	return func(ctx *Context, row Row) event.Value {
+		v := x(ctx, row)
+		if !single(v) {
+			return event.NullValue
+		}
+		sawNull := false
+		for _, item := range list {
+			c, ok := esqlCompare(v, item(ctx, row))
+			if !ok {
+				sawNull = true
+				continue
+			}
+			if c == 0 {
+				return event.BoolValue(!not)
+			}
+		}
+		if sawNull {
+			return event.NullValue
+		}
+		return event.BoolValue(not)
+	}, nil
+}
+
+// ---- SPL and Sigma ----
+
+func compileSPLOp(e Expr, d Dialect, r Resolver) (Evaluator, error) {
+	switch t := e.(type) {
+	case *Unary:
+		x, err := Compile(t.X, d, r)
+		if err != nil {
+			return nil, err
+		}
+		switch t.Op {
+		case "NOT":
+			return func(ctx *Context, row Row) event.Value {
+				return event.BoolValue(!Truth(x(ctx, row)))
+			}, nil
+		case "-":
+			return func(ctx *Context, row Row) event.Value {
+				v := x(ctx, row)
+				n, ok := looseNum(v)
+				if !ok || !single(v) {
+					return event.NullValue
+				}
+				if n.isInt && n.i != math.MinInt64 {
+					return event.LongValue(-n.i)
+				}
+				return event.DoubleValue(-n.float())
+			}, nil
+		}
+		return nil, fmt.Errorf("unknown unary operator %q", t.Op)
+	case *Binary:
+		return compileSPLBinary(t, d, r)
+	case *In:
+		x, err := Compile(t.X, d, r)
+		if err != nil {
+			return nil, err
+		}
+		list, err := compileArgs(t.List, d, r)
+		if err != nil {
+			return nil, err
+		}
+		not := t.Not
+		return func(ctx *Context, row Row) event.Value {
+			v := x(ctx, row)
+			for _, item := range list {
+				if splCompare(v, item(ctx, row), isEq) {
+					return event.BoolValue(!not)
+				}
+			}
+			return event.BoolValue(not)
+		}, nil
+	case *Like:
+		x, err := Compile(t.X, d, r)
+		if err != nil {
+			return nil, err
+		}
+		m, err := compileLikePatterns(t)
+		if err != nil {
+			return nil, err
+		}
+		not := t.Not
+		return func(ctx *Context, row Row) event.Value {
+			hit := false
+			for _, e := range x(ctx, row).Values() {
+				if m(splText(e)) {
+					hit = true
+					break
+				}
+			}
+			return event.BoolValue(hit != not)
+		}, nil
+	case *IsNull:
+		return compileIsNull(t, d, r)
+	}
+	return nil, fmt.Errorf("BUG: unexpected expression %T", e)
+}
+
+func isEq(c int) bool { return c == 0 }
+
+func compileSPLBinary(t *Binary, d Dialect, r Resolver) (Evaluator, error) {
+	if t.Op == "+" || t.Op == "-" {
+		if ev, ok, err := compileSpanArith(t, d, r); ok || err != nil {
+			return ev, err
+		}
+	}
+	l, err := Compile(t.L, d, r)
+	if err != nil {
+		return nil, err
+	}
+	rt, err := Compile(t.R, d, r)
+	if err != nil {
+		return nil, err
+	}
+	switch t.Op {
+	case "AND":
+		return func(ctx *Context, row Row) event.Value {
+			return event.BoolValue(Truth(l(ctx, row)) && Truth(rt(ctx, row)))
+		}, nil
+	case "OR":
+		return func(ctx *Context, row Row) event.Value {
+			return event.BoolValue(Truth(l(ctx, row)) || Truth(rt(ctx, row)))
+		}, nil
+	case "XOR":
+		return func(ctx *Context, row Row) event.Value {
+			return event.BoolValue(Truth(l(ctx, row)) != Truth(rt(ctx, row)))
+		}, nil
+	case "=", "==", "!=", "<", "<=", ">", ">=":
+		test := cmpTest(t.Op)
+		return func(ctx *Context, row Row) event.Value {
+			return event.BoolValue(splCompare(l(ctx, row), rt(ctx, row), test))
+		}, nil
+	case "=~":
+		return func(ctx *Context, row Row) event.Value {
+			a, b := l(ctx, row), rt(ctx, row)
+			for _, x := range a.Values() {
+				for _, y := range b.Values() {
+					if strings.EqualFold(splText(x), splText(y)) {
+						return event.BoolValue(true)
+					}
+				}
+			}
+			return event.BoolValue(false)
+		}, nil
+	case ".":
+		return func(ctx *Context, row Row) event.Value {
+			a, b := l(ctx, row), rt(ctx, row)
+			if !single(a) || !single(b) {
+				return event.NullValue
+			}
+			return event.StringValue(splText(a) + splText(b))
+		}, nil
+	case "+", "-", "*", "/", "%":
+		op := t.Op
+		return func(ctx *Context, row Row) event.Value {
+			return splArith(op, l(ctx, row), rt(ctx, row))
+		}, nil
+	}
+	return nil, fmt.Errorf("operator %s is not supported in %s", t.Op, d)
+}
+
+// splCompare reports whether any value of a and any value of b satisfy
+// the comparison: numerically when both read as numbers, else as text
+// (case-sensitive). A null side never compares.
+func splCompare(a, b event.Value, test func(int) bool) bool {
+	for _, x := range a.Values() {
+		for _, y := range b.Values() {
+			if test(splCmp1(x, y)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func splCmp1(x, y event.Value) int {
+	if nx, ok := looseNum(x); ok {
+		if ny, ok := looseNum(y); ok {
+			return cmpNum(nx, ny)
+		}
+	}
+	return strings.Compare(splText(x), splText(y))
+}
+
+func cmpNum(a, b num) int {
+	if a.isInt && b.isInt {
+		switch {
+		case a.i < b.i:
+			return -1
+		case a.i > b.i:
+			return 1
+		}
+		return 0
+	}
+	x, y := a.float(), b.float()
+	switch {
+	case x < y:
+		return -1
+	case x > y:
+		return 1
+	}
+	return 0
+}
+
+// splArith is SPL arithmetic: numbers (and numeric strings) compute,
+// integers stay integers while exact; "+" on two non-numeric strings
+// concatenates; a date-time plus or minus a number of seconds stays a
+// date-time; anything else is null.
+func splArith(op string, a, b event.Value) event.Value {
+	if !single(a) || !single(b) {
+		return event.NullValue
+	}
+	na, aok := looseNum(a)
+	nb, bok := looseNum(b)
+	if !aok || !bok {
+		if op == "+" && a.Kind() == event.String && b.Kind() == event.String {
+			as, _ := a.Str()
+			bs, _ := b.Str()
+			return event.StringValue(as + bs)
+		}
+		return event.NullValue
+	}
+	at, bt := a.Kind() == event.Time, b.Kind() == event.Time
+	switch {
+	case at && !bt && (op == "+" || op == "-"):
+		ns, _ := a.Nanos()
+		d := nb.float() * 1e9
+		if op == "-" {
+			d = -d
+		}
+		return event.TimeNanos(ns + int64(d))
+	case bt && !at && op == "+":
+		ns, _ := b.Nanos()
+		return event.TimeNanos(ns + int64(na.float()*1e9))
+	case at && bt && op == "-":
+		x, _ := a.Nanos()
+		y, _ := b.Nanos()
+		if (x-y)%1e9 == 0 {
+			return event.LongValue((x - y) / 1e9)
+		}
+		return event.DoubleValue(float64(x-y) / 1e9)
+	}
+	return numArith(op, na, nb)
+}
+
+func numArith(op string, a, b num) event.Value {
+	if a.isInt && b.isInt {
+		var (
+			c  int64
+			ok bool
+		)
+		switch op {
+		case "+":
+			c, ok = addInt(a.i, b.i)
+		case "-":
+			c, ok = subInt(a.i, b.i)
+		case "*":
+			c, ok = mulInt(a.i, b.i)
+		case "/":
+			if b.i == 0 {
+				return event.NullValue
+			}
+			if b.i != -1 && a.i%b.i == 0 {
+				c, ok = a.i/b.i, true
+			}
+		case "%":
+			if b.i == 0 {
+				return event.NullValue
+			}
+			if b.i == -1 {
+				c, ok = 0, true
+			} else {
+				c, ok = a.i%b.i, true
+			}
+		}
+		if ok {
+			return event.LongValue(c)
+		}
+	}
+	return floatArith(op, a.float(), b.float())
+}
+
+// ---- SPL base search ----
+
+// compileSearchCmp compiles field OP value of an SPL search: text match
+// ignoring case with * wildcards; numeric when both sides are numbers.
+func compileSearchCmp(t *SearchCmp, r Resolver) (Evaluator, error) {
+	slot := r(t.Field)
+	switch t.Op {
+	case "=", "!=":
+		if t.Op == "=" && t.Value == "*" {
+			return func(_ *Context, row Row) event.Value {
+				return event.BoolValue(!row.Get(slot).IsNull())
+			}, nil
+		}
+		w := compileWildcard(t.Value, searchSyntax, true, false)
+		numVal, isNum := num{}, false
+		if w.plain {
+			numVal, isNum = parseNum(t.Value)
+		}
+		matchOne := func(v event.Value) bool {
+			if isNum {
+				if n, ok := looseNum(v); ok && cmpNum(n, numVal) == 0 {
+					return true
+				}
+			}
+			if s, ok := v.Str(); ok {
+				return w.match(s)
+			}
+			return w.match(splText(v))
+		}
+		neq := t.Op == "!="
+		return func(_ *Context, row Row) event.Value {
+			v := row.Get(slot)
+			if v.IsNull() {
+				return event.BoolValue(false)
+			}
+			for _, e := range v.Values() {
+				if matchOne(e) {
+					return event.BoolValue(!neq)
+				}
+			}
+			return event.BoolValue(neq)
+		}, nil
+	case "<", "<=", ">", ">=":
+		test := cmpTest(t.Op)
+		lit := event.StringValue(t.Value)
+		return func(_ *Context, row Row) event.Value {
+			return event.BoolValue(splCompare(row.Get(slot), lit, test))
+		}, nil
+	}
+	return nil, fmt.Errorf("unknown search comparison %q", t.Op)
+}
+
+// compileSearchTerm compiles a bare search term: found anywhere in the
+// raw event text, ignoring case, * matching any run of characters.
+func compileSearchTerm(t *SearchTerm) Evaluator {
+	w := compileWildcard(t.Term, searchSyntax, true, true)
+	return func(_ *Context, row Row) event.Value {
+		raw := row.Raw()
+		if raw == nil {
+			return event.BoolValue(false)
+		}
+		return event.BoolValue(w.match(bytesView(raw)))
+	}
+}
+
+// bytesView reads b as a string without copying; the string must not
+// outlive b nor be kept.
+func bytesView(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
