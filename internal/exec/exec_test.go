@@ -267,3 +267,59 @@ func FuzzIndexFold(f *testing.F) {
 		}
 	})
 }
+
+// A snapshot restored into a fresh instance evaluates exactly as the
+// original, and further events merge on top of it.
+func TestSnapshotRestore(t *testing.T) {
+	p, err := Compile(denialsPlan(0), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+	orig := p.NewInstance(10 * time.Minute)
+	for i := 0; i < 30; i++ {
+		orig.Push(invocation(t, base.Add(time.Duration(i)*97*time.Second), fmt.Sprintf("u%d", i%4), "m", "AccessDeniedException"))
+	}
+	snap := orig.Snapshot()
+	back := p.NewInstance(10 * time.Minute)
+	if err := back.Restore(snap); err != nil {
+		t.Fatal(err)
+	}
+	want := renderResults(orig.Evaluate(base, base, base.Add(time.Hour)))
+	got := renderResults(back.Evaluate(base, base, base.Add(time.Hour)))
+	if got != want {
+		t.Fatalf("restored state evaluates differently:\n%s\nwant\n%s", got, want)
+	}
+	if err := p.NewInstance(time.Minute).Restore(snap); err == nil {
+		t.Error("a snapshot with another pane width was accepted")
+	}
+	if err := p.NewInstance(10 * time.Minute).Restore(snap[:len(snap)/2]); err == nil {
+		t.Error("a truncated snapshot was accepted")
+	}
+}
+
+func renderResults(rs []Result) string {
+	var b []byte
+	for _, r := range rs {
+		for i, c := range r.Columns {
+			b = append(b, c...)
+			b = append(b, '=')
+			b = r.Values[i].AppendJSON(b)
+			b = append(b, ' ')
+		}
+		b = append(b, fmt.Sprintf("count=%d first=%s\n", r.Count, r.First)...)
+	}
+	return string(b)
+}
+
+func FuzzRestore(f *testing.F) {
+	p, err := Compile(denialsPlan(0), Options{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	in := p.NewInstance(time.Minute)
+	f.Add(in.Snapshot())
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_ = p.NewInstance(time.Minute).Restore(b) // must not panic
+	})
+}
