@@ -33,10 +33,12 @@ func newAlerter(c *Compiled) *alerter {
 	return &alerter{c: c, open: map[string]*episode{}}
 }
 
-// tick folds the results of one window into alerts.
-func (al *alerter) tick(w schedule.Window, results []exec.Result) {
+// tick folds the results of one window into alerts and returns the
+// alerts it raised or updated.
+func (al *alerter) tick(w schedule.Window, results []exec.Result) []*alert.Alert {
 	al.Ticks++
 	raised := 0
+	var touched []*alert.Alert
 	r := al.c.Rule
 	for i := range results {
 		res := &results[i]
@@ -44,7 +46,9 @@ func (al *alerter) tick(w schedule.Window, results []exec.Result) {
 		group := al.groupOf(res)
 		key, perEvent := al.keyOf(res, group)
 		if ep, ok := al.open[key]; ok && al.continues(ep, w, perEvent) {
-			al.update(ep, w, res, row)
+			if al.update(ep, w, res, row) {
+				touched = append(touched, ep.a)
+			}
 			continue
 		}
 		if al.c.Spec.MaxAlerts > 0 && raised >= al.c.Spec.MaxAlerts {
@@ -73,7 +77,25 @@ func (al *alerter) tick(w schedule.Window, results []exec.Result) {
 		al.absorb(ep, res)
 		al.open[key] = ep
 		al.alerts = append(al.alerts, a)
+		touched = append(touched, a)
 	}
+	return touched
+}
+
+// evict forgets episodes that can no longer continue at windows starting
+// at or after start, and the alerts kept for them; live runs call it so
+// that state stays bounded.
+func (al *alerter) evict(start time.Time) {
+	grace := time.Duration(0)
+	if s := al.c.Rule.Suppression; s != nil {
+		grace = s.Duration
+	}
+	for k, ep := range al.open {
+		if !start.Before(ep.lastEnd.Add(grace)) && !start.Before(ep.a.LastSeen) {
+			delete(al.open, k)
+		}
+	}
+	al.alerts = al.alerts[:0]
 }
 
 // continues reports whether a match at window w belongs to the open
@@ -91,14 +113,21 @@ func (al *alerter) continues(ep *episode, w schedule.Window, perEvent bool) bool
 	return false
 }
 
-func (al *alerter) update(ep *episode, w schedule.Window, res *exec.Result, row alert.Fields) {
+// update folds a later match into an open episode; it reports whether
+// the alert changed (a per-event alert seen by another window does not).
+func (al *alerter) update(ep *episode, w schedule.Window, res *exec.Result, row alert.Fields) bool {
+	before := ep.a.EventCount
+	beforeLast := ep.a.LastSeen
 	ep.a.Matches++
 	ep.a.Row = row
-	ep.a.Window.End = w.End
+	if w.End.After(ep.a.Window.End) {
+		ep.a.Window.End = w.End
+	}
 	if w.End.After(ep.lastEnd) {
 		ep.lastEnd = w.End
 	}
 	al.absorb(ep, res)
+	return ep.a.EventCount != before || !ep.a.LastSeen.Equal(beforeLast) || len(al.c.Program.GroupBy) > 0
 }
 
 // absorb unions a result's events into the episode.
@@ -181,10 +210,15 @@ func (al *alerter) keyOf(res *exec.Result, group alert.Fields) (string, bool) {
 // first raising.
 func (al *alerter) finish() []*alert.Alert {
 	for _, a := range al.alerts {
-		a.Reason = alert.Reason(al.c.Rule, a)
-		a.Drilldowns = alert.Drilldowns(al.c.Rule, a)
+		render(al.c, a)
 	}
 	return al.alerts
+}
+
+// render fills an alert's reason and drilldowns from its current content.
+func render(c *Compiled, a *alert.Alert) {
+	a.Reason = alert.Reason(c.Rule, a)
+	a.Drilldowns = alert.Drilldowns(c.Rule, a)
 }
 
 func rowFields(res *exec.Result) alert.Fields {

@@ -1,0 +1,249 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// serveConfig is everything `tripline serve` can be told, in one YAML
+// file; every option can also be set by flag or by environment variable
+// (TRIPLINE_ plus the upper-case key: TRIPLINE_LISTEN). Flags win over the
+// environment, which wins over the file.
+type serveConfig struct {
+	Data            string       `yaml:"data"`   // directory for the embedded store, spool and state
+	Store           string       `yaml:"store"`  // sqlite path/URL or postgres:// URL; default <data>/tripline.db
+	Listen          string       `yaml:"listen"` // API address
+	Token           string       `yaml:"token"`  // bearer token for the API
+	Rules           []string     `yaml:"rules"`  // rule paths
+	NoBuiltin       bool         `yaml:"no_builtin"`
+	Macros          []string     `yaml:"macros"`
+	Lateness        duration     `yaml:"lateness"`
+	Retention       duration     `yaml:"retention"`
+	CheckpointEvery duration     `yaml:"checkpoint_every"`
+	QueueSize       int          `yaml:"queue_size"`
+	Risk            riskConfig   `yaml:"risk"`
+	Sources         sourceConfig `yaml:"sources"`
+	Sinks           []sinkConfig `yaml:"sinks"`
+	Log             logConfig    `yaml:"log"`
+	// Schedules overrides rules' schedules by rule id.
+	Schedules map[string]scheduleConfig `yaml:"schedules"`
+}
+
+type riskConfig struct {
+	Threshold int      `yaml:"threshold"`
+	Window    duration `yaml:"window"`
+	Disabled  bool     `yaml:"disabled"`
+}
+
+type sourceConfig struct {
+	Watch        []string   `yaml:"watch"`
+	PollInterval duration   `yaml:"poll_interval"`
+	S3           []s3Config `yaml:"s3"`
+	Stdin        bool       `yaml:"stdin"`
+}
+
+type s3Config struct {
+	Bucket       string   `yaml:"bucket"`
+	Prefix       string   `yaml:"prefix"`
+	Region       string   `yaml:"region"`
+	Endpoint     string   `yaml:"endpoint"`
+	PathStyle    bool     `yaml:"path_style"`
+	QueueURL     string   `yaml:"queue_url"`
+	PollInterval duration `yaml:"poll_interval"`
+	AccessKey    string   `yaml:"access_key"`
+	SecretKey    string   `yaml:"secret_key"`
+}
+
+type sinkConfig struct {
+	Type        string            `yaml:"type"` // stdout, file, webhook, slack
+	Format      string            `yaml:"format"`
+	Path        string            `yaml:"path"`
+	URL         string            `yaml:"url"`
+	Secret      string            `yaml:"secret"`
+	MaxBytes    int64             `yaml:"max_bytes"`
+	Keep        int               `yaml:"keep"`
+	MinSeverity string            `yaml:"min_severity"`
+	Rules       []string          `yaml:"rules"`
+	Headers     map[string]string `yaml:"headers"`
+	Channel     string            `yaml:"channel"`
+}
+
+type logConfig struct {
+	Format string `yaml:"format"` // text or json
+	Level  string `yaml:"level"`  // debug, info, warn, error
+}
+
+type scheduleConfig struct {
+	Interval  duration `yaml:"interval"`
+	LookBack  duration `yaml:"lookback"`
+	WindowEnd duration `yaml:"window_end"`
+	MaxAlerts *int     `yaml:"max_alerts"`
+}
+
+// duration reads "10m", "90d", "1h30m" or a number of seconds.
+type duration time.Duration
+
+func (d *duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := parseDuration(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: %w", n.Line, err)
+	}
+	*d = duration(v)
+	return nil
+}
+
+func parseDuration(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || s == "0" {
+		return 0, nil
+	}
+	if n, err := strconv.Atoi(s); err == nil {
+		return time.Duration(n) * time.Second, nil
+	}
+	if strings.HasSuffix(s, "d") {
+		n, err := strconv.Atoi(strings.TrimSuffix(s, "d"))
+		if err == nil {
+			return time.Duration(n) * 24 * time.Hour, nil
+		}
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("invalid duration %q (want e.g. 10m, 24h, 7d)", s)
+	}
+	return d, nil
+}
+
+func defaultConfig() serveConfig {
+	return serveConfig{
+		Data:            "./tripline-data",
+		Listen:          "127.0.0.1:7700",
+		Lateness:        duration(10 * time.Minute),
+		CheckpointEvery: duration(10 * time.Second),
+		QueueSize:       64,
+		Risk:            riskConfig{Threshold: 100, Window: duration(24 * time.Hour)},
+		Sources:         sourceConfig{PollInterval: duration(2 * time.Second)},
+		Log:             logConfig{Format: "text", Level: "info"},
+	}
+}
+
+// loadConfigFile reads a YAML config, expanding ${VAR} references, and
+// rejects unknown keys so that a typo does not silently drop a setting.
+func loadConfigFile(path string, cfg *serveConfig) error {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("cannot read config: %w", err)
+	}
+	expanded := os.Expand(string(raw), func(k string) string { return os.Getenv(k) })
+	dec := yaml.NewDecoder(strings.NewReader(expanded))
+	dec.KnownFields(true)
+	if err := dec.Decode(cfg); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if cfg.Data != "" && !filepath.IsAbs(cfg.Data) {
+		cfg.Data = filepath.Join(filepath.Dir(path), cfg.Data)
+	}
+	return nil
+}
+
+// applyEnv sets options from TRIPLINE_* environment variables.
+func applyEnv(cfg *serveConfig, getenv func(string) string) error {
+	str := func(key string, dst *string) {
+		if v := getenv("TRIPLINE_" + key); v != "" {
+			*dst = v
+		}
+	}
+	list := func(key string, dst *[]string) {
+		if v := getenv("TRIPLINE_" + key); v != "" {
+			*dst = splitList(v)
+		}
+	}
+	dur := func(key string, dst *duration) error {
+		if v := getenv("TRIPLINE_" + key); v != "" {
+			d, err := parseDuration(v)
+			if err != nil {
+				return fmt.Errorf("TRIPLINE_%s: %w", key, err)
+			}
+			*dst = duration(d)
+		}
+		return nil
+	}
+	str("DATA", &cfg.Data)
+	str("STORE", &cfg.Store)
+	str("LISTEN", &cfg.Listen)
+	str("TOKEN", &cfg.Token)
+	list("RULES", &cfg.Rules)
+	list("MACROS", &cfg.Macros)
+	list("WATCH", &cfg.Sources.Watch)
+	str("LOG_FORMAT", &cfg.Log.Format)
+	str("LOG_LEVEL", &cfg.Log.Level)
+	if v := getenv("TRIPLINE_NO_BUILTIN"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("TRIPLINE_NO_BUILTIN: %w", err)
+		}
+		cfg.NoBuiltin = b
+	}
+	for key, dst := range map[string]*duration{"LATENESS": &cfg.Lateness, "RETENTION": &cfg.Retention,
+		"CHECKPOINT_EVERY": &cfg.CheckpointEvery, "POLL_INTERVAL": &cfg.Sources.PollInterval} {
+		if err := dur(key, dst); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// check reports configurations that cannot work.
+func (c *serveConfig) check() error {
+	var errs []string
+	if c.Data == "" {
+		errs = append(errs, "data directory is empty")
+	}
+	if c.Listen == "" {
+		errs = append(errs, "listen address is empty")
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		errs = append(errs, fmt.Sprintf("log format %q (want text or json)", c.Log.Format))
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Sprintf("log level %q (want debug, info, warn or error)", c.Log.Level))
+	}
+	if c.Lateness < 0 || c.Retention < 0 {
+		errs = append(errs, "durations must not be negative")
+	}
+	for i, s := range c.Sources.S3 {
+		if s.Bucket == "" {
+			errs = append(errs, fmt.Sprintf("sources.s3[%d]: bucket is required", i))
+		}
+	}
+	for i, s := range c.Sinks {
+		switch s.Type {
+		case "stdout", "file", "webhook", "slack":
+		default:
+			errs = append(errs, fmt.Sprintf("sinks[%d]: unknown type %q (want stdout, file, webhook or slack)", i, s.Type))
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("invalid configuration:\n  %s", strings.Join(errs, "\n  "))
+	}
+	return nil
+}

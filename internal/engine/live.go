@@ -1,0 +1,643 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"runtime/debug"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/tripline/tripline/internal/alert"
+	"github.com/tripline/tripline/internal/event"
+	"github.com/tripline/tripline/internal/exec"
+	"github.com/tripline/tripline/internal/logs"
+	"github.com/tripline/tripline/internal/rule"
+	"github.com/tripline/tripline/internal/store"
+)
+
+// ErrBusy is returned by TryDeliver when the engine cannot take more input
+// now; the caller should retry later (HTTP ingest answers 429).
+var ErrBusy = errors.New("engine busy: input queue full")
+
+// LiveOptions configure a live engine.
+type LiveOptions struct {
+	// Lateness is how long after an event's time the engine waits for
+	// later-delivered events before evaluating the windows that hold it
+	// (CloudTrail delivers minutes late). Default 10 minutes.
+	Lateness time.Duration
+	// QueueSize is how many input chunks may wait. Default 64.
+	QueueSize int
+	// Store keeps alerts, risk and checkpoints. Required.
+	Store store.Store
+	// OnAlerts receives alerts after they are stored (new or updated);
+	// it must not block (notification sinks queue their work).
+	OnAlerts func(ctx context.Context, alerts []*alert.Alert)
+	// CheckpointEvery is how often state is checkpointed. Default 10s.
+	CheckpointEvery time.Duration
+	// Retention prunes alerts and risk older than this behind the
+	// watermark; 0 keeps everything.
+	Retention time.Duration
+	Risk      RiskOptions
+	Logger    *slog.Logger
+	// Now is the wall clock, for live data whose windows close by time
+	// passing rather than by later events. Default time.Now.
+	Now func() time.Time
+	// Observe, when set, is told about what happens, for metrics.
+	Observe Observer
+}
+
+// Observer receives the engine's measurements. Every method must be cheap
+// and safe for concurrent use.
+type Observer interface {
+	Events(src event.Source, n int)
+	Bad(n int)
+	LateDropped(n int)
+	RuleRun(ruleID string, d time.Duration, err error)
+	AlertsRaised(ruleID string, n int)
+	QueueDepth(n int)
+	Watermark(t time.Time)
+}
+
+// Input is one chunk for the live engine: a whole log object, or the new
+// lines of a growing file. Commit, if set, runs on the engine's goroutine
+// once the chunk is fully processed and before any checkpoint, so a
+// source records its read position exactly when the state holds the data.
+type Input struct {
+	Name   string
+	Data   []byte
+	Start  logs.StreamStart
+	Commit func()
+}
+
+// RuleState is a rule's health in a live engine.
+type RuleState struct {
+	Compiled  *Compiled
+	Healthy   bool
+	LastRun   time.Time
+	LastError string
+	Alerts    int
+	NextTick  time.Time
+}
+
+// Live runs rules continuously over delivered input: it keeps each rule's
+// window state, evaluates a rule's tick once the watermark (latest event
+// time minus the lateness) passes it, stores alerts and risk, and
+// checkpoints so that a restart loses nothing and duplicates nothing.
+type Live struct {
+	opt   LiveOptions
+	rules []*liveRule
+	queue chan item
+	log   *slog.Logger
+
+	// State below is owned by the Run goroutine, but for mu-guarded reads.
+	mu         sync.Mutex
+	maxEvent   time.Time
+	watermark  time.Time
+	positions  func() json.RawMessage
+	restoredPS json.RawMessage
+	risk       riskState
+	lastCkpt   time.Time
+	late       int
+}
+
+type item struct {
+	in   Input
+	done chan error
+}
+
+type liveRule struct {
+	c       *Compiled
+	inst    *exec.Instance
+	pre     exec.Prefilter
+	al      *alerter
+	next    time.Time // next tick to evaluate; zero until the first event
+	offset  time.Duration
+	healthy bool
+	lastRun time.Time
+	lastErr string
+	alerts  int
+	horizon time.Time // panes before this are evicted
+}
+
+type riskState struct {
+	rule *rule.Rule
+	open map[string]*incident
+}
+
+// NewLive prepares a live engine for the runnable rules.
+func NewLive(rules []*Compiled, opt LiveOptions) *Live {
+	if opt.Lateness == 0 {
+		opt.Lateness = 10 * time.Minute
+	}
+	if opt.QueueSize <= 0 {
+		opt.QueueSize = 64
+	}
+	if opt.CheckpointEvery == 0 {
+		opt.CheckpointEvery = 10 * time.Second
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	opt.Risk = opt.Risk.withDefaults()
+	l := &Live{opt: opt, queue: make(chan item, opt.QueueSize), log: opt.Logger}
+	if l.log == nil {
+		l.log = slog.Default()
+	}
+	for _, c := range rules {
+		if !c.Runnable() {
+			continue
+		}
+		h := fnv.New32a()
+		h.Write([]byte(c.Rule.ID))
+		spread := c.Spec.Interval
+		if spread > time.Minute {
+			spread = time.Minute
+		}
+		l.rules = append(l.rules, &liveRule{
+			c: c, inst: c.Program.NewInstance(c.Spec.PaneWidth()), pre: c.Program.Prefilter(),
+			al: newAlerter(c), healthy: true,
+			// Spread ticks of different rules so they do not all fire at once.
+			offset: time.Duration(h.Sum32()%uint32(spread/time.Second)) * time.Second,
+		})
+	}
+	l.risk = riskState{rule: riskRule(opt.Risk), open: map[string]*incident{}}
+	return l
+}
+
+// SetPositions gives the engine a function that snapshots the sources'
+// read positions; it is called on the engine's goroutine when
+// checkpointing, after every Commit of processed input.
+func (l *Live) SetPositions(f func() json.RawMessage) { l.positions = f }
+
+// RestoredPositions returns the sources' positions found in the last
+// checkpoint (nil on a fresh start), for the sources to resume from.
+func (l *Live) RestoredPositions() json.RawMessage { return l.restoredPS }
+
+// Deliver queues a chunk and waits until it is processed (or ctx ends).
+// Sources use it, so they advance only past processed input.
+func (l *Live) Deliver(ctx context.Context, in Input) error {
+	it := item{in: in, done: make(chan error, 1)}
+	select {
+	case l.queue <- it:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-it.done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// TryDeliver queues a chunk without waiting; it returns ErrBusy when the
+// queue is full. The chunk must be durable before it is offered (HTTP
+// ingest spools it first), since the caller does not learn the outcome.
+func (l *Live) TryDeliver(in Input) error {
+	select {
+	case l.queue <- item{in: in}:
+		return nil
+	default:
+		return ErrBusy
+	}
+}
+
+// QueueDepth is the number of chunks waiting.
+func (l *Live) QueueDepth() int { return len(l.queue) }
+
+// Watermark returns the event time up to which windows are complete.
+func (l *Live) Watermark() time.Time {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.watermark
+}
+
+// Rules reports every rule's health.
+func (l *Live) Rules() []RuleState {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make([]RuleState, 0, len(l.rules))
+	for _, r := range l.rules {
+		out = append(out, RuleState{Compiled: r.c, Healthy: r.healthy, LastRun: r.lastRun,
+			LastError: r.lastErr, Alerts: r.alerts, NextTick: r.next})
+	}
+	return out
+}
+
+// Run processes input until ctx ends, then checkpoints and returns.
+func (l *Live) Run(ctx context.Context) error {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			// Drain what is queued, so accepted input is not lost on shutdown.
+			for {
+				select {
+				case it := <-l.queue:
+					l.process(context.Background(), it)
+				default:
+					return l.Checkpoint(context.Background())
+				}
+			}
+		case it := <-l.queue:
+			l.process(ctx, it)
+		case <-tick.C:
+			l.advance(ctx)
+		}
+		if l.opt.Observe != nil {
+			l.opt.Observe.QueueDepth(len(l.queue))
+		}
+		if l.opt.Now().Sub(l.lastCkpt) >= l.opt.CheckpointEvery {
+			if err := l.Checkpoint(ctx); err != nil {
+				l.log.Error("checkpoint failed", "err", err)
+			}
+		}
+	}
+}
+
+func (l *Live) process(ctx context.Context, it item) {
+	err := l.ingest(ctx, it.in)
+	if err == nil && it.in.Commit != nil {
+		it.in.Commit()
+	}
+	if err == nil {
+		l.advance(ctx)
+	}
+	if it.done != nil {
+		it.done <- err
+	}
+}
+
+// ingest decodes one chunk and pushes its events into every rule.
+func (l *Live) ingest(ctx context.Context, in Input) error {
+	var rd = bytes.NewReader(in.Data)
+	counts := map[event.Source]int{}
+	st, err := logs.ReadStream(ctx, in.Name, rd, in.Start, logs.Options{}, func(_ int, ev *event.Event) error {
+		counts[ev.Source]++
+		l.push(ev)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("cannot read %s: %w", in.Name, err)
+	}
+	if st.Bad > 0 {
+		for _, p := range st.BadSamples {
+			l.log.Warn("bad record", "at", p.String())
+		}
+	}
+	if l.opt.Observe != nil {
+		for s, n := range counts {
+			l.opt.Observe.Events(s, n)
+		}
+		if st.Bad > 0 {
+			l.opt.Observe.Bad(st.Bad)
+		}
+	}
+	return nil
+}
+
+func (l *Live) push(ev *event.Event) {
+	l.mu.Lock()
+	if ev.Time.After(l.maxEvent) {
+		l.maxEvent = ev.Time
+	}
+	l.mu.Unlock()
+	late := false
+	for _, r := range l.rules {
+		if !r.c.Program.Reads(ev.Source) {
+			continue
+		}
+		if !r.horizon.IsZero() && ev.Time.Before(r.horizon) {
+			late = true
+			continue
+		}
+		if !r.pre.Empty() && !r.pre.Match(ev.Raw) {
+			continue
+		}
+		if r.next.IsZero() {
+			r.next = r.c.Spec.TickAtOrAfter(ev.Time.Add(r.c.Spec.WindowEnd + time.Nanosecond))
+		}
+		l.safePush(r, ev)
+	}
+	if late {
+		l.late++
+		if l.opt.Observe != nil {
+			l.opt.Observe.LateDropped(1)
+		}
+	}
+}
+
+func (l *Live) safePush(r *liveRule, ev *event.Event) {
+	defer func() {
+		if p := recover(); p != nil {
+			l.fail(r, fmt.Errorf("rule panicked on %s: %v", ev.Origin, p), debug.Stack())
+		}
+	}()
+	r.inst.Push(ev)
+}
+
+func (l *Live) fail(r *liveRule, err error, stack []byte) {
+	l.mu.Lock()
+	first := r.healthy
+	r.healthy, r.lastErr = false, err.Error()
+	l.mu.Unlock()
+	if first {
+		l.log.Error("rule failed", "rule", r.c.Rule.ID, "err", err, "stack", string(stack))
+	}
+}
+
+// currentWatermark is the latest event time minus the lateness; for live
+// data (events near the wall clock) time passing also advances it.
+func (l *Live) currentWatermark() time.Time {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	wm := l.maxEvent.Add(-l.opt.Lateness)
+	now := l.opt.Now()
+	if !l.maxEvent.IsZero() && now.Sub(l.maxEvent) < 24*time.Hour {
+		if w := now.Add(-l.opt.Lateness); w.After(wm) {
+			wm = w
+		}
+	}
+	if l.maxEvent.IsZero() {
+		return time.Time{}
+	}
+	l.watermark = wm
+	if l.opt.Observe != nil {
+		l.opt.Observe.Watermark(wm)
+	}
+	return wm
+}
+
+// advance evaluates every rule tick the watermark has passed.
+func (l *Live) advance(ctx context.Context) {
+	wm := l.currentWatermark()
+	if wm.IsZero() {
+		return
+	}
+	var changed []*alert.Alert
+	for _, r := range l.rules {
+		for !r.next.IsZero() && !wm.Before(r.next.Add(r.offset)) {
+			changed = append(changed, l.runTick(r)...)
+		}
+	}
+	if len(changed) > 0 {
+		l.emit(ctx, changed)
+	}
+	if l.opt.Retention > 0 {
+		// Pruning is cheap when nothing is old; do it with ticks.
+		if _, err := l.opt.Store.Prune(ctx, wm.Add(-l.opt.Retention)); err != nil {
+			l.log.Error("prune failed", "err", err)
+		}
+	}
+}
+
+// runTick evaluates one tick of a rule and moves it to the next.
+func (l *Live) runTick(r *liveRule) (out []*alert.Alert) {
+	t := r.next
+	w := r.c.Spec.WindowAt(t)
+	start := time.Now()
+	defer func() {
+		if p := recover(); p != nil {
+			l.fail(r, fmt.Errorf("rule panicked evaluating %s: %v", t.Format(time.RFC3339), p), debug.Stack())
+			out = nil
+		}
+		l.mu.Lock()
+		r.lastRun = t
+		r.next = t.Add(r.c.Spec.Interval)
+		l.mu.Unlock()
+		if l.opt.Observe != nil {
+			l.opt.Observe.RuleRun(r.c.Rule.ID, time.Since(start), nil)
+		}
+	}()
+	touched := r.al.tick(w, r.inst.Evaluate(t, w.Start, w.End))
+	for _, a := range touched {
+		render(r.c, a)
+	}
+	// Panes wholly before the next window can go, and so can episodes that
+	// can no longer continue.
+	nextStart := r.c.Spec.WindowAt(t.Add(r.c.Spec.Interval)).Start
+	r.inst.Evict(nextStart)
+	r.horizon = nextStart
+	r.al.evict(nextStart)
+	l.mu.Lock()
+	r.alerts += countNew(touched)
+	if !r.healthy && r.lastErr != "" {
+		r.healthy, r.lastErr = true, ""
+	}
+	l.mu.Unlock()
+	if l.opt.Observe != nil && len(touched) > 0 {
+		l.opt.Observe.AlertsRaised(r.c.Rule.ID, countNew(touched))
+	}
+	return touched
+}
+
+func countNew(as []*alert.Alert) int {
+	n := 0
+	for _, a := range as {
+		if a.Matches == 1 {
+			n++
+		}
+	}
+	return n
+}
+
+// emit stores alerts, adds their risk, raises risk incidents, and hands
+// everything to OnAlerts.
+func (l *Live) emit(ctx context.Context, alerts []*alert.Alert) {
+	// Copies, so that later updates of open alerts do not race with sinks.
+	out := make([]*alert.Alert, 0, len(alerts))
+	for _, a := range alerts {
+		out = append(out, cloneAlert(a))
+	}
+	if err := l.opt.Store.Upsert(ctx, out); err != nil {
+		l.log.Error("cannot store alerts", "err", err)
+	}
+	var risk []store.RiskEvent
+	byRule := map[string]*Compiled{}
+	for _, r := range l.rules {
+		byRule[r.c.Rule.ID] = r.c
+	}
+	for _, a := range out {
+		if c := byRule[a.Rule.ID]; c != nil {
+			risk = append(risk, RiskEvents(c.Rule, a)...)
+		}
+	}
+	if len(risk) > 0 {
+		if err := l.opt.Store.AddRisk(ctx, risk); err != nil {
+			l.log.Error("cannot store risk", "err", err)
+		}
+		if !l.opt.Risk.Disabled {
+			out = append(out, l.riskIncidents(ctx, risk)...)
+		}
+	}
+	if l.opt.OnAlerts != nil {
+		l.opt.OnAlerts(ctx, out)
+	}
+}
+
+// riskIncidents checks the entities that just gained risk against the
+// threshold over the risk window.
+func (l *Live) riskIncidents(ctx context.Context, added []store.RiskEvent) []*alert.Alert {
+	entities := map[string]time.Time{}
+	for _, e := range added {
+		if !e.Threat && e.Time.After(entities[e.Entity]) {
+			entities[e.Entity] = e.Time
+		}
+	}
+	names := make([]string, 0, len(entities))
+	for n := range entities {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var out []*alert.Alert
+	for _, ent := range names {
+		t := entities[ent]
+		evs, err := l.opt.Store.RiskEvents(ctx, store.RiskFilter{Since: t.Add(-l.opt.Risk.Window), Until: t.Add(time.Nanosecond), Entities: []string{ent}})
+		if err != nil {
+			l.log.Error("cannot read risk", "err", err)
+			continue
+		}
+		open := l.risk.open[ent]
+		if open != nil && t.Sub(open.last) > l.opt.Risk.Window {
+			open = nil
+		}
+		a := riskIncident(l.opt.Risk, l.risk.rule, ent, evs, t, open)
+		if a == nil {
+			continue
+		}
+		l.risk.open[ent] = &incident{a: a, last: t}
+		out = append(out, cloneAlert(a))
+	}
+	if len(out) > 0 {
+		if err := l.opt.Store.Upsert(ctx, out); err != nil {
+			l.log.Error("cannot store risk incidents", "err", err)
+		}
+	}
+	return out
+}
+
+// checkpoint is what a restart needs: every rule's window state and open
+// episodes, the watermark, open risk incidents and the sources' positions.
+type checkpoint struct {
+	Version   int                       `json:"version"`
+	MaxEvent  time.Time                 `json:"max_event"`
+	Rules     map[string]ruleCheckpoint `json:"rules"`
+	Incidents map[string]incidentCkpt   `json:"incidents,omitempty"`
+	Positions json.RawMessage           `json:"positions,omitempty"`
+}
+
+type ruleCheckpoint struct {
+	Next     time.Time     `json:"next"`
+	Horizon  time.Time     `json:"horizon"`
+	State    []byte        `json:"state"`
+	Episodes []episodeCkpt `json:"episodes,omitempty"`
+	Alerts   int           `json:"alerts"`
+}
+
+type episodeCkpt struct {
+	Key     []byte          `json:"key"`
+	AlertID string          `json:"alert_id"`
+	LastEnd time.Time       `json:"last_end"`
+	Panes   map[int64]int64 `json:"panes"`
+}
+
+type incidentCkpt struct {
+	AlertID string    `json:"alert_id"`
+	Last    time.Time `json:"last"`
+}
+
+const checkpointName = "engine"
+
+// Checkpoint saves the engine's state and the sources' positions in one
+// write, so that they always agree.
+func (l *Live) Checkpoint(ctx context.Context) error {
+	l.lastCkpt = l.opt.Now()
+	ck := checkpoint{Version: 1, MaxEvent: l.maxEvent, Rules: map[string]ruleCheckpoint{}, Incidents: map[string]incidentCkpt{}}
+	for _, r := range l.rules {
+		rc := ruleCheckpoint{Next: r.next, Horizon: r.horizon, State: r.inst.Snapshot(), Alerts: r.alerts}
+		for k, ep := range r.al.open {
+			rc.Episodes = append(rc.Episodes, episodeCkpt{Key: []byte(k), AlertID: ep.a.ID, LastEnd: ep.lastEnd, Panes: ep.panes})
+		}
+		sort.Slice(rc.Episodes, func(i, j int) bool { return rc.Episodes[i].AlertID < rc.Episodes[j].AlertID })
+		ck.Rules[r.c.Rule.ID] = rc
+	}
+	for ent, inc := range l.risk.open {
+		ck.Incidents[ent] = incidentCkpt{AlertID: inc.a.ID, Last: inc.last}
+	}
+	if l.positions != nil {
+		ck.Positions = l.positions()
+	}
+	data, err := json.Marshal(ck)
+	if err != nil {
+		return fmt.Errorf("cannot encode checkpoint: %w", err)
+	}
+	if err := l.opt.Store.PutCheckpoint(ctx, checkpointName, data); err != nil {
+		return fmt.Errorf("cannot save checkpoint: %w", err)
+	}
+	return nil
+}
+
+// Restore loads the last checkpoint, if any. Rules whose state cannot be
+// restored (their schedule or query changed) start afresh, with a warning.
+func (l *Live) Restore(ctx context.Context) error {
+	data, err := l.opt.Store.GetCheckpoint(ctx, checkpointName)
+	if err != nil {
+		return fmt.Errorf("cannot read checkpoint: %w", err)
+	}
+	if data == nil {
+		return nil
+	}
+	var ck checkpoint
+	if err := json.Unmarshal(data, &ck); err != nil {
+		return fmt.Errorf("cannot decode checkpoint: %w", err)
+	}
+	l.maxEvent = ck.MaxEvent
+	l.restoredPS = ck.Positions
+	for _, r := range l.rules {
+		rc, ok := ck.Rules[r.c.Rule.ID]
+		if !ok {
+			continue
+		}
+		if err := r.inst.Restore(rc.State); err != nil {
+			l.log.Warn("rule state not restored; it starts afresh", "rule", r.c.Rule.ID, "err", err)
+			continue
+		}
+		r.next, r.horizon, r.alerts = rc.Next, rc.Horizon, rc.Alerts
+		for _, ep := range rc.Episodes {
+			a, _, err := l.opt.Store.Get(ctx, ep.AlertID)
+			if err != nil {
+				l.log.Warn("open alert not found; its episode restarts", "alert", ep.AlertID, "err", err)
+				continue
+			}
+			panes := ep.Panes
+			if panes == nil {
+				panes = map[int64]int64{}
+			}
+			r.al.open[string(ep.Key)] = &episode{a: a, lastEnd: ep.LastEnd, panes: panes}
+		}
+	}
+	for ent, inc := range ck.Incidents {
+		if a, _, err := l.opt.Store.Get(ctx, inc.AlertID); err == nil {
+			l.risk.open[ent] = &incident{a: a, last: inc.Last}
+		}
+	}
+	return nil
+}
+
+// cloneAlert copies an alert deeply enough that the engine may go on
+// updating the original.
+func cloneAlert(a *alert.Alert) *alert.Alert {
+	c := *a
+	c.Group = append(alert.Fields(nil), a.Group...)
+	c.Row = append(alert.Fields(nil), a.Row...)
+	c.Evidence = append([]alert.Evidence(nil), a.Evidence...)
+	c.Drilldowns = append([]alert.Drilldown(nil), a.Drilldowns...)
+	return &c
+}
