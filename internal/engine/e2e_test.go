@@ -133,15 +133,25 @@ func TestQuerySharedDataStratusBedrock(t *testing.T) {
 	}
 }
 
-// TestHuntGeneratedDay hunts a generated day and expects exactly the
-// planted alerts: every attack found, no near miss alerting.
+// TestHuntGeneratedDay hunts a generated day with the two seed rules and
+// expects exactly the planted alerts: every attack found, no near miss
+// alerting.
 func TestHuntGeneratedDay(t *testing.T) {
 	dir := t.TempDir()
 	sum, err := generate.Day(generate.Options{Out: dir, Seed: 7, Principals: 60})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := Hunt(context.Background(), builtinRules(t), []string{dir}, HuntOptions{})
+	var seeds []*Compiled
+	for _, c := range builtinRules(t) {
+		if c.Rule.ID == generate.SplunkSeedRuleID || c.Rule.ID == generate.ElasticSeedRuleID {
+			seeds = append(seeds, c)
+		}
+	}
+	if len(seeds) != 2 {
+		t.Fatalf("found %d seed rules in the pack, want 2", len(seeds))
+	}
+	rep, err := Hunt(context.Background(), seeds, []string{dir}, HuntOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -50,6 +50,10 @@ type LiveOptions struct {
 	Now func() time.Time
 	// Observe, when set, is told about what happens, for metrics.
 	Observe Observer
+	// IdleAdvance is how long the input must stay quiet before the wall
+	// clock, not only event time, moves the watermark (live data whose
+	// windows must close without later events). Default 1 minute.
+	IdleAdvance time.Duration
 }
 
 // Observer receives the engine's measurements. Every method must be cheap
@@ -103,6 +107,7 @@ type Live struct {
 	restoredPS json.RawMessage
 	risk       riskState
 	lastCkpt   time.Time
+	lastInput  time.Time // wall time of the last processed chunk
 	late       int
 }
 
@@ -143,6 +148,9 @@ func NewLive(rules []*Compiled, opt LiveOptions) *Live {
 	}
 	if opt.Now == nil {
 		opt.Now = time.Now
+	}
+	if opt.IdleAdvance == 0 {
+		opt.IdleAdvance = time.Minute
 	}
 	opt.Risk = opt.Risk.withDefaults()
 	l := &Live{opt: opt, queue: make(chan item, opt.QueueSize), log: opt.Logger}
@@ -263,6 +271,7 @@ func (l *Live) Run(ctx context.Context) error {
 }
 
 func (l *Live) process(ctx context.Context, it item) {
+	l.lastInput = l.opt.Now()
 	err := l.ingest(ctx, it.in)
 	if err == nil && it.in.Commit != nil {
 		it.in.Commit()
@@ -353,14 +362,18 @@ func (l *Live) fail(r *liveRule, err error, stack []byte) {
 	}
 }
 
-// currentWatermark is the latest event time minus the lateness; for live
-// data (events near the wall clock) time passing also advances it.
+// currentWatermark is the latest event time minus the lateness. For live
+// data (the newest event within a day of the wall clock), once the input
+// has been quiet for IdleAdvance, time passing advances it too, so windows
+// close without waiting for the next event; a backfill that keeps
+// delivering never lets the wall clock run ahead of its events.
 func (l *Live) currentWatermark() time.Time {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	wm := l.maxEvent.Add(-l.opt.Lateness)
 	now := l.opt.Now()
-	if !l.maxEvent.IsZero() && now.Sub(l.maxEvent) < 24*time.Hour {
+	quiet := len(l.queue) == 0 && now.Sub(l.lastInput) >= l.opt.IdleAdvance
+	if quiet && !l.maxEvent.IsZero() && now.Sub(l.maxEvent) < 24*time.Hour {
 		if w := now.Add(-l.opt.Lateness); w.After(wm) {
 			wm = w
 		}
