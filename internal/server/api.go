@@ -1,0 +1,178 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/tripline/tripline/internal/alert"
+	"github.com/tripline/tripline/internal/store"
+)
+
+func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) error {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	return nil
+}
+
+func (s *Server) readyz(w http.ResponseWriter, _ *http.Request) error {
+	if s.opt.Ready != nil {
+		if err := s.opt.Ready(); err != nil {
+			return &httpError{http.StatusServiceUnavailable, "not ready: " + err.Error()}
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	return nil
+}
+
+// alertList is the answer of GET /api/v1/alerts.
+type alertList struct {
+	Alerts []*alert.Alert `json:"alerts"`
+}
+
+// alertDetail is one alert with the history of its status.
+type alertDetail struct {
+	Alert   *alert.Alert         `json:"alert"`
+	History []store.StatusChange `json:"history"`
+}
+
+func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request) error {
+	if s.opt.Store == nil {
+		return errNoStore
+	}
+	f, err := alertFilter(r.URL.Query(), s.now())
+	if err != nil {
+		return err
+	}
+	alerts, err := s.opt.Store.List(r.Context(), f)
+	if err != nil {
+		return fmt.Errorf("cannot list alerts: %w", err)
+	}
+	if alerts == nil {
+		alerts = []*alert.Alert{}
+	}
+	writeJSON(w, http.StatusOK, alertList{Alerts: alerts})
+	return nil
+}
+
+func (s *Server) detail(r *http.Request, id string) (alertDetail, error) {
+	a, hist, err := s.opt.Store.Get(r.Context(), id)
+	if err != nil {
+		return alertDetail{}, fmt.Errorf("cannot get alert %s: %w", id, err)
+	}
+	if hist == nil {
+		hist = []store.StatusChange{}
+	}
+	return alertDetail{Alert: a, History: hist}, nil
+}
+
+func (s *Server) getAlert(w http.ResponseWriter, r *http.Request) error {
+	if s.opt.Store == nil {
+		return errNoStore
+	}
+	d, err := s.detail(r, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, d)
+	return nil
+}
+
+// statusRequest is the body of a status change.
+type statusRequest struct {
+	Status string `json:"status"`
+	By     string `json:"by"`
+	Note   string `json:"note"`
+}
+
+// maxStatusBody bounds a status change's body.
+const maxStatusBody = 64 << 10
+
+func (s *Server) setStatus(w http.ResponseWriter, r *http.Request) error {
+	if s.opt.Store == nil {
+		return errNoStore
+	}
+	id := r.PathValue("id")
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxStatusBody))
+	dec.DisallowUnknownFields()
+	var req statusRequest
+	if err := dec.Decode(&req); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return err
+		}
+		return badParam("body", "cannot decode status change: %v", err)
+	}
+	if dec.More() {
+		return badParam("body", "more than one JSON value")
+	}
+	st, err := oneOf("status", req.Status, statuses)
+	if err != nil {
+		return err
+	}
+	by := strings.TrimSpace(req.By)
+	if by == "" {
+		by = "api"
+	}
+	ch := store.StatusChange{Status: st, By: by, At: s.now().UTC(), Note: req.Note}
+	if err := s.opt.Store.SetStatus(r.Context(), id, ch); err != nil {
+		return fmt.Errorf("cannot set the status of alert %s: %w", id, err)
+	}
+	s.log.Info("alert status changed", "alert", id, "status", st, "by", by)
+	d, err := s.detail(r, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, d)
+	return nil
+}
+
+func (s *Server) risk(w http.ResponseWriter, r *http.Request) error {
+	if s.opt.Store == nil {
+		return errNoStore
+	}
+	f, err := riskFilter(r.URL.Query(), s.now())
+	if err != nil {
+		return err
+	}
+	risk, err := s.opt.Store.Risk(r.Context(), f)
+	if err != nil {
+		return fmt.Errorf("cannot sum risk: %w", err)
+	}
+	if risk == nil {
+		risk = []store.EntityRisk{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"risk": risk})
+	return nil
+}
+
+func (s *Server) riskEvents(w http.ResponseWriter, r *http.Request) error {
+	if s.opt.Store == nil {
+		return errNoStore
+	}
+	f, err := riskFilter(r.URL.Query(), s.now())
+	if err != nil {
+		return err
+	}
+	evs, err := s.opt.Store.RiskEvents(r.Context(), f)
+	if err != nil {
+		return fmt.Errorf("cannot list risk events: %w", err)
+	}
+	if evs == nil {
+		evs = []store.RiskEvent{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"events": evs})
+	return nil
+}
+
+func (s *Server) rules(w http.ResponseWriter, _ *http.Request) error {
+	rules := []RuleStatus{}
+	if s.opt.Rules != nil {
+		if rs := s.opt.Rules(); rs != nil {
+			rules = rs
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"rules": rules})
+	return nil
+}

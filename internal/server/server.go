@@ -1,0 +1,329 @@
+package server
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tripline/tripline/internal/metrics"
+	"github.com/tripline/tripline/internal/store"
+)
+
+// DefaultListen is where the API listens when Options.Listen is empty.
+const DefaultListen = "127.0.0.1:7700"
+
+// DefaultMaxBodyBytes bounds an ingest request's body when
+// Options.MaxBodyBytes is zero.
+const DefaultMaxBodyBytes = 64 << 20
+
+// ErrBusy is what Ingest returns when the engine cannot take more records
+// now; the client is told to retry (429 with Retry-After).
+var ErrBusy = errors.New("busy")
+
+// IngestFunc hands one request body (decompressed) to the engine. It
+// returns how many records were accepted and how many were bad, or ErrBusy
+// when the engine's queue is full. The body is valid only until it returns.
+type IngestFunc func(ctx context.Context, body io.Reader, contentType string) (IngestResult, error)
+
+// IngestResult is the engine's account of one ingest request.
+type IngestResult struct {
+	Accepted int      `json:"accepted"`
+	Bad      int      `json:"bad"`
+	Problems []string `json:"problems,omitempty"`
+}
+
+// RuleStatus is the health of one rule as the live engine sees it.
+type RuleStatus struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Language  string    `json:"language"`
+	File      string    `json:"file,omitempty"`
+	Severity  string    `json:"severity"`
+	Interval  string    `json:"interval,omitempty"`
+	LookBack  string    `json:"look_back,omitempty"`
+	Healthy   bool      `json:"healthy"`
+	LastRun   time.Time `json:"last_run,omitzero"`
+	LastError string    `json:"last_error,omitempty"`
+	Alerts    int       `json:"alerts"`
+	Skipped   string    `json:"skipped,omitempty"` // why the rule does not run, when it does not
+}
+
+// Options configure a Server. Only Store-backed endpoints need Store;
+// without Ingest the ingest endpoint answers 503.
+type Options struct {
+	// Listen is host:port; empty means DefaultListen.
+	Listen string
+	// Token is the bearer token every endpoint but /healthz and /readyz
+	// requires when set. It must be set when Listen is not a loopback
+	// address (127.0.0.0/8, ::1, localhost).
+	Token string
+	// Store holds alerts, their status and risk.
+	Store store.Store
+	// Ingest receives the bodies posted to /api/v1/ingest.
+	Ingest IngestFunc
+	// Rules lists the rules and their health; nil lists none.
+	Rules func() []RuleStatus
+	// Ready says whether the service is ready; nil means always ready.
+	Ready func() error
+	// Metrics is where the server registers its own metrics and what
+	// /metrics serves; nil gives the server a registry of its own.
+	Metrics *metrics.Registry
+	// Logger receives the access log and errors; nil discards them.
+	Logger *slog.Logger
+	// MaxBodyBytes bounds an ingest body as sent (compressed or not); 0
+	// means DefaultMaxBodyBytes. A gzip body may expand to 16 times this.
+	MaxBodyBytes int64
+	// ShutdownTimeout bounds the graceful shutdown; 0 means 10 seconds.
+	ShutdownTimeout time.Duration
+}
+
+// Server is the HTTP API. Create it with New.
+type Server struct {
+	opt      Options
+	listen   string
+	log      *slog.Logger
+	token    [sha256.Size]byte
+	hasToken bool
+	handler  http.Handler
+	now      func() time.Time
+	m        serverMetrics
+}
+
+type serverMetrics struct {
+	requests       *metrics.CounterVec
+	duration       *metrics.HistogramVec
+	ingestRequests *metrics.CounterVec
+	ingestBytes    *metrics.Counter
+	ingestRecords  *metrics.CounterVec
+}
+
+// New checks the options and builds a server. It refuses to listen beyond
+// loopback without a token.
+func New(opt Options) (*Server, error) {
+	s := &Server{opt: opt, listen: opt.Listen, log: opt.Logger, now: time.Now}
+	if s.listen == "" {
+		s.listen = DefaultListen
+	}
+	loopback, err := isLoopback(s.listen)
+	if err != nil {
+		return nil, err
+	}
+	if !loopback && opt.Token == "" {
+		return nil, fmt.Errorf("cannot serve the API on %s without a token: set one, or listen on 127.0.0.1", s.listen)
+	}
+	if opt.Token != "" {
+		s.token, s.hasToken = sha256.Sum256([]byte(opt.Token)), true
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.opt.MaxBodyBytes <= 0 {
+		s.opt.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if s.opt.ShutdownTimeout <= 0 {
+		s.opt.ShutdownTimeout = 10 * time.Second
+	}
+	if s.opt.Metrics == nil {
+		s.opt.Metrics = metrics.NewRegistry()
+	}
+	reg := s.opt.Metrics
+	s.m = serverMetrics{
+		requests: reg.NewCounterVec("tripline_http_requests_total",
+			"HTTP requests to the API, by route and status code.", "handler", "code"),
+		duration: reg.NewHistogramVec("tripline_http_request_duration_seconds",
+			"Time to answer an API request, by route.", nil, "handler"),
+		ingestRequests: reg.NewCounterVec("tripline_http_ingest_requests_total",
+			"Ingest requests by outcome (accepted, busy, too_large, bad_request, error).", "outcome"),
+		ingestBytes: reg.NewCounter("tripline_http_ingest_bytes_total",
+			"Bytes of (decompressed) ingest bodies handed to the engine."),
+		ingestRecords: reg.NewCounterVec("tripline_http_ingest_records_total",
+			"Records received on the ingest endpoint, by result (accepted, bad).", "result"),
+	}
+	s.handler = s.routes()
+	return s, nil
+}
+
+// isLoopback reports whether a host:port names only the loopback
+// interface. An empty host (":7700") listens everywhere.
+func isLoopback(listen string) (bool, error) {
+	host, _, err := net.SplitHostPort(listen)
+	if err != nil {
+		return false, fmt.Errorf("cannot parse listen address %q: %w", listen, err)
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true, nil
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback(), nil
+}
+
+// Handler returns the API's handler: authentication, access log and
+// metrics around every route.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// ListenAndServe listens on Options.Listen and serves until ctx is
+// cancelled, then shuts down gracefully: it stops accepting, lets requests
+// in flight finish (within ShutdownTimeout) and returns nil.
+func (s *Server) ListenAndServe(ctx context.Context) error {
+	ln, err := net.Listen("tcp", s.listen)
+	if err != nil {
+		return fmt.Errorf("cannot listen for the API: %w", err)
+	}
+	return s.Serve(ctx, ln)
+}
+
+// Serve is ListenAndServe on a listener the caller opened; it closes ln.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	hs := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	s.log.Info("api listening", "addr", ln.Addr().String(), "auth", s.hasToken)
+	select {
+	case err := <-errc:
+		return fmt.Errorf("cannot serve the API: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), s.opt.ShutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		_ = hs.Close()
+		return fmt.Errorf("cannot shut the API down gracefully: %w", err)
+	}
+	<-errc // http.ErrServerClosed
+	s.log.Info("api stopped")
+	return nil
+}
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /healthz", s.api(s.healthz))
+	mux.Handle("GET /readyz", s.api(s.readyz))
+	mux.Handle("GET /metrics", s.opt.Metrics.Handler())
+	mux.Handle("GET /api/v1/alerts", s.api(s.listAlerts))
+	mux.Handle("GET /api/v1/alerts/{id}", s.api(s.getAlert))
+	mux.Handle("PATCH /api/v1/alerts/{id}/status", s.api(s.setStatus))
+	mux.Handle("POST /api/v1/alerts/{id}/status", s.api(s.setStatus))
+	mux.Handle("GET /api/v1/risk", s.api(s.risk))
+	mux.Handle("GET /api/v1/risk/events", s.api(s.riskEvents))
+	mux.Handle("GET /api/v1/rules", s.api(s.rules))
+	mux.Handle("POST /api/v1/ingest", s.api(s.ingest))
+	return s.observe(s.authenticate(mux))
+}
+
+// handlerFunc is an endpoint; the error it returns is written by writeError.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+func (s *Server) api(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}
+
+// openPaths answer without a token: probes must work for orchestrators
+// that hold no secret.
+var openPaths = map[string]bool{"/healthz": true, "/readyz": true}
+
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	if !s.hasToken {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if openPaths[r.URL.Path] {
+			next.ServeHTTP(w, r)
+			return
+		}
+		scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+		sum := sha256.Sum256([]byte(strings.TrimSpace(tok)))
+		if !ok || !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare(sum[:], s.token[:]) != 1 {
+			s.writeError(w, r, errUnauthorized)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// recorder remembers the status and size of a response.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (rec *recorder) WriteHeader(code int) {
+	if rec.status == 0 {
+		rec.status = code
+	}
+	rec.ResponseWriter.WriteHeader(code)
+}
+
+func (rec *recorder) Write(b []byte) (int, error) {
+	if rec.status == 0 {
+		rec.status = http.StatusOK
+	}
+	n, err := rec.ResponseWriter.Write(b)
+	rec.bytes += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (rec *recorder) Unwrap() http.ResponseWriter { return rec.ResponseWriter }
+
+// quietPaths are polled often; their access log goes at debug level.
+var quietPaths = map[string]bool{"/healthz": true, "/readyz": true, "/metrics": true}
+
+// observe writes the access log and the request metrics, and turns a
+// handler's panic into a 500 with its stack in the log.
+func (s *Server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &recorder{ResponseWriter: w}
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				s.log.Error("api handler panicked", "method", r.Method, "path", r.URL.Path,
+					"panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				if rec.status == 0 {
+					s.writeError(rec, r, fmt.Errorf("handler panicked: %v", p))
+				}
+			}
+			if rec.status == 0 {
+				rec.status = http.StatusOK
+			}
+			d := time.Since(start)
+			route := r.Pattern
+			if route == "" {
+				route = "none"
+			}
+			s.m.requests.With(route, strconv.Itoa(rec.status)).Inc()
+			s.m.duration.With(route).ObserveDuration(d)
+			level := slog.LevelInfo
+			if quietPaths[r.URL.Path] && rec.status < 400 {
+				level = slog.LevelDebug
+			}
+			s.log.LogAttrs(r.Context(), level, "http request",
+				slog.String("method", r.Method), slog.String("path", r.URL.Path),
+				slog.Int("status", rec.status), slog.Duration("duration", d),
+				slog.Int64("bytes", rec.bytes), slog.String("remote", r.RemoteAddr))
+		}()
+		next.ServeHTTP(rec, r)
+	})
+}
