@@ -287,33 +287,8 @@ func (w *worker) readInput(i int, name string) {
 	}
 }
 
-// decode sniffs compression and decodes one stream.
-func (w *worker) decode(rd io.Reader) {
-	w.br.Reset(rd)
-	var stream io.Reader = w.br
-	if magic, _ := w.br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		var err error
-		if w.gz == nil {
-			w.gz, err = gzip.NewReader(w.br)
-		} else {
-			err = w.gz.Reset(w.br)
-		}
-		if err != nil {
-			w.problem(0, 0, fmt.Errorf("cannot read gzip header: %w", err))
-			return
-		}
-		stream = w.gz
-	}
-	w.dec.reset(stream, w.run.opt.MaxRecordBytes, w)
-	w.dec.run()
-	w.decoded += w.dec.src.decoded
-	if w.maxParse > keepBuffer {
-		w.parser = fastjson.Parser{} // drop the buffers grown for a huge record
-		w.fixed = nil
-	}
-	w.maxParse = 0
-	w.dec.out = nil
-}
+// decode sniffs compression and decodes one stream from its start.
+func (w *worker) decode(rd io.Reader) { w.decodeAt(rd, StreamStart{}) }
 
 // record parses, classifies and delivers one candidate record.
 func (w *worker) record(rec []byte, line int, off int64) bool {

@@ -1,0 +1,409 @@
+package source
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tripline/tripline/internal/logs"
+)
+
+// Defaults of DirConfig.
+const (
+	DefaultDirPollInterval = 2 * time.Second
+	DefaultMaxChunk        = 8 << 20
+	DefaultPartialAfter    = time.Minute
+)
+
+// DirConfig configures a Dir source.
+type DirConfig struct {
+	// Root is the directory watched, every file below it at any depth
+	// (AWS's S3 layouts included), or a single file.
+	Root string
+	// PollInterval is the time between two looks at the tree; 0 means
+	// DefaultDirPollInterval.
+	PollInterval time.Duration
+	// Positions records what was read; nil means fresh, empty positions.
+	Positions *Positions
+	// MaxChunk is the most bytes of a growing file delivered in one chunk
+	// (a longer line is delivered whole); 0 means DefaultMaxChunk.
+	MaxChunk int
+	// PartialAfter is how long a growing file must stay unchanged before
+	// a last line without its newline is delivered anyway; 0 means
+	// DefaultPartialAfter, a negative value never.
+	PartialAfter time.Duration
+	// Logger receives warnings; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Dir is a source that polls a directory tree. It delivers
+//   - a gzip file, or a plain file holding one JSON document (a
+//     {"Records":[...]} object or a JSON array), whole and once, after its
+//     size and modification time held still for one poll;
+//   - any other plain file (JSON objects one per line, or pretty-printed
+//     one after another) as it grows: each chunk is the complete lines
+//     (complete objects, when pretty-printed) added since the last one.
+//
+// A file whose inode changes or that shrinks is read again from its start;
+// a file renamed within the tree keeps its position. It skips the files
+// logs.Expand skips. Keys in Positions are absolute paths, which also name
+// the chunks.
+type Dir struct {
+	cfg  DirConfig
+	root string
+	log  *slog.Logger
+	now  func() time.Time
+
+	mu      sync.Mutex
+	pending map[string]fileState // whole files waiting to hold still
+	buf     []byte
+}
+
+// fileState is what one poll saw of a file.
+type fileState struct {
+	size  int64
+	mtime time.Time
+	inode uint64
+}
+
+func (a fileState) same(b fileState) bool {
+	return a.size == b.size && a.inode == b.inode && a.mtime.Equal(b.mtime)
+}
+
+// NewDir returns a Dir source for cfg.
+func NewDir(cfg DirConfig) (*Dir, error) {
+	if cfg.Root == "" {
+		return nil, errors.New("cannot watch a directory: no path given")
+	}
+	root, err := filepath.Abs(cfg.Root)
+	if err != nil {
+		return nil, fmt.Errorf("cannot watch directory %s: %w", cfg.Root, err)
+	}
+	if cfg.PollInterval <= 0 {
+		cfg.PollInterval = DefaultDirPollInterval
+	}
+	if cfg.Positions == nil {
+		cfg.Positions = NewPositions()
+	}
+	if cfg.MaxChunk <= 0 {
+		cfg.MaxChunk = DefaultMaxChunk
+	}
+	if cfg.PartialAfter == 0 {
+		cfg.PartialAfter = DefaultPartialAfter
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return &Dir{
+		cfg:     cfg,
+		root:    root,
+		log:     cfg.Logger.With("source", "dir", "root", root),
+		now:     time.Now,
+		pending: map[string]fileState{},
+	}, nil
+}
+
+// Positions returns the positions the source records into.
+func (d *Dir) Positions() *Positions { return d.cfg.Positions }
+
+// Run polls the tree every PollInterval until ctx is done, then returns
+// nil. A failed poll is logged and tried again at the next one.
+func (d *Dir) Run(ctx context.Context, deliver Deliver) error {
+	t := time.NewTicker(d.cfg.PollInterval)
+	defer t.Stop()
+	for {
+		if err := d.Poll(ctx, deliver); err != nil && ctx.Err() == nil {
+			d.log.Warn("cannot read the watched directory; trying again", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// Poll looks at the tree once and delivers what is new, in lexical order of
+// paths (time order in AWS's layouts). It stops at the first chunk that
+// Deliver fails and returns that error; the chunk is offered again by the
+// next poll.
+func (d *Dir) Poll(ctx context.Context, deliver Deliver) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	paths, err := d.list()
+	if err != nil {
+		return err
+	}
+	current := make(map[string]fileState, len(paths))
+	order := paths[:0]
+	for _, p := range paths {
+		fi, err := os.Stat(p)
+		if err != nil || !fi.Mode().IsRegular() {
+			continue
+		}
+		current[p] = fileState{size: fi.Size(), mtime: fi.ModTime(), inode: inode(fi)}
+		order = append(order, p)
+	}
+	d.forgetVanished(current)
+	for p := range d.pending {
+		if _, ok := current[p]; !ok {
+			delete(d.pending, p)
+		}
+	}
+	for _, p := range order {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := d.file(ctx, p, current[p], deliver); err != nil {
+			return fmt.Errorf("cannot deliver %s: %w", p, err)
+		}
+	}
+	return nil
+}
+
+// list returns the files below the root; none while the root is missing.
+func (d *Dir) list() ([]string, error) {
+	if _, err := os.Stat(d.root); errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	return logs.Expand([]string{d.root})
+}
+
+// under reports whether key is a path below (or at) the root.
+func (d *Dir) under(key string) bool {
+	return key == d.root || strings.HasPrefix(key, d.root+string(filepath.Separator))
+}
+
+// forgetVanished moves the position of a file renamed within the tree to
+// its new path, and forgets the positions of files that no longer exist.
+func (d *Dir) forgetVanished(current map[string]fileState) {
+	byInode := map[uint64]string{} // files that moved away from their path
+	for key, pos := range d.cfg.Positions.withPrefix(d.root) {
+		if !d.under(key) {
+			continue
+		}
+		if st, ok := current[key]; ok {
+			if pos.Inode != 0 && st.inode != 0 && st.inode != pos.Inode {
+				byInode[pos.Inode] = key // replaced by another file
+			}
+			continue
+		}
+		if _, err := os.Lstat(key); !errors.Is(err, fs.ErrNotExist) {
+			continue // still there, only skipped or unreadable for now
+		}
+		if pos.Inode != 0 {
+			byInode[pos.Inode] = key
+		}
+		defer d.cfg.Positions.Delete(key)
+	}
+	if len(byInode) == 0 {
+		return
+	}
+	for p, st := range current {
+		old, ok := byInode[st.inode]
+		if !ok {
+			continue
+		}
+		if _, known := d.cfg.Positions.Get(p); known {
+			continue
+		}
+		pos, _ := d.cfg.Positions.Get(old)
+		if st.size < pos.Offset {
+			continue
+		}
+		d.cfg.Positions.Set(p, pos)
+		delete(byInode, st.inode)
+		d.log.Info("file renamed; keeping its position", "from", old, "to", p)
+	}
+}
+
+// Kinds of files, from their first bytes.
+const (
+	kindEmpty  = iota // nothing but white space yet
+	kindWhole         // gzip, or one JSON document: read whole once stable
+	kindLines         // JSON objects one per line
+	kindPretty        // pretty-printed JSON objects one after another
+)
+
+// sniffLen is how much of a file's start decides its kind.
+const sniffLen = 512
+
+// file delivers what is new in one file.
+func (d *Dir) file(ctx context.Context, path string, st fileState, deliver Deliver) error {
+	pos, known := d.cfg.Positions.Get(path)
+	if known {
+		switch {
+		case pos.Inode != 0 && st.inode != 0 && pos.Inode != st.inode:
+			d.log.Info("file replaced; reading it again from the start", "file", path)
+			pos = Position{}
+		case st.size < pos.Offset || (pos.Done && st.size < pos.Size):
+			d.log.Info("file truncated; reading it again from the start", "file", path)
+			pos = Position{}
+		case pos.Done && (st.size != pos.Size || !st.mtime.Equal(pos.ModTime)):
+			d.log.Info("file rewritten; reading it again", "file", path)
+			pos = Position{}
+		case pos.Done, pos.Offset == st.size:
+			return nil
+		}
+	}
+	if st.size == 0 {
+		return nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		d.log.Warn("cannot open file; trying again later", "file", path, "err", err)
+		return nil
+	}
+	defer f.Close()
+	head := make([]byte, sniffLen)
+	n, err := f.ReadAt(head, 0)
+	if err != nil && err != io.EOF {
+		d.log.Warn("cannot read file; trying again later", "file", path, "err", err)
+		return nil
+	}
+	switch sniffKind(head[:n]) {
+	case kindWhole:
+		return d.whole(ctx, path, f, st, deliver)
+	case kindLines:
+		return d.lines(ctx, path, f, st, pos, false, deliver)
+	case kindPretty:
+		return d.lines(ctx, path, f, st, pos, true, deliver)
+	}
+	return nil
+}
+
+// sniffKind decides a file's kind from its first bytes.
+func sniffKind(head []byte) int {
+	if len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b {
+		return kindWhole
+	}
+	b := bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))
+	b = bytes.TrimLeft(b, " \t\r\n")
+	if len(b) == 0 {
+		return kindEmpty
+	}
+	switch b[0] {
+	case '[':
+		return kindWhole
+	case '{':
+		rest := b[1:]
+		inner := bytes.TrimLeft(rest, " \t\r\n")
+		if bytes.HasPrefix(inner, []byte(`"Records"`)) {
+			return kindWhole
+		}
+		if i := bytes.IndexByte(rest[:len(rest)-len(inner)], '\n'); i >= 0 {
+			return kindPretty
+		}
+	}
+	return kindLines
+}
+
+// whole delivers a file whole once it held still since the last poll.
+func (d *Dir) whole(ctx context.Context, path string, f *os.File, st fileState, deliver Deliver) error {
+	if prev, ok := d.pending[path]; !ok || !prev.same(st) {
+		d.pending[path] = st
+		return nil
+	}
+	c := Chunk{
+		Name:     path,
+		Data:     f,
+		Key:      path,
+		Position: Position{Offset: st.size, Size: st.size, ModTime: st.mtime, Inode: st.inode, Done: true},
+	}
+	if err := deliver(ctx, c); err != nil {
+		return err
+	}
+	d.cfg.Positions.Set(path, c.Position)
+	delete(d.pending, path)
+	return nil
+}
+
+// lines delivers the complete lines of a growing file past pos, in chunks
+// of at most MaxChunk bytes unless one line is longer.
+func (d *Dir) lines(ctx context.Context, path string, f *os.File, st fileState, pos Position, pretty bool, deliver Deliver) error {
+	maxLine := d.cfg.MaxChunk + logs.DefaultMaxRecordBytes
+	for pos.Offset < st.size {
+		remaining := st.size - pos.Offset
+		limit := d.cfg.MaxChunk
+		var chunk []byte
+		for {
+			n := int(min(remaining, int64(limit)))
+			if cap(d.buf) < n {
+				d.buf = make([]byte, n)
+			}
+			buf := d.buf[:n]
+			got, err := f.ReadAt(buf, pos.Offset)
+			if err != nil && err != io.EOF {
+				d.log.Warn("cannot read file; trying again later", "file", path, "err", err)
+				return nil
+			}
+			buf = buf[:got]
+			if cut := boundary(buf, pretty); cut > 0 {
+				chunk = buf[:cut]
+				break
+			}
+			if int64(got) < remaining && limit < maxLine {
+				limit = min(2*limit, maxLine) // one line longer than the chunk
+				continue
+			}
+			if int64(got) < remaining || (d.cfg.PartialAfter >= 0 && d.now().Sub(st.mtime) >= d.cfg.PartialAfter) {
+				chunk = buf // a line too long to hold, or an unfinished last line long left alone
+			}
+			break
+		}
+		if len(chunk) == 0 {
+			return nil
+		}
+		next := Position{
+			Offset:  pos.Offset + int64(len(chunk)),
+			Lines:   pos.Lines + bytes.Count(chunk, []byte{'\n'}),
+			Size:    st.size,
+			ModTime: st.mtime,
+			Inode:   st.inode,
+		}
+		c := Chunk{
+			Name:     path,
+			Data:     bytes.NewReader(chunk),
+			Start:    logs.StreamStart{Line: pos.Lines + 1, Offset: pos.Offset},
+			Key:      path,
+			Position: next,
+		}
+		if err := deliver(ctx, c); err != nil {
+			return err
+		}
+		d.cfg.Positions.Set(path, next)
+		pos = next
+	}
+	if cap(d.buf) > d.cfg.MaxChunk {
+		d.buf = nil // grown for one huge line
+	}
+	return nil
+}
+
+// boundary returns the length of the prefix of b that holds complete
+// records: up to the last newline, or for pretty-printed objects up to the
+// last line that closes a top-level object ("}" at the start of a line).
+// It returns 0 when b holds none.
+func boundary(b []byte, pretty bool) int {
+	end := bytes.LastIndexByte(b, '\n')
+	if !pretty {
+		return end + 1
+	}
+	for end >= 0 {
+		start := bytes.LastIndexByte(b[:end], '\n') + 1
+		if line := bytes.TrimRight(b[start:end], " \t\r,"); string(line) == "}" {
+			return end + 1
+		}
+		end = start - 1
+	}
+	return 0
+}
