@@ -147,7 +147,11 @@ func (o Options) LoadFS(fsys fs.FS, root string) ([]*Rule, []Problem) {
 }
 
 // kindOf returns the loader family for a file name: "yaml", "toml", "ndjson" or "".
+// Test files beside rules (<rule>.tests.yaml) are not rules: "".
 func kindOf(name string) string {
+	if IsTestFile(name) {
+		return ""
+	}
 	switch strings.ToLower(path.Ext(filepath.ToSlash(name))) {
 	case ".yaml", ".yml":
 		return "yaml"
@@ -270,4 +274,11 @@ func problemOf(file string, line int, err error) Problem {
 		return Problem{File: file, Line: pe.line, Col: pe.col, Err: err}
 	}
 	return Problem{File: file, Line: line, Err: err}
+}
+
+// IsTestFile reports whether a file name is a rule test file
+// (<rule>.tests.yaml or .tests.yml) rather than a rule file.
+func IsTestFile(name string) bool {
+	base := strings.ToLower(path.Base(filepath.ToSlash(name)))
+	return strings.HasSuffix(base, ".tests.yaml") || strings.HasSuffix(base, ".tests.yml")
 }
