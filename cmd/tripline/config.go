@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/tripline/tripline/internal/notify"
 )
 
 // serveConfig is everything `tripline serve` can be told, in one YAML
@@ -16,21 +18,21 @@ import (
 // (TRIPLINE_ plus the upper-case key: TRIPLINE_LISTEN). Flags win over the
 // environment, which wins over the file.
 type serveConfig struct {
-	Data            string       `yaml:"data"`   // directory for the embedded store, spool and state
-	Store           string       `yaml:"store"`  // sqlite path/URL or postgres:// URL; default <data>/tripline.db
-	Listen          string       `yaml:"listen"` // API address
-	Token           string       `yaml:"token"`  // bearer token for the API
-	Rules           []string     `yaml:"rules"`  // rule paths
-	NoBuiltin       bool         `yaml:"no_builtin"`
-	Macros          []string     `yaml:"macros"`
-	Lateness        duration     `yaml:"lateness"`
-	Retention       duration     `yaml:"retention"`
-	CheckpointEvery duration     `yaml:"checkpoint_every"`
-	QueueSize       int          `yaml:"queue_size"`
-	Risk            riskConfig   `yaml:"risk"`
-	Sources         sourceConfig `yaml:"sources"`
-	Sinks           []sinkConfig `yaml:"sinks"`
-	Log             logConfig    `yaml:"log"`
+	Data            string            `yaml:"data"`   // directory for the embedded store, spool and state
+	Store           string            `yaml:"store"`  // sqlite path/URL or postgres:// URL; default <data>/tripline.db
+	Listen          string            `yaml:"listen"` // API address
+	Token           string            `yaml:"token"`  // bearer token for the API
+	Rules           []string          `yaml:"rules"`  // rule paths
+	NoBuiltin       bool              `yaml:"no_builtin"`
+	Macros          []string          `yaml:"macros"`
+	Lateness        duration          `yaml:"lateness"`
+	Retention       duration          `yaml:"retention"`
+	CheckpointEvery duration          `yaml:"checkpoint_every"`
+	QueueSize       int               `yaml:"queue_size"`
+	Risk            riskConfig        `yaml:"risk"`
+	Sources         sourceConfig      `yaml:"sources"`
+	Sinks           []notify.SinkSpec `yaml:"sinks"`
+	Log             logConfig         `yaml:"log"`
 	// Schedules overrides rules' schedules by rule id.
 	Schedules map[string]scheduleConfig `yaml:"schedules"`
 }
@@ -58,20 +60,6 @@ type s3Config struct {
 	PollInterval duration `yaml:"poll_interval"`
 	AccessKey    string   `yaml:"access_key"`
 	SecretKey    string   `yaml:"secret_key"`
-}
-
-type sinkConfig struct {
-	Type        string            `yaml:"type"` // stdout, file, webhook, slack
-	Format      string            `yaml:"format"`
-	Path        string            `yaml:"path"`
-	URL         string            `yaml:"url"`
-	Secret      string            `yaml:"secret"`
-	MaxBytes    int64             `yaml:"max_bytes"`
-	Keep        int               `yaml:"keep"`
-	MinSeverity string            `yaml:"min_severity"`
-	Rules       []string          `yaml:"rules"`
-	Headers     map[string]string `yaml:"headers"`
-	Channel     string            `yaml:"channel"`
 }
 
 type logConfig struct {
@@ -235,11 +223,12 @@ func (c *serveConfig) check() error {
 			errs = append(errs, fmt.Sprintf("sources.s3[%d]: bucket is required", i))
 		}
 	}
-	for i, s := range c.Sinks {
-		switch s.Type {
-		case "stdout", "file", "webhook", "slack":
-		default:
-			errs = append(errs, fmt.Sprintf("sinks[%d]: unknown type %q (want stdout, file, webhook or slack)", i, s.Type))
+	if len(c.Sinks) > 0 {
+		r, err := notify.FromConfig(c.Sinks)
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("sinks: %v", err))
+		} else {
+			r.Close()
 		}
 	}
 	if len(errs) > 0 {

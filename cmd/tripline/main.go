@@ -35,6 +35,10 @@ Usage:
   tripline query [flags] QUERY PATH... run one ES|QL or SPL query over logs and print its rows
   tripline generate --out DIR          write a synthetic day of logs with planted attacks
   tripline demo                        generate a day into a temporary directory and hunt it
+  tripline rules list|show|validate|test|coverage
+  tripline serve [flags]               watch logs live: alert store, risk, notifications, HTTP API
+  tripline alerts list|show|ack|close  read and triage stored alerts
+  tripline risk [--since 7d]           risk per entity, highest first
   tripline version
 
 Run 'tripline COMMAND -h' for the flags of a command.
@@ -59,6 +63,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = cmdGenerate(args[1:], stdout, stderr)
 	case "demo":
 		err = cmdDemo(args[1:], stdout, stderr)
+	case "rules":
+		err = cmdRules(args[1:], stdout, stderr)
+	case "serve":
+		err = cmdServe(args[1:], stdin, stdout, stderr)
+	case "alerts":
+		err = cmdAlerts(args[1:], stdout, stderr)
+	case "risk":
+		err = cmdRisk(args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "tripline", version)
 	case "-h", "-help", "--help", "help":

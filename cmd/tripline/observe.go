@@ -1,0 +1,49 @@
+package main
+
+import (
+	"time"
+
+	"github.com/tripline/tripline/internal/engine"
+	"github.com/tripline/tripline/internal/event"
+	"github.com/tripline/tripline/internal/logs"
+	"github.com/tripline/tripline/internal/metrics"
+)
+
+// observer turns the live engine's measurements into Prometheus metrics.
+type observer struct {
+	events    *metrics.CounterVec
+	bad       *metrics.Counter
+	late      *metrics.Counter
+	ruleRun   *metrics.HistogramVec
+	alerts    *metrics.CounterVec
+	queue     *metrics.Gauge
+	watermark *metrics.Gauge
+}
+
+var _ engine.Observer = (*observer)(nil)
+
+func newObserver(reg *metrics.Registry) *observer {
+	return &observer{
+		events:    reg.NewCounterVec("tripline_events_total", "Log records processed, by source type.", "source"),
+		bad:       reg.NewCounter("tripline_bad_records_total", "Records that could not be read."),
+		late:      reg.NewCounter("tripline_late_events_dropped_total", "Events older than every window still open."),
+		ruleRun:   reg.NewHistogramVec("tripline_rule_run_seconds", "Time to evaluate one tick of a rule.", []float64{0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5}, "rule"),
+		alerts:    reg.NewCounterVec("tripline_alerts_raised_total", "Alerts raised, by rule.", "rule"),
+		queue:     reg.NewGauge("tripline_engine_queue_depth", "Input chunks waiting, as last seen by the engine."),
+		watermark: reg.NewGauge("tripline_watermark_seconds", "The engine's watermark, in Unix seconds."),
+	}
+}
+
+func (o *observer) Events(src event.Source, n int) { o.events.With(src.String()).Add(float64(n)) }
+func (o *observer) Bad(n int)                      { o.bad.Add(float64(n)) }
+func (o *observer) LateDropped(n int)              { o.late.Add(float64(n)) }
+func (o *observer) RuleRun(id string, d time.Duration, _ error) {
+	o.ruleRun.With(id).ObserveDuration(d)
+}
+func (o *observer) AlertsRaised(id string, n int) { o.alerts.With(id).Add(float64(n)) }
+func (o *observer) QueueDepth(n int)              { o.queue.Set(float64(n)) }
+func (o *observer) Watermark(t time.Time)         { o.watermark.SetTime(t) }
+
+func readStart(line int, off int64) logs.StreamStart {
+	return logs.StreamStart{Line: line, Offset: off}
+}

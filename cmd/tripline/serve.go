@@ -1,0 +1,451 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/tripline/tripline/internal/alert"
+	"github.com/tripline/tripline/internal/engine"
+	"github.com/tripline/tripline/internal/metrics"
+	"github.com/tripline/tripline/internal/notify"
+	"github.com/tripline/tripline/internal/server"
+	"github.com/tripline/tripline/internal/source"
+	"github.com/tripline/tripline/internal/store"
+)
+
+func cmdServe(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	configPath := fs.String("config", os.Getenv("TRIPLINE_CONFIG"), "YAML config `file` (every option can also be a flag or a TRIPLINE_* variable)")
+	check := fs.Bool("check-config", false, "check the configuration and the rules, print the result, and exit")
+	var f serveFlags
+	f.register(fs)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: tripline serve [flags]\n\nWatches logs live, runs every rule on its schedule over event time, stores\nalerts and risk, notifies, and serves the HTTP API.")
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg := defaultConfig()
+	if *configPath != "" {
+		if err := loadConfigFile(*configPath, &cfg); err != nil {
+			return err
+		}
+	}
+	if err := applyEnv(&cfg, os.Getenv); err != nil {
+		return usagef("%v", err)
+	}
+	if err := f.apply(fs, &cfg); err != nil {
+		return err
+	}
+	if len(cfg.Sources.Watch) == 0 && len(cfg.Sources.S3) == 0 && !cfg.Sources.Stdin {
+		cfg.Sources.Watch = []string{"./logs"}
+	}
+	if err := cfg.check(); err != nil {
+		return usagef("%v", err)
+	}
+	set, err := loadRules(ruleFlags{rules: cfg.Rules, noBuiltin: cfg.NoBuiltin, macros: cfg.Macros}, stderr)
+	if err != nil {
+		return err
+	}
+	if err := applySchedules(set, cfg.Schedules); err != nil {
+		return usagef("%v", err)
+	}
+	if *check {
+		runnable := 0
+		for _, c := range set.compiled {
+			if c.Runnable() {
+				runnable++
+			}
+		}
+		out, _ := json.MarshalIndent(redacted(cfg), "", "  ")
+		fmt.Fprintf(stdout, "%s\nconfiguration ok: %d rules runnable of %d\n", out, runnable, len(set.compiled))
+		return nil
+	}
+	return serve(cfg, set, stdin, stdout, stderr)
+}
+
+// serveFlags are serve's flags; only flags given on the command line
+// override the config file and the environment.
+type serveFlags struct {
+	data, store, listen, token, logFormat, logLevel string
+	watch, rules, macros                            listFlag
+	noBuiltin, stdin                                bool
+	lateness, retention                             string
+}
+
+func (f *serveFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.data, "data", "", "data `directory` for the embedded store and state (default ./tripline-data)")
+	fs.StringVar(&f.store, "store", "", "alert store `URL`: a SQLite path, or postgres://... (default: <data>/tripline.db)")
+	fs.StringVar(&f.listen, "listen", "", "API `address` (default 127.0.0.1:7700)")
+	fs.StringVar(&f.token, "token", "", "API bearer token (required when listening beyond loopback)")
+	fs.Var(&f.watch, "watch", "`directory` to watch for new and growing logs (repeatable; default ./logs)")
+	fs.Var(&f.rules, "rules", "rule `path` (repeatable)")
+	fs.BoolVar(&f.noBuiltin, "no-builtin", false, "do not load the built-in rule pack")
+	fs.Var(&f.macros, "macros", "Splunk macro `directory` (repeatable)")
+	fs.BoolVar(&f.stdin, "stdin", false, "also read logs from standard input")
+	fs.StringVar(&f.lateness, "lateness", "", "how long to wait for late events before evaluating a window (default 10m)")
+	fs.StringVar(&f.retention, "retention", "", "drop alerts and risk older than this behind the newest data (e.g. 90d; default: keep)")
+	fs.StringVar(&f.logFormat, "log-format", "", "log format: text or json")
+	fs.StringVar(&f.logLevel, "log-level", "", "log level: debug, info, warn, error")
+}
+
+func (f *serveFlags) apply(fs *flag.FlagSet, cfg *serveConfig) error {
+	var err error
+	fs.Visit(func(fl *flag.Flag) {
+		switch fl.Name {
+		case "data":
+			cfg.Data = f.data
+		case "store":
+			cfg.Store = f.store
+		case "listen":
+			cfg.Listen = f.listen
+		case "token":
+			cfg.Token = f.token
+		case "watch":
+			cfg.Sources.Watch = f.watch
+		case "rules":
+			cfg.Rules = f.rules
+		case "no-builtin":
+			cfg.NoBuiltin = f.noBuiltin
+		case "macros":
+			cfg.Macros = f.macros
+		case "stdin":
+			cfg.Sources.Stdin = f.stdin
+		case "log-format":
+			cfg.Log.Format = f.logFormat
+		case "log-level":
+			cfg.Log.Level = f.logLevel
+		case "lateness", "retention":
+			d, e := parseDuration(fl.Value.String())
+			if e != nil {
+				err = usagef("--%s: %v", fl.Name, e)
+				return
+			}
+			if fl.Name == "lateness" {
+				cfg.Lateness = duration(d)
+			} else {
+				cfg.Retention = duration(d)
+			}
+		}
+	})
+	return err
+}
+
+// redacted hides secrets when the configuration is printed.
+func redacted(c serveConfig) serveConfig {
+	if c.Token != "" {
+		c.Token = "***"
+	}
+	sinks := append([]notify.SinkSpec(nil), c.Sinks...)
+	for i := range sinks {
+		if sinks[i].Secret != "" {
+			sinks[i].Secret = "***"
+		}
+	}
+	c.Sinks = sinks
+	s3 := append([]s3Config(nil), c.Sources.S3...)
+	for i := range s3 {
+		if s3[i].SecretKey != "" {
+			s3[i].SecretKey = "***"
+		}
+	}
+	c.Sources.S3 = s3
+	return c
+}
+
+func applySchedules(set *ruleSet, overrides map[string]scheduleConfig) error {
+	for id, o := range overrides {
+		found := false
+		for _, c := range set.compiled {
+			if c.Rule.ID != id || !c.Runnable() {
+				continue
+			}
+			found = true
+			if o.Interval > 0 {
+				c.Spec.Interval = time.Duration(o.Interval)
+			}
+			if o.LookBack > 0 {
+				c.Spec.LookBack = time.Duration(o.LookBack)
+			}
+			if o.WindowEnd > 0 {
+				c.Spec.WindowEnd = time.Duration(o.WindowEnd)
+			}
+			if o.MaxAlerts != nil {
+				c.Spec.MaxAlerts = *o.MaxAlerts
+			}
+			if err := c.Spec.Validate(); err != nil {
+				return fmt.Errorf("schedules.%s: %w", id, err)
+			}
+		}
+		if !found {
+			return fmt.Errorf("schedules: no runnable rule with id %q", id)
+		}
+	}
+	return nil
+}
+
+func newLogger(c logConfig, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(c.Level))
+	opt := &slog.HandlerOptions{Level: level}
+	if c.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opt))
+	}
+	return slog.New(slog.NewTextHandler(w, opt))
+}
+
+// serve runs until SIGINT or SIGTERM, then stops the sources, lets the
+// engine drain and checkpoint, and shuts the API down.
+func serve(cfg serveConfig, set *ruleSet, stdin io.Reader, stdout, stderr io.Writer) error {
+	log := newLogger(cfg.Log, stderr)
+	if err := os.MkdirAll(filepath.Join(cfg.Data, "spool"), 0o755); err != nil {
+		return fmt.Errorf("cannot create data directory: %w", err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	storeURL := cfg.Store
+	if storeURL == "" {
+		storeURL = filepath.Join(cfg.Data, "tripline.db")
+	}
+	st, err := store.Open(ctx, storeURL)
+	if err != nil {
+		return fmt.Errorf("cannot open alert store: %w", err)
+	}
+	defer st.Close()
+
+	reg := metrics.NewRegistry()
+	obs := newObserver(reg)
+	router, err := buildRouter(cfg.Sinks, log)
+	if err != nil {
+		return err
+	}
+	defer router.Close()
+
+	live := engine.NewLive(set.compiled, engine.LiveOptions{
+		Store: st, Lateness: time.Duration(cfg.Lateness), Retention: time.Duration(cfg.Retention),
+		CheckpointEvery: time.Duration(cfg.CheckpointEvery), QueueSize: cfg.QueueSize,
+		Risk:     engine.RiskOptions{Threshold: cfg.Risk.Threshold, Window: time.Duration(cfg.Risk.Window), Disabled: cfg.Risk.Disabled},
+		OnAlerts: router.SendAll, Logger: log, Observe: obs,
+	})
+	if err := live.Restore(ctx); err != nil {
+		return err
+	}
+	positions := source.NewPositions()
+	if ps := live.RestoredPositions(); ps != nil {
+		if err := positions.Unmarshal(ps); err != nil {
+			log.Warn("read positions not restored; files will be read again", "err", err)
+		}
+	}
+	live.SetPositions(func() json.RawMessage {
+		b, err := positions.Marshal()
+		if err != nil {
+			log.Error("cannot save read positions", "err", err)
+			return nil
+		}
+		return b
+	})
+	reg.NewGaugeFunc("tripline_ingest_queue_depth", "Input chunks waiting for the engine.", func() float64 { return float64(live.QueueDepth()) })
+	reg.NewGaugeFunc("tripline_watermark_lag_seconds", "Wall-clock time minus the engine's watermark.", func() float64 {
+		wm := live.Watermark()
+		if wm.IsZero() {
+			return 0
+		}
+		return time.Since(wm).Seconds()
+	})
+
+	deliver := func(ctx context.Context, c source.Chunk) error {
+		data, err := io.ReadAll(c.Data)
+		if err != nil {
+			return fmt.Errorf("cannot read %s: %w", c.Name, err)
+		}
+		key, pos := c.Key, c.Position
+		return live.Deliver(ctx, engine.Input{Name: c.Name, Data: data, Start: c.Start,
+			Commit: func() { positions.Set(key, pos) }})
+	}
+	var sources []source.Source
+	spool := filepath.Join(cfg.Data, "spool")
+	for _, dir := range append(append([]string(nil), cfg.Sources.Watch...), spool) {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("cannot watch %s: %w", dir, err)
+		}
+		d, err := source.NewDir(source.DirConfig{Root: dir, PollInterval: time.Duration(cfg.Sources.PollInterval), Positions: positions, Logger: log})
+		if err != nil {
+			return err
+		}
+		sources = append(sources, d)
+	}
+	for _, s := range cfg.Sources.S3 {
+		src, err := source.NewS3(ctx, source.S3Config{Bucket: s.Bucket, Prefix: s.Prefix, Region: s.Region,
+			Endpoint: s.Endpoint, PathStyle: s.PathStyle, QueueURL: s.QueueURL, PollInterval: time.Duration(s.PollInterval),
+			AccessKey: s.AccessKey, SecretKey: s.SecretKey, Positions: positions, Logger: log})
+		if err != nil {
+			return fmt.Errorf("cannot set up S3 source %s: %w", s.Bucket, err)
+		}
+		sources = append(sources, src)
+	}
+
+	srv, err := server.New(server.Options{
+		Listen: cfg.Listen, Token: cfg.Token, Store: st, Metrics: reg, Logger: log,
+		Ingest: newSpool(spool, live, cfg.QueueSize).ingest,
+		Rules:  func() []server.RuleStatus { return ruleStatuses(set, live) },
+	})
+	if err != nil {
+		return err
+	}
+
+	runCtx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var wg sync.WaitGroup
+	engineDone := make(chan error, 1)
+	go func() { engineDone <- live.Run(runCtx) }()
+	srcCtx, stopSources := context.WithCancel(ctx)
+	defer stopSources()
+	for _, s := range sources {
+		wg.Add(1)
+		go func(s source.Source) {
+			defer wg.Done()
+			if err := s.Run(srcCtx, deliver); err != nil {
+				log.Error("source stopped", "err", err)
+			}
+		}(s)
+	}
+	if cfg.Sources.Stdin {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := readStdin(srcCtx, stdin, live); err != nil && !errors.Is(err, context.Canceled) {
+				log.Error("stdin source stopped", "err", err)
+			}
+		}()
+	}
+	srvDone := make(chan error, 1)
+	go func() { srvDone <- srv.ListenAndServe(ctx) }()
+	log.Info("tripline serving", "listen", cfg.Listen, "store", storeURL, "watch", cfg.Sources.Watch,
+		"rules", len(set.compiled), "lateness", time.Duration(cfg.Lateness))
+
+	var srvErr error
+	select {
+	case <-ctx.Done():
+	case srvErr = <-srvDone:
+	}
+	stopSources()
+	wg.Wait()
+	cancel()
+	engErr := <-engineDone
+	if srvErr == nil {
+		srvErr = <-srvDone
+	}
+	log.Info("tripline stopped")
+	if engErr != nil {
+		return engErr
+	}
+	if srvErr != nil && !errors.Is(srvErr, context.Canceled) {
+		return srvErr
+	}
+	return nil
+}
+
+func ruleStatuses(set *ruleSet, live *engine.Live) []server.RuleStatus {
+	states := map[string]engine.RuleState{}
+	for _, s := range live.Rules() {
+		states[s.Compiled.Rule.ID] = s
+	}
+	out := make([]server.RuleStatus, 0, len(set.compiled))
+	for _, c := range set.compiled {
+		r := c.Rule
+		rs := server.RuleStatus{ID: r.ID, Name: r.Name, Language: r.Language, File: r.File, Severity: r.Severity}
+		if c.Runnable() {
+			rs.Interval, rs.LookBack = c.Spec.Interval.String(), c.Spec.LookBack.String()
+			s := states[r.ID]
+			rs.Healthy, rs.LastRun, rs.LastError, rs.Alerts = s.Healthy, s.LastRun, s.LastError, s.Alerts
+		} else {
+			rs.Skipped = c.Err.Error()
+		}
+		out = append(out, rs)
+	}
+	return out
+}
+
+// readStdin delivers standard input in chunks of whole lines.
+func readStdin(ctx context.Context, r io.Reader, live *engine.Live) error {
+	buf := make([]byte, 0, 1<<20)
+	tmp := make([]byte, 256<<10)
+	line, off := 1, int64(0)
+	flush := func(upto int) error {
+		chunk := append([]byte(nil), buf[:upto]...)
+		start := readStart(line, off)
+		for _, c := range chunk {
+			if c == '\n' {
+				line++
+			}
+		}
+		off += int64(upto)
+		buf = append(buf[:0], buf[upto:]...)
+		return live.Deliver(ctx, engine.Input{Name: "-", Data: chunk, Start: start})
+	}
+	for {
+		n, err := r.Read(tmp)
+		buf = append(buf, tmp[:n]...)
+		if i := lastNewline(buf); i >= 0 && (len(buf) >= 1<<20 || err != nil) {
+			if e := flush(i + 1); e != nil {
+				return e
+			}
+		}
+		if err == io.EOF {
+			if len(buf) > 0 {
+				return flush(len(buf))
+			}
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+func lastNewline(b []byte) int {
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] == '\n' {
+			return i
+		}
+	}
+	return -1
+}
+
+// router fans alerts out to the configured sinks; it never blocks the
+// engine (sinks queue their own work).
+type router struct {
+	r   *notify.Router
+	log *slog.Logger
+}
+
+func buildRouter(specs []notify.SinkSpec, log *slog.Logger) (*router, error) {
+	r, err := notify.FromConfig(specs)
+	if err != nil {
+		return nil, fmt.Errorf("cannot set up notifications: %w", err)
+	}
+	return &router{r: r, log: log}, nil
+}
+
+// SendAll hands every alert to the sinks.
+func (r *router) SendAll(ctx context.Context, alerts []*alert.Alert) {
+	for _, a := range alerts {
+		if err := r.r.Send(ctx, a); err != nil {
+			r.log.Warn("notification not queued", "alert", a.ID, "err", err)
+		}
+	}
+}
+
+func (r *router) Close() error { return r.r.Close() }
