@@ -49,12 +49,14 @@ func findGuardrail(ev *event.Event) *guardrail {
 		case fastjson.TypeObject:
 			obj, _ := v.Object()
 			obj.Visit(func(k []byte, child *fastjson.Value) {
-				if string(k) == "amazon-bedrock-trace" {
+				// InvokeModel streams carry "amazon-bedrock-trace", Converse
+				// responses a "trace"; both hold a "guardrail" object.
+				if string(k) == "amazon-bedrock-trace" || string(k) == "trace" {
 					if gr := child.Get("guardrail"); gr != nil {
 						found = true
 						g.add(gr)
+						return
 					}
-					return
 				}
 				walk(child, depth+1)
 			})
@@ -68,7 +70,17 @@ func findGuardrail(ev *event.Event) *guardrail {
 	return &g
 }
 
-// add reads one guardrail trace: {"input"|"output": {<guardrail id>: {<policy>: ...}}}.
+// policyNames are the assessment keys that are guardrail policies; the
+// others (invocationMetrics, ...) describe the assessment itself.
+var policyNames = map[string]bool{
+	"topicPolicy": true, "contentPolicy": true, "wordPolicy": true,
+	"sensitiveInformationPolicy": true, "contextualGroundingPolicy": true,
+	"automatedReasoningPolicy": true,
+}
+
+// add reads one guardrail trace. Its sides ("input"/"output" in streams,
+// "inputAssessment"/"outputAssessments" in Converse) map a guardrail id
+// to an assessment object, or to a list of them.
 func (g *guardrail) add(gr *fastjson.Value) {
 	obj, err := gr.Object()
 	if err != nil {
@@ -81,14 +93,25 @@ func (g *guardrail) add(gr *fastjson.Value) {
 		}
 		sides.Visit(func(id []byte, assessment *fastjson.Value) {
 			g.ids = appendUnique(g.ids, string(id))
-			as, err := assessment.Object()
-			if err != nil {
-				return
+			var list []*fastjson.Value
+			if assessment.Type() == fastjson.TypeArray {
+				list, _ = assessment.Array()
+			} else {
+				list = []*fastjson.Value{assessment}
 			}
-			as.Visit(func(policy []byte, body *fastjson.Value) {
-				g.policies = appendUnique(g.policies, string(policy))
-				g.visitFindings(body)
-			})
+			for _, a := range list {
+				as, err := a.Object()
+				if err != nil {
+					continue
+				}
+				as.Visit(func(policy []byte, body *fastjson.Value) {
+					if !policyNames[string(policy)] {
+						return
+					}
+					g.policies = appendUnique(g.policies, string(policy))
+					g.visitFindings(body)
+				})
+			}
 		})
 	})
 }
