@@ -263,6 +263,19 @@ func (o Options) nativeRule(n *yaml.Node) (*Rule, error) {
 	return r, nil
 }
 
+// DecodeTest reads one rule test in the native format (name, source,
+// events, files, expect, expect_none) from a YAML mapping, as the native
+// loader reads a rule's tests: numbers as int64 or float64, timestamps as
+// written, and a string holding a JSON object or array as that value.
+// Unknown keys are errors.
+func DecodeTest(n *yaml.Node) (Test, error) {
+	var t nativeTest
+	if err := n.Decode(&t); err != nil {
+		return Test{}, err
+	}
+	return nativeTestOf(t)
+}
+
 func nativeTestOf(t nativeTest) (Test, error) {
 	out := Test{Name: t.Name, Source: t.Source, EventFiles: t.Files, ExpectNone: t.ExpectNone, Line: t.line}
 	objects := func(nodes []yaml.Node, what string) ([]map[string]any, error) {
