@@ -1,6 +1,7 @@
 package rules_test
 
 import (
+	"github.com/tripline/tripline/internal/testutil"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -98,21 +99,7 @@ func threatIDs(r *rule.Rule) string {
 // seeds reads the seed documents from ../shared/seeds beside the repository.
 func seeds(t *testing.T) (elastic, splunk string) {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("no go.mod above the test; cannot find ../shared/seeds")
-		}
-		dir = parent
-	}
-	seedDir := filepath.Join(dir, "..", "shared", "seeds")
+	seedDir := testutil.Shared(t, "seeds")
 	read := func(name string) string {
 		b, err := os.ReadFile(filepath.Join(seedDir, name))
 		if err != nil {

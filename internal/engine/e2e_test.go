@@ -2,7 +2,7 @@ package engine
 
 import (
 	"context"
-	"os"
+	"github.com/tripline/tripline/internal/testutil"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,28 +14,7 @@ import (
 )
 
 // sharedData returns ../shared/data beside the repository, or skips.
-func sharedData(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("no go.mod above the test; cannot find ../shared/data")
-		}
-		dir = parent
-	}
-	data := filepath.Join(dir, "..", "shared", "data")
-	if _, err := os.Stat(data); err != nil {
-		t.Skipf("real logs not found at %s (they live beside the repository in ../shared/data): %v", data, err)
-	}
-	return data
-}
+func sharedData(t testing.TB) string { return testutil.Shared(t, "data") }
 
 func builtinRules(t testing.TB) []*Compiled {
 	t.Helper()

@@ -1,6 +1,7 @@
 package logs
 
 import (
+	"github.com/tripline/tripline/internal/testutil"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,28 +11,7 @@ import (
 )
 
 // sharedData returns ../shared/data beside the module root, or skips.
-func sharedData(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("no go.mod above the test directory; shared data not located")
-		}
-		dir = parent
-	}
-	data := filepath.Join(dir, "..", "shared", "data")
-	if _, err := os.Stat(data); err != nil {
-		t.Skipf("shared test logs not found at %s: %v", data, err)
-	}
-	return data
-}
+func sharedData(t testing.TB) string { return testutil.Shared(t, "data") }
 
 // TestReadSharedData reads every real log. The expected counts were taken
 // independently with Python's json module (json.load of each file; records

@@ -2,8 +2,7 @@ package esql
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
+	"github.com/tripline/tripline/internal/testutil"
 	"testing"
 
 	"github.com/tripline/tripline/internal/syntax"
@@ -44,25 +43,4 @@ func checkSpan(t testing.TB, src string, err error) *syntax.Error {
 }
 
 // sharedDir returns ../shared/<name> relative to the module root, or skips.
-func sharedDir(t *testing.T, name string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", name)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("shared %s not found at %s: %v", name, p, err)
-	}
-	return p
-}
+func sharedDir(t *testing.T, name string) string { return testutil.Shared(t, name) }
