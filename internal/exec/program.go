@@ -28,10 +28,10 @@ type Program struct {
 	GroupBy []string
 
 	fields  []string
-	reads   [event.BedrockInvocation + 1]bool
+	reads   [event.NumSources]bool
 	nslots  int
-	getters [event.BedrockInvocation + 1][]schema.Getter
-	timeOf  [event.BedrockInvocation + 1]schema.Getter
+	getters [event.NumSources][]schema.Getter
+	timeOf  [event.NumSources]schema.Getter
 	steps   []step
 	stats   *statsSpec
 	visible []string
