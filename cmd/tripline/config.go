@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -168,6 +169,35 @@ func applyEnv(cfg *serveConfig, getenv func(string) string) error {
 	list("RULES", &cfg.Rules)
 	list("MACROS", &cfg.Macros)
 	list("WATCH", &cfg.Sources.Watch)
+	if v := getenv("TRIPLINE_S3"); v != "" {
+		cfg.Sources.S3 = nil
+		for _, u := range splitList(v) {
+			s, err := parseS3URL(u)
+			if err != nil {
+				return fmt.Errorf("TRIPLINE_S3: %w", err)
+			}
+			cfg.Sources.S3 = append(cfg.Sources.S3, s)
+		}
+	}
+	if v := getenv("TRIPLINE_SINKS"); v != "" {
+		cfg.Sinks = nil
+		for _, spec := range splitList(v) {
+			s, err := parseSinkSpec(spec)
+			if err != nil {
+				return fmt.Errorf("TRIPLINE_SINKS: %w", err)
+			}
+			cfg.Sinks = append(cfg.Sinks, s)
+		}
+	}
+	for key, dst := range map[string]*int{"RISK_THRESHOLD": &cfg.Risk.Threshold, "QUEUE_SIZE": &cfg.QueueSize} {
+		if v := getenv("TRIPLINE_" + key); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return fmt.Errorf("TRIPLINE_%s: %w", key, err)
+			}
+			*dst = n
+		}
+	}
 	str("LOG_FORMAT", &cfg.Log.Format)
 	str("LOG_LEVEL", &cfg.Log.Level)
 	if v := getenv("TRIPLINE_NO_BUILTIN"); v != "" {
@@ -177,7 +207,7 @@ func applyEnv(cfg *serveConfig, getenv func(string) string) error {
 		}
 		cfg.NoBuiltin = b
 	}
-	for key, dst := range map[string]*duration{"LATENESS": &cfg.Lateness, "RETENTION": &cfg.Retention,
+	for key, dst := range map[string]*duration{"LATENESS": &cfg.Lateness, "RETENTION": &cfg.Retention, "RISK_WINDOW": &cfg.Risk.Window,
 		"CHECKPOINT_EVERY": &cfg.CheckpointEvery, "POLL_INTERVAL": &cfg.Sources.PollInterval} {
 		if err := dur(key, dst); err != nil {
 			return err
@@ -235,4 +265,58 @@ func (c *serveConfig) check() error {
 		return fmt.Errorf("invalid configuration:\n  %s", strings.Join(errs, "\n  "))
 	}
 	return nil
+}
+
+// parseS3URL reads the flag and environment form of an S3 source:
+// s3://bucket/prefix?region=R&endpoint=URL&path_style=true&queue_url=URL&poll_interval=1m.
+func parseS3URL(s string) (s3Config, error) {
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "s3" || u.Host == "" {
+		return s3Config{}, fmt.Errorf("want s3://bucket/prefix[?region=...], got %q", s)
+	}
+	q := u.Query()
+	c := s3Config{Bucket: u.Host, Prefix: strings.TrimPrefix(u.Path, "/"), Region: q.Get("region"),
+		Endpoint: q.Get("endpoint"), QueueURL: q.Get("queue_url")}
+	if v := q.Get("path_style"); v != "" {
+		if c.PathStyle, err = strconv.ParseBool(v); err != nil {
+			return c, fmt.Errorf("path_style: %w", err)
+		}
+	}
+	if v := q.Get("poll_interval"); v != "" {
+		d, err := parseDuration(v)
+		if err != nil {
+			return c, err
+		}
+		c.PollInterval = duration(d)
+	}
+	return c, nil
+}
+
+// parseSinkSpec reads the flag and environment form of a sink:
+// stdout[:FORMAT], file:PATH[:FORMAT], webhook:URL, slack:URL. Secrets
+// and routing need the config file.
+func parseSinkSpec(s string) (notify.SinkSpec, error) {
+	kind, rest, _ := strings.Cut(s, ":")
+	switch kind {
+	case "stdout":
+		return notify.SinkSpec{Type: notify.TypeStdout, Format: rest}, nil
+	case "file":
+		path, format := rest, ""
+		if i := strings.LastIndexByte(rest, ':'); i > 0 {
+			switch rest[i+1:] {
+			case "tripline", "ecs", "ocsf":
+				path, format = rest[:i], rest[i+1:]
+			}
+		}
+		if path == "" {
+			return notify.SinkSpec{}, fmt.Errorf("file sink needs a path: file:PATH")
+		}
+		return notify.SinkSpec{Type: notify.TypeFile, Path: path, Format: format}, nil
+	case "webhook", "slack":
+		if rest == "" {
+			return notify.SinkSpec{}, fmt.Errorf("%s sink needs a URL: %s:URL", kind, kind)
+		}
+		return notify.SinkSpec{Type: kind, URL: rest}, nil
+	}
+	return notify.SinkSpec{}, fmt.Errorf("unknown sink %q (want stdout, file:PATH, webhook:URL or slack:URL)", s)
 }

@@ -83,6 +83,9 @@ type serveFlags struct {
 	watch, rules, macros                            listFlag
 	noBuiltin, stdin                                bool
 	lateness, retention                             string
+	s3, sinks                                       listFlag
+	riskThreshold, queueSize                        int
+	riskWindow, checkpointEvery, pollInterval       string
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
@@ -97,6 +100,13 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.stdin, "stdin", false, "also read logs from standard input")
 	fs.StringVar(&f.lateness, "lateness", "", "how long to wait for late events before evaluating a window (default 10m)")
 	fs.StringVar(&f.retention, "retention", "", "drop alerts and risk older than this behind the newest data (e.g. 90d; default: keep)")
+	fs.Var(&f.s3, "s3", "S3 source `URL` s3://bucket/prefix?region=R&endpoint=URL&path_style=true&queue_url=URL (repeatable)")
+	fs.Var(&f.sinks, "sink", "notification `sink`: stdout[:FORMAT], file:PATH[:FORMAT], webhook:URL, slack:URL (repeatable)")
+	fs.IntVar(&f.riskThreshold, "risk-threshold", 0, "total risk of one entity that raises a risk incident (default 100)")
+	fs.StringVar(&f.riskWindow, "risk-window", "", "window the risk threshold sums over (default 24h)")
+	fs.StringVar(&f.checkpointEvery, "checkpoint-every", "", "how often state is checkpointed (default 10s)")
+	fs.StringVar(&f.pollInterval, "poll-interval", "", "how often watched directories are looked at (default 2s)")
+	fs.IntVar(&f.queueSize, "queue-size", 0, "input chunks that may wait for the engine (default 64)")
 	fs.StringVar(&f.logFormat, "log-format", "", "log format: text or json")
 	fs.StringVar(&f.logLevel, "log-level", "", "log level: debug, info, warn, error")
 }
@@ -127,17 +137,38 @@ func (f *serveFlags) apply(fs *flag.FlagSet, cfg *serveConfig) error {
 			cfg.Log.Format = f.logFormat
 		case "log-level":
 			cfg.Log.Level = f.logLevel
-		case "lateness", "retention":
+		case "risk-threshold":
+			cfg.Risk.Threshold = f.riskThreshold
+		case "queue-size":
+			cfg.QueueSize = f.queueSize
+		case "s3":
+			cfg.Sources.S3 = nil
+			for _, u := range f.s3 {
+				s, e := parseS3URL(u)
+				if e != nil {
+					err = usagef("--s3: %v", e)
+					return
+				}
+				cfg.Sources.S3 = append(cfg.Sources.S3, s)
+			}
+		case "sink":
+			cfg.Sinks = nil
+			for _, spec := range f.sinks {
+				s, e := parseSinkSpec(spec)
+				if e != nil {
+					err = usagef("--sink: %v", e)
+					return
+				}
+				cfg.Sinks = append(cfg.Sinks, s)
+			}
+		case "lateness", "retention", "risk-window", "checkpoint-every", "poll-interval":
 			d, e := parseDuration(fl.Value.String())
 			if e != nil {
 				err = usagef("--%s: %v", fl.Name, e)
 				return
 			}
-			if fl.Name == "lateness" {
-				cfg.Lateness = duration(d)
-			} else {
-				cfg.Retention = duration(d)
-			}
+			*map[string]*duration{"lateness": &cfg.Lateness, "retention": &cfg.Retention, "risk-window": &cfg.Risk.Window,
+				"checkpoint-every": &cfg.CheckpointEvery, "poll-interval": &cfg.Sources.PollInterval}[fl.Name] = duration(d)
 		}
 	})
 	return err

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tripline/tripline/internal/alert"
+	"github.com/tripline/tripline/internal/rule"
 )
 
 const (
@@ -192,5 +193,33 @@ func TestAlertIDsAreStable(t *testing.T) {
 		if a1[i].ID != a2[i].ID {
 			t.Errorf("alert %d id %s then %s", i, a1[i].ID, a2[i].ID)
 		}
+	}
+}
+
+// now() in a rule is the tick's time, also before STATS: a rule that only
+// counts the last ten minutes of its hour-long window sees a burst in the
+// one tick whose last ten minutes hold it, however many windows hold it.
+func TestNowIsTheTickTime(t *testing.T) {
+	r := &rule.Rule{ID: "recent", Name: "recent denials", Language: "esql", Severity: "low",
+		Interval: 10 * time.Minute, LookBack: time.Hour,
+		Query: `from logs-aws_bedrock.invocation-* | where @timestamp >= now() - 10 minutes | stats n = count(*) by user.id | where n > 3`}
+	c := Compile(r, nil)
+	if c.Err != nil {
+		t.Fatal(ErrorDetail(c.Err))
+	}
+	var lines []string
+	for i := 0; i < 5; i++ {
+		lines = append(lines, denial(base.Add(time.Duration(i)*time.Minute), "thief", "m1"))
+	}
+	path := filepath.Join(t.TempDir(), "events.json")
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Hunt(context.Background(), []*Compiled{c}, []string{path}, HuntOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Alerts) != 1 || rep.Alerts[0].Matches != 1 || !rep.Alerts[0].Timestamp.Equal(base.Add(10*time.Minute)) {
+		t.Fatalf("alerts %+v, want one raised by the 08:10 tick alone", rep.Alerts)
 	}
 }

@@ -75,6 +75,11 @@ func Compile(q *plan.Query, opt Options) (*Program, error) {
 stream:
 	for ; i < len(nodes); i++ {
 		n := nodes[i]
+		if usesNow(n) {
+			// now() is the tick's time, unknown while events stream into
+			// panes: from here on, rows are kept and evaluated per tick.
+			break stream
+		}
 		switch t := n.(type) {
 		case *plan.Keep:
 			sc.keep(t.Fields)
@@ -183,6 +188,35 @@ stream:
 		}
 	}
 	return p, nil
+}
+
+// usesNow reports whether a node's expressions call now().
+func usesNow(n plan.Node) bool {
+	var exprs []plan.Expr
+	switch t := n.(type) {
+	case *plan.Where:
+		exprs = append(exprs, t.Cond)
+	case *plan.Eval:
+		for _, a := range t.Assigns {
+			exprs = append(exprs, a.Expr)
+		}
+	case *plan.FillNull:
+		exprs = append(exprs, t.Value)
+	case *plan.Dissect:
+		exprs = append(exprs, t.Field)
+	case *plan.Extract:
+		exprs = append(exprs, t.Field)
+	}
+	found := false
+	for _, e := range exprs {
+		plan.Walk(e, func(x plan.Expr) bool {
+			if c, ok := x.(*plan.Call); ok && c.Name == "now" {
+				found = true
+			}
+			return !found
+		})
+	}
+	return found
 }
 
 func isLimit(n plan.Node) bool {

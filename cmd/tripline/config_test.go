@@ -1,0 +1,70 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Flags win over the environment, which wins over the file.
+func TestConfigPrecedence(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "tripline.yaml")
+	os.WriteFile(path, []byte("listen: 127.0.0.1:1111\nlateness: 5m\nrisk: {threshold: 50}\nsources:\n  watch: [./a]\nsinks:\n  - {type: file, path: ./x.ndjson, format: ocsf}\n"), 0o644)
+	cfg := defaultConfig()
+	if err := loadConfigFile(path, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"TRIPLINE_LISTEN": "127.0.0.1:2222", "TRIPLINE_RISK_THRESHOLD": "70", "TRIPLINE_S3": "s3://trail/AWSLogs/?region=eu-west-1&path_style=true"}
+	if err := applyEnv(&cfg, func(k string) string { return env[k] }); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Listen != "127.0.0.1:2222" || cfg.Risk.Threshold != 70 || time.Duration(cfg.Lateness) != 5*time.Minute {
+		t.Errorf("env over file: listen %s threshold %d lateness %v", cfg.Listen, cfg.Risk.Threshold, time.Duration(cfg.Lateness))
+	}
+	if len(cfg.Sources.S3) != 1 || cfg.Sources.S3[0].Bucket != "trail" || cfg.Sources.S3[0].Prefix != "AWSLogs/" || !cfg.Sources.S3[0].PathStyle || cfg.Sources.S3[0].Region != "eu-west-1" {
+		t.Errorf("s3 from env: %+v", cfg.Sources.S3)
+	}
+	if len(cfg.Sinks) != 1 || cfg.Sinks[0].Format != "ocsf" {
+		t.Errorf("sinks from file: %+v", cfg.Sinks)
+	}
+	if err := cfg.check(); err != nil {
+		t.Errorf("valid config rejected: %v", err)
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("listen: x\nlatness: 5m\n"), 0o644)
+	cfg := defaultConfig()
+	if err := loadConfigFile(bad, &cfg); err == nil || !strings.Contains(err.Error(), "latness") {
+		t.Errorf("a misspelt key was accepted: %v", err)
+	}
+	for _, s := range []string{"ftp:x", "file:", "webhook:"} {
+		if _, err := parseSinkSpec(s); err == nil {
+			t.Errorf("sink %q accepted", s)
+		}
+	}
+	if _, err := parseS3URL("https://bucket/x"); err == nil {
+		t.Error("a non-s3 URL was accepted")
+	}
+	cfg = defaultConfig()
+	cfg.Log.Format = "xml"
+	if err := cfg.check(); err == nil {
+		t.Error("log format xml accepted")
+	}
+}
+
+func TestServeCheckConfig(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "", "serve", "--check-config", "--data", t.TempDir(), "--sink", "file:"+filepath.Join(t.TempDir(), "a.ndjson"), "--token", "sekrit")
+	if code != exitOK || !strings.Contains(stdout, "configuration ok") || strings.Contains(stdout, "sekrit") {
+		t.Errorf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	code, _, stderr = runCLI(t, "", "serve", "--check-config", "--sink", "ftp:x")
+	if code != exitUsage || !strings.Contains(stderr, "unknown sink") {
+		t.Errorf("bad sink: exit %d %s", code, stderr)
+	}
+}
