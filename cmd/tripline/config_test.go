@@ -12,7 +12,8 @@ import (
 func TestConfigPrecedence(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "tripline.yaml")
-	os.WriteFile(path, []byte("listen: 127.0.0.1:1111\nlateness: 5m\nrisk: {threshold: 50}\nsources:\n  watch: [./a]\nsinks:\n  - {type: file, path: ./x.ndjson, format: ocsf}\n"), 0o644)
+	sink := filepath.Join(dir, "alerts.ndjson")
+	os.WriteFile(path, []byte("listen: 127.0.0.1:1111\nlateness: 5m\nrisk: {threshold: 50}\nsources:\n  watch: [./a]\nsinks:\n  - {type: file, path: "+sink+", format: ocsf}\n"), 0o644)
 	cfg := defaultConfig()
 	if err := loadConfigFile(path, &cfg); err != nil {
 		t.Fatal(err)
