@@ -221,28 +221,30 @@ func (m *quantile) result() event.Value {
 type valueSet struct {
 	keys     map[string]int
 	vals     []event.Value
+	order    []string // keys of vals, so merging need not encode again
 	sortText bool
 }
 
 func (s *valueSet) add(v event.Value, _ int64) {
 	for _, e := range v.Values() {
-		s.put(e)
+		s.put(string(e.Key(nil)), e)
 	}
 }
-func (s *valueSet) put(e event.Value) {
+func (s *valueSet) put(k string, e event.Value) {
 	if s.keys == nil {
 		s.keys = map[string]int{}
 	}
-	k := string(e.Key(nil))
 	if _, ok := s.keys[k]; ok {
 		return
 	}
 	s.keys[k] = len(s.vals)
 	s.vals = append(s.vals, e)
+	s.order = append(s.order, k)
 }
 func (s *valueSet) merge(o aggState) {
-	for _, e := range o.(*valueSet).vals {
-		s.put(e)
+	x := o.(*valueSet)
+	for i, e := range x.vals {
+		s.put(x.order[i], e)
 	}
 }
 func (s *valueSet) result() event.Value {

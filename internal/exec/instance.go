@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"math"
 	"sort"
 	"time"
 
@@ -23,6 +24,11 @@ type Instance struct {
 	curIdx    int64
 	curTime   int64
 	curEvent  *event.Event
+	// blocks caches the merged state of aligned blocks of blockSize panes,
+	// so that a window of many panes merges a few blocks; a block is
+	// dropped as soon as an event lands in one of its panes.
+	blocks    map[int64]*groupTable
+	blockSize int64
 }
 
 type pane struct {
@@ -97,6 +103,9 @@ func (in *Instance) paneFor() *pane {
 		}
 		in.panes[in.curIdx] = pn
 	}
+	if in.blocks != nil {
+		delete(in.blocks, floorDiv(in.curIdx, in.blockSize))
+	}
 	in.cur = pn
 	return pn
 }
@@ -152,6 +161,14 @@ func (in *Instance) Merge(o *Instance) {
 		}
 	}
 	o.panes = nil
+	in.dropBlocks()
+}
+
+// dropBlocks forgets every cached block, after state changed wholesale.
+func (in *Instance) dropBlocks() {
+	if in.blocks != nil {
+		in.blocks = map[int64]*groupTable{}
+	}
 }
 
 // Span returns the earliest and latest pane start times holding state.
@@ -204,6 +221,11 @@ func (in *Instance) Evict(before time.Time) {
 			delete(in.panes, idx)
 		}
 	}
+	for b := range in.blocks {
+		if b*in.blockSize < lim {
+			delete(in.blocks, b)
+		}
+	}
 }
 
 // Groups is the number of groups (or buffered rows) held, for metrics and
@@ -253,6 +275,10 @@ func (in *Instance) Evaluate(now, from, to time.Time) []Result {
 	if in.p.stats != nil {
 		tab = newGroupTable()
 	}
+	if tab != nil && in.paneWidth > 0 && in.mergeBlocks(tab, from, to) {
+		rows = in.p.stats.rows(tab)
+		return in.results(ctx, rows)
+	}
 	for _, idx := range in.sortedPanes() {
 		if in.paneWidth > 0 {
 			start := idx * in.paneWidth
@@ -280,6 +306,57 @@ func (in *Instance) Evaluate(now, from, to time.Time) []Result {
 	} else {
 		sort.SliceStable(rows, func(i, j int) bool { return rows[i].meta.first < rows[j].meta.first })
 	}
+	return in.results(ctx, rows)
+}
+
+// minBlockedPanes is the window length, in panes, from which windows are
+// merged from cached blocks.
+const minBlockedPanes = 32
+
+// mergeBlocks merges the panes of [from, to) into tab through cached
+// blocks when the window is long enough to gain from them; it reports
+// whether it did.
+func (in *Instance) mergeBlocks(tab *groupTable, from, to time.Time) bool {
+	w := in.paneWidth
+	lo := ceilDiv(from.UnixNano(), w)
+	hi := ceilDiv(to.UnixNano(), w)
+	if hi-lo < minBlockedPanes {
+		return false
+	}
+	if in.blocks == nil {
+		in.blockSize = int64(math.Sqrt(float64(hi - lo)))
+		in.blocks = map[int64]*groupTable{}
+	}
+	bs := in.blockSize
+	for idx := lo; idx < hi; {
+		b := floorDiv(idx, bs)
+		if idx == b*bs && idx+bs <= hi {
+			bt, ok := in.blocks[b]
+			if !ok {
+				bt = newGroupTable()
+				for i := idx; i < idx+bs; i++ {
+					if pn, ok := in.panes[i]; ok {
+						in.p.stats.mergeInto(bt, pn.tab, i)
+					}
+				}
+				in.blocks[b] = bt
+			}
+			in.p.stats.mergeInto(tab, bt, -1)
+			idx += bs
+			continue
+		}
+		if pn, ok := in.panes[idx]; ok {
+			in.p.stats.mergeInto(tab, pn.tab, idx)
+		}
+		idx++
+	}
+	return true
+}
+
+func ceilDiv(a, b int64) int64 { return -floorDiv(-a, b) }
+
+// results runs the tail over a window's rows and shapes what comes out.
+func (in *Instance) results(ctx *plan.Context, rows []*tRow) []Result {
 	out := in.p.tail.run(ctx, rows)
 	results := make([]Result, 0, len(out))
 	for _, r := range out {

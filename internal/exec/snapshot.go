@@ -95,7 +95,8 @@ func (in *Instance) Restore(data []byte) (err error) {
 				for _, v := range grp.keys {
 					key = v.Key(key)
 				}
-				pn.tab.groups[string(key)] = grp
+				grp.key = string(key)
+				pn.tab.groups[grp.key] = grp
 				pn.tab.order = append(pn.tab.order, grp)
 			}
 		} else {
@@ -115,6 +116,7 @@ func (in *Instance) Restore(data []byte) (err error) {
 		return d.err
 	}
 	in.panes = panes
+	in.dropBlocks()
 	return nil
 }
 
@@ -198,7 +200,7 @@ func decodeAgg(d *dec, a aggState) {
 		}
 	case *valueSet:
 		for _, v := range d.values() {
-			s.put(v)
+			s.put(string(v.Key(nil)), v)
 		}
 	case *list:
 		s.vals = d.values()

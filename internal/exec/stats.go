@@ -72,6 +72,7 @@ func compileStats(s *plan.Stats, d plan.Dialect, resolve plan.Resolver) (*statsS
 // provenance.
 type group struct {
 	keys []event.Value
+	key  string // the encoded keys: the group's identity in a table
 	aggs []aggState
 	meta meta
 }
@@ -140,7 +141,7 @@ func (s *statsSpec) addCombos(tab *groupTable, sc *statsScratch, i int, t int64,
 	}
 	g, ok := tab.groups[string(sc.key)]
 	if !ok {
-		g = &group{keys: append([]event.Value(nil), sc.combo[:len(s.keys)]...)}
+		g = &group{keys: append([]event.Value(nil), sc.combo[:len(s.keys)]...), key: string(sc.key)}
 		for j, fn := range s.aggFns {
 			g.aggs = append(g.aggs, newAggState(s.d, fn, s.aggArgs[j] == nil, s.aggParam[j]))
 		}
@@ -160,19 +161,14 @@ func (s *statsSpec) addCombos(tab *groupTable, sc *statsScratch, i int, t int64,
 // mergeInto folds src into dst, group by group. A pane index >= 0 records
 // each group's count under that pane.
 func (s *statsSpec) mergeInto(dst, src *groupTable, paneIdx int64) {
-	var key []byte
 	for _, g := range src.order {
-		key = key[:0]
-		for _, v := range g.keys {
-			key = v.Key(key)
-		}
-		d, ok := dst.groups[string(key)]
+		d, ok := dst.groups[g.key]
 		if !ok {
-			d = &group{keys: g.keys}
+			d = &group{keys: g.keys, key: g.key}
 			for j, fn := range s.aggFns {
 				d.aggs = append(d.aggs, newAggState(s.d, fn, s.aggArgs[j] == nil, s.aggParam[j]))
 			}
-			dst.groups[string(key)] = d
+			dst.groups[g.key] = d
 			dst.order = append(dst.order, d)
 		}
 		for j, a := range d.aggs {
