@@ -63,17 +63,19 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 
 func cmdAlerts(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usagef("usage: tripline alerts list|show|ack|close [flags]")
+		return usagef("usage: tripline alerts list|show|drilldown|ack|close [flags]")
 	}
 	switch args[0] {
 	case "list":
 		return alertsList(args[1:], stdout)
 	case "show":
 		return alertsShow(args[1:], stdout)
+	case "drilldown":
+		return alertsDrilldown(args[1:], stdout, stderr)
 	case "ack", "acknowledge", "close", "reopen":
 		return alertsStatus(args[0], args[1:], stdout)
 	}
-	return usagef("unknown alerts command %q (want list, show, ack, close or reopen)", args[0])
+	return usagef("unknown alerts command %q (want list, show, drilldown, ack, close or reopen)", args[0])
 }
 
 func alertsList(args []string, stdout io.Writer) error {

@@ -38,6 +38,7 @@ Usage:
   tripline rules list|show|validate|test|coverage
   tripline serve [flags]               watch logs live: alert store, risk, notifications, HTTP API
   tripline alerts list|show|ack|close  read and triage stored alerts
+  tripline alerts drilldown ID [N]     list an alert's drilldown searches, or run one
   tripline risk [--since 7d]           risk per entity, highest first
   tripline version
 

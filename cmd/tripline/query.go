@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
@@ -119,6 +120,16 @@ func writeRowTable(w io.Writer, rows []exec.Result) {
 	tw.Flush()
 }
 
+// appendJSONString appends s as a JSON string without HTML escaping, so
+// a column named "ATT&CK Tactics" reads as written.
+func appendJSONString(b []byte, s string) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.Encode(s)
+	return append(b, bytes.TrimRight(buf.Bytes(), "\n")...)
+}
+
 func writeRowJSON(w io.Writer, rows []exec.Result) error {
 	for _, r := range rows {
 		b := []byte{'{'}
@@ -126,8 +137,7 @@ func writeRowJSON(w io.Writer, rows []exec.Result) error {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			k, _ := json.Marshal(c)
-			b = append(b, k...)
+			b = appendJSONString(b, c)
 			b = append(b, ':')
 			b = r.Values[i].AppendJSON(b)
 		}

@@ -16,10 +16,18 @@ const (
 	UnknownSource Source = iota
 	CloudTrail
 	BedrockInvocation
+	// Risk is a risk event of tripline's store, written as a record of
+	// Splunk's Risk data model (it has "normalized_risk_object"). Raw log
+	// searches never read it; only a search of the Risk data model does.
+	Risk
 )
 
+// NumSources is one more than the largest Source, for arrays indexed by
+// source.
+const NumSources = int(Risk) + 1
+
 // Sources lists the known sources, for iteration.
-var Sources = []Source{CloudTrail, BedrockInvocation}
+var Sources = []Source{CloudTrail, BedrockInvocation, Risk}
 
 // String returns the source's short name, as printed in run summaries.
 func (s Source) String() string {
@@ -28,6 +36,8 @@ func (s Source) String() string {
 		return "cloudtrail"
 	case BedrockInvocation:
 		return "bedrock_invocation"
+	case Risk:
+		return "risk"
 	}
 	return "unknown"
 }

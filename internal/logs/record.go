@@ -3,6 +3,7 @@ package logs
 import (
 	"errors"
 	"fmt"
+	"math"
 	"time"
 	"unicode/utf8"
 
@@ -13,9 +14,11 @@ import (
 
 var (
 	errUnknownType = errors.New("record of unknown type: neither CloudTrail " +
-		"(eventSource, eventName, eventTime) nor a Bedrock invocation log (schemaType, modelId, timestamp)")
+		"(eventSource, eventName, eventTime), a Bedrock invocation log (schemaType, modelId, timestamp) " +
+		"nor a risk event (normalized_risk_object, _time)")
 	errNoEventTime = errors.New("cloudtrail record has no eventTime")
 	errNoTimestamp = errors.New("bedrock invocation record has no timestamp")
+	errNoRiskTime  = errors.New("risk record has no _time")
 )
 
 // classify decides a parsed record's source and reads its time and id.
@@ -28,6 +31,10 @@ func classify(o *fastjson.Object) (src event.Source, t time.Time, id []byte, err
 		t, err = recordTime(o.Get("timestamp"), "timestamp", errNoTimestamp)
 		return event.BedrockInvocation, t, stringBytes(o.Get("requestId")), err
 	}
+	if o.Get("normalized_risk_object") != nil {
+		t, err = riskTime(o.Get("_time"))
+		return event.Risk, t, stringBytes(o.Get("alert_id")), err
+	}
 	return event.UnknownSource, time.Time{}, nil, errUnknownType
 }
 
@@ -36,6 +43,26 @@ func isInvocation(o *fastjson.Object) bool {
 		return true
 	}
 	return o.Get("modelId") != nil && (o.Get("operation") != nil || o.Get("requestId") != nil)
+}
+
+// riskTime reads a risk record's _time: epoch seconds (as Splunk writes
+// it, possibly fractional), or an RFC 3339 string.
+func riskTime(v *fastjson.Value) (time.Time, error) {
+	if v == nil || v.Type() == fastjson.TypeNull {
+		return time.Time{}, errNoRiskTime
+	}
+	if v.Type() == fastjson.TypeNumber {
+		f, err := v.Float64()
+		if err != nil {
+			return time.Time{}, fmt.Errorf("cannot read _time: %w", err)
+		}
+		if n, err := v.Int64(); err == nil {
+			return time.Unix(n, 0).UTC(), nil
+		}
+		sec := math.Floor(f)
+		return time.Unix(int64(sec), int64(math.Round((f-sec)*1e9))).UTC(), nil
+	}
+	return recordTime(v, "_time", errNoRiskTime)
 }
 
 func recordTime(v *fastjson.Value, field string, missing error) (time.Time, error) {

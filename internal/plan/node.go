@@ -61,10 +61,13 @@ type Node interface {
 // From selects the data: ES|QL index patterns, or the SPL index and
 // sourcetype terms lifted out of the base search. Both empty means every
 // source. Metadata lists ES|QL METADATA fields (_id, _index, _version).
+// Datamodel names a Splunk data model dataset ("Risk.All_Risk") that an
+// SPL query reads instead of raw logs (| from datamodel, | datamodel).
 type From struct {
 	Indices     []string
 	Sourcetypes []string
 	Metadata    []string
+	Datamodel   string
 }
 
 // Where keeps the rows for which Cond is true (not false, not null).
@@ -198,6 +201,9 @@ func (*FillNull) node() {}
 // String implements Node.
 func (f *From) String() string {
 	var parts []string
+	if f.Datamodel != "" {
+		parts = append(parts, "datamodel="+f.Datamodel)
+	}
 	if len(f.Indices) > 0 {
 		parts = append(parts, "index="+strings.Join(f.Indices, ","))
 	}

@@ -79,6 +79,10 @@ func reference(framework, id string, tactic bool) string {
 	return "https://attack.mitre.org/techniques/" + strings.ReplaceAll(id, ".", "/") + "/"
 }
 
+// MitreName returns the name tripline knows for an ATT&CK or ATLAS tactic
+// or technique id ("TA0007" is "Discovery"), or "".
+func MitreName(id string) string { return knownName(frameworkOf(id), id) }
+
 // knownName returns the name tripline knows for an id, or "".
 func knownName(framework, id string) string {
 	if framework == FrameworkATLAS {

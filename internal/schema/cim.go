@@ -69,6 +69,9 @@ func resolveRaw(src event.Source, name string) (Getter, bool) {
 		m = cimCloudTrail
 	case event.BedrockInvocation:
 		m = cimInvocation
+	case event.Risk:
+		m = riskFields
+		name = trimDataset(src, name)
 	}
 	if f, ok := m[name]; ok {
 		return f.get, true
@@ -94,6 +97,8 @@ func knownRawPath(src event.Source, name string) bool {
 		return cloudTrailKeys[top]
 	case event.BedrockInvocation:
 		return invocationKeys[top]
+	case event.Risk:
+		return riskKeys[top]
 	}
 	return false
 }

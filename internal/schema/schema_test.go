@@ -98,6 +98,11 @@ func TestSelect(t *testing.T) {
 		{plan.From{Sourcetypes: []string{"aws:cloudtrail"}}, "cloudtrail", false},
 		{plan.From{Sourcetypes: []string{"WinEventLog"}}, "", true},
 		{plan.From{}, "cloudtrail,bedrock_invocation", false},
+		{plan.From{Indices: []string{"*"}}, "cloudtrail,bedrock_invocation", false},
+		{plan.From{Sourcetypes: []string{"*"}}, "cloudtrail,bedrock_invocation", false},
+		{plan.From{Datamodel: "Risk.All_Risk"}, "risk", false},
+		{plan.From{Datamodel: "risk"}, "risk", false},
+		{plan.From{Datamodel: "Authentication.Authentication"}, "", true},
 	}
 	for _, c := range cases {
 		srcs, warns := Select(&c.from)

@@ -34,15 +34,47 @@ func Sourcetype(src event.Source) string {
 // Select returns the sources a From reads. Patterns that match nothing
 // tripline reads are valid and give a warning; an empty result means the
 // query runs over no events. An SPL search with no sourcetype reads every
-// source; index terms are not used to select (index names are the user's).
+// log source; index terms are not used to select (index names are the
+// user's). A data model selects the source that holds its records (see
+// Datamodel); only a data model search reads risk events.
 func Select(f *plan.From) (srcs []event.Source, warnings []string) {
 	switch {
+	case f.Datamodel != "":
+		if src, ok := Datamodel(f.Datamodel); ok {
+			return []event.Source{src}, nil
+		}
+		return nil, []string{fmt.Sprintf("data model %q is not one tripline holds (it holds %s)", f.Datamodel, RiskDatamodel)}
 	case len(f.Indices) > 0 && len(f.Sourcetypes) == 0:
 		return match(f.Indices, IndexName, "index pattern")
 	case len(f.Sourcetypes) > 0:
 		return match(f.Sourcetypes, Sourcetype, "sourcetype")
 	}
-	return append([]event.Source(nil), event.Sources...), nil
+	return logSources(), nil
+}
+
+// RiskDatamodel is the Splunk data model dataset whose records are
+// tripline's risk events.
+const RiskDatamodel = "Risk.All_Risk"
+
+// Datamodel returns the source holding the records of a Splunk data model
+// dataset: "Risk.All_Risk" (or the data model "Risk" alone, whose root
+// dataset it is) is event.Risk. Names compare without case.
+func Datamodel(name string) (event.Source, bool) {
+	if strings.EqualFold(name, RiskDatamodel) || strings.EqualFold(name, "Risk") {
+		return event.Risk, true
+	}
+	return event.UnknownSource, false
+}
+
+// logSources are the sources of raw logs: every source but risk events.
+func logSources() []event.Source {
+	out := make([]event.Source, 0, len(event.Sources))
+	for _, s := range event.Sources {
+		if s != event.Risk {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func match(patterns []string, name func(event.Source) string, what string) ([]event.Source, []string) {
@@ -52,7 +84,7 @@ func match(patterns []string, name func(event.Source) string, what string) ([]ev
 	for _, p := range patterns {
 		p = strings.TrimSpace(p)
 		if strings.HasPrefix(p, "-") {
-			for _, s := range event.Sources {
+			for _, s := range logSources() {
 				if globMatch(p[1:], name(s)) {
 					excluded[s] = true
 				}
@@ -68,7 +100,7 @@ func match(patterns []string, name func(event.Source) string, what string) ([]ev
 			p = p[i+1:] // cross-cluster "remote:index" reads the local copy
 		}
 		hit := false
-		for _, s := range event.Sources {
+		for _, s := range logSources() {
 			if globMatch(p, name(s)) && !excluded[s] {
 				hit = true
 				if !contains(out, s) {

@@ -57,6 +57,11 @@ func RawPath(v View, src event.Source, name string) (string, bool) {
 		m = cimCloudTrail
 	case v == Raw && src == event.BedrockInvocation:
 		m = cimInvocation
+	case v == Raw && src == event.Risk:
+		m = riskFields
+	}
+	if v == Raw {
+		name = trimDataset(src, name)
 	}
 	if f, ok := m[name]; ok {
 		return f.raw, f.raw != ""
@@ -80,6 +85,8 @@ func Fields(v View, src event.Source) []string {
 		m = cimCloudTrail
 	case v == Raw && src == event.BedrockInvocation:
 		m = cimInvocation
+	case v == Raw && src == event.Risk:
+		m = riskFields
 	}
 	out := make([]string, 0, len(m))
 	for k := range m {

@@ -86,6 +86,8 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		msg = "the engine is busy: retry later; nothing of this request was dropped silently"
 	case errors.Is(err, store.ErrNotFound):
 		code = http.StatusNotFound
+	case errors.Is(err, ErrCannotRun):
+		code = http.StatusUnprocessableEntity
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		code = http.StatusServiceUnavailable
 	}

@@ -75,6 +75,9 @@ type Options struct {
 	Rules func() []RuleStatus
 	// Ready says whether the service is ready; nil means always ready.
 	Ready func() error
+	// Drilldown runs an alert's drilldown searches for
+	// /api/v1/alerts/{id}/drilldowns/{n}; nil answers 503.
+	Drilldown DrilldownFunc
 	// Metrics is where the server registers its own metrics and what
 	// /metrics serves; nil gives the server a registry of its own.
 	Metrics *metrics.Registry
@@ -216,6 +219,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /metrics", s.opt.Metrics.Handler())
 	mux.Handle("GET /api/v1/alerts", s.api(s.listAlerts))
 	mux.Handle("GET /api/v1/alerts/{id}", s.api(s.getAlert))
+	mux.Handle("GET /api/v1/alerts/{id}/drilldowns/{n}", s.api(s.drilldown))
 	mux.Handle("PATCH /api/v1/alerts/{id}/status", s.api(s.setStatus))
 	mux.Handle("POST /api/v1/alerts/{id}/status", s.api(s.setStatus))
 	mux.Handle("GET /api/v1/risk", s.api(s.risk))

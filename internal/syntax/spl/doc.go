@@ -5,7 +5,12 @@
 //
 // The base search becomes a *plan.From (its top-level index= and
 // sourcetype= terms) followed by a *plan.Where of SearchCmp/SearchTerm
-// predicates; every later command maps to one or more plan nodes. Errors
+// predicates; every later command maps to one or more plan nodes. A query
+// that starts with "| from datamodel NAME" or "| datamodel MODEL DATASET
+// search" becomes a *plan.From naming the data model dataset; in such a
+// query the search command's time modifiers (starthoursago=, earliest=,
+// latest=, ...) become conditions on _time against now() instead of being
+// dropped, since no schedule sets its time range. Errors
 // are *syntax.Error positioned in the text the caller gave, before macro
 // expansion.
 //

@@ -31,6 +31,9 @@ type parser struct {
 	toks []token
 	i    int
 	end  int // end offset of the command's text, where EOF is reported
+	// timeMods makes a search command's time modifiers conditions on
+	// _time (see timeCond); otherwise they are dropped.
+	timeMods bool
 }
 
 func (p *parser) peek() token { return p.peekAt(0) }
@@ -177,6 +180,9 @@ func parseQuery(src string) (*plan.Query, *syntax.Error) {
 		if name == "" {
 			return nil, emptyCommand(src, seg)
 		}
+		if isDatamodelCommand(name) {
+			return parseDatamodelQuery(src, name, end, seg, rest)
+		}
 		if !strings.EqualFold(name, "search") {
 			return nil, syntax.Errorf(src, syntax.Span{Start: syntax.Pos(pos), End: syntax.Pos(end)},
 				"cannot plan a query that starts with the command %q: only a search can start a query", name)
@@ -194,8 +200,15 @@ func parseQuery(src string) (*plan.Query, *syntax.Error) {
 	if where != nil {
 		q.Pipeline = append(q.Pipeline, &plan.Where{Cond: where})
 	}
+	return parseRest(q, src, rest, false)
+}
+
+// parseRest parses the commands after the one that started the query and
+// appends their nodes to q. With timeMods, time modifiers of search
+// commands become conditions on _time instead of being dropped.
+func parseRest(q *plan.Query, src string, rest []segment, timeMods bool) (*plan.Query, *syntax.Error) {
 	for _, seg := range rest {
-		nodes, err := parseCommand(src, seg)
+		nodes, err := parseCommand(src, seg, timeMods)
 		if err != nil {
 			return nil, err
 		}
@@ -247,7 +260,7 @@ var commands = map[string]command{
 	"mvexpand":   {parse: parseMvExpand},
 }
 
-func parseCommand(src string, seg segment) ([]plan.Node, *syntax.Error) {
+func parseCommand(src string, seg segment, timeMods bool) ([]plan.Node, *syntax.Error) {
 	name, pos, end := commandName(src, seg)
 	if name == "" {
 		return nil, emptyCommand(src, seg)
@@ -262,7 +275,7 @@ func parseCommand(src string, seg segment) ([]plan.Node, *syntax.Error) {
 	}
 	toks, err := lex(src, end, seg.end)
 	if err == nil {
-		p := &parser{src: src, toks: toks, end: seg.end}
+		p := &parser{src: src, toks: toks, end: seg.end, timeMods: timeMods}
 		var nodes []plan.Node
 		nodes, err = cmd.parse(p)
 		if err == nil {

@@ -243,7 +243,7 @@ func TestParseErrors(t *testing.T) {
 		msg       string // substring of the message
 		detail    string // the Detail() caret line, when checked
 	}{
-		{"generating command", "| from datamodel Risk.All_Risk", "1:3", `starts with the command "from"`, "    ^~~~"},
+		{"generating command", "| inputlookup x.csv", "1:3", `starts with the command "inputlookup"`, "    ^~~~~~~~~~~"},
 		{"makeresults", "| makeresults", "1:3", `"makeresults"`, ""},
 		{"unknown command", "a | nope x", "1:5", `unsupported command "nope"`, "      ^~~~"},
 		{"empty command", "a | | b", "1:3", "expected a command after |", ""},
@@ -319,6 +319,7 @@ func FuzzParse(f *testing.F) {
 		"a | rex field=x \"(?<n>[^\\\"]+)\" | bin _time span=1h", "`cloudtrail` | `x_filter`",
 		"`security_content_ctime(a)` | `nope`", "a=\"b", "(a OR (b", "a | spath input=x path=y",
 		"a | convert timeformat=\"%Y\" ctime(b) as c | fillnull value=1 d | dedup 2 e",
+		riskDrilldown, "| datamodel Risk All_Risk search | search earliest=-7d@d latest=now", "| from datamodel:",
 	} {
 		f.Add(s)
 	}

@@ -25,8 +25,9 @@ func parseBase(src string, start, end int) (*plan.From, plan.Expr, *syntax.Error
 }
 
 // parseSearchCmd parses the search command later in a pipeline: a filter
-// of SearchCmp and SearchTerm predicates. Nothing is lifted; top-level
-// time modifiers and bare * are dropped.
+// of SearchCmp and SearchTerm predicates. Nothing is lifted; bare * is
+// dropped, and so are top-level time modifiers, unless the parser keeps
+// them as conditions on _time (p.timeMods, in data model searches).
 func parseSearchCmd(p *parser) ([]plan.Node, *syntax.Error) {
 	e, err := p.searchExpr()
 	if err != nil {
@@ -36,6 +37,10 @@ func parseSearchCmd(p *parser) ([]plan.Node, *syntax.Error) {
 	for _, c := range dropMatchAll(conjuncts(e, nil)) {
 		if !isTimeModifier(c) {
 			keep = append(keep, c)
+		} else if p.timeMods {
+			if tc := timeCond(c.(*plan.SearchCmp)); tc != nil {
+				keep = append(keep, tc)
+			}
 		}
 	}
 	if e = andOf(keep); e == nil {
@@ -142,7 +147,13 @@ func (p *parser) searchPrimary() (plan.Expr, *syntax.Error) {
 			if v.kind != tkWord && v.kind != tkString {
 				return nil, p.errf(v, "expected a value after %s%s, found %s", t.text, op.text, describe(v))
 			}
-			return &plan.SearchCmp{Field: t.text, Op: op.text, Value: v.text}, nil
+			c := &plan.SearchCmp{Field: t.text, Op: op.text, Value: v.text}
+			if p.timeMods && isTimeModifier(c) {
+				if msg := checkTimeModifier(c); msg != "" {
+					return nil, p.errf(v, "%s", msg)
+				}
+			}
+			return c, nil
 		}
 		if in := p.peek(); in.kind == tkWord && in.text == "IN" && p.peekAt(1).kind == tkLParen {
 			p.next()
