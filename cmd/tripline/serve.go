@@ -247,8 +247,11 @@ func serve(cfg serveConfig, set *ruleSet, stdin io.Reader, stdout, stderr io.Wri
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	storeURL := cfg.Store
+	ckptName := "" // the engine's default, in the data directory's own store
 	if storeURL == "" {
 		storeURL = filepath.Join(cfg.Data, "tripline.db")
+	} else {
+		ckptName = instanceName(cfg.Data) // a store other instances may share
 	}
 	st, err := store.Open(ctx, storeURL)
 	if err != nil {
@@ -268,7 +271,7 @@ func serve(cfg serveConfig, set *ruleSet, stdin io.Reader, stdout, stderr io.Wri
 		Store: st, Lateness: time.Duration(cfg.Lateness), Retention: time.Duration(cfg.Retention),
 		CheckpointEvery: time.Duration(cfg.CheckpointEvery), QueueSize: cfg.QueueSize,
 		Risk:     engine.RiskOptions{Threshold: cfg.Risk.Threshold, Window: time.Duration(cfg.Risk.Window), Disabled: cfg.Risk.Disabled},
-		OnAlerts: router.SendAll, Logger: log, Observe: obs,
+		OnAlerts: router.SendAll, Logger: log, Observe: obs, CheckpointName: ckptName,
 	})
 	if err := live.Restore(ctx); err != nil {
 		return err
@@ -296,6 +299,8 @@ func serve(cfg serveConfig, set *ruleSet, stdin io.Reader, stdout, stderr io.Wri
 		return time.Since(wm).Seconds()
 	})
 
+	spool := filepath.Join(cfg.Data, "spool")
+	sp := newSpool(spool, live, cfg.QueueSize)
 	deliver := func(ctx context.Context, c source.Chunk) error {
 		data, err := io.ReadAll(c.Data)
 		if err != nil {
@@ -303,10 +308,9 @@ func serve(cfg serveConfig, set *ruleSet, stdin io.Reader, stdout, stderr io.Wri
 		}
 		key, pos := c.Key, c.Position
 		return live.Deliver(ctx, engine.Input{Name: c.Name, Data: data, Start: c.Start,
-			Commit: func() { positions.Set(key, pos) }})
+			Commit: func() { positions.Set(key, pos); sp.committed(key, pos) }})
 	}
 	var sources []source.Source
-	spool := filepath.Join(cfg.Data, "spool")
 	for _, dir := range append(append([]string(nil), cfg.Sources.Watch...), spool) {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return fmt.Errorf("cannot watch %s: %w", dir, err)
@@ -329,8 +333,9 @@ func serve(cfg serveConfig, set *ruleSet, stdin io.Reader, stdout, stderr io.Wri
 
 	srv, err := server.New(server.Options{
 		Listen: cfg.Listen, Token: cfg.Token, Store: st, Metrics: reg, Logger: log,
-		Ingest: newSpool(spool, live, cfg.QueueSize).ingest,
-		Rules:  func() []server.RuleStatus { return ruleStatuses(set, live) },
+		Ingest:    sp.ingest,
+		Rules:     func() []server.RuleStatus { return ruleStatuses(set, live) },
+		Drilldown: drilldownFunc(st),
 	})
 	if err != nil {
 		return err
@@ -386,6 +391,16 @@ func serve(cfg serveConfig, set *ruleSet, stdin io.Reader, stdout, stderr io.Wri
 		return srvErr
 	}
 	return nil
+}
+
+// instanceName names this instance's checkpoint in a shared store: the
+// host and the absolute data directory, which holds the instance's spool.
+func instanceName(data string) string {
+	host, _ := os.Hostname()
+	if abs, err := filepath.Abs(data); err == nil {
+		data = abs
+	}
+	return "engine@" + host + ":" + data
 }
 
 func ruleStatuses(set *ruleSet, live *engine.Live) []server.RuleStatus {

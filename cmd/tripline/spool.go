@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -14,25 +15,56 @@ import (
 	"github.com/tripline/tripline/internal/event"
 	"github.com/tripline/tripline/internal/logs"
 	"github.com/tripline/tripline/internal/server"
+	"github.com/tripline/tripline/internal/source"
 )
+
+// maxSpoolBacklog is how many bytes of accepted bodies may wait in the
+// spool for the engine before ingest answers 429: a few seconds of work.
+const maxSpoolBacklog = 32 << 20
 
 // spool makes HTTP ingest durable: an accepted body is written and synced
 // to the spool directory before the client hears 202, and the engine reads
-// it from there like any watched file. When the engine falls behind, new
-// bodies are refused with ErrBusy (429) rather than dropped.
+// it from there like any watched file. When the engine falls behind (its
+// queue fills, or more than maxSpoolBacklog bytes of spooled bodies wait),
+// new bodies are refused with ErrBusy (429) rather than dropped.
 type spool struct {
 	dir   string
 	live  *engine.Live
 	limit int
 	seq   atomic.Uint64
+
+	mu         sync.Mutex
+	waiting    map[string]int64 // spooled files not yet processed, by absolute path: their size
+	backlog    int64            // sum of waiting
+	maxBacklog int64
 }
 
 func newSpool(dir string, live *engine.Live, queue int) *spool {
-	return &spool{dir: dir, live: live, limit: queue}
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs // the watcher names files by absolute path
+	}
+	return &spool{dir: dir, live: live, limit: queue, waiting: map[string]int64{}, maxBacklog: maxSpoolBacklog}
+}
+
+// committed tells the spool that the engine processed a chunk: a spooled
+// file read to its end no longer counts against the backlog.
+func (s *spool) committed(key string, pos source.Position) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if size, ok := s.waiting[key]; ok && (pos.Done || pos.Offset >= size) {
+		delete(s.waiting, key)
+		s.backlog -= size
+	}
+}
+
+func (s *spool) busy() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.backlog >= s.maxBacklog || s.live.QueueDepth() >= s.limit*3/4
 }
 
 func (s *spool) ingest(ctx context.Context, body io.Reader, _ string) (server.IngestResult, error) {
-	if s.live.QueueDepth() >= s.limit*3/4 {
+	if s.busy() {
 		return server.IngestResult{}, server.ErrBusy
 	}
 	data, err := io.ReadAll(body)
@@ -52,8 +84,16 @@ func (s *spool) ingest(ctx context.Context, body io.Reader, _ string) (server.In
 	if res.Accepted == 0 {
 		return res, nil
 	}
+	if data[len(data)-1] != '\n' {
+		data = append(data, '\n') // else the watcher waits for the last line to end
+	}
 	name := filepath.Join(s.dir, fmt.Sprintf("ingest-%d-%06d.json", time.Now().UnixNano(), s.seq.Add(1)))
+	s.mu.Lock()
+	s.waiting[name] = int64(len(data))
+	s.backlog += int64(len(data))
+	s.mu.Unlock()
 	if err := writeSynced(name, data); err != nil {
+		s.committed(name, source.Position{Done: true})
 		return server.IngestResult{}, fmt.Errorf("cannot spool ingest body: %w", err)
 	}
 	return res, nil

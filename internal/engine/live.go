@@ -54,6 +54,11 @@ type LiveOptions struct {
 	// clock, not only event time, moves the watermark (live data whose
 	// windows must close without later events). Default 1 minute.
 	IdleAdvance time.Duration
+	// CheckpointName names the engine's checkpoint in the store. Engines
+	// that share one store (several instances on one PostgreSQL) need
+	// names of their own, or one restores another's state and read
+	// positions. Default "engine".
+	CheckpointName string
 }
 
 // Observer receives the engine's measurements. Every method must be cheap
@@ -151,6 +156,9 @@ func NewLive(rules []*Compiled, opt LiveOptions) *Live {
 	}
 	if opt.IdleAdvance == 0 {
 		opt.IdleAdvance = time.Minute
+	}
+	if opt.CheckpointName == "" {
+		opt.CheckpointName = checkpointName
 	}
 	opt.Risk = opt.Risk.withDefaults()
 	l := &Live{opt: opt, queue: make(chan item, opt.QueueSize), log: opt.Logger}
@@ -566,6 +574,7 @@ type incidentCkpt struct {
 	Last    time.Time `json:"last"`
 }
 
+// checkpointName is the default of LiveOptions.CheckpointName.
 const checkpointName = "engine"
 
 // Checkpoint saves the engine's state and the sources' positions in one
@@ -591,7 +600,7 @@ func (l *Live) Checkpoint(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("cannot encode checkpoint: %w", err)
 	}
-	if err := l.opt.Store.PutCheckpoint(ctx, checkpointName, data); err != nil {
+	if err := l.opt.Store.PutCheckpoint(ctx, l.opt.CheckpointName, data); err != nil {
 		return fmt.Errorf("cannot save checkpoint: %w", err)
 	}
 	return nil
@@ -600,7 +609,7 @@ func (l *Live) Checkpoint(ctx context.Context) error {
 // Restore loads the last checkpoint, if any. Rules whose state cannot be
 // restored (their schedule or query changed) start afresh, with a warning.
 func (l *Live) Restore(ctx context.Context) error {
-	data, err := l.opt.Store.GetCheckpoint(ctx, checkpointName)
+	data, err := l.opt.Store.GetCheckpoint(ctx, l.opt.CheckpointName)
 	if err != nil {
 		return fmt.Errorf("cannot read checkpoint: %w", err)
 	}

@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -57,6 +59,14 @@ type DirConfig struct {
 // a file renamed within the tree keeps its position. It skips the files
 // logs.Expand skips. Keys in Positions are absolute paths, which also name
 // the chunks.
+//
+// Within one poll, files are delivered in the order of the event time their
+// paths suggest (see orderTime), not in lexical order, so that a tree laid
+// out region by region is read as one time-ordered stream: otherwise the
+// first region would move the engine's watermark past the windows that the
+// other regions' events belong in. A whole file seen for the first time
+// holds back the files ordered after it until the next poll, so that a
+// backfill is delivered as one ordered pass once everything held still.
 type Dir struct {
 	cfg  DirConfig
 	root string
@@ -132,8 +142,10 @@ func (d *Dir) Run(ctx context.Context, deliver Deliver) error {
 	}
 }
 
-// Poll looks at the tree once and delivers what is new, in lexical order of
-// paths (time order in AWS's layouts). It stops at the first chunk that
+// Poll looks at the tree once and delivers what is new, in the order of the
+// event times estimated from the paths (see orderTime), then of the paths.
+// A whole file seen for the first time ends the poll: it and the files
+// ordered after it wait for the next one. Poll stops at the first chunk that
 // Deliver fails and returns that error; the chunk is offered again by the
 // next poll.
 func (d *Dir) Poll(ctx context.Context, deliver Deliver) error {
@@ -144,30 +156,199 @@ func (d *Dir) Poll(ctx context.Context, deliver Deliver) error {
 		return err
 	}
 	current := make(map[string]fileState, len(paths))
-	order := paths[:0]
+	order := make([]ordered, 0, len(paths))
 	for _, p := range paths {
 		fi, err := os.Stat(p)
 		if err != nil || !fi.Mode().IsRegular() {
 			continue
 		}
 		current[p] = fileState{size: fi.Size(), mtime: fi.ModTime(), inode: inode(fi)}
-		order = append(order, p)
+		order = append(order, ordered{path: p, at: orderTime(d.rel(p), fi.ModTime())})
 	}
+	slices.SortFunc(order, func(a, b ordered) int {
+		if c := a.at.Compare(b.at); c != 0 {
+			return c
+		}
+		return strings.Compare(a.path, b.path)
+	})
 	d.forgetVanished(current)
 	for p := range d.pending {
 		if _, ok := current[p]; !ok {
 			delete(d.pending, p)
 		}
 	}
-	for _, p := range order {
+	for _, o := range order {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := d.file(ctx, p, current[p], deliver); err != nil {
-			return fmt.Errorf("cannot deliver %s: %w", p, err)
+		held, err := d.file(ctx, o.path, current[o.path], deliver)
+		if err != nil {
+			return fmt.Errorf("cannot deliver %s: %w", o.path, err)
+		}
+		if held {
+			// Later files wait too, but every new whole file is seen now,
+			// so that the next poll can deliver them all in order.
+			d.notePending(order, current)
+			return nil
 		}
 	}
 	return nil
+}
+
+// ordered is a file and the event time its path suggests.
+type ordered struct {
+	path string
+	at   time.Time
+}
+
+// notePending records the state of every whole file not yet seen, so that
+// files held back by Poll need only one more poll to be delivered.
+func (d *Dir) notePending(order []ordered, current map[string]fileState) {
+	for _, o := range order {
+		if _, ok := d.pending[o.path]; ok {
+			continue
+		}
+		if _, known := d.cfg.Positions.Get(o.path); known {
+			continue // read before: a change is noticed by the next poll
+		}
+		if d.sniff(o.path) == kindWhole {
+			d.pending[o.path] = current[o.path]
+		}
+	}
+}
+
+// sniff returns the kind of the file at path, or kindEmpty when it cannot
+// be read.
+func (d *Dir) sniff(path string) int {
+	f, err := os.Open(path)
+	if err != nil {
+		return kindEmpty
+	}
+	defer f.Close()
+	head := make([]byte, sniffLen)
+	n, err := f.ReadAt(head, 0)
+	if err != nil && err != io.EOF {
+		return kindEmpty
+	}
+	return sniffKind(head[:n])
+}
+
+// rel is path relative to the root, or path itself when the root is the
+// file.
+func (d *Dir) rel(path string) string {
+	if r, err := filepath.Rel(d.root, path); err == nil && r != "." {
+		return r
+	}
+	return path
+}
+
+// orderTime estimates the event time of the records in a file from its
+// path, for delivering a tree in time order:
+//   - a CloudTrail file name carries its time:
+//     <account>_CloudTrail_<region>_20241017T2010Z_<id>.json.gz;
+//   - a Bedrock invocation log file name starts with it:
+//     20241017T201059123Z_<id>.json.gz;
+//   - otherwise the last YYYY/MM/DD or YYYY/MM/DD/HH run of directories of
+//     AWS's layouts gives the start of that day or hour;
+//   - otherwise the file's modification time stands in.
+func orderTime(path string, mtime time.Time) time.Time {
+	base := filepath.Base(path)
+	if t, ok := cloudTrailNameTime(base); ok {
+		return t
+	}
+	if t, ok := invocationNameTime(base); ok {
+		return t
+	}
+	if t, ok := dirTime(filepath.Dir(path)); ok {
+		return t
+	}
+	return mtime
+}
+
+// cloudTrailNameTime finds "_YYYYMMDDTHHMMZ_" in a file name.
+func cloudTrailNameTime(name string) (time.Time, bool) {
+	const layout = "20060102T1504Z"
+	for i := strings.IndexByte(name, '_'); i >= 0 && i+len(layout)+1 < len(name); {
+		field := name[i+1 : i+1+len(layout)]
+		if name[i+1+len(layout)] == '_' && digitsAt(field, 0, 8) && field[8] == 'T' && digitsAt(field, 9, 4) && field[13] == 'Z' {
+			if t, err := time.Parse(layout, field); err == nil && t.Year() >= 1970 {
+				return t, true
+			}
+		}
+		j := strings.IndexByte(name[i+1:], '_')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return time.Time{}, false
+}
+
+// invocationNameTime reads a leading "YYYYMMDDTHHMMSS[fraction]Z".
+func invocationNameTime(name string) (time.Time, bool) {
+	if len(name) < 16 || !digitsAt(name, 0, 8) || name[8] != 'T' || !digitsAt(name, 9, 6) {
+		return time.Time{}, false
+	}
+	end := 15
+	for end < len(name) && name[end] >= '0' && name[end] <= '9' {
+		end++
+	}
+	if end == len(name) || name[end] != 'Z' {
+		return time.Time{}, false
+	}
+	t, err := time.Parse("20060102T150405", name[:15])
+	if err != nil || t.Year() < 1970 {
+		return time.Time{}, false
+	}
+	if frac := name[15:end]; frac != "" {
+		if len(frac) > 9 {
+			frac = frac[:9]
+		}
+		ns, _ := strconv.Atoi(frac + strings.Repeat("0", 9-len(frac)))
+		t = t.Add(time.Duration(ns))
+	}
+	return t, true
+}
+
+// dirTime reads the last YYYY/MM/DD(/HH) run of directory names in dir.
+func dirTime(dir string) (time.Time, bool) {
+	parts := strings.Split(filepath.ToSlash(dir), "/")
+	num := func(s string, digits, lo, hi int) (int, bool) {
+		if len(s) != digits || !digitsAt(s, 0, digits) {
+			return 0, false
+		}
+		n, _ := strconv.Atoi(s)
+		return n, n >= lo && n <= hi
+	}
+	for i := len(parts) - 3; i >= 0; i-- {
+		y, ok1 := num(parts[i], 4, 1970, 9999)
+		m, ok2 := num(parts[i+1], 2, 1, 12)
+		day, ok3 := num(parts[i+2], 2, 1, 31)
+		if !ok1 || !ok2 || !ok3 {
+			continue
+		}
+		h := 0
+		if i+3 < len(parts) {
+			if v, ok := num(parts[i+3], 2, 0, 23); ok {
+				h = v
+			}
+		}
+		return time.Date(y, time.Month(m), day, h, 0, 0, 0, time.UTC), true
+	}
+	return time.Time{}, false
+}
+
+// digitsAt reports whether s[at:at+n] are all ASCII digits.
+func digitsAt(s string, at, n int) bool {
+	if at+n > len(s) {
+		return false
+	}
+	for i := at; i < at+n; i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // list returns the files below the root; none while the root is missing.
@@ -237,8 +418,10 @@ const (
 // sniffLen is how much of a file's start decides its kind.
 const sniffLen = 512
 
-// file delivers what is new in one file.
-func (d *Dir) file(ctx context.Context, path string, st fileState, deliver Deliver) error {
+// file delivers what is new in one file. It reports held when the file is
+// a whole file seen for the first time, which must hold still for a poll
+// before it is delivered.
+func (d *Dir) file(ctx context.Context, path string, st fileState, deliver Deliver) (held bool, err error) {
 	pos, known := d.cfg.Positions.Get(path)
 	if known {
 		switch {
@@ -252,33 +435,33 @@ func (d *Dir) file(ctx context.Context, path string, st fileState, deliver Deliv
 			d.log.Info("file rewritten; reading it again", "file", path)
 			pos = Position{}
 		case pos.Done, pos.Offset == st.size:
-			return nil
+			return false, nil
 		}
 	}
 	if st.size == 0 {
-		return nil
+		return false, nil
 	}
 	f, err := os.Open(path)
 	if err != nil {
 		d.log.Warn("cannot open file; trying again later", "file", path, "err", err)
-		return nil
+		return false, nil
 	}
 	defer f.Close()
 	head := make([]byte, sniffLen)
 	n, err := f.ReadAt(head, 0)
 	if err != nil && err != io.EOF {
 		d.log.Warn("cannot read file; trying again later", "file", path, "err", err)
-		return nil
+		return false, nil
 	}
 	switch sniffKind(head[:n]) {
 	case kindWhole:
 		return d.whole(ctx, path, f, st, deliver)
 	case kindLines:
-		return d.lines(ctx, path, f, st, pos, false, deliver)
+		return false, d.lines(ctx, path, f, st, pos, false, deliver)
 	case kindPretty:
-		return d.lines(ctx, path, f, st, pos, true, deliver)
+		return false, d.lines(ctx, path, f, st, pos, true, deliver)
 	}
-	return nil
+	return false, nil
 }
 
 // sniffKind decides a file's kind from its first bytes.
@@ -307,11 +490,12 @@ func sniffKind(head []byte) int {
 	return kindLines
 }
 
-// whole delivers a file whole once it held still since the last poll.
-func (d *Dir) whole(ctx context.Context, path string, f *os.File, st fileState, deliver Deliver) error {
+// whole delivers a file whole once it held still since the last poll. It
+// reports held when the file was not seen before.
+func (d *Dir) whole(ctx context.Context, path string, f *os.File, st fileState, deliver Deliver) (held bool, err error) {
 	if prev, ok := d.pending[path]; !ok || !prev.same(st) {
 		d.pending[path] = st
-		return nil
+		return !ok, nil
 	}
 	c := Chunk{
 		Name:     path,
@@ -320,11 +504,11 @@ func (d *Dir) whole(ctx context.Context, path string, f *os.File, st fileState, 
 		Position: Position{Offset: st.size, Size: st.size, ModTime: st.mtime, Inode: st.inode, Done: true},
 	}
 	if err := deliver(ctx, c); err != nil {
-		return err
+		return false, err
 	}
 	d.cfg.Positions.Set(path, c.Position)
 	delete(d.pending, path)
-	return nil
+	return false, nil
 }
 
 // lines delivers the complete lines of a growing file past pos, in chunks

@@ -3,13 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"net"
-	"os"
-	"os/exec"
-	"os/user"
-	"path/filepath"
-	"sort"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -17,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/tripline/tripline/internal/alert"
+	"github.com/tripline/tripline/internal/testpg"
 )
 
 // pgServer is a PostgreSQL server a test started on 127.0.0.1.
@@ -26,101 +20,11 @@ type pgServer struct {
 	mu      sync.Mutex
 }
 
-// startPostgres initdb's a cluster in a temporary directory, starts it on
-// a free port of 127.0.0.1 and creates a database; t.Cleanup stops it. It
-// skips the test when the server is not installed. As root, the server
-// runs as the postgres user (initdb refuses root).
+// startPostgres starts a server for the test (see testpg); it skips the
+// test when PostgreSQL is not installed.
 func startPostgres(t testing.TB) *pgServer {
 	t.Helper()
-	bin := pgBinDir()
-	if bin == "" {
-		t.Skip("PostgreSQL server not installed (apt-get install postgresql)")
-	}
-	var runAs []string
-	uid, gid := -1, -1
-	if os.Geteuid() == 0 {
-		u, err := user.Lookup("postgres")
-		if err != nil {
-			t.Skip("PostgreSQL tests run as root need the postgres user (apt-get install postgresql)")
-		}
-		runuser, err := exec.LookPath("runuser")
-		if err != nil {
-			t.Skip("PostgreSQL tests run as root need runuser (util-linux)")
-		}
-		uid, _ = strconv.Atoi(u.Uid)
-		gid, _ = strconv.Atoi(u.Gid)
-		runAs = []string{runuser, "-u", "postgres", "--"}
-	}
-	// Not t.TempDir: its parent is private to this user, and the server
-	// may run as another.
-	dir, err := os.MkdirTemp("", "tripline-pg-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if uid >= 0 {
-		if err := os.Chown(dir, uid, gid); err != nil {
-			t.Fatal(err)
-		}
-	}
-	run := func(name string, args ...string) {
-		t.Helper()
-		argv := append(append(append([]string{}, runAs...), filepath.Join(bin, name)), args...)
-		cmd := exec.Command(argv[0], argv[1:]...)
-		cmd.Dir = dir
-		if out, err := cmd.CombinedOutput(); err != nil {
-			logFile, _ := os.ReadFile(filepath.Join(dir, "server.log"))
-			t.Fatalf("%s failed: %v\n%s\n%s", name, err, out, logFile)
-		}
-	}
-	data := filepath.Join(dir, "data")
-	run("initdb", "-D", data, "-U", "tripline", "-A", "trust", "-E", "UTF8", "--no-sync", "--no-instructions")
-	port := freePort(t)
-	run("pg_ctl", "-D", data, "-l", filepath.Join(dir, "server.log"), "-w", "-t", "30", "-o",
-		fmt.Sprintf("-h 127.0.0.1 -p %d -k %s -F -c full_page_writes=off -c max_connections=50", port, dir), "start")
-	t.Cleanup(func() {
-		argv := append(append(append([]string{}, runAs...), filepath.Join(bin, "pg_ctl")), "-D", data, "-m", "immediate", "-w", "stop")
-		if out, err := exec.Command(argv[0], argv[1:]...).CombinedOutput(); err != nil {
-			t.Errorf("cannot stop PostgreSQL: %v\n%s", err, out)
-		}
-	})
-	ctx := context.Background()
-	admin, err := pgx.Connect(ctx, fmt.Sprintf("postgres://tripline@127.0.0.1:%d/postgres?sslmode=disable", port))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close(ctx)
-	if _, err := admin.Exec(ctx, "CREATE DATABASE tripline_test"); err != nil {
-		t.Fatal(err)
-	}
-	return &pgServer{dsn: fmt.Sprintf("postgres://tripline@127.0.0.1:%d/tripline_test?sslmode=disable", port)}
-}
-
-// pgBinDir is the newest installed server's bin directory, or "".
-func pgBinDir() string {
-	matches, _ := filepath.Glob("/usr/lib/postgresql/*/bin/initdb")
-	sort.Slice(matches, func(i, j int) bool {
-		vi, _ := strconv.Atoi(filepath.Base(filepath.Dir(filepath.Dir(matches[i]))))
-		vj, _ := strconv.Atoi(filepath.Base(filepath.Dir(filepath.Dir(matches[j]))))
-		return vi > vj
-	})
-	for _, m := range matches {
-		dir := filepath.Dir(m)
-		if _, err := os.Stat(filepath.Join(dir, "pg_ctl")); err == nil {
-			return dir
-		}
-	}
-	return ""
-}
-
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return &pgServer{dsn: testpg.StartPostgres(t)}
 }
 
 // newSchema makes an empty schema and returns a DSN whose search_path is

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tripline/tripline/internal/engine"
+	"github.com/tripline/tripline/internal/server"
+	"github.com/tripline/tripline/internal/source"
+)
+
+// TestSpoolBacklog checks that ingest refuses bodies (429) once the
+// spooled bodies the engine has not processed reach the bound, takes them
+// again once the engine caught up, and ends every body with a newline.
+func TestSpoolBacklog(t *testing.T) {
+	dir := t.TempDir()
+	sp := newSpool(dir, engine.NewLive(nil, engine.LiveOptions{}), 64)
+	body := `{"schemaType":"ModelInvocationLog","timestamp":"2026-10-03T06:00:00Z","requestId":"r1","operation":"InvokeModel"}`
+	sp.maxBacklog = int64(3 * (len(body) + 1))
+	ctx := context.Background()
+	for i := range 3 {
+		res, err := sp.ingest(ctx, strings.NewReader(body), "application/json")
+		if err != nil || res.Accepted != 1 {
+			t.Fatalf("body %d: %+v, %v; want it accepted", i, res, err)
+		}
+	}
+	if _, err := sp.ingest(ctx, strings.NewReader(body), ""); !errors.Is(err, server.ErrBusy) {
+		t.Fatalf("with a full backlog ingest returned %v, want ErrBusy", err)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "ingest-*.json"))
+	if len(files) != 3 {
+		t.Fatalf("spooled %d files, want 3", len(files))
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil || string(data) != body+"\n" {
+			t.Fatalf("spooled %q (%v), want the body and a newline", data, err)
+		}
+	}
+	// A chunk read part way does not free its file; read to its end, it does.
+	sp.committed(files[0], source.Position{Offset: 10})
+	if _, err := sp.ingest(ctx, strings.NewReader(body), ""); !errors.Is(err, server.ErrBusy) {
+		t.Fatalf("after a partial read ingest returned %v, want ErrBusy", err)
+	}
+	sp.committed(files[0], source.Position{Offset: int64(len(body) + 1)})
+	if res, err := sp.ingest(ctx, strings.NewReader(body), ""); err != nil || res.Accepted != 1 {
+		t.Fatalf("after the engine caught up: %+v, %v; want the body accepted", res, err)
+	}
+}
