@@ -109,7 +109,7 @@ func TestAlertsDrilldown(t *testing.T) {
 			stdout: `{"normalized_risk_object":"bob","count":2,"firstTime":"2026-11-19T09:00:00","lastTime":"2026-11-21T09:00:00",` +
 				`"Search Name":["AWS Bedrock High Number List Foundation Model Failures","Model Discovery"],` +
 				`"Risk Message":["AWS Bedrock High Number List Foundation Model Failures by bob","Model Discovery by Bob"],` +
-				`"Analytic Stories":null,"Annotations":"Discovery","ATT\u0026CK Tactics":"Discovery"}` + "\n",
+				`"Analytic Stories":null,"Annotations":"Discovery","ATT&CK Tactics":"Discovery"}` + "\n",
 			stderr: "searched at 2026-11-21T09:00:00Z"},
 		{name: "risk drilldown at the wall clock finds nothing this week", args: []string{"--format", "ndjson", "--now", "2027-01-01T00:00:00Z", "al-1", "2"},
 			code: exitOK, stderr: "0 rows"},
