@@ -48,6 +48,7 @@ const (
 	pMetricData
 	pAlarms
 	pQuery
+	pRaw // ctEvent.params, written as given (null when empty)
 )
 
 type respKind uint8
@@ -197,6 +198,27 @@ func init() {
 		{api{src: "bedrock", name: "InvokeModelWithResponseStream", ro: true, host: "bedrock-runtime", params: pModel, denied: ad}, [numProfiles]float64{}},
 		{api{src: "bedrock", name: "ConverseStream", ro: true, host: "bedrock-runtime", params: pModel, denied: ad}, [numProfiles]float64{}},
 		{api{src: "signin", name: "ConsoleLogin", global: true, host: "signin.aws.amazon.com", params: pNull, resp: rConsoleLogin, denied: ad}, [numProfiles]float64{0, 0, 0, 0, 0, 0}},
+		// Bedrock control-plane calls that only planted records make: model
+		// access, logging, guardrails, agents, knowledge bases, custom models.
+		{api{src: "bedrock", name: "GetFoundationModelAvailability", ro: true, params: pRaw, denied: ad}, [numProfiles]float64{}},
+		{api{src: "bedrock", name: "ListFoundationModelAgreementOffers", ro: true, params: pRaw, denied: ad}, [numProfiles]float64{}},
+		{api{src: "bedrock", name: "PutUseCaseForModelAccess", params: pRaw, denied: ad}, [numProfiles]float64{}},
+		{api{src: "bedrock", name: "CreateFoundationModelAgreement", params: pRaw, denied: ad}, [numProfiles]float64{}},
+		{api{src: "bedrock", name: "PutFoundationModelEntitlement", params: pRaw, denied: ad}, [numProfiles]float64{}},
+		{api{src: "bedrock", name: "PutModelInvocationLoggingConfiguration", params: pRaw, denied: ad}, [numProfiles]float64{}},
+		{api{src: "bedrock", name: "DeleteModelInvocationLoggingConfiguration", params: pRaw, denied: ad}, [numProfiles]float64{}},
+		{api{src: "bedrock", name: "GetGuardrail", ro: true, params: pRaw, denied: ad}, [numProfiles]float64{}},
+		{api{src: "bedrock", name: "UpdateGuardrail", params: pRaw, denied: ad}, [numProfiles]float64{}},
+		{api{src: "bedrock", name: "DeleteGuardrail", params: pRaw, denied: ad}, [numProfiles]float64{}},
+		{api{src: "bedrock", name: "ListKnowledgeBases", ro: true, host: "bedrock-agent", params: pRaw, denied: ad}, [numProfiles]float64{}},
+		{api{src: "bedrock", name: "DeleteDataSource", host: "bedrock-agent", params: pRaw, denied: ad}, [numProfiles]float64{}},
+		{api{src: "bedrock", name: "DeleteKnowledgeBase", host: "bedrock-agent", params: pRaw, denied: ad}, [numProfiles]float64{}},
+		{api{src: "bedrock", name: "CreateAgent", host: "bedrock-agent", params: pRaw, denied: ad}, [numProfiles]float64{}},
+		{api{src: "bedrock", name: "CreateAgentActionGroup", host: "bedrock-agent", params: pRaw, denied: ad}, [numProfiles]float64{}},
+		{api{src: "bedrock", name: "CreateModelCopyJob", params: pRaw, denied: ad}, [numProfiles]float64{}},
+		{api{src: "bedrock", name: "CreateModelImportJob", params: pRaw, denied: ad}, [numProfiles]float64{}},
+		{api{src: "bedrock", name: "CreateModelCustomizationJob", params: pRaw, denied: ad}, [numProfiles]float64{}},
+		{api{src: "bedrock", name: "GetFoundationModel", ro: true, params: pRaw, denied: ad}, [numProfiles]float64{}},
 	}
 	var weights [numProfiles][]float64
 	var rweights [numProfiles][]float64

@@ -19,6 +19,9 @@ type ctEvent struct {
 	errCode, errMsg   string
 	model             string // modelId for Bedrock calls
 	requestID         string // kept equal to the invocation log's requestId
+	// params and resp are requestParameters and responseElements as JSON
+	// text, for planted calls whose api has params pRaw; "" writes null.
+	params, resp string
 }
 
 // sessionCred is a role session's temporary key.
@@ -78,6 +81,11 @@ func (x *renderer) benign(p *principal, region int, t time.Time) ctEvent {
 		if p.kind == kindUser && region == regionUSE1 && r.IntN(40) == 0 {
 			e.api = apiConsoleLogin
 		}
+	}
+	if p.quietBedrock && apis[e.api].src == "bedrock.amazonaws.com" {
+		// A principal a scenario plants Bedrock activity for makes no
+		// Bedrock control-plane calls of its own, so its groups are exact.
+		e.api = apiGetCallerIdentity
 	}
 	a := &apis[e.api]
 	deny, throttle := 0.0015, 0.002
@@ -679,6 +687,11 @@ func (x *renderer) params(b []byte, e *ctEvent, region string) []byte {
 		b = append(b, '{')
 		b = fint(b, "maxRecords", 100)
 		return append(b, '}')
+	case pRaw:
+		if e.params == "" {
+			return append(b, "null"...)
+		}
+		return append(b, e.params...)
 	}
 	panic("BUG: unknown parameter kind")
 }
@@ -687,6 +700,9 @@ func (x *renderer) params(b []byte, e *ctEvent, region string) []byte {
 func (x *renderer) response(b []byte, e *ctEvent, region string) []byte {
 	if e.errCode != "" {
 		return append(b, "null"...)
+	}
+	if e.resp != "" {
+		return append(b, e.resp...)
 	}
 	a := &apis[e.api]
 	r := x.r

@@ -26,12 +26,18 @@ func Day(opt Options) (Summary, error) {
 // day is Day with a multiplier of benign volume below Scale's granularity,
 // so that tests can make a small but complete day.
 func day(opt Options, benign float64) (Summary, error) {
+	return write(opt, benign, (*world).plant)
+}
+
+// write generates a day whose planted records come from plant, with benign
+// volume multiplied by benign (and by Options.Scale and Background).
+func write(opt Options, benign float64, plant func(*world, time.Time) *planted) (Summary, error) {
 	opt, err := opt.withDefaults()
 	if err != nil {
 		return Summary{}, err
 	}
-	w := newWorld(opt.Seed, opt.Account, opt.Principals, benign*float64(opt.Scale))
-	pl := w.plant(opt.Day)
+	w := newWorld(opt.Seed, opt.Account, opt.Principals, benign*float64(opt.Scale)*opt.Background)
+	pl := plant(w, opt.Day)
 	g := &dayGen{w: w, day: opt.Day, out: opt.Out, pl: pl}
 	if err := os.MkdirAll(opt.Out, 0o755); err != nil {
 		return Summary{}, fmt.Errorf("cannot create output directory: %w", err)

@@ -20,6 +20,14 @@
 //     on one model; denials coded "accessdeniedexception" in lower case; 8
 //     denials at least an hour apart.
 //
+// Scenario writes the same kind of background (a full day for "benign", a
+// fifth of one for the others) with one part of the Bedrock attack
+// lifecycle planted in it (recon, probing, enabling, evasion, misuse,
+// persistence, or the whole LLMjacking story), and expects the alerts of
+// the whole built-in rule pack: the benign day and the near misses every
+// scenario shares must raise none. Principals a scenario plants Bedrock
+// activity for make no Bedrock calls of their own, so expectations are exact.
+//
 // Files: CloudTrail writes one or more files per region and 5-minute slot,
 // named by the slot's end (so the day's last slot lands in the next day's
 // directory, as CloudTrail does), each a gzip'd {"Records":[...]} sorted by

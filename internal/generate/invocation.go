@@ -71,6 +71,14 @@ const (
 	guardNone = iota
 	guardPassed
 	guardIntervened
+	guardMulti // intervened for three findings: two content filters and an access key
+)
+
+// body says what the invocation record carries of the request and response.
+const (
+	bodyNormal   = iota
+	bodyNone     // text delivery is off: no inputBodyJson or outputBodyJson
+	bodyBadLimit // the key-checker's request: a token limit of 0
 )
 
 // invDesc is one model invocation before rendering. The same descriptors
@@ -89,6 +97,23 @@ type invDesc struct {
 	prompt    int
 	// overrides for the CloudTrail record, "" for the principal's usual
 	ip, ua, accessKey string
+	// planted details: the region that served the request ("" writes no
+	// inferenceRegion), the prompt and answer text ("" for the usual ones)
+	// and what the record carries of the bodies.
+	inferenceRegion string
+	text, answer    string
+	body            int
+}
+
+// intervened reports whether a guardrail blocked the request.
+func (d *invDesc) intervened() bool { return d.guard == guardIntervened || d.guard == guardMulti }
+
+// maxTokens is the token limit the request asks for.
+func (d *invDesc) maxTokens(usual int) int64 {
+	if d.body == bodyBadLimit {
+		return 0
+	}
+	return int64(usual)
 }
 
 // planInvocations returns the invocations of one region and slot, benign
@@ -232,6 +257,9 @@ func (w *world) appendInvocation(b []byte, r *rand.Rand, d *invDesc) []byte {
 	b = fstr(b, "arn", d.p.arn)
 	b = append(b, '}')
 	b = fstr(b, "region", regions[d.region])
+	if d.inferenceRegion != "" {
+		b = fstr(b, "inferenceRegion", d.inferenceRegion)
+	}
 	b = fstr(b, "requestId", d.requestID)
 	b = fstr(b, "operation", invOps[d.op])
 	b = fstr(b, "modelId", d.model.id)
@@ -240,10 +268,12 @@ func (w *world) appendInvocation(b []byte, r *rand.Rand, d *invDesc) []byte {
 	}
 	b = fobj(b, "input")
 	b = fstr(b, "inputContentType", "application/json")
-	b = key(b, "inputBodyJson")
-	b = appendInputBody(b, r, d)
+	if d.body != bodyNone {
+		b = key(b, "inputBodyJson")
+		b = appendInputBody(b, r, d)
+	}
 	inTok := d.inTok
-	if d.guard == guardIntervened || d.errCode != "" {
+	if d.intervened() || d.errCode != "" {
 		inTok = 0
 	}
 	b = fint(b, "inputTokenCount", int64(inTok))
@@ -251,12 +281,14 @@ func (w *world) appendInvocation(b []byte, r *rand.Rand, d *invDesc) []byte {
 	if d.errCode == "" {
 		b = fobj(b, "output")
 		b = fstr(b, "outputContentType", "application/json")
-		b = key(b, "outputBodyJson")
 		outTok := d.outTok
-		if d.guard == guardIntervened {
+		if d.intervened() {
 			outTok = 0
 		}
-		b = w.appendOutputBody(b, r, d, outTok)
+		if d.body != bodyNone {
+			b = key(b, "outputBodyJson")
+			b = w.appendOutputBody(b, r, d, outTok)
+		}
 		b = fint(b, "outputTokenCount", int64(outTok))
 		b = append(b, '}')
 	}
@@ -264,7 +296,10 @@ func (w *world) appendInvocation(b []byte, r *rand.Rand, d *invDesc) []byte {
 }
 
 func promptText(d *invDesc) string {
-	if d.guard == guardIntervened {
+	if d.text != "" {
+		return d.text
+	}
+	if d.intervened() {
 		return blockedPrompts[d.prompt%len(blockedPrompts)]
 	}
 	return prompts[d.prompt%len(prompts)]
@@ -283,7 +318,7 @@ func appendInputBody(b []byte, r *rand.Rand, d *invDesc) []byte {
 		b = fstr(b, "text", text)
 		b = append(b, '}', ']', '}', ']')
 		b = fobj(b, "inferenceConfig")
-		b = fint(b, "maxTokens", int64(pick(r, []int{512, 1024, 2048, 4096})))
+		b = fint(b, "maxTokens", d.maxTokens(pick(r, []int{512, 1024, 2048, 4096})))
 		b = ffloat(b, "temperature", float64(r.IntN(11))/10, 1)
 		b = append(b, '}')
 		return append(b, '}')
@@ -291,7 +326,7 @@ func appendInputBody(b []byte, r *rand.Rand, d *invDesc) []byte {
 	switch d.model.fam {
 	case famClaude:
 		b = fstr(b, "anthropic_version", "bedrock-2023-05-31")
-		b = fint(b, "max_tokens", int64(pick(r, []int{1024, 2000, 4096})))
+		b = fint(b, "max_tokens", d.maxTokens(pick(r, []int{1024, 2000, 4096})))
 		b = fstr(b, "system", "You are a helpful assistant for AnyCompany employees. Answer concisely.")
 		b = farr(b, "messages")
 		b = append(b, '{')
@@ -312,7 +347,7 @@ func appendInputBody(b []byte, r *rand.Rand, d *invDesc) []byte {
 		b = fstr(b, "text", text)
 		b = append(b, '}', ']', '}', ']')
 		b = fobj(b, "inferenceConfig")
-		b = fint(b, "maxTokens", 1024)
+		b = fint(b, "maxTokens", d.maxTokens(1024))
 		b = append(b, '}')
 	case famTitanEmbed:
 		b = fstr(b, "inputText", text)
@@ -324,7 +359,7 @@ func appendInputBody(b []byte, r *rand.Rand, d *invDesc) []byte {
 		b = ffloat(b, "temperature", 0.5, 1)
 	case famMistral:
 		b = fstr(b, "prompt", "<s>[INST] "+text+" [/INST]")
-		b = fint(b, "max_tokens", 1024)
+		b = fint(b, "max_tokens", d.maxTokens(1024))
 	}
 	return append(b, '}')
 }
@@ -332,8 +367,11 @@ func appendInputBody(b []byte, r *rand.Rand, d *invDesc) []byte {
 // appendOutputBody appends the response body the model returned.
 func (w *world) appendOutputBody(b []byte, r *rand.Rand, d *invDesc, outTok int) []byte {
 	text := answers[d.prompt%len(answers)]
+	if d.answer != "" {
+		text = d.answer
+	}
 	stop := "end_turn"
-	if d.guard == guardIntervened {
+	if d.intervened() {
 		text = "Sorry, the model cannot answer this question."
 		stop = "guardrail_intervened"
 	}
@@ -353,7 +391,7 @@ func (w *world) appendOutputBody(b []byte, r *rand.Rand, d *invDesc, outTok int)
 		b = fint(b, "latencyMs", int64(latency))
 		b = append(b, '}')
 		inTok := d.inTok
-		if d.guard == guardIntervened {
+		if d.intervened() {
 			inTok = 0
 		}
 		b = fobj(b, "usage")
@@ -471,7 +509,7 @@ func (w *world) appendStreamBody(b []byte, r *rand.Rand, d *invDesc, text string
 			b = append(b, `,{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":`...)
 			b = appendString(b, text[start:i])
 			b = append(b, '}')
-			if d.guard == guardIntervened {
+			if d.intervened() {
 				b = fstr(b, "amazon-bedrock-guardrailAction", "INTERVENED")
 			}
 			b = append(b, '}')
@@ -489,7 +527,7 @@ func (w *world) appendStreamBody(b []byte, r *rand.Rand, d *invDesc, text string
 	b = fint(b, "firstByteLatency", int64(latency/4+r.IntN(200)))
 	b = append(b, '}')
 	if d.guard != guardNone {
-		if d.guard == guardIntervened {
+		if d.intervened() {
 			b = fstr(b, "amazon-bedrock-guardrailAction", "INTERVENED")
 		}
 		b = fobj(b, "amazon-bedrock-trace")
@@ -508,7 +546,10 @@ func (w *world) appendGuardrailTrace(b []byte, r *rand.Rand, d *invDesc) []byte 
 	b = fobj(b, "guardrail")
 	b = fobj(b, "inputAssessment")
 	b = fobj(b, gid)
-	if d.guard == guardIntervened {
+	switch {
+	case d.guard == guardMulti:
+		b = append(b, `"contentPolicy":{"filters":[{"type":"PROMPT_ATTACK","confidence":"HIGH","filterStrength":"HIGH","action":"BLOCKED"},{"type":"MISCONDUCT","confidence":"HIGH","filterStrength":"HIGH","action":"BLOCKED"}]},"sensitiveInformationPolicy":{"piiEntities":[{"type":"AWS_ACCESS_KEY","match":"access keys","action":"BLOCKED"}]}`...)
+	case d.intervened():
 		switch d.prompt % len(blockedPrompts) {
 		case 0, 1:
 			b = append(b, `"contentPolicy":{"filters":[{"type":"PROMPT_ATTACK","confidence":"HIGH","filterStrength":"HIGH","action":"BLOCKED"}]}`...)

@@ -13,6 +13,9 @@ type Options struct {
 	Principals int       // number of principals; zero means 300 (at least 30 are made)
 	Account    string    // the monitored account; empty means "123456789012"
 	Scale      int       // multiplies benign volume; zero means 1, a realistic day
+	// Background is the benign volume as a share of a realistic day, for
+	// quick tests (0.05 is a twentieth); zero means 1. It multiplies Scale.
+	Background float64
 }
 
 // Expected is one alert the planted attacks must raise: the rule that raises
@@ -67,6 +70,12 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.Scale == 0 {
 		o.Scale = 1
+	}
+	if o.Background == 0 {
+		o.Background = 1
+	}
+	if o.Background < 0 {
+		return o, fmt.Errorf("cannot generate logs: negative background volume %g", o.Background)
 	}
 	if o.Scale < 0 {
 		return o, fmt.Errorf("cannot generate logs: negative scale %d", o.Scale)

@@ -82,6 +82,9 @@ type principal struct {
 	models    []int // indices into models used
 	ops       weighted
 	guardrail bool
+	// quietBedrock is set for principals a scenario plants Bedrock activity
+	// for: their benign calls leave Bedrock's control plane alone.
+	quietBedrock bool
 }
 
 const len5 = 5 // len(regions); an array length must be constant
