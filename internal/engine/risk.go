@@ -31,8 +31,14 @@ func RiskEvents(r *rule.Rule, a *alert.Alert) []store.RiskEvent {
 			techniques = append(techniques, t.ID)
 		}
 	}
+	var stories []string
+	for _, tag := range r.Tags {
+		if s, ok := strings.CutPrefix(tag, "Analytic Story: "); ok {
+			stories = append(stories, s)
+		}
+	}
 	base := store.RiskEvent{Time: a.Timestamp, AlertID: a.ID, RuleID: r.ID, RuleName: r.Name,
-		Message: msg, Tactics: tactics, Techniques: techniques}
+		Message: msg, Tactics: tactics, Techniques: techniques, Stories: stories}
 	var out []store.RiskEvent
 	add := func(v event.Value, typ string, score int, threat bool) {
 		for _, e := range v.Values() {
