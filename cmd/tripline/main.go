@@ -34,7 +34,8 @@ Usage:
   tripline hunt [flags] PATH...        run rules over logs (files, directories, globs, - for stdin)
   tripline query [flags] QUERY PATH... run one ES|QL or SPL query over logs and print its rows
   tripline generate --out DIR          write a synthetic day of logs with planted attacks
-  tripline demo                        generate a day into a temporary directory and hunt it
+  tripline generate --scenario NAME --out DIR   one stage of the threat model (--list-scenarios)
+  tripline demo [--scenario NAME]      generate the LLMjacking story into a temporary directory and hunt it
   tripline rules list|show|validate|test|coverage
   tripline serve [flags]               watch logs live: alert store, risk, notifications, HTTP API
   tripline alerts list|show|ack|close  read and triage stored alerts
