@@ -190,20 +190,11 @@ func epochText(s string) string {
 // loadMacroDirs loads Splunk macros from directories on top of the
 // built-in ones.
 func loadMacroDirs(dirs []string) (*spl.Macros, error) {
-	macros := spl.NewMacros()
-	for _, dir := range dirs {
-		m, err := spl.LoadMacroDir(dir)
-		if err != nil {
-			return nil, fmt.Errorf("cannot load macros: %w", err)
-		}
-		for _, key := range m.Keys() {
-			name, n := macroArity(key)
-			if mac, ok := m.Lookup(name, n); ok {
-				macros.Add(mac)
-			}
-		}
+	m, err := spl.LoadMacroDirs(dirs)
+	if err != nil {
+		return nil, fmt.Errorf("cannot load macros: %w", err)
 	}
-	return macros, nil
+	return m, nil
 }
 
 // drilldownFunc runs the risk drilldowns of stored alerts for the API, at

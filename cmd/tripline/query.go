@@ -16,7 +16,6 @@ import (
 	"github.com/tripline/tripline/internal/exec"
 	"github.com/tripline/tripline/internal/logs"
 	"github.com/tripline/tripline/internal/rule"
-	"github.com/tripline/tripline/internal/syntax/spl"
 )
 
 func cmdQuery(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -44,18 +43,9 @@ func cmdQuery(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	macros := spl.NewMacros()
-	for _, dir := range macroDirs {
-		m, err := spl.LoadMacroDir(dir)
-		if err != nil {
-			return fmt.Errorf("cannot load macros: %w", err)
-		}
-		for _, key := range m.Keys() {
-			name, n := macroArity(key)
-			if mac, ok := m.Lookup(name, n); ok {
-				macros.Add(mac)
-			}
-		}
+	macros, err := loadMacroDirs(macroDirs)
+	if err != nil {
+		return err
 	}
 	r := &rule.Rule{ID: "query", Name: "query", Language: *lang, Query: fs.Arg(0),
 		Interval: engine.QuerySpec.Interval, LookBack: engine.QuerySpec.LookBack}

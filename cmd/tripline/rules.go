@@ -3,12 +3,9 @@ package main
 import (
 	"fmt"
 	"io"
-	"strconv"
-	"strings"
 
 	"github.com/tripline/tripline/internal/engine"
 	"github.com/tripline/tripline/internal/rule"
-	"github.com/tripline/tripline/internal/syntax/spl"
 	"github.com/tripline/tripline/rules"
 )
 
@@ -22,18 +19,9 @@ type ruleSet struct {
 // them. Rules that fail are reported on stderr and left out of the run;
 // only a run with no rule at all is an error.
 func loadRules(rf ruleFlags, stderr io.Writer) (*ruleSet, error) {
-	macros := spl.NewMacros()
-	for _, dir := range rf.macros {
-		m, err := spl.LoadMacroDir(dir)
-		if err != nil {
-			return nil, fmt.Errorf("cannot load macros: %w", err)
-		}
-		for _, key := range m.Keys() {
-			name, n := macroArity(key)
-			if mac, ok := m.Lookup(name, n); ok {
-				macros.Add(mac)
-			}
-		}
+	macros, err := loadMacroDirs(rf.macros)
+	if err != nil {
+		return nil, err
 	}
 	var all []*rule.Rule
 	set := &ruleSet{}
@@ -64,19 +52,6 @@ func loadRules(rf ruleFlags, stderr io.Writer) (*ruleSet, error) {
 		return nil, usagef("no rules to run (use --rules PATH, or drop --no-builtin)")
 	}
 	return set, nil
-}
-
-// macroArity splits a macro key "name(N)" into its name and arity.
-func macroArity(key string) (string, int) {
-	i := strings.LastIndexByte(key, '(')
-	if i < 0 || !strings.HasSuffix(key, ")") {
-		return key, 0
-	}
-	n, err := strconv.Atoi(key[i+1 : len(key)-1])
-	if err != nil {
-		return key, 0
-	}
-	return key[:i], n
 }
 
 func indentDetail(s string) string {

@@ -208,21 +208,4 @@ func matchAny(patterns []string, name string) bool {
 }
 
 // globMatch matches a column name against a pattern whose only wildcard is "*".
-func globMatch(pattern, s string) bool {
-	if !strings.Contains(pattern, "*") {
-		return pattern == s
-	}
-	parts := strings.Split(pattern, "*")
-	if !strings.HasPrefix(s, parts[0]) {
-		return false
-	}
-	s = s[len(parts[0]):]
-	for _, mid := range parts[1 : len(parts)-1] {
-		i := strings.Index(s, mid)
-		if i < 0 {
-			return false
-		}
-		s = s[i+len(mid):]
-	}
-	return strings.HasSuffix(s, parts[len(parts)-1])
-}
+func globMatch(pattern, s string) bool { return schema.Glob(pattern, s) }

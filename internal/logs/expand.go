@@ -93,11 +93,21 @@ func walk(path string, add func(string)) error {
 	})
 }
 
-func skipDir(name string) bool {
+func skipDir(name string) bool { return SkipDir(name) }
+
+func skipFile(name string) bool { return SkipFile(name) }
+
+// SkipDir reports whether a directory (or S3 folder) name is plainly not
+// logs when a tree is walked: hidden folders and CloudTrail-Digest.
+func SkipDir(name string) bool {
 	return strings.HasPrefix(name, ".") || name == "CloudTrail-Digest"
 }
 
-func skipFile(name string) bool {
+// SkipFile reports whether a file (or S3 object) name is plainly not a log
+// when a tree is walked: hidden files, *.md, README, LICENSE and NOTICE
+// files, Bedrock's permission-check object, and expected.ndjson (the
+// answers tripline generate writes beside its logs).
+func SkipFile(name string) bool {
 	if strings.HasPrefix(name, ".") || name == "amazon-bedrock-logs-permission-check" || name == "expected.ndjson" {
 		return true
 	}

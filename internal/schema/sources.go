@@ -119,7 +119,12 @@ func match(patterns []string, name func(event.Source) string, what string) ([]ev
 // globMatch matches s against a pattern whose only wildcard is "*",
 // ignoring case.
 func globMatch(pattern, s string) bool {
-	pattern, s = strings.ToLower(pattern), strings.ToLower(s)
+	return Glob(strings.ToLower(pattern), strings.ToLower(s))
+}
+
+// Glob matches s against a pattern whose only wildcard is "*" (any run of
+// characters), case-sensitively, as index patterns and field lists use it.
+func Glob(pattern, s string) bool {
 	parts := strings.Split(pattern, "*")
 	if len(parts) == 1 {
 		return pattern == s

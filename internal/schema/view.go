@@ -44,22 +44,27 @@ func Resolve(v View, src event.Source, name string) (Getter, bool) {
 	return nullGetter, false
 }
 
+// fieldsOf returns the named fields a view defines for a source.
+func fieldsOf(v View, src event.Source) map[string]field {
+	switch {
+	case v == ECS && src == event.CloudTrail:
+		return ecsCloudTrail
+	case v == ECS && src == event.BedrockInvocation:
+		return ecsInvocation
+	case v == Raw && src == event.CloudTrail:
+		return cimCloudTrail
+	case v == Raw && src == event.BedrockInvocation:
+		return cimInvocation
+	case v == Raw && src == event.Risk:
+		return riskFields
+	}
+	return nil
+}
+
 // RawPath returns the raw JSON path a field of a view reads unchanged, and
 // false for computed fields (constants, coalesced or reshaped values).
 func RawPath(v View, src event.Source, name string) (string, bool) {
-	var m map[string]field
-	switch {
-	case v == ECS && src == event.CloudTrail:
-		m = ecsCloudTrail
-	case v == ECS && src == event.BedrockInvocation:
-		m = ecsInvocation
-	case v == Raw && src == event.CloudTrail:
-		m = cimCloudTrail
-	case v == Raw && src == event.BedrockInvocation:
-		m = cimInvocation
-	case v == Raw && src == event.Risk:
-		m = riskFields
-	}
+	m := fieldsOf(v, src)
 	if v == Raw {
 		name = trimDataset(src, name)
 	}
@@ -75,19 +80,7 @@ func RawPath(v View, src event.Source, name string) (string, bool) {
 // Fields lists the field names a view knows for a source, sorted. It is the
 // column set of "keep *" and of a rendered event row.
 func Fields(v View, src event.Source) []string {
-	var m map[string]field
-	switch {
-	case v == ECS && src == event.CloudTrail:
-		m = ecsCloudTrail
-	case v == ECS && src == event.BedrockInvocation:
-		m = ecsInvocation
-	case v == Raw && src == event.CloudTrail:
-		m = cimCloudTrail
-	case v == Raw && src == event.BedrockInvocation:
-		m = cimInvocation
-	case v == Raw && src == event.Risk:
-		m = riskFields
-	}
+	m := fieldsOf(v, src)
 	out := make([]string, 0, len(m))
 	for k := range m {
 		out = append(out, k)

@@ -158,3 +158,27 @@ func LoadMacroDir(dir string) (*Macros, error) {
 	}
 	return m, nil
 }
+
+// Merge adds every macro of o, replacing macros of m with the same key.
+func (m *Macros) Merge(o *Macros) {
+	if o == nil {
+		return
+	}
+	for k, mac := range o.byKey {
+		m.byKey[k] = mac
+	}
+}
+
+// LoadMacroDirs returns the built-in macros plus those of every directory,
+// later directories replacing earlier ones' macros of the same key.
+func LoadMacroDirs(dirs []string) (*Macros, error) {
+	m := NewMacros()
+	for _, dir := range dirs {
+		d, err := LoadMacroDir(dir)
+		if err != nil {
+			return nil, err
+		}
+		m.Merge(d)
+	}
+	return m, nil
+}

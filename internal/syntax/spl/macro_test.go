@@ -167,3 +167,20 @@ func TestLoadMacroDir(t *testing.T) {
 		t.Error("LoadMacroDir of a missing directory succeeded")
 	}
 }
+
+func TestLoadMacroDirsLaterWins(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	os.WriteFile(filepath.Join(a, "f.yml"), []byte("name: my_filter\ndefinition: search user!=svc\n"), 0o644)
+	os.WriteFile(filepath.Join(b, "f.yml"), []byte("name: my_filter\ndefinition: search user!=bot\n"), 0o644)
+	m, err := LoadMacroDirs([]string{a, b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mac, ok := m.Lookup("my_filter", 0)
+	if !ok || mac.Definition != "search user!=bot" {
+		t.Errorf("my_filter = %+v, want the second directory's", mac)
+	}
+	if _, ok := m.Lookup("cloudtrail", 0); !ok {
+		t.Error("built-in macros lost")
+	}
+}
