@@ -1,10 +1,14 @@
 package engine
 
 import (
+	"bytes"
 	"context"
+	"github.com/tripline/tripline/internal/logs"
+	"github.com/tripline/tripline/internal/schema"
 	"github.com/tripline/tripline/internal/testutil"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/tripline/tripline/internal/event"
@@ -153,5 +157,38 @@ func TestHuntGeneratedDay(t *testing.T) {
 			t.Errorf("duplicate alert id %s", a.ID)
 		}
 		seen[a.ID] = true
+	}
+}
+
+// Every record the reader classifies carries one of its source's markers,
+// which prefilters rely on to skip records of other sources unparsed.
+func TestSourceMarkersHoldOnRealLogs(t *testing.T) {
+	data := sharedData(t)
+	gen := t.TempDir()
+	if _, err := generate.Scenario("misuse", generate.Options{Out: gen, Seed: 3, Principals: 40}); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	seen := map[event.Source]int{}
+	_, err := logs.Read(context.Background(), []string{data, gen}, logs.Options{}, func(_ int, ev *event.Event) error {
+		ok := false
+		for _, m := range schema.SourceMarkers(ev.Source) {
+			if bytes.Contains(ev.Raw, []byte(m)) {
+				ok = true
+			}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		seen[ev.Source]++
+		if !ok {
+			t.Errorf("%s: a %s record without any of its markers", ev.Origin, ev.Source)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seen[event.CloudTrail] == 0 || seen[event.BedrockInvocation] == 0 {
+		t.Fatalf("records seen: %v", seen)
 	}
 }

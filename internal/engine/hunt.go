@@ -47,18 +47,21 @@ type Report struct {
 // worker holds one decode worker's instances, one per runnable rule.
 type worker struct {
 	insts []*exec.Instance
-	pres  []exec.Prefilter
+	pres  *prefilters
+	memo  recordMemo
+	// memoValid says memo belongs to the record the read filter just
+	// admitted, which feed is given next.
+	memoValid bool
 	// failed marks rules that panicked on this worker; they take no more events.
 	failed []error
 }
 
 // admits reports whether any rule's prefilter passes raw: the read filter.
 func (w *worker) admits(raw []byte) bool {
-	for i, pre := range w.pres {
-		if w.failed[i] != nil {
-			continue
-		}
-		if pre.Match(raw) {
+	w.memo.start(len(w.pres.lits))
+	w.memoValid = true
+	for i := range w.insts {
+		if w.failed[i] == nil && w.pres.match(i, raw, &w.memo) {
 			return true
 		}
 	}
@@ -67,11 +70,15 @@ func (w *worker) admits(raw []byte) bool {
 
 // feed gives one event to every rule whose prefilter it passes.
 func (w *worker) feed(ev *event.Event) {
+	if !w.memoValid {
+		w.memo.start(len(w.pres.lits))
+	}
+	w.memoValid = false
 	for i, in := range w.insts {
 		if w.failed[i] != nil {
 			continue
 		}
-		if pre := w.pres[i]; !pre.Empty() && !pre.Match(ev.Raw) {
+		if !w.pres.match(i, ev.Raw, &w.memo) {
 			continue
 		}
 		w.push(i, in, ev)
@@ -96,12 +103,16 @@ func Hunt(ctx context.Context, rules []*Compiled, inputs []string, opt HuntOptio
 	if n <= 0 {
 		n = runtime.GOMAXPROCS(0)
 	}
+	var pres []exec.Prefilter
+	for _, c := range runnable {
+		pres = append(pres, c.Program.Prefilter())
+	}
+	shared := newPrefilters(pres)
 	workers := make([]*worker, n)
 	for i := range workers {
-		w := &worker{failed: make([]error, len(runnable))}
+		w := &worker{failed: make([]error, len(runnable)), pres: shared}
 		for _, c := range runnable {
 			w.insts = append(w.insts, c.Program.NewInstance(c.Spec.PaneWidth()))
-			w.pres = append(w.pres, c.Program.Prefilter())
 		}
 		workers[i] = w
 	}
@@ -109,8 +120,8 @@ func Hunt(ctx context.Context, rules []*Compiled, inputs []string, opt HuntOptio
 	readOpt.Workers = n
 	if !opt.NoPrefilter && len(runnable) > 0 {
 		all := true
-		for _, c := range runnable {
-			all = all && !c.Program.Prefilter().Empty()
+		for i := range runnable {
+			all = all && !shared.empty(i)
 		}
 		if all {
 			readOpt.Filter = func(wi int, raw []byte) bool { return workers[wi].admits(raw) }

@@ -180,6 +180,9 @@ func TestAggregateSemantics(t *testing.T) {
 	}
 }
 
+// ctOnly is the source clause of a program that reads CloudTrail only.
+const ctOnly = `("\"eventSource\"" or "\"eventName\"")`
+
 func TestPrefilter(t *testing.T) {
 	field := func(n string) *plan.Field { return &plan.Field{Name: n} }
 	str := func(s string) *plan.Literal { return &plan.Literal{Value: event.StringValue(s)} }
@@ -188,26 +191,26 @@ func TestPrefilter(t *testing.T) {
 		q    *plan.Query
 		want string
 	}{
-		{"esql equality on a raw field", denialsPlan(3), `("AccessDeniedException")`},
+		{"esql equality on a raw field", denialsPlan(3), `("\"schemaType\"" or "\"modelId\"") and ("AccessDeniedException")`},
 		{"computed field gives nothing", &plan.Query{Dialect: plan.ESQL, Pipeline: []plan.Node{
 			&plan.From{Indices: []string{"logs-aws.cloudtrail-*"}},
-			&plan.Where{Cond: &plan.Binary{Op: "==", L: field("event.outcome"), R: str("failure")}}}}, ``},
+			&plan.Where{Cond: &plan.Binary{Op: "==", L: field("event.outcome"), R: str("failure")}}}}, ctOnly},
 		{"spl search folds case and splits wildcards", &plan.Query{Dialect: plan.SPL, Pipeline: []plan.Node{
 			&plan.From{Sourcetypes: []string{"aws:cloudtrail"}},
 			&plan.Where{Cond: &plan.Binary{Op: "AND",
 				L: &plan.SearchCmp{Field: "eventName", Op: "=", Value: "ListFoundation*"},
-				R: &plan.SearchCmp{Field: "errorCode", Op: "=", Value: "AccessDenied"}}}}}, `("listfoundation"i) and ("accessdenied"i)`},
+				R: &plan.SearchCmp{Field: "errorCode", Op: "=", Value: "AccessDenied"}}}}}, ctOnly + ` and ("listfoundation"i) and ("accessdenied"i)`},
 		{"or merges alternatives; not gives nothing", &plan.Query{Dialect: plan.SPL, Pipeline: []plan.Node{
 			&plan.From{},
 			&plan.Where{Cond: &plan.Binary{Op: "OR",
 				L: &plan.SearchCmp{Field: "eventName", Op: "=", Value: "DeleteGuardrail"},
 				R: &plan.SearchCmp{Field: "eventName", Op: "=", Value: "UpdateGuardrail"}}},
 			&plan.Where{Cond: &plan.Unary{Op: "NOT", X: &plan.SearchCmp{Field: "errorCode", Op: "=", Value: "AccessDenied"}}}}},
-			`("deleteguardrail"i or "updateguardrail"i)`},
+			`("\"eventSource\"" or "\"eventName\"" or "\"schemaType\"" or "\"modelId\"") and ("deleteguardrail"i or "updateguardrail"i)`},
 		{"a field redefined by eval is not raw", &plan.Query{Dialect: plan.ESQL, Pipeline: []plan.Node{
 			&plan.From{Indices: []string{"logs-aws.cloudtrail-*"}},
 			&plan.Eval{Assigns: []plan.Assign{{Name: "event.action", Expr: str("x")}}},
-			&plan.Where{Cond: &plan.Binary{Op: "==", L: field("event.action"), R: str("CreateUser")}}}}, ``},
+			&plan.Where{Cond: &plan.Binary{Op: "==", L: field("event.action"), R: str("CreateUser")}}}}, ctOnly},
 	}
 	for _, c := range cases {
 		p, err := Compile(c.q, Options{})

@@ -2,6 +2,7 @@ package exec
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
 
 	"github.com/tripline/tripline/internal/event"
@@ -29,17 +30,28 @@ type Prefilter struct {
 // Empty reports whether the prefilter admits everything.
 func (f Prefilter) Empty() bool { return len(f.Clauses) == 0 }
 
+// In reports whether raw contains the literal.
+func (l Literal) In(raw []byte) bool {
+	if l.Fold {
+		return indexFold(raw, l.Text, l.anchor) >= 0
+	}
+	return bytes.Contains(raw, l.Text)
+}
+
+// Key identifies a literal's search: its text and whether case folds.
+func (l Literal) Key() string {
+	if l.Fold {
+		return "i:" + string(l.Text)
+	}
+	return "s:" + string(l.Text)
+}
+
 // Match reports whether raw may produce a row.
 func (f Prefilter) Match(raw []byte) bool {
 	for _, c := range f.Clauses {
 		ok := false
 		for _, l := range c {
-			if l.Fold {
-				ok = indexFold(raw, l.Text, l.anchor) >= 0
-			} else {
-				ok = bytes.Contains(raw, l.Text)
-			}
-			if ok {
+			if ok = l.In(raw); ok {
 				break
 			}
 		}
@@ -56,7 +68,7 @@ func (f Prefilter) String() string {
 	for _, c := range f.Clauses {
 		var alts []string
 		for _, l := range c {
-			s := `"` + string(l.Text) + `"`
+			s := strconv.Quote(string(l.Text))
 			if l.Fold {
 				s += "i"
 			}

@@ -169,6 +169,7 @@ stream:
 		return nil, err
 	}
 	p.tail = tail
+	p.pre.Clauses = append(sourceClause(p.Sources), p.pre.Clauses...)
 	p.nslots = len(sc.fields)
 	for _, f := range sc.fields {
 		if f != "" {
@@ -188,6 +189,24 @@ stream:
 		}
 	}
 	return p, nil
+}
+
+// sourceClause is the prefilter clause that a record is of one of the
+// sources a program reads; none when it reads every kind of log, or none.
+func sourceClause(srcs []event.Source) [][]Literal {
+	if len(srcs) == 0 || len(srcs) >= len(event.Sources) {
+		return nil
+	}
+	var alts []Literal
+	for _, s := range srcs {
+		for _, m := range schema.SourceMarkers(s) {
+			alts = append(alts, Literal{Text: []byte(m)})
+		}
+	}
+	if len(alts) == 0 {
+		return nil
+	}
+	return [][]Literal{alts}
 }
 
 // usesNow reports whether a node's expressions call now().

@@ -151,3 +151,19 @@ func contains(ss []event.Source, s event.Source) bool {
 	}
 	return false
 }
+
+// SourceMarkers are texts one of which every raw record of a source
+// contains: the keys its classification requires (see internal/logs). A
+// record with none of them cannot be of that source, so prefilters may
+// skip it unparsed for rules that read only other sources.
+func SourceMarkers(src event.Source) []string {
+	switch src {
+	case event.CloudTrail:
+		return []string{`"eventSource"`, `"eventName"`}
+	case event.BedrockInvocation:
+		return []string{`"schemaType"`, `"modelId"`}
+	case event.Risk:
+		return []string{`"normalized_risk_object"`}
+	}
+	return nil
+}

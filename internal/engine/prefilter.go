@@ -1,0 +1,90 @@
+package engine
+
+import "github.com/tripline/tripline/internal/exec"
+
+// prefilters evaluates every rule's prefilter over one record, searching
+// each distinct literal at most once however many rules name it (the
+// source markers and "bedrock.amazonaws.com" are shared by most rules).
+type prefilters struct {
+	lits  []exec.Literal
+	rules [][][]int // per rule: clauses of literal indexes; nil admits all
+}
+
+func newPrefilters(pres []exec.Prefilter) *prefilters {
+	p := &prefilters{}
+	index := map[string]int{}
+	for _, pre := range pres {
+		if pre.Empty() {
+			p.rules = append(p.rules, nil)
+			continue
+		}
+		var clauses [][]int
+		for _, c := range pre.Clauses {
+			var alts []int
+			for _, l := range c {
+				i, ok := index[l.Key()]
+				if !ok {
+					i = len(p.lits)
+					index[l.Key()] = i
+					p.lits = append(p.lits, l)
+				}
+				alts = append(alts, i)
+			}
+			clauses = append(clauses, alts)
+		}
+		p.rules = append(p.rules, clauses)
+	}
+	return p
+}
+
+// recordMemo remembers, for the record being looked at, which literals it
+// holds: 0 not searched yet, 1 present, 2 absent. A worker starts it for
+// each record in the read filter and keeps it for that record's feed
+// right after; buffers are reused, so an address alone never identifies a
+// record.
+type recordMemo struct {
+	seen []uint8
+}
+
+// start forgets what was found for the previous record.
+func (m *recordMemo) start(nlits int) {
+	if cap(m.seen) < nlits {
+		m.seen = make([]uint8, nlits)
+	}
+	m.seen = m.seen[:nlits]
+	clear(m.seen)
+}
+
+// match reports whether rule i's prefilter admits raw.
+func (p *prefilters) match(i int, raw []byte, m *recordMemo) bool {
+	clauses := p.rules[i]
+	if clauses == nil {
+		return true
+	}
+	for _, alts := range clauses {
+		ok := false
+		for _, li := range alts {
+			switch m.seen[li] {
+			case 0:
+				if p.lits[li].In(raw) {
+					m.seen[li] = 1
+					ok = true
+				} else {
+					m.seen[li] = 2
+				}
+			case 1:
+				ok = true
+			}
+			if ok {
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// empty reports whether rule i admits every record.
+func (p *prefilters) empty(i int) bool { return p.rules[i] == nil }
