@@ -22,34 +22,56 @@ func WriteNDJSON(w io.Writer, alerts []*Alert) error {
 	return bw.Flush()
 }
 
-// WriteTable writes a human-readable table: one line per alert, then the
-// evidence of each under it when verbose.
+// WriteTable writes a human-readable table, one line per alert; verbose
+// adds, below the table, each alert's reason and where its first source
+// events are.
 func WriteTable(w io.Writer, alerts []*Alert, verbose bool) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SEVERITY\tRULE\tGROUP\tEVENTS\tFIRST SEEN\tLAST SEEN")
-	for _, a := range alerts {
+	fmt.Fprintln(tw, "#\tSEVERITY\tRULE\tGROUP\tEVENTS\tFIRST SEEN\tLAST SEEN")
+	for i, a := range alerts {
 		var group []string
 		for _, f := range a.Group {
 			group = append(group, f.Name+"="+short(f.Value.String()))
 		}
-		if len(group) == 0 {
-			group = append(group, a.Reason)
+		g := strings.Join(group, " ")
+		if g == "" {
+			g = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", a.Rule.Severity, clip(a.Rule.Name, 60),
-			clip(strings.Join(group, " "), 100), a.EventCount,
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\t%s\n", i+1, a.Rule.Severity, clip(a.Rule.Name, 60),
+			clip(g, 90), a.EventCount,
 			a.FirstSeen.Format("2006-01-02 15:04:05"), a.LastSeen.Format("2006-01-02 15:04:05"))
-		if verbose {
-			fmt.Fprintf(tw, "\t  %s\t\t\t\t\n", a.Reason)
-			for _, e := range a.Evidence {
-				loc := fmt.Sprintf("%s:%d", e.File, e.Line)
-				if e.Line == 0 {
-					loc = fmt.Sprintf("%s@%d", e.File, e.Offset)
-				}
-				fmt.Fprintf(tw, "\t  evidence %s\t\t\t\t\n", loc)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if !verbose {
+		return nil
+	}
+	for i, a := range alerts {
+		fmt.Fprintf(w, "\n#%d %s\n", i+1, a.Reason)
+		const shown = 3
+		for j, e := range a.Evidence {
+			if j == shown {
+				fmt.Fprintf(w, "   ... and %d more source events\n", a.EventCount-int64(shown))
+				break
 			}
+			fmt.Fprintf(w, "   %s\n", e.Location())
 		}
 	}
-	return tw.Flush()
+	return nil
+}
+
+// Location renders where a source event is: file:line, plus the byte
+// offset when the file holds many records on one line (CloudTrail's own
+// delivery files).
+func (e Evidence) Location() string {
+	switch {
+	case e.Line > 0 && e.Offset > 0 && e.Line == 1:
+		return fmt.Sprintf("%s:%d (byte %d)", e.File, e.Line, e.Offset)
+	case e.Line > 0:
+		return fmt.Sprintf("%s:%d", e.File, e.Line)
+	}
+	return fmt.Sprintf("%s (byte %d)", e.File, e.Offset)
 }
 
 func clip(s string, n int) string {
