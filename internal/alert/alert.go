@@ -116,8 +116,7 @@ func (fs Fields) MarshalJSON() ([]byte, error) {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		k, _ := json.Marshal(f.Name)
-		b.Write(k)
+		b.Write(event.AppendJSONString(nil, f.Name))
 		b.WriteByte(':')
 		b.Write(f.Value.AppendJSON(nil))
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"strconv"
+	"unicode/utf8"
 )
 
 // MarshalJSON writes a value as JSON: null, booleans, numbers, strings,
@@ -25,8 +26,7 @@ func (v Value) AppendJSON(dst []byte) []byte {
 		}
 		return append(dst, FormatDouble(v.f)...)
 	case String, IP, Time:
-		b, _ := json.Marshal(v.String())
-		return append(dst, b...)
+		return AppendJSONString(dst, v.String())
 	case Multi:
 		dst = append(dst, '[')
 		for i, e := range v.mv {
@@ -74,4 +74,56 @@ func FromAny(x any) Value {
 		return MultiValue(vs)
 	}
 	return Value{}
+}
+
+// AppendJSONString appends s as a JSON string. Unlike encoding/json it
+// leaves <, > and & alone, so that "ATT&CK" reads as written; invalid
+// UTF-8 becomes U+FFFD.
+func AppendJSONString(dst []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				dst = append(dst, '\\', c)
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, "\\ufffd"...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hex[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
 }
