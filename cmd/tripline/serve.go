@@ -267,11 +267,17 @@ func serve(cfg serveConfig, set *ruleSet, stdin io.Reader, stdout, stderr io.Wri
 	}
 	defer router.Close()
 
+	var afterCheckpoint func() // set once the spool exists
 	live := engine.NewLive(set.compiled, engine.LiveOptions{
 		Store: st, Lateness: time.Duration(cfg.Lateness), Retention: time.Duration(cfg.Retention),
 		CheckpointEvery: time.Duration(cfg.CheckpointEvery), QueueSize: cfg.QueueSize,
 		Risk:     engine.RiskOptions{Threshold: cfg.Risk.Threshold, Window: time.Duration(cfg.Risk.Window), Disabled: cfg.Risk.Disabled},
 		OnAlerts: router.SendAll, Logger: log, Observe: obs, CheckpointName: ckptName,
+		AfterCheckpoint: func() {
+			if afterCheckpoint != nil {
+				afterCheckpoint()
+			}
+		},
 	})
 	if err := live.Restore(ctx); err != nil {
 		return err
@@ -301,6 +307,7 @@ func serve(cfg serveConfig, set *ruleSet, stdin io.Reader, stdout, stderr io.Wri
 
 	spool := filepath.Join(cfg.Data, "spool")
 	sp := newSpool(spool, live, cfg.QueueSize)
+	afterCheckpoint = func() { sp.prune(positions, log) }
 	deliver := func(ctx context.Context, c source.Chunk) error {
 		data, err := io.ReadAll(c.Data)
 		if err != nil {

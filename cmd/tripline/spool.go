@@ -5,7 +5,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
+	"strings"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -97,6 +99,31 @@ func (s *spool) ingest(ctx context.Context, body io.Reader, _ string) (server.In
 		return server.IngestResult{}, fmt.Errorf("cannot spool ingest body: %w", err)
 	}
 	return res, nil
+}
+
+// prune deletes spooled bodies that were read to their end by the time of
+// the checkpoint just saved: the checkpoint holds their events, so they are
+// no longer needed to recover. It runs on the engine's goroutine, when the
+// positions are exactly those saved.
+func (s *spool) prune(positions *source.Positions, log *slog.Logger) {
+	entries, err := os.ReadDir(s.dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if !e.Type().IsRegular() || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		path := filepath.Join(s.dir, e.Name())
+		pos, ok := positions.Get(path)
+		info, err := e.Info()
+		if !ok || err != nil || !(pos.Done || pos.Offset >= info.Size()) {
+			continue
+		}
+		if err := os.Remove(path); err != nil {
+			log.Warn("cannot delete a processed ingest body", "file", path, "err", err)
+		}
+	}
 }
 
 // writeSynced writes a file under a temporary name, syncs it and renames

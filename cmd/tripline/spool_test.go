@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"errors"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -49,5 +51,25 @@ func TestSpoolBacklog(t *testing.T) {
 	sp.committed(files[0], source.Position{Offset: int64(len(body) + 1)})
 	if res, err := sp.ingest(ctx, strings.NewReader(body), ""); err != nil || res.Accepted != 1 {
 		t.Fatalf("after the engine caught up: %+v, %v; want the body accepted", res, err)
+	}
+}
+
+// After a checkpoint, bodies read to their end are deleted and the others
+// stay.
+func TestSpoolPrune(t *testing.T) {
+	dir := t.TempDir()
+	done := filepath.Join(dir, "ingest-1.json")
+	half := filepath.Join(dir, "ingest-2.json")
+	os.WriteFile(done, []byte("{}\n{}\n"), 0o644)
+	os.WriteFile(half, []byte("{}\n{}\n"), 0o644)
+	positions := source.NewPositions()
+	positions.Set(done, source.Position{Offset: 6})
+	positions.Set(half, source.Position{Offset: 3})
+	(&spool{dir: dir}).prune(positions, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if _, err := os.Stat(done); !os.IsNotExist(err) {
+		t.Errorf("a processed body was kept: %v", err)
+	}
+	if _, err := os.Stat(half); err != nil {
+		t.Errorf("a body not yet processed was deleted: %v", err)
 	}
 }

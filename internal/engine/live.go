@@ -59,6 +59,10 @@ type LiveOptions struct {
 	// names of their own, or one restores another's state and read
 	// positions. Default "engine".
 	CheckpointName string
+	// AfterCheckpoint, when set, runs on the engine's goroutine right after
+	// each checkpoint is saved, while the sources' positions are exactly
+	// those saved: the moment to delete input the checkpoint covers.
+	AfterCheckpoint func()
 }
 
 // Observer receives the engine's measurements. Every method must be cheap
@@ -602,6 +606,9 @@ func (l *Live) Checkpoint(ctx context.Context) error {
 	}
 	if err := l.opt.Store.PutCheckpoint(ctx, l.opt.CheckpointName, data); err != nil {
 		return fmt.Errorf("cannot save checkpoint: %w", err)
+	}
+	if l.opt.AfterCheckpoint != nil {
+		l.opt.AfterCheckpoint()
 	}
 	return nil
 }

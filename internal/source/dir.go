@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -398,8 +399,8 @@ func (d *Dir) forgetVanished(current map[string]fileState) {
 			continue
 		}
 		pos, _ := d.cfg.Positions.Get(old)
-		if st.size < pos.Offset {
-			continue
+		if st.size < pos.Offset || !sameHead(p, pos) {
+			continue // not the same file: a new one may reuse a deleted file's inode
 		}
 		d.cfg.Positions.Set(p, pos)
 		delete(byInode, st.inode)
@@ -501,7 +502,7 @@ func (d *Dir) whole(ctx context.Context, path string, f *os.File, st fileState, 
 		Name:     path,
 		Data:     f,
 		Key:      path,
-		Position: Position{Offset: st.size, Size: st.size, ModTime: st.mtime, Inode: st.inode, Done: true},
+		Position: Position{Offset: st.size, Size: st.size, ModTime: st.mtime, Inode: st.inode, Done: true, Head: headOf(f, st.size)},
 	}
 	if err := deliver(ctx, c); err != nil {
 		return false, err
@@ -554,6 +555,7 @@ func (d *Dir) lines(ctx context.Context, path string, f *os.File, st fileState, 
 			ModTime: st.mtime,
 			Inode:   st.inode,
 		}
+		next.Head = headOf(f, next.Offset)
 		c := Chunk{
 			Name:     path,
 			Data:     bytes.NewReader(chunk),
@@ -590,4 +592,34 @@ func boundary(b []byte, pretty bool) int {
 		end = start - 1
 	}
 	return 0
+}
+
+// headLen is how many leading bytes of a file Position.Head covers.
+const headLen = 4096
+
+// headOf hashes the first min(headLen, n) bytes of f, without moving its
+// read offset; 0 when they cannot be read.
+func headOf(f *os.File, n int64) uint64 {
+	n = min(n, headLen)
+	buf := make([]byte, n)
+	if got, err := f.ReadAt(buf, 0); int64(got) != n && err != nil {
+		return 0
+	}
+	h := fnv.New64a()
+	h.Write(buf)
+	return h.Sum64() | 1 // never 0, which means "unknown"
+}
+
+// sameHead reports whether the file at path starts as the file that pos
+// was recorded for; positions without a head (older checkpoints) match.
+func sameHead(path string, pos Position) bool {
+	if pos.Head == 0 {
+		return true
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	return headOf(f, pos.Offset) == pos.Head
 }

@@ -386,3 +386,34 @@ func FuzzBoundary(f *testing.F) {
 		}
 	})
 }
+
+// A new file that reuses a deleted file's inode is read from its start,
+// not taken for the deleted file renamed.
+func TestDirInodeReuseIsNotARename(t *testing.T) {
+	root := t.TempDir()
+	old := filepath.Join(root, "a.jsonl")
+	writeFile(t, old, []byte(ctRecord("a")+"\n"+ctRecord("b")+"\n"))
+	d := newTestDir(t, root, nil)
+	c := &collector{}
+	poll(t, d, c)
+	pos, _ := d.cfg.Positions.Get(old)
+	if err := os.Remove(old); err != nil {
+		t.Fatal(err)
+	}
+	fresh := filepath.Join(root, "b.jsonl")
+	writeFile(t, fresh, []byte(ctRecord("c")+"\n"+ctRecord("d")+"\n"+ctRecord("e")+"\n"))
+	// Pretend the filesystem handed the new file the old one's inode.
+	d.cfg.Positions.Set(old, pos)
+	st, err := os.Stat(fresh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.forgetVanished(map[string]fileState{fresh: {size: st.Size(), mtime: st.ModTime(), inode: pos.Inode}})
+	if _, moved := d.cfg.Positions.Get(fresh); moved {
+		t.Fatal("the new file inherited the deleted file's position")
+	}
+	got := poll(t, d, c)
+	if ids := idsOf(got); !slices.Equal(ids, []string{"c", "d", "e"}) {
+		t.Errorf("delivered %v, want the whole new file", ids)
+	}
+}

@@ -28,6 +28,10 @@ type Position struct {
 	Done bool `json:"done,omitempty"`
 	// ETag is the S3 object's entity tag when it was read.
 	ETag string `json:"etag,omitempty"`
+	// Head is a hash of the file's first bytes (up to headLen, within
+	// Offset), to tell a renamed file from a new file that reuses a
+	// deleted file's inode.
+	Head uint64 `json:"head,omitempty"`
 }
 
 func (a Position) equal(b Position) bool {
