@@ -119,18 +119,7 @@ func alertsDrilldown(args []string, stdout, stderr io.Writer) error {
 }
 
 func writeDrilldownRows(of outputFlags, format string, stdout, stderr io.Writer, rows []exec.Result) error {
-	w := stdout
-	if of.out != "" {
-		f, err := os.Create(of.out)
-		if err != nil {
-			return fmt.Errorf("cannot write rows: %w", err)
-		}
-		defer f.Close()
-		w = f
-	}
-	if format == "table" {
-		writeRowTable(w, rows)
-	} else if err := writeRowJSON(w, rows); err != nil {
+	if err := writeRows(of, format, stdout, rows); err != nil {
 		return err
 	}
 	fmt.Fprintf(stderr, "%d rows\n", len(rows))

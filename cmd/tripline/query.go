@@ -62,6 +62,21 @@ func cmdQuery(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := writeRows(of, format, stdout, rows); err != nil {
+		return err
+	}
+	if stats.Bad > 0 {
+		fmt.Fprintf(stderr, "bad records: %d; first:\n", stats.Bad)
+		for _, p := range stats.BadSamples {
+			fmt.Fprintf(stderr, "  %s\n", p)
+		}
+	}
+	fmt.Fprintf(stderr, "%d rows from %d records\n", len(rows), stats.Total())
+	return nil
+}
+
+// writeRows writes query rows to --out or stdout, as a table or NDJSON.
+func writeRows(of outputFlags, format string, stdout io.Writer, rows []exec.Result) error {
 	w := stdout
 	if of.out != "" {
 		f, err := os.Create(of.out)
@@ -73,17 +88,9 @@ func cmdQuery(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	if format == "table" {
 		writeRowTable(w, rows)
-	} else if err := writeRowJSON(w, rows); err != nil {
-		return err
+		return nil
 	}
-	if stats.Bad > 0 {
-		fmt.Fprintf(stderr, "bad records: %d; first:\n", stats.Bad)
-		for _, p := range stats.BadSamples {
-			fmt.Fprintf(stderr, "  %s\n", p)
-		}
-	}
-	fmt.Fprintf(stderr, "%d rows from %d records\n", len(rows), stats.Total())
-	return nil
+	return writeRowJSON(w, rows)
 }
 
 func writeRowTable(w io.Writer, rows []exec.Result) {
