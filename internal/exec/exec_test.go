@@ -351,7 +351,7 @@ func TestBlockedWindowsEqualPaneByPane(t *testing.T) {
 				p.stats.mergeInto(tab, pn.tab, idx)
 			}
 		}
-		return renderResults(blocked.results(&plan.Context{}, p.stats.rows(tab)))
+		return renderResults(blocked.results(&plan.Context{}, p.stats.rows(tab, p.tail.width)))
 	}
 	for _, step := range []int{0, 1, 2, 3} {
 		for k := 0; k < 12; k++ {

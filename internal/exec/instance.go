@@ -118,31 +118,40 @@ func (in *Instance) sink() {
 	}
 	m := &meta{}
 	m.addEvent(in.curEvent, in.curTime)
-	pn.rows = append(pn.rows, &tRow{cols: in.materialize(), meta: m})
+	pn.rows = append(pn.rows, in.materialize(m))
 }
 
 // materialize copies the visible columns of the current stream row.
-func (in *Instance) materialize() map[string]event.Value {
+func (in *Instance) materialize(m *meta) *tRow {
 	p := in.p
-	var cols map[string]event.Value
+	sc := p.tail.scope
+	r := newTRow(p.tail.width, m)
 	if p.open {
-		cols = schema.Document(p.View, in.curEvent)
-		for k := range cols {
+		// The document's fields the tail knows move to their slots; the
+		// rest stay in the document, which becomes the row's extra map.
+		doc := schema.Document(p.View, in.curEvent)
+		for k, v := range doc {
 			if matchAny(p.hidden, k) {
-				delete(cols, k)
+				delete(doc, k)
+				continue
+			}
+			if slot, ok := sc.index[k]; ok {
+				r.put(slot, v)
+				delete(doc, k)
 			}
 		}
-	} else {
-		cols = make(map[string]event.Value, len(p.visible))
-	}
-	for i, name := range p.visible {
-		if v := in.row.Get(p.slots[i]); !v.IsNull() {
-			cols[name] = v
-		} else {
-			delete(cols, name)
+		if len(doc) > 0 {
+			r.extra = doc
 		}
 	}
-	return cols
+	for i, slot := range p.tslots {
+		if v := in.row.Get(p.slots[i]); !v.IsNull() {
+			r.put(slot, v)
+		} else {
+			r.del(slot)
+		}
+	}
+	return r
 }
 
 // Merge folds another instance's state (of the same program and pane
@@ -276,7 +285,7 @@ func (in *Instance) Evaluate(now, from, to time.Time) []Result {
 		tab = newGroupTable()
 	}
 	if tab != nil && in.paneWidth > 0 && in.mergeBlocks(tab, from, to) {
-		rows = in.p.stats.rows(tab)
+		rows = in.p.stats.rows(tab, in.p.tail.width)
 		return in.results(ctx, rows)
 	}
 	for _, idx := range in.sortedPanes() {
@@ -294,15 +303,11 @@ func (in *Instance) Evaluate(now, from, to time.Time) []Result {
 		for _, r := range pn.rows {
 			m := r.meta.clone()
 			m.addPane(idx, 1)
-			c := &tRow{cols: make(map[string]event.Value, len(r.cols)), meta: m}
-			for k, v := range r.cols {
-				c.cols[k] = v
-			}
-			rows = append(rows, c)
+			rows = append(rows, r.clone(m))
 		}
 	}
 	if tab != nil {
-		rows = in.p.stats.rows(tab)
+		rows = in.p.stats.rows(tab, in.p.tail.width)
 	} else {
 		sort.SliceStable(rows, func(i, j int) bool { return rows[i].meta.first < rows[j].meta.first })
 	}
@@ -362,8 +367,14 @@ func (in *Instance) results(ctx *plan.Context, rows []*tRow) []Result {
 	for _, r := range out {
 		cols := in.p.columnsOf(r)
 		res := Result{Columns: cols, Values: make([]event.Value, len(cols))}
-		for i, c := range cols {
-			res.Values[i] = r.cols[c]
+		if in.p.tail.cols != nil {
+			for i, slot := range in.p.tail.colSlots {
+				res.Values[i] = r.vals[slot]
+			}
+		} else {
+			for i, c := range cols {
+				res.Values[i], _ = r.getName(in.p.tail.scope, c)
+			}
 		}
 		if r.meta != nil {
 			res.Count = r.meta.count

@@ -5,36 +5,38 @@ import (
 )
 
 type dedupProc struct {
-	fields      []string
+	slots       []int
 	count       int
 	consecutive bool
 	seen        map[string]int
 	last        string
+	key         []byte
 	next        proc
 }
 
 func (p *dedupProc) push(ctx *plan.Context, r *tRow) {
-	var key []byte
-	for _, f := range p.fields {
-		v, ok := r.cols[f]
-		if !ok || v.IsNull() {
-			return
+	key := p.key[:0]
+	for _, s := range p.slots {
+		v := r.vals[s]
+		if v.IsNull() {
+			return // rows missing a field are dropped
 		}
 		key = v.Key(key)
 	}
-	k := string(key)
+	p.key = key
 	if p.consecutive {
-		if k == p.last {
+		if string(key) == p.last {
 			return
 		}
-		p.last = k
+		p.last = string(key)
 		p.next.push(ctx, r)
 		return
 	}
-	if p.seen[k] >= p.count {
+	n := p.seen[string(key)]
+	if n >= p.count {
 		return
 	}
-	p.seen[k]++
+	p.seen[string(key)] = n + 1
 	p.next.push(ctx, r)
 }
 func (p *dedupProc) flush(ctx *plan.Context) { p.next.flush(ctx) }

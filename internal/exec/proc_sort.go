@@ -14,11 +14,10 @@ type sortKey struct {
 }
 
 type sortProc struct {
-	keys  []sortKey
-	d     plan.Dialect
-	names *[]string
-	rows  []*tRow
-	next  proc
+	keys []sortKey
+	d    plan.Dialect
+	rows []*tRow
+	next proc
 }
 
 func (p *sortProc) push(_ *plan.Context, r *tRow) { p.rows = append(p.rows, r) }
@@ -28,7 +27,7 @@ func (p *sortProc) flush(ctx *plan.Context) {
 	for i, r := range p.rows {
 		vals[i] = make([]event.Value, len(p.keys))
 		for j, k := range p.keys {
-			v := k.eval(ctx, tableRow{r: r, names: p.names})
+			v := k.eval(ctx, tableRow{r: r})
 			if p.d != plan.ESQL {
 				v = splNumber(v)
 			}

@@ -1,79 +1,87 @@
 package exec
 
 import (
+	"github.com/tripline/tripline/internal/event"
 	"github.com/tripline/tripline/internal/plan"
 )
 
 type statsProc struct {
 	spec  *statsSpec
-	names *[]string
+	width int
 	tab   *groupTable
 	sc    statsScratch
 	next  proc
 }
+
+// noMeta stands for the provenance of a row that has none; merging it
+// changes nothing.
+var noMeta = &meta{}
 
 func (p *statsProc) push(ctx *plan.Context, r *tRow) {
 	if p.tab == nil {
 		p.tab = newGroupTable()
 	}
 	t := int64(0)
-	if r.meta != nil {
-		t = r.meta.first
-	}
 	m := r.meta
-	if m == nil {
-		m = &meta{}
+	if m != nil {
+		t = m.first
+	} else {
+		m = noMeta
 	}
-	p.spec.add(p.tab, &p.sc, ctx, tableRow{r: r, names: p.names}, t, nil, m)
+	p.spec.add(p.tab, &p.sc, ctx, tableRow{r: r}, t, nil, m)
 }
 
 func (p *statsProc) flush(ctx *plan.Context) {
 	if p.tab == nil {
 		p.tab = newGroupTable()
 	}
-	for _, r := range p.spec.rows(p.tab) {
+	for _, r := range p.spec.rows(p.tab, p.width) {
 		p.next.push(ctx, r)
 	}
 	p.next.flush(ctx)
 }
 
 type inlineStatsProc struct {
-	spec  *statsSpec
-	names *[]string
-	rows  []*tRow
-	next  proc
+	spec *statsSpec
+	rows []*tRow
+	next proc
 }
 
 func (p *inlineStatsProc) push(_ *plan.Context, r *tRow) { p.rows = append(p.rows, r) }
 
 func (p *inlineStatsProc) flush(ctx *plan.Context) {
+	s := p.spec
 	tab := newGroupTable()
 	var sc statsScratch
 	for _, r := range p.rows {
-		p.spec.add(tab, &sc, ctx, tableRow{r: r, names: p.names}, 0, nil, &meta{})
+		s.add(tab, &sc, ctx, tableRow{r: r}, 0, nil, noMeta)
 	}
-	results := map[string]*tRow{}
-	for _, g := range tab.order {
-		var key []byte
-		for _, v := range g.keys {
-			key = v.Key(key)
+	// Each group's results, computed once.
+	nagg := len(s.aggNames)
+	res := make([]event.Value, nagg*len(tab.order))
+	idx := make(map[*group]int, len(tab.order))
+	for gi, g := range tab.order {
+		idx[g] = gi
+		for j := range g.aggs {
+			res[gi*nagg+j] = g.aggs[j].result()
 		}
-		results[string(key)] = p.spec.rows(&groupTable{order: []*group{g}})[0]
 	}
+	var key []byte
 	for _, r := range p.rows {
-		var key []byte
+		key = key[:0]
 		skip := false
-		for _, k := range p.spec.keys {
-			v := k(ctx, tableRow{r: r, names: p.names})
-			if v.IsNull() && p.spec.d != plan.ESQL {
+		for _, k := range s.keys {
+			v := k(ctx, tableRow{r: r})
+			if v.IsNull() && s.d != plan.ESQL {
 				skip = true
 			}
 			key = v.Key(key)
 		}
-		if g, ok := results[string(key)]; ok && !skip {
-			for _, a := range p.spec.aggNames {
-				if v, ok := g.cols[a]; ok {
-					r.cols[a] = v
+		if g, ok := tab.groups[string(key)]; ok && !skip {
+			gi := idx[g]
+			for j, slot := range s.aggSlots {
+				if v := res[gi*nagg+j]; !v.IsNull() {
+					r.put(slot, v)
 				}
 			}
 		}

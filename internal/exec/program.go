@@ -35,7 +35,8 @@ type Program struct {
 	steps   []step
 	stats   *statsSpec
 	visible []string
-	slots   []int
+	slots   []int // stream slot of each visible column
+	tslots  []int // tail slot of each visible column
 	open    bool
 	hidden  []string
 	tail    *tailPlan
@@ -169,6 +170,15 @@ stream:
 		return nil, err
 	}
 	p.tail = tail
+	if p.stats != nil {
+		p.stats.bindTail(tail.scope)
+	} else {
+		p.tslots = make([]int, len(p.visible))
+		for i, v := range p.visible {
+			p.tslots[i] = tail.scope.resolve(v)
+		}
+	}
+	tail.finish()
 	p.pre.Clauses = append(sourceClause(p.Sources), p.pre.Clauses...)
 	p.nslots = len(sc.fields)
 	for _, f := range sc.fields {
@@ -276,10 +286,7 @@ func (p *Program) columnsOf(r *tRow) []string {
 	if p.tail.cols != nil {
 		return p.tail.cols
 	}
-	cols := make([]string, 0, len(r.cols))
-	for k := range r.cols {
-		cols = append(cols, k)
-	}
+	cols := r.names(p.tail.scope)
 	sortStrings(cols)
 	return cols
 }

@@ -56,28 +56,114 @@ func (r *streamRow) Raw() []byte {
 
 func (r *streamRow) set(slot int, v event.Value) { r.vals[slot], r.have[slot] = v, true }
 
-// tRow is a materialized row of the tail stage: columns by name. meta says
-// which source events stand behind it.
+// tRow is a materialized row of the tail stage. Columns whose names the
+// tail knows at compile time live in vals, by tail slot; a null value
+// there means absent unless pnull marks the slot as present-but-null (a
+// fillnull with a null value, a document's JSON null). extra holds the
+// other columns of an open event document, by name. meta says which source
+// events stand behind the row.
 type tRow struct {
-	cols map[string]event.Value
-	meta *meta
+	vals  []event.Value
+	pnull []bool // nil unless some slot holds a present null
+	extra map[string]event.Value
+	meta  *meta
 }
 
-// tableRow adapts a tRow to slot access through a tail scope's name table.
-type tableRow struct {
-	r     *tRow
-	names *[]string
+func newTRow(width int, m *meta) *tRow {
+	return &tRow{vals: make([]event.Value, width), meta: m}
 }
 
-func (t tableRow) Get(slot int) event.Value { return t.r.cols[(*t.names)[slot]] }
-func (t tableRow) Raw() []byte              { return nil }
-func (t tableRow) set(slot int, v event.Value) {
-	name := (*t.names)[slot]
+// has reports whether the row holds a column in slot, null or not.
+func (r *tRow) has(slot int) bool {
+	return !r.vals[slot].IsNull() || (r.pnull != nil && r.pnull[slot])
+}
+
+// put stores v in slot; a null v stays present as a column.
+func (r *tRow) put(slot int, v event.Value) {
+	r.vals[slot] = v
 	if v.IsNull() {
-		delete(t.r.cols, name)
+		if r.pnull == nil {
+			r.pnull = make([]bool, len(r.vals))
+		}
+		r.pnull[slot] = true
+	} else if r.pnull != nil {
+		r.pnull[slot] = false
+	}
+}
+
+// del removes the column in slot.
+func (r *tRow) del(slot int) {
+	r.vals[slot] = event.Value{}
+	if r.pnull != nil {
+		r.pnull[slot] = false
+	}
+}
+
+// putName stores a column by name: in its slot when the tail knows it.
+func (r *tRow) putName(sc *tailScope, name string, v event.Value) {
+	if slot, ok := sc.index[name]; ok {
+		r.put(slot, v)
 		return
 	}
-	t.r.cols[name] = v
+	if r.extra == nil {
+		r.extra = map[string]event.Value{}
+	}
+	r.extra[name] = v
+}
+
+// getName returns a column by name and whether the row holds it.
+func (r *tRow) getName(sc *tailScope, name string) (event.Value, bool) {
+	if slot, ok := sc.index[name]; ok {
+		return r.vals[slot], r.has(slot)
+	}
+	v, ok := r.extra[name]
+	return v, ok
+}
+
+// names lists the columns the row holds, unsorted.
+func (r *tRow) names(sc *tailScope) []string {
+	out := make([]string, 0, len(r.extra)+8)
+	for slot := range r.vals {
+		if r.has(slot) {
+			out = append(out, sc.names[slot])
+		}
+	}
+	for k := range r.extra {
+		out = append(out, k)
+	}
+	return out
+}
+
+// clone copies the row's columns; meta is shared.
+func (r *tRow) clone(m *meta) *tRow {
+	c := &tRow{vals: append([]event.Value(nil), r.vals...), meta: m}
+	if r.pnull != nil {
+		c.pnull = append([]bool(nil), r.pnull...)
+	}
+	if r.extra != nil {
+		c.extra = make(map[string]event.Value, len(r.extra))
+		for k, v := range r.extra {
+			c.extra[k] = v
+		}
+	}
+	return c
+}
+
+// tableRow adapts a tRow to the slot access of row operators: setting a
+// null removes the column.
+type tableRow struct{ r *tRow }
+
+func (t tableRow) Get(slot int) event.Value { return t.r.vals[slot] }
+func (t tableRow) Raw() []byte              { return nil }
+func (t tableRow) set(slot int, v event.Value) {
+	if v.IsNull() {
+		t.r.del(slot)
+		return
+	}
+	t.r.vals[slot] = v
+	if t.r.pnull != nil {
+		t.r.pnull[slot] = false
+	}
 }
 
 // Evidence points at one source event behind a result.

@@ -171,8 +171,9 @@ func (s *streamScope) keep(patterns []string) {
 	s.hidden = nil
 }
 
-// tailScope names the columns of the tail stage. Slots index a growing
-// name table that every tableRow of the stage shares.
+// tailScope names the columns of the tail stage. It grows while the tail
+// compiles; once the tail is finished, every tail row has one value slot
+// per name, and names it lacks are held by name (tRow.extra).
 type tailScope struct {
 	names []string
 	index map[string]int

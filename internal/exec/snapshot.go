@@ -18,6 +18,7 @@ func (in *Instance) Snapshot() []byte {
 	e.uvarint(snapshotVersion)
 	e.varint(in.paneWidth)
 	idx := in.sortedPanes()
+	sc := in.p.tail.scope
 	e.uvarint(uint64(len(idx)))
 	for _, i := range idx {
 		pn := in.panes[i]
@@ -36,15 +37,13 @@ func (in *Instance) Snapshot() []byte {
 			e.uvarint(0)
 			e.uvarint(uint64(len(pn.rows)))
 			for _, r := range pn.rows {
-				names := make([]string, 0, len(r.cols))
-				for k := range r.cols {
-					names = append(names, k)
-				}
+				names := r.names(sc)
 				sort.Strings(names)
 				e.uvarint(uint64(len(names)))
 				for _, k := range names {
+					v, _ := r.getName(sc, k)
 					e.str(k)
-					e.value(r.cols[k])
+					e.value(v)
 				}
 				e.meta(r.meta)
 			}
@@ -101,10 +100,10 @@ func (in *Instance) Restore(data []byte) (err error) {
 			}
 		} else {
 			for r := d.uvarint(); r > 0 && d.err == nil; r-- {
-				row := &tRow{cols: map[string]event.Value{}}
+				row := newTRow(in.p.tail.width, nil)
 				for c := d.uvarint(); c > 0 && d.err == nil; c-- {
 					k := d.str()
-					row.cols[k] = d.value()
+					row.putName(in.p.tail.scope, k, d.value())
 				}
 				row.meta = d.meta()
 				pn.rows = append(pn.rows, row)

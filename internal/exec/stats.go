@@ -19,6 +19,21 @@ type statsSpec struct {
 	aggArgs  []plan.Evaluator // nil for count(*)
 	aggParam []event.Value
 	outCols  []string
+	// keySlots and aggSlots place the output columns in the tail's rows.
+	keySlots []int
+	aggSlots []int
+}
+
+// bindTail gives the output columns their slots in a tail scope.
+func (s *statsSpec) bindTail(sc *tailScope) {
+	s.keySlots = make([]int, len(s.keyNames))
+	for i, n := range s.keyNames {
+		s.keySlots[i] = sc.resolve(n)
+	}
+	s.aggSlots = make([]int, len(s.aggNames))
+	for i, n := range s.aggNames {
+		s.aggSlots[i] = sc.resolve(n)
+	}
 }
 
 func compileStats(s *plan.Stats, d plan.Dialect, resolve plan.Resolver) (*statsSpec, error) {
@@ -181,9 +196,10 @@ func (s *statsSpec) mergeInto(dst, src *groupTable, paneIdx int64) {
 	}
 }
 
-// rows renders the groups as tail rows. ES|QL's STATS without BY over no
-// rows still gives one row.
-func (s *statsSpec) rows(tab *groupTable) []*tRow {
+// rows renders the groups as tail rows width slots wide. ES|QL's STATS
+// without BY over no rows still gives one row. The rows take the groups'
+// provenance: the table must not be used afterwards.
+func (s *statsSpec) rows(tab *groupTable, width int) []*tRow {
 	if len(tab.order) == 0 && len(s.keys) == 0 {
 		g := &group{}
 		for j, fn := range s.aggFns {
@@ -204,20 +220,24 @@ func (s *statsSpec) rows(tab *groupTable) []*tRow {
 			return false
 		})
 	}
-	out := make([]*tRow, 0, len(groups))
-	for _, g := range groups {
-		r := &tRow{cols: make(map[string]event.Value, len(s.outCols)), meta: g.meta.clone()}
-		for i, name := range s.keyNames {
+	out := make([]*tRow, len(groups))
+	rows := make([]tRow, len(groups))
+	vals := make([]event.Value, width*len(groups))
+	for gi, g := range groups {
+		r := &rows[gi]
+		r.vals = vals[gi*width : (gi+1)*width : (gi+1)*width]
+		r.meta = &g.meta
+		for i, slot := range s.keySlots {
 			if !g.keys[i].IsNull() {
-				r.cols[name] = g.keys[i]
+				r.vals[slot] = g.keys[i]
 			}
 		}
-		for j, name := range s.aggNames {
+		for j, slot := range s.aggSlots {
 			if v := g.aggs[j].result(); !v.IsNull() {
-				r.cols[name] = v
+				r.vals[slot] = v
 			}
 		}
-		out = append(out, r)
+		out[gi] = r
 	}
 	return out
 }

@@ -18,12 +18,16 @@ type proc interface {
 // procMaker builds a fresh processor in front of next.
 type procMaker func(next proc) proc
 
-// tailPlan is the compiled tail stage: processor makers in order and the
-// final column order (nil when open: columns sorted by name).
+// tailPlan is the compiled tail stage: processor makers in order, the
+// final column order (nil when open: columns sorted by name), and the
+// tail's slot layout, fixed by finish.
 type tailPlan struct {
-	makers []procMaker
-	cols   []string
-	scope  *tailScope
+	makers   []procMaker
+	cols     []string
+	scope    *tailScope
+	width    int   // slots per row, once finished
+	colSlots []int // slot of each of cols
+	finishes []func()
 }
 
 // tailResolver adapts a tail scope to rowOp compilation: in the tail stage
@@ -34,9 +38,16 @@ func (t tailResolver) resolve(name string) int { return t.sc.resolve(name) }
 func (t tailResolver) define(name string) int  { return t.sc.resolve(name) }
 
 // compileTail compiles nodes that run over materialized rows. cols is the
-// column order coming in (nil when open).
+// column order coming in (nil when open). The caller resolves any other
+// name its rows carry, then calls finish.
 func compileTail(nodes []plan.Node, d plan.Dialect, cols []string) (*tailPlan, error) {
+	if cols != nil {
+		cols = append(make([]string, 0, len(cols)), cols...)
+	}
 	tp := &tailPlan{scope: newTailScope(), cols: cols}
+	for _, c := range cols {
+		tp.scope.resolve(c)
+	}
 	res := tailResolver{tp.scope}
 	for _, n := range nodes {
 		if err := tp.add(n, d, res); err != nil {
@@ -44,6 +55,18 @@ func compileTail(nodes []plan.Node, d plan.Dialect, cols []string) (*tailPlan, e
 		}
 	}
 	return tp, nil
+}
+
+// finish fixes the slot layout once every name has been resolved.
+func (tp *tailPlan) finish() {
+	tp.colSlots = make([]int, len(tp.cols))
+	for i, c := range tp.cols {
+		tp.colSlots[i] = tp.scope.resolve(c)
+	}
+	tp.width = len(tp.scope.names)
+	for _, f := range tp.finishes {
+		f()
+	}
 }
 
 func firstWord(s string) string {
@@ -54,14 +77,14 @@ func firstWord(s string) string {
 }
 
 func (tp *tailPlan) add(n plan.Node, d plan.Dialect, res tailResolver) error {
-	names := &tp.scope.names
+	sc := tp.scope
 	switch t := n.(type) {
 	case *plan.Where, *plan.Eval, *plan.Extract, *plan.Dissect:
 		op, err := compileRowOp(n, d, res)
 		if err != nil {
 			return err
 		}
-		tp.makers = append(tp.makers, func(next proc) proc { return &rowProc{op: op, names: names, next: next} })
+		tp.makers = append(tp.makers, func(next proc) proc { return &rowProc{op: op, next: next} })
 		switch t := n.(type) {
 		case *plan.Eval:
 			for _, a := range t.Assigns {
@@ -87,13 +110,19 @@ func (tp *tailPlan) add(n plan.Node, d plan.Dialect, res tailResolver) error {
 			return err
 		}
 		fields := t.Fields
-		known := tp.cols
+		if len(fields) == 0 {
+			fields = tp.cols // nil when open: every field is unknown here
+		}
+		slots := make([]int, len(fields))
+		for i, f := range fields {
+			slots[i] = sc.resolve(f)
+		}
 		tp.makers = append(tp.makers, func(next proc) proc {
-			return &fillNullProc{fields: fields, known: known, value: val, names: names, next: next}
+			return &fillNullProc{slots: slots, value: val, next: next}
 		})
 	case *plan.MvExpand:
-		field := t.Field
-		tp.makers = append(tp.makers, func(next proc) proc { return &mvExpandProc{field: field, next: next} })
+		slot := sc.resolve(t.Field)
+		tp.makers = append(tp.makers, func(next proc) proc { return &mvExpandProc{slot: slot, next: next} })
 	case *plan.Keep:
 		patterns := t.Fields
 		if tp.cols != nil {
@@ -101,7 +130,8 @@ func (tp *tailPlan) add(n plan.Node, d plan.Dialect, res tailResolver) error {
 		} else if !hasWildcard(patterns) {
 			tp.cols = append([]string(nil), patterns...)
 		}
-		tp.makers = append(tp.makers, func(next proc) proc { return &keepProc{patterns: patterns, keep: true, next: next} })
+		ks := tp.keepSpec(patterns, true)
+		tp.makers = append(tp.makers, func(next proc) proc { return &keepProc{spec: ks, next: next} })
 	case *plan.Drop:
 		patterns := t.Fields
 		if tp.cols != nil {
@@ -113,10 +143,15 @@ func (tp *tailPlan) add(n plan.Node, d plan.Dialect, res tailResolver) error {
 			}
 			tp.cols = out
 		}
-		tp.makers = append(tp.makers, func(next proc) proc { return &keepProc{patterns: patterns, next: next} })
+		ks := tp.keepSpec(patterns, false)
+		tp.makers = append(tp.makers, func(next proc) proc { return &keepProc{spec: ks, next: next} })
 	case *plan.Rename:
-		pairs := t.Pairs
-		for _, p := range pairs {
+		pairs := make([][2]int, len(t.Pairs))
+		if tp.cols != nil {
+			tp.cols = append([]string(nil), tp.cols...)
+		}
+		for i, p := range t.Pairs {
+			pairs[i] = [2]int{sc.resolve(p.From), sc.resolve(p.To)}
 			for i, c := range tp.cols {
 				if c == p.From {
 					tp.cols[i] = p.To
@@ -129,15 +164,16 @@ func (tp *tailPlan) add(n plan.Node, d plan.Dialect, res tailResolver) error {
 		if err != nil {
 			return err
 		}
+		spec.bindTail(sc)
 		if t.Inline {
 			for _, a := range spec.aggNames {
 				tp.addCol(a)
 			}
-			tp.makers = append(tp.makers, func(next proc) proc { return &inlineStatsProc{spec: spec, names: names, next: next} })
+			tp.makers = append(tp.makers, func(next proc) proc { return &inlineStatsProc{spec: spec, next: next} })
 			return nil
 		}
 		tp.cols = spec.outCols
-		tp.makers = append(tp.makers, func(next proc) proc { return &statsProc{spec: spec, names: names, next: next} })
+		tp.makers = append(tp.makers, func(next proc) proc { return &statsProc{spec: spec, width: tp.width, next: next} })
 	case *plan.Sort:
 		keys := make([]sortKey, len(t.Keys))
 		for i, k := range t.Keys {
@@ -157,22 +193,51 @@ func (tp *tailPlan) add(n plan.Node, d plan.Dialect, res tailResolver) error {
 			}
 			keys[i] = sortKey{eval: ev, desc: k.Desc, nullsFirst: nullsFirst}
 		}
-		tp.makers = append(tp.makers, func(next proc) proc { return &sortProc{keys: keys, d: d, names: names, next: next} })
+		tp.makers = append(tp.makers, func(next proc) proc { return &sortProc{keys: keys, d: d, next: next} })
 	case *plan.Limit:
 		n, tail := t.N, t.Tail
 		tp.makers = append(tp.makers, func(next proc) proc { return &limitProc{n: n, tail: tail, next: next} })
 	case *plan.Dedup:
-		fields, count, consec := t.Fields, t.Count, t.Consecutive
+		count, consec := t.Count, t.Consecutive
 		if count < 1 {
 			count = 1
 		}
+		slots := make([]int, len(t.Fields))
+		for i, f := range t.Fields {
+			slots[i] = sc.resolve(f)
+		}
 		tp.makers = append(tp.makers, func(next proc) proc {
-			return &dedupProc{fields: fields, count: count, consecutive: consec, seen: map[string]int{}, next: next}
+			return &dedupProc{slots: slots, count: count, consecutive: consec, seen: map[string]int{}, next: next}
 		})
 	default:
 		return fmt.Errorf("operator %T is not supported here", n)
 	}
 	return nil
+}
+
+// keepSpec compiles keep (or drop) patterns; the per-slot matches are
+// computed by finish, once every slot is known.
+func (tp *tailPlan) keepSpec(patterns []string, keep bool) *keepSpec {
+	ks := &keepSpec{patterns: patterns, keep: keep, sc: tp.scope}
+	for _, p := range patterns {
+		ks.patSlots = append(ks.patSlots, tp.scope.resolve(p))
+	}
+	tp.finishes = append(tp.finishes, func() {
+		names := tp.scope.names
+		ks.exact = make([]bool, len(names))
+		ks.globs = make([][]int, len(names))
+		for slot, name := range names {
+			for i, p := range patterns {
+				switch {
+				case p == name:
+					ks.exact[slot] = true
+				case globMatch(p, name):
+					ks.globs[slot] = append(ks.globs[slot], i)
+				}
+			}
+		}
+	})
+	return ks
 }
 
 func (tp *tailPlan) addCol(name string) {
