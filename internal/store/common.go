@@ -397,3 +397,38 @@ var (
 	minNanoTime = time.Unix(0, math.MinInt64+1)
 	maxNanoTime = time.Unix(0, math.MaxInt64)
 )
+
+// resultSet is what both drivers' result sets offer.
+type resultSet interface {
+	scanner
+	Next() bool
+	Err() error
+}
+
+// collect reads every row with read; doing names the work for errors.
+func collect[T any](rs resultSet, doing string, read func(resultSet) (T, error)) ([]T, error) {
+	out := []T{}
+	for rs.Next() {
+		v, err := read(rs)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	if err := rs.Err(); err != nil {
+		return nil, fmt.Errorf("cannot %s: %w", doing, err)
+	}
+	return out, nil
+}
+
+// readAlert reads one (doc, status) row of an alert listing.
+func readAlert(r resultSet) (*alert.Alert, error) {
+	var (
+		doc    []byte
+		status string
+	)
+	if err := r.Scan(&doc, &status); err != nil {
+		return nil, fmt.Errorf("cannot list alerts: %w", err)
+	}
+	return decodeAlert(doc, status)
+}

@@ -271,25 +271,7 @@ func (s *sqliteStore) List(ctx context.Context, f Filter) ([]*alert.Alert, error
 		return nil, fmt.Errorf("cannot list alerts: %w", err)
 	}
 	defer rows.Close()
-	out := []*alert.Alert{}
-	for rows.Next() {
-		var (
-			doc    []byte
-			status string
-		)
-		if err := rows.Scan(&doc, &status); err != nil {
-			return nil, fmt.Errorf("cannot list alerts: %w", err)
-		}
-		a, err := decodeAlert(doc, status)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("cannot list alerts: %w", err)
-	}
-	return out, nil
+	return collect(rows, "list alerts", readAlert)
 }
 
 func (s *sqliteStore) SetStatus(ctx context.Context, id string, ch StatusChange) error {
@@ -362,18 +344,7 @@ func (s *sqliteStore) riskEvents(ctx context.Context, f RiskFilter, aggregate bo
 		return nil, fmt.Errorf("cannot read risk events: %w", err)
 	}
 	defer rows.Close()
-	out := []RiskEvent{}
-	for rows.Next() {
-		e, err := scanRisk(rows, fromUnixNano)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("cannot read risk events: %w", err)
-	}
-	return out, nil
+	return collect(rows, "read risk events", func(r resultSet) (RiskEvent, error) { return scanRisk(r, fromUnixNano) })
 }
 
 func (s *sqliteStore) RiskEvents(ctx context.Context, f RiskFilter) ([]RiskEvent, error) {
