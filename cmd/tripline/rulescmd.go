@@ -205,30 +205,40 @@ func checkFormat(f string) error {
 	return usagef("unknown --format %q (want table or json)", f)
 }
 
-func rulesList(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("rules list", flag.ContinueOnError)
+// loadListed parses the flags of a rules subcommand that takes no
+// arguments (list, coverage), loads the rules and reports their problems.
+func loadListed(name, about string, args []string, stderr io.Writer) (set *lintSet, format string, err error) {
+	fs := flag.NewFlagSet("rules "+name, flag.ContinueOnError)
 	var rf ruleFlags
 	rf.register(fs)
-	format := formatFlag(fs)
+	f := formatFlag(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: tripline rules list [flags]\n\nLists the loaded rules with their schedule and health.")
+		fmt.Fprintf(fs.Output(), "Usage: tripline rules %s [flags]\n\n%s\n", name, about)
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
-		return err
+		return nil, "", err
 	}
-	if err := checkFormat(*format); err != nil {
-		return err
+	if err := checkFormat(*f); err != nil {
+		return nil, "", err
 	}
 	if fs.NArg() > 0 {
-		return usagef("list takes no arguments (use --rules PATH)")
+		return nil, "", usagef("%s takes no arguments (use --rules PATH)", name)
 	}
-	set, err := loadLintSet(rf.rules, !rf.noBuiltin, rf.macros)
+	set, err = loadLintSet(rf.rules, !rf.noBuiltin, rf.macros)
+	if err != nil {
+		return nil, "", err
+	}
+	reportProblems(stderr, set)
+	return set, *f, nil
+}
+
+func rulesList(args []string, stdout, stderr io.Writer) error {
+	set, format, err := loadListed("list", "Lists the loaded rules with their schedule and health.", args, stderr)
 	if err != nil {
 		return err
 	}
-	reportProblems(stderr, set)
-	if *format == "json" {
+	if format == "json" {
 		enc := json.NewEncoder(stdout)
 		for _, c := range set.compiled {
 			r := c.Rule
@@ -944,28 +954,10 @@ func (rep *testReport) writeJUnit(path string, elapsed time.Duration) error {
 }
 
 func rulesCoverage(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("rules coverage", flag.ContinueOnError)
-	var rf ruleFlags
-	rf.register(fs)
-	format := formatFlag(fs)
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: tripline rules coverage [flags]\n\nLists the MITRE ATLAS and ATT&CK techniques the runnable rules cover, and the logs each rule needs.")
-		fs.PrintDefaults()
-	}
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if err := checkFormat(*format); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("coverage takes no arguments (use --rules PATH)")
-	}
-	set, err := loadLintSet(rf.rules, !rf.noBuiltin, rf.macros)
+	set, format, err := loadListed("coverage", "Lists the MITRE ATLAS and ATT&CK techniques the runnable rules cover, and the logs each rule needs.", args, stderr)
 	if err != nil {
 		return err
 	}
-	reportProblems(stderr, set)
 	var runnable []*rule.Rule
 	for _, c := range set.compiled {
 		if c.Runnable() {
@@ -973,7 +965,7 @@ func rulesCoverage(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	cov := lint.Coverage(runnable)
-	if *format == "json" {
+	if format == "json" {
 		type ref struct {
 			ID   string `json:"id"`
 			Name string `json:"name"`
