@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,34 +14,6 @@ import (
 	"github.com/tripline/tripline/internal/engine"
 	"github.com/tripline/tripline/internal/testpg"
 )
-
-// startServeWith starts serve over data and watch with extra flags, as
-// startServe does.
-func startServeWith(t *testing.T, bin, data, watch string, extra ...string) *serveProc {
-	t.Helper()
-	addr := freePort(t)
-	args := append([]string{"serve", "--data", data, "--watch", watch, "--listen", addr, "--log-level", "warn"}, extra...)
-	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), "TRIPLINE_POLL_INTERVAL=100ms", "TRIPLINE_CHECKPOINT_EVERY=0.2s")
-	var log bytes.Buffer
-	cmd.Stderr = &log
-	cmd.Stdout = io.Discard
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	p := &serveProc{t: t, cmd: cmd, addr: addr, log: &log}
-	t.Cleanup(func() { p.cmd.Process.Kill(); p.cmd.Wait() })
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
-			resp.Body.Close()
-			return p
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("serve did not come up: %s", log.String())
-	return nil
-}
 
 // copyFiles copies the regular files of src into dst.
 func copyFiles(t *testing.T, src, dst string) {

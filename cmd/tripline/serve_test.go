@@ -79,10 +79,13 @@ type serveProc struct {
 	log  *bytes.Buffer
 }
 
-func startServe(t *testing.T, bin, data, watch string) *serveProc {
+// startServeWith starts serve over data and watch, with extra flags, and
+// waits until its API answers.
+func startServeWith(t *testing.T, bin, data, watch string, extra ...string) *serveProc {
 	t.Helper()
 	addr := freePort(t)
-	cmd := exec.Command(bin, "serve", "--data", data, "--watch", watch, "--listen", addr, "--log-level", "warn")
+	args := append([]string{"serve", "--data", data, "--watch", watch, "--listen", addr, "--log-level", "warn"}, extra...)
+	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "TRIPLINE_POLL_INTERVAL=100ms", "TRIPLINE_CHECKPOINT_EVERY=0.2s")
 	var log bytes.Buffer
 	cmd.Stderr = &log
@@ -102,6 +105,11 @@ func startServe(t *testing.T, bin, data, watch string) *serveProc {
 	}
 	t.Fatalf("serve did not come up: %s", log.String())
 	return nil
+}
+
+func startServe(t *testing.T, bin, data, watch string) *serveProc {
+	t.Helper()
+	return startServeWith(t, bin, data, watch)
 }
 
 // events returns the events processed so far by this process.
