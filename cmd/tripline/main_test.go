@@ -149,3 +149,20 @@ func TestHuntListsSkippedRules(t *testing.T) {
 		t.Errorf("a skipped rule was reported as an error:\n%s", stderr)
 	}
 }
+
+// A rule that does not parse is reported with its file, line:col and a
+// caret, and the other rules still run.
+func TestHuntReportsBrokenRuleInItsFile(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "bad.yaml"), []byte("id: 11111111-2222-3333-4444-555555555555\nname: Broken rule\nlanguage: esql\nseverity: low\nrisk_score: 10\nquery: |-\n  from logs-aws.cloudtrail-*\n  | where event.action == \"CreateUser\" and\n  | stats n = count(*) by user.name\n"), 0o644)
+	code, stdout, stderr := runCLI(t, "", "hunt", "--rules", dir, "--format", "ndjson", denials(t))
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stderr, "bad.yaml:9:3: rule 11111111-2222-3333-4444-555555555555 (Broken rule)") || !strings.Contains(stderr, "\n  ^") {
+		t.Errorf("error not placed in the file with a caret:\n%s", stderr)
+	}
+	if !strings.Contains(stdout, `"total_denials":5`) {
+		t.Errorf("the built-in rules did not run beside the broken one:\n%s", stdout)
+	}
+}

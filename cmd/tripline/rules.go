@@ -3,8 +3,11 @@ package main
 import (
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 
 	"github.com/tripline/tripline/internal/engine"
+	"github.com/tripline/tripline/internal/lint"
 	"github.com/tripline/tripline/internal/rule"
 	"github.com/tripline/tripline/rules"
 )
@@ -42,7 +45,9 @@ func loadRules(rf ruleFlags, stderr io.Writer) (*ruleSet, error) {
 		c := engine.Compile(r, macros)
 		set.compiled = append(set.compiled, c)
 		if c.Err != nil && r.Skip == "" {
-			fmt.Fprintf(stderr, "rule error: %s:%d: %s (%s): %s\n", r.File, r.Line, r.ID, r.Name, indentDetail(engine.ErrorDetail(c.Err)))
+			loc := lint.Locate(r, ruleFileData(r.File), c.Err)
+			loc.Msg = fmt.Sprintf("rule %s (%s): %s", r.ID, r.Name, loc.Msg)
+			fmt.Fprintf(stderr, "rule error: %s\n", loc)
 		}
 		for _, w := range c.Warnings {
 			fmt.Fprintf(stderr, "rule warning: %s: %s: %s\n", r.File, r.ID, w)
@@ -54,13 +59,14 @@ func loadRules(rf ruleFlags, stderr io.Writer) (*ruleSet, error) {
 	return set, nil
 }
 
-func indentDetail(s string) string {
-	out := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		out = append(out, s[i])
-		if s[i] == '\n' {
-			out = append(out, "    "...)
-		}
+// ruleFileData reads a rule's file, from the disk or the built-in pack,
+// so errors can point into it; nil when it cannot be read.
+func ruleFileData(name string) []byte {
+	if b, err := os.ReadFile(name); err == nil {
+		return b
 	}
-	return string(out)
+	if b, err := fs.ReadFile(rules.FS, name); err == nil {
+		return b
+	}
+	return nil
 }
