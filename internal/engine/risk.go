@@ -182,8 +182,8 @@ func riskIncident(o RiskOptions, r *rule.Rule, entity string, evs []store.RiskEv
 	row := alert.Fields{
 		{Name: "entity", Value: event.StringValue(entity)},
 		{Name: "total_risk", Value: event.LongValue(int64(total))},
-		{Name: "contributing_alerts", Value: strValues(alerts)},
-		{Name: "rules", Value: strValues(rules)},
+		{Name: "contributing_alerts", Value: event.StringsValue(alerts)},
+		{Name: "rules", Value: event.StringsValue(rules)},
 	}
 	var a *alert.Alert
 	if open != nil {
@@ -205,12 +205,4 @@ func riskIncident(o RiskOptions, r *rule.Rule, entity string, evs []store.RiskEv
 	a.Reason = fmt.Sprintf("%s: %s reached total risk %d (threshold %d) from %d alerts of %d rules: %s",
 		r.Name, entity, total, o.Threshold, len(alerts), len(rules), strings.Join(rules, "; "))
 	return a
-}
-
-func strValues(ss []string) event.Value {
-	vs := make([]event.Value, len(ss))
-	for i, s := range ss {
-		vs[i] = event.StringValue(s)
-	}
-	return event.MultiValue(vs)
 }

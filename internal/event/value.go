@@ -102,6 +102,16 @@ func MultiValue(vs []Value) Value {
 	return Value{kind: Multi, mv: flat}
 }
 
+// StringsValue returns the multi-value of a list of strings (null for
+// none, the string itself for one), as MultiValue does.
+func StringsValue(ss []string) Value {
+	vs := make([]Value, len(ss))
+	for i, s := range ss {
+		vs[i] = StringValue(s)
+	}
+	return MultiValue(vs)
+}
+
 // Kind returns the value's kind.
 func (v Value) Kind() Kind { return v.kind }
 

@@ -345,12 +345,7 @@ func esqlSplit(_ *Context, a []event.Value) event.Value {
 	if !ok1 || !ok2 || sep == "" {
 		return event.NullValue
 	}
-	parts := strings.Split(s, sep)
-	vs := make([]event.Value, len(parts))
-	for i, p := range parts {
-		vs[i] = event.StringValue(p)
-	}
-	return event.MultiValue(vs)
+	return event.StringsValue(strings.Split(s, sep))
 }
 
 func esqlLocate(_ *Context, a []event.Value) event.Value {

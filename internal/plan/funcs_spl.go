@@ -375,12 +375,7 @@ func splSplit(_ *Context, a []event.Value) event.Value {
 		return event.NullValue
 	}
 	s, sep := splText(a[0]), splText(a[1])
-	parts := strings.Split(s, sep)
-	vs := make([]event.Value, len(parts))
-	for i, p := range parts {
-		vs[i] = event.StringValue(p)
-	}
-	return event.MultiValue(vs)
+	return event.StringsValue(strings.Split(s, sep))
 }
 
 func splURLDecode(_ *Context, a []event.Value) event.Value {

@@ -18,12 +18,7 @@ func guardrailField(pick func(*guardrail) []string) Getter {
 		if g == nil {
 			return event.Value{}
 		}
-		vs := pick(g)
-		out := make([]event.Value, len(vs))
-		for i, s := range vs {
-			out[i] = event.StringValue(s)
-		}
-		return event.MultiValue(out)
+		return event.StringsValue(pick(g))
 	}
 }
 
