@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"regexp/syntax"
 	"strings"
 	"time"
 	"unsafe"
@@ -49,7 +50,7 @@ func compileLikePatterns(t *Like) (func(string) bool, error) {
 	if t.Regex {
 		res := make([]*regexp.Regexp, len(t.Patterns))
 		for i, p := range t.Patterns {
-			re, err := regexp.Compile(anchored(p))
+			re, err := compileRLike(p)
 			if err != nil {
 				return nil, fmt.Errorf("cannot compile RLIKE pattern %q: %w", p, err)
 			}
@@ -76,6 +77,28 @@ func compileLikePatterns(t *Like) (func(string) bool, error) {
 		}
 		return false
 	}, nil
+}
+
+// compileRLike compiles an RLIKE pattern, which must match the whole
+// string and whose "." matches any character, newlines included (Lucene's
+// regular expressions). A pattern that starts and ends with ".*" is
+// searched for its middle instead, which costs a scan rather than a
+// backtrack over the whole text.
+func compileRLike(p string) (*regexp.Regexp, error) {
+	re, err := syntax.Parse(p, syntax.Perl|syntax.DotNL)
+	if err != nil {
+		return nil, err
+	}
+	if re.Op == syntax.OpConcat && len(re.Sub) > 2 && anyRun(re.Sub[0]) && anyRun(re.Sub[len(re.Sub)-1]) {
+		mid := &syntax.Regexp{Op: syntax.OpConcat, Flags: re.Flags, Sub: re.Sub[1 : len(re.Sub)-1]}
+		return regexp.Compile("(?s)" + mid.String())
+	}
+	return regexp.Compile("(?s)" + anchored(p))
+}
+
+// anyRun reports whether a parsed expression is ".*" matching newlines.
+func anyRun(re *syntax.Regexp) bool {
+	return re.Op == syntax.OpStar && len(re.Sub) == 1 && re.Sub[0].Op == syntax.OpAnyChar
 }
 
 // ---- ES|QL ----

@@ -573,3 +573,33 @@ func BenchmarkESQLWhere(b *testing.B) {
 		&In{X: fld("event.action"), List: []Expr{sl("InvokeModel"), sl("Converse"), sl("InvokeModelWithResponseStream")}}),
 		map[string]event.Value{"gen_ai.response.error_code": vS("AccessDeniedException"), "event.action": vS("Converse")}, benchRaw)
 }
+
+// RLIKE matches the whole string, "." matching newlines as in Lucene; a
+// pattern wrapped in ".*" is searched for its middle and must agree with
+// the whole-string match.
+func TestRLikeWholeStringAndSearch(t *testing.T) {
+	cases := []struct {
+		pattern, s string
+		want       bool
+	}{
+		{`.*(AKIA|ASIA)[A-Z0-9]{16}.*`, "key AKIAABCDEFGHIJKLMNOP here", true},
+		{`.*(AKIA|ASIA)[A-Z0-9]{16}.*`, "line one\nkey ASIAABCDEFGHIJKLMNOP\nline three", true},
+		{`.*(AKIA|ASIA)[A-Z0-9]{16}.*`, "AKIA short", false},
+		{`.*a|b.*`, "xa", true},   // the alternation spans the whole pattern
+		{`.*a|b.*`, "xab", false}, // neither ".*a" nor "b.*" matches it all
+		{`claude`, "anthropic.claude", false},
+		{`.*claude.*`, "anthropic.claude-v2", true},
+		{`\.*x.*`, "..x", true},
+		{`\.*x.*`, "a.x", false},
+		{`Access.*`, "AccessDenied\n", true},
+	}
+	for _, c := range cases {
+		re, err := compileRLike(c.pattern)
+		if err != nil {
+			t.Fatalf("%q: %v", c.pattern, err)
+		}
+		if got := re.MatchString(c.s); got != c.want {
+			t.Errorf("%q rlike %q = %v, want %v (compiled as %s)", c.s, c.pattern, got, c.want, re)
+		}
+	}
+}
