@@ -69,6 +69,41 @@ type Event struct {
 	ID  string
 	Raw []byte
 	Doc *fastjson.Value
+	// Strings, when set, hands out the strings of field values, so that a
+	// value repeated from record to record is not copied each time.
+	Strings *Interner
+}
+
+// Interner keeps one copy of each short string it is given, up to a bound,
+// so that reading a field whose values repeat (event names, error codes,
+// principals) allocates once per distinct value instead of once per read.
+// The strings it returns are ordinary immutable strings, safe to keep. It
+// is not safe for concurrent use: give each reader its own.
+type Interner struct{ m map[string]string }
+
+// Bounds of an Interner: longer strings are copied as they are, and once
+// it holds maxInterned strings it stops adding new ones.
+const (
+	maxInternedLen = 256
+	maxInterned    = 1 << 16
+)
+
+// String returns b as a string, the kept copy when there is one.
+func (in *Interner) String(b []byte) string {
+	if in == nil || len(b) > maxInternedLen {
+		return string(b)
+	}
+	if s, ok := in.m[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if in.m == nil {
+		in.m = make(map[string]string)
+	}
+	if len(in.m) < maxInterned {
+		in.m[s] = s
+	}
+	return s
 }
 
 // Path returns the value at a raw JSON path. Keys may end in "{}" (Splunk's
@@ -79,7 +114,7 @@ func (e *Event) Path(keys []string) Value {
 	if e.Doc == nil {
 		return Value{}
 	}
-	return pathValue(e.Doc, keys)
+	return pathValue(e.Doc, keys, e.Strings)
 }
 
 // SplitPath splits a dotted field name into path keys, dropping "{}" array
@@ -92,13 +127,13 @@ func SplitPath(name string) []string {
 	return keys
 }
 
-func pathValue(v *fastjson.Value, keys []string) Value {
+func pathValue(v *fastjson.Value, keys []string, strs *Interner) Value {
 	for i, k := range keys {
 		if v.Type() == fastjson.TypeArray {
 			arr, _ := v.Array()
 			vs := make([]Value, 0, len(arr))
 			for _, el := range arr {
-				vs = append(vs, pathValue(el, keys[i:]))
+				vs = append(vs, pathValue(el, keys[i:], strs))
 			}
 			return MultiValue(vs)
 		}
@@ -110,17 +145,19 @@ func pathValue(v *fastjson.Value, keys []string) Value {
 			return Value{}
 		}
 	}
-	return FromJSON(v)
+	return fromJSON(v, strs)
 }
 
 // FromJSON converts a parsed JSON value: strings to String, integral numbers
 // to Long, other numbers to Double, booleans to Bool, arrays to a multi-value
 // of their scalar elements. Objects and JSON null are null.
-func FromJSON(v *fastjson.Value) Value {
+func FromJSON(v *fastjson.Value) Value { return fromJSON(v, nil) }
+
+func fromJSON(v *fastjson.Value, strs *Interner) Value {
 	switch v.Type() {
 	case fastjson.TypeString:
 		b, _ := v.StringBytes()
-		return StringValue(string(b))
+		return StringValue(strs.String(b))
 	case fastjson.TypeNumber:
 		if n, err := v.Int64(); err == nil {
 			return LongValue(n)
@@ -135,7 +172,7 @@ func FromJSON(v *fastjson.Value) Value {
 		arr, _ := v.Array()
 		vs := make([]Value, 0, len(arr))
 		for _, el := range arr {
-			vs = append(vs, FromJSON(el))
+			vs = append(vs, fromJSON(el, strs))
 		}
 		return MultiValue(vs)
 	}

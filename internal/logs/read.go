@@ -228,6 +228,7 @@ type worker struct {
 	dec      decoder
 	parser   fastjson.Parser
 	ev       event.Event
+	strs     event.Interner
 	br       *bufio.Reader
 	gz       *gzip.Reader
 	fixed    []byte // a record with invalid UTF-8 replaced
@@ -327,12 +328,13 @@ func (w *worker) record(rec []byte, line int, off int64) bool {
 	}
 	w.records[src]++
 	w.ev = event.Event{
-		Source: src,
-		Time:   t,
-		Origin: event.Origin{File: w.name, Line: line, Offset: off},
-		ID:     string(id),
-		Raw:    rec,
-		Doc:    doc,
+		Source:  src,
+		Time:    t,
+		Origin:  event.Origin{File: w.name, Line: line, Offset: off},
+		ID:      string(id),
+		Raw:     rec,
+		Doc:     doc,
+		Strings: &w.strs,
 	}
 	if err := w.run.h(w.idx, &w.ev); err != nil {
 		w.run.fail(err)
