@@ -10,10 +10,15 @@ import (
 
 // aggState is the mergeable state of one aggregate for one group.
 // add receives the argument value (null for count(*) rows: see star) and
-// the row's event time in Unix nanoseconds.
+// the row's event time in Unix nanoseconds. sub takes back a state that was
+// merged in before, so that a sliding window can drop the pane that leaves
+// it; it reports false, changing nothing, when the aggregate cannot be
+// inverted exactly (min, max, a sum of doubles), and the window then
+// merges the group's remaining panes again.
 type aggState interface {
 	add(v event.Value, t int64)
 	merge(o aggState)
+	sub(o aggState) bool
 	result() event.Value
 }
 
@@ -62,6 +67,7 @@ type countRows struct{ n int64 }
 
 func (c *countRows) add(event.Value, int64) { c.n++ }
 func (c *countRows) merge(o aggState)       { c.n += o.(*countRows).n }
+func (c *countRows) sub(o aggState) bool    { c.n -= o.(*countRows).n; return true }
 func (c *countRows) result() event.Value    { return event.LongValue(c.n) }
 
 // countValues counts non-null values: ES|QL counts every value of a
@@ -82,25 +88,37 @@ func (c *countValues) add(v event.Value, _ int64) {
 	c.n++
 }
 func (c *countValues) merge(o aggState)    { c.n += o.(*countValues).n }
+func (c *countValues) sub(o aggState) bool { c.n -= o.(*countValues).n; return true }
 func (c *countValues) result() event.Value { return event.LongValue(c.n) }
 
-type distinct struct{ seen map[string]struct{} }
+// distinct counts distinct values. seen holds each value's multiplicity:
+// 1 in the state of a pane, the number of merged states holding it in a
+// window, so that a value leaves with the last pane that holds it.
+type distinct struct{ seen map[string]int32 }
 
 func (d *distinct) add(v event.Value, _ int64) {
 	for _, e := range v.Values() {
 		if d.seen == nil {
-			d.seen = map[string]struct{}{}
+			d.seen = map[string]int32{}
 		}
-		d.seen[string(e.Key(nil))] = struct{}{}
+		d.seen[string(e.Key(nil))] = 1
 	}
 }
 func (d *distinct) merge(o aggState) {
-	for k := range o.(*distinct).seen {
+	for k, n := range o.(*distinct).seen {
 		if d.seen == nil {
-			d.seen = map[string]struct{}{}
+			d.seen = map[string]int32{}
 		}
-		d.seen[k] = struct{}{}
+		d.seen[k] += n
 	}
+}
+func (d *distinct) sub(o aggState) bool {
+	for k, n := range o.(*distinct).seen {
+		if d.seen[k] -= n; d.seen[k] <= 0 {
+			delete(d.seen, k)
+		}
+	}
+	return true
 }
 func (d *distinct) result() event.Value { return event.LongValue(int64(len(d.seen))) }
 
@@ -146,6 +164,7 @@ func (x *extreme) merge(o aggState) {
 		x.offer(y.v)
 	}
 }
+func (x *extreme) sub(aggState) bool   { return false }
 func (x *extreme) result() event.Value { return x.v }
 
 type sum struct {
@@ -177,6 +196,19 @@ func (s *sum) merge(o aggState) {
 	s.n += t.n
 	s.isDouble = s.isDouble || t.isDouble
 }
+
+// sub inverts a sum of whole numbers exactly; doubles would drift.
+func (s *sum) sub(o aggState) bool {
+	t := o.(*sum)
+	if s.isDouble || t.isDouble || math.Abs(s.f) >= 1<<53 {
+		return false
+	}
+	s.f -= t.f
+	s.i -= t.i
+	s.n -= t.n
+	return true
+}
+
 func (s *sum) result() event.Value {
 	switch {
 	case s.n == 0:
@@ -201,7 +233,8 @@ func (m *quantile) add(v event.Value, _ int64) {
 		}
 	}
 }
-func (m *quantile) merge(o aggState) { m.xs = append(m.xs, o.(*quantile).xs...) }
+func (m *quantile) merge(o aggState)  { m.xs = append(m.xs, o.(*quantile).xs...) }
+func (m *quantile) sub(aggState) bool { return false }
 func (m *quantile) result() event.Value {
 	if len(m.xs) == 0 {
 		return event.Value{}
@@ -217,36 +250,71 @@ func (m *quantile) result() event.Value {
 	return event.DoubleValue(xs[int(lo)] + (xs[int(hi)]-xs[int(lo)])*(pos-lo))
 }
 
-// valueSet is values(): distinct values; Splunk sorts them as text.
+// valueSet is values(): distinct values; Splunk sorts them as text. Each
+// value carries its multiplicity (1 in a pane's state, the number of merged
+// states holding it in a window), so sub can take a pane's values back.
 type valueSet struct {
-	keys     map[string]int
+	idx      map[string]int32 // key → index in vals
 	vals     []event.Value
-	order    []string // keys of vals, so merging need not encode again
+	keys     []string // keys of vals, so merging need not encode again
+	n        []int32  // multiplicity of each of vals
 	sortText bool
 }
 
 func (s *valueSet) add(v event.Value, _ int64) {
 	for _, e := range v.Values() {
-		s.put(string(e.Key(nil)), e)
+		k := e.Key(nil)
+		if _, ok := s.idx[string(k)]; !ok {
+			s.put(string(k), e, 1)
+		}
 	}
 }
-func (s *valueSet) put(k string, e event.Value) {
-	if s.keys == nil {
-		s.keys = map[string]int{}
-	}
-	if _, ok := s.keys[k]; ok {
+
+// put adds n to the multiplicity of a value, inserting it when new.
+func (s *valueSet) put(k string, e event.Value, n int32) {
+	if i, ok := s.idx[k]; ok {
+		s.n[i] += n
 		return
 	}
-	s.keys[k] = len(s.vals)
+	if s.idx == nil {
+		s.idx = map[string]int32{}
+	}
+	s.idx[k] = int32(len(s.vals))
 	s.vals = append(s.vals, e)
-	s.order = append(s.order, k)
+	s.keys = append(s.keys, k)
+	s.n = append(s.n, n)
 }
+
 func (s *valueSet) merge(o aggState) {
 	x := o.(*valueSet)
 	for i, e := range x.vals {
-		s.put(x.order[i], e)
+		s.put(x.keys[i], e, x.n[i])
 	}
 }
+
+func (s *valueSet) sub(o aggState) bool {
+	x := o.(*valueSet)
+	for i, k := range x.keys {
+		j, ok := s.idx[k]
+		if !ok {
+			continue
+		}
+		if s.n[j] -= x.n[i]; s.n[j] > 0 {
+			continue
+		}
+		// Move the last value into the freed place; result sorts anyway.
+		last := int32(len(s.vals) - 1)
+		if j != last {
+			s.vals[j], s.keys[j], s.n[j] = s.vals[last], s.keys[last], s.n[last]
+			s.idx[s.keys[j]] = j
+		}
+		delete(s.idx, k)
+		s.vals[last] = event.Value{}
+		s.vals, s.keys, s.n = s.vals[:last], s.keys[:last], s.n[:last]
+	}
+	return true
+}
+
 func (s *valueSet) result() event.Value {
 	vs := append([]event.Value(nil), s.vals...)
 	if s.sortText {
@@ -276,6 +344,7 @@ func (l *list) merge(o aggState) {
 		}
 	}
 }
+func (l *list) sub(aggState) bool   { return false }
 func (l *list) result() event.Value { return event.MultiValue(l.vals) }
 
 // byTime keeps the value of the earliest (or latest) row by event time.
@@ -299,6 +368,7 @@ func (b *byTime) merge(o aggState) {
 		b.add(c.v, c.t)
 	}
 }
+func (b *byTime) sub(aggState) bool   { return false }
 func (b *byTime) result() event.Value { return b.v }
 
 type rangeAgg struct{ lo, hi extreme }
@@ -313,6 +383,7 @@ func (r *rangeAgg) merge(o aggState) {
 	r.lo.merge(&x.lo)
 	r.hi.merge(&x.hi)
 }
+func (r *rangeAgg) sub(aggState) bool { return false }
 func (r *rangeAgg) result() event.Value {
 	lo, ok1 := r.lo.v.Number()
 	hi, ok2 := r.hi.v.Number()
@@ -339,6 +410,7 @@ func (d *stdev) merge(o aggState) {
 	d.s += x.s
 	d.ss += x.ss
 }
+func (d *stdev) sub(aggState) bool { return false }
 func (d *stdev) result() event.Value {
 	if d.n < 2 {
 		return event.Value{}

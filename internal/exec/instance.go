@@ -1,7 +1,6 @@
 package exec
 
 import (
-	"math"
 	"sort"
 	"time"
 
@@ -24,16 +23,17 @@ type Instance struct {
 	curIdx    int64
 	curTime   int64
 	curEvent  *event.Event
-	// blocks caches the merged state of aligned blocks of blockSize panes,
-	// so that a window of many panes merges a few blocks; a block is
-	// dropped as soon as an event lands in one of its panes.
-	blocks    map[int64]*groupTable
-	blockSize int64
+	// win is the window evaluated last, slid to the next one.
+	win *window
+	// changed lists the panes that took events since the last evaluation.
+	changed []int64
 }
 
 type pane struct {
 	tab  *groupTable
 	rows []*tRow
+	// changed says the pane is in the instance's changed list.
+	changed bool
 }
 
 // NewInstance returns empty state whose panes are paneWidth wide, aligned
@@ -103,11 +103,22 @@ func (in *Instance) paneFor() *pane {
 		}
 		in.panes[in.curIdx] = pn
 	}
-	if in.blocks != nil {
-		delete(in.blocks, floorDiv(in.curIdx, in.blockSize))
+	if !pn.changed {
+		pn.changed = true
+		in.changed = append(in.changed, in.curIdx)
 	}
 	in.cur = pn
 	return pn
+}
+
+// clearChanged empties the list of changed panes.
+func (in *Instance) clearChanged() {
+	for _, idx := range in.changed {
+		if pn := in.panes[idx]; pn != nil {
+			pn.changed = false
+		}
+	}
+	in.changed = in.changed[:0]
 }
 
 func (in *Instance) sink() {
@@ -170,14 +181,8 @@ func (in *Instance) Merge(o *Instance) {
 		}
 	}
 	o.panes = nil
-	in.dropBlocks()
-}
-
-// dropBlocks forgets every cached block, after state changed wholesale.
-func (in *Instance) dropBlocks() {
-	if in.blocks != nil {
-		in.blocks = map[int64]*groupTable{}
-	}
+	in.win = nil
+	in.clearChanged()
 }
 
 // Span returns the earliest and latest pane start times holding state.
@@ -230,11 +235,27 @@ func (in *Instance) Evict(before time.Time) {
 			delete(in.panes, idx)
 		}
 	}
-	for b := range in.blocks {
-		if b*in.blockSize < lim {
-			delete(in.blocks, b)
-		}
+}
+
+// StateSize says how much state an instance holds: panes, the groups
+// summed over panes (or rows buffered), and the groups of the window kept
+// for sliding.
+type StateSize struct {
+	Panes, PaneGroups, WindowGroups int
+}
+
+// Max returns the larger of each figure.
+func (s StateSize) Max(o StateSize) StateSize {
+	return StateSize{max(s.Panes, o.Panes), max(s.PaneGroups, o.PaneGroups), max(s.WindowGroups, o.WindowGroups)}
+}
+
+// Size returns the state the instance holds now.
+func (in *Instance) Size() StateSize {
+	sz := StateSize{Panes: len(in.panes), PaneGroups: in.Groups()}
+	if in.win != nil {
+		sz.WindowGroups = len(in.win.groups)
 	}
+	return sz
 }
 
 // Groups is the number of groups (or buffered rows) held, for metrics and
@@ -276,17 +297,17 @@ func (r *Result) Get(name string) event.Value {
 
 // Evaluate merges the panes whose start lies in [from, to) and runs the
 // tail stage over them with now as the query time. With a zero pane width,
-// from and to are ignored and everything is evaluated.
+// from and to are ignored and everything is evaluated. Windows of a
+// grouping aggregation are slid from the window evaluated before.
 func (in *Instance) Evaluate(now, from, to time.Time) []Result {
 	ctx := &plan.Context{Now: now.UnixNano()}
+	if s := in.p.stats; s != nil && in.paneWidth > 0 && len(s.keys) > 0 {
+		return in.evaluateSliding(ctx, ceilDiv(from.UnixNano(), in.paneWidth), ceilDiv(to.UnixNano(), in.paneWidth))
+	}
 	var rows []*tRow
 	var tab *groupTable
 	if in.p.stats != nil {
 		tab = newGroupTable()
-	}
-	if tab != nil && in.paneWidth > 0 && in.mergeBlocks(tab, from, to) {
-		rows = in.p.stats.rows(tab, in.p.tail.width)
-		return in.results(ctx, rows)
 	}
 	for _, idx := range in.sortedPanes() {
 		if in.paneWidth > 0 {
@@ -314,55 +335,15 @@ func (in *Instance) Evaluate(now, from, to time.Time) []Result {
 	return in.results(ctx, rows)
 }
 
-// minBlockedPanes is the window length, in panes, from which windows are
-// merged from cached blocks.
-const minBlockedPanes = 32
-
-// mergeBlocks merges the panes of [from, to) into tab through cached
-// blocks when the window is long enough to gain from them; it reports
-// whether it did.
-func (in *Instance) mergeBlocks(tab *groupTable, from, to time.Time) bool {
-	w := in.paneWidth
-	lo := ceilDiv(from.UnixNano(), w)
-	hi := ceilDiv(to.UnixNano(), w)
-	if hi-lo < minBlockedPanes {
-		return false
-	}
-	if in.blocks == nil {
-		in.blockSize = int64(math.Sqrt(float64(hi - lo)))
-		in.blocks = map[int64]*groupTable{}
-	}
-	bs := in.blockSize
-	for idx := lo; idx < hi; {
-		b := floorDiv(idx, bs)
-		if idx == b*bs && idx+bs <= hi {
-			bt, ok := in.blocks[b]
-			if !ok {
-				bt = newGroupTable()
-				for i := idx; i < idx+bs; i++ {
-					if pn, ok := in.panes[i]; ok {
-						in.p.stats.mergeInto(bt, pn.tab, i)
-					}
-				}
-				in.blocks[b] = bt
-			}
-			in.p.stats.mergeInto(tab, bt, -1)
-			idx += bs
-			continue
-		}
-		if pn, ok := in.panes[idx]; ok {
-			in.p.stats.mergeInto(tab, pn.tab, idx)
-		}
-		idx++
-	}
-	return true
-}
-
 func ceilDiv(a, b int64) int64 { return -floorDiv(-a, b) }
 
 // results runs the tail over a window's rows and shapes what comes out.
 func (in *Instance) results(ctx *plan.Context, rows []*tRow) []Result {
-	out := in.p.tail.run(ctx, rows)
+	return in.shape(in.p.tail.run(ctx, rows))
+}
+
+// shape turns the tail's output rows into results.
+func (in *Instance) shape(out []*tRow) []Result {
 	results := make([]Result, 0, len(out))
 	for _, r := range out {
 		cols := in.p.columnsOf(r)

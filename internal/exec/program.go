@@ -41,6 +41,7 @@ type Program struct {
 	hidden  []string
 	tail    *tailPlan
 	pre     Prefilter
+	prune   *pruner
 }
 
 // step is one stream operator: a row operator, or an mv_expand of a slot.
@@ -179,6 +180,11 @@ stream:
 		}
 	}
 	tail.finish()
+	if p.stats != nil {
+		if n, cacheable := tail.prefix(); !cacheable {
+			p.prune = compilePruner(p.stats, tail, n, q.Dialect)
+		}
+	}
 	p.pre.Clauses = append(sourceClause(p.Sources), p.pre.Clauses...)
 	p.nslots = len(sc.fields)
 	for _, f := range sc.fields {

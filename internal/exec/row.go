@@ -67,6 +67,9 @@ type tRow struct {
 	pnull []bool // nil unless some slot holds a present null
 	extra map[string]event.Value
 	meta  *meta
+	// grp is the window group the row came from, for ordering rows that a
+	// sliding window gave the tail out of order; nil otherwise.
+	grp *wgroup
 }
 
 func newTRow(width int, m *meta) *tRow {
@@ -136,7 +139,7 @@ func (r *tRow) names(sc *tailScope) []string {
 
 // clone copies the row's columns; meta is shared.
 func (r *tRow) clone(m *meta) *tRow {
-	c := &tRow{vals: append([]event.Value(nil), r.vals...), meta: m}
+	c := &tRow{vals: append([]event.Value(nil), r.vals...), meta: m, grp: r.grp}
 	if r.pnull != nil {
 		c.pnull = append([]bool(nil), r.pnull...)
 	}

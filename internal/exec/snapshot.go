@@ -95,8 +95,7 @@ func (in *Instance) Restore(data []byte) (err error) {
 					key = v.Key(key)
 				}
 				grp.key = string(key)
-				pn.tab.groups[grp.key] = grp
-				pn.tab.order = append(pn.tab.order, grp)
+				pn.tab.insert(grp)
 			}
 		} else {
 			for r := d.uvarint(); r > 0 && d.err == nil; r-- {
@@ -115,7 +114,7 @@ func (in *Instance) Restore(data []byte) (err error) {
 		return d.err
 	}
 	in.panes = panes
-	in.dropBlocks()
+	in.win, in.changed = nil, nil
 	return nil
 }
 
@@ -183,10 +182,10 @@ func decodeAgg(d *dec, a aggState) {
 			return
 		}
 		if n > 0 {
-			s.seen = make(map[string]struct{}, n)
+			s.seen = make(map[string]int32, n)
 		}
 		for ; n > 0; n-- {
-			s.seen[d.str()] = struct{}{}
+			s.seen[d.str()] = 1
 		}
 	case *extreme:
 		s.have = d.bool()
@@ -199,7 +198,7 @@ func decodeAgg(d *dec, a aggState) {
 		}
 	case *valueSet:
 		for _, v := range d.values() {
-			s.put(string(v.Key(nil)), v)
+			s.put(string(v.Key(nil)), v, 1)
 		}
 	case *list:
 		s.vals = d.values()

@@ -90,6 +90,7 @@ type group struct {
 	key  string // the encoded keys: the group's identity in a table
 	aggs []aggState
 	meta meta
+	pos  int // index in its table's order
 }
 
 // groupTable holds the groups of one pane (or one tail stats run) in
@@ -101,10 +102,27 @@ type groupTable struct {
 
 func newGroupTable() *groupTable { return &groupTable{groups: map[string]*group{}} }
 
+// insert adds a new group at the end of the table's order.
+func (t *groupTable) insert(g *group) {
+	g.pos = len(t.order)
+	t.groups[g.key] = g
+	t.order = append(t.order, g)
+}
+
+// newAggs returns fresh aggregate states for one group.
+func (s *statsSpec) newAggs() []aggState {
+	aggs := make([]aggState, len(s.aggFns))
+	for j, fn := range s.aggFns {
+		aggs[j] = newAggState(s.d, fn, s.aggArgs[j] == nil, s.aggParam[j])
+	}
+	return aggs
+}
+
 // statsScratch is per-instance scratch space, so that adding a row does
 // not allocate once its groups exist.
 type statsScratch struct {
 	keyVals [][]event.Value
+	single  []event.Value // backing for keys with one value
 	args    []event.Value
 	combo   []event.Value
 	key     []byte
@@ -116,15 +134,18 @@ func (s *statsSpec) add(tab *groupTable, sc *statsScratch, ctx *plan.Context, r 
 	if cap(sc.keyVals) < len(s.keys) {
 		sc.keyVals = make([][]event.Value, len(s.keys))
 		sc.combo = make([]event.Value, len(s.keys))
+		sc.single = make([]event.Value, len(s.keys))
 	}
 	sc.keyVals = sc.keyVals[:len(s.keys)]
 	for i, k := range s.keys {
 		v := k(ctx, r)
-		if v.IsNull() {
-			if s.d != plan.ESQL {
-				return // Splunk drops events that lack a by-field
-			}
-			sc.keyVals[i] = []event.Value{{}}
+		if v.IsNull() && s.d != plan.ESQL {
+			return // Splunk drops events that lack a by-field
+		}
+		if v.Len() <= 1 {
+			// A null ES|QL key is a group of its own.
+			sc.single[i] = v
+			sc.keyVals[i] = sc.single[i : i+1]
 			continue
 		}
 		sc.keyVals[i] = v.Values()
@@ -156,12 +177,8 @@ func (s *statsSpec) addCombos(tab *groupTable, sc *statsScratch, i int, t int64,
 	}
 	g, ok := tab.groups[string(sc.key)]
 	if !ok {
-		g = &group{keys: append([]event.Value(nil), sc.combo[:len(s.keys)]...), key: string(sc.key)}
-		for j, fn := range s.aggFns {
-			g.aggs = append(g.aggs, newAggState(s.d, fn, s.aggArgs[j] == nil, s.aggParam[j]))
-		}
-		tab.groups[string(sc.key)] = g
-		tab.order = append(tab.order, g)
+		g = &group{keys: append([]event.Value(nil), sc.combo[:len(s.keys)]...), key: string(sc.key), aggs: s.newAggs()}
+		tab.insert(g)
 	}
 	for j, a := range g.aggs {
 		a.add(sc.args[j], t)
@@ -179,12 +196,8 @@ func (s *statsSpec) mergeInto(dst, src *groupTable, paneIdx int64) {
 	for _, g := range src.order {
 		d, ok := dst.groups[g.key]
 		if !ok {
-			d = &group{keys: g.keys, key: g.key}
-			for j, fn := range s.aggFns {
-				d.aggs = append(d.aggs, newAggState(s.d, fn, s.aggArgs[j] == nil, s.aggParam[j]))
-			}
-			dst.groups[g.key] = d
-			dst.order = append(dst.order, d)
+			d = &group{keys: g.keys, key: g.key, aggs: s.newAggs()}
+			dst.insert(d)
 		}
 		for j, a := range d.aggs {
 			a.merge(g.aggs[j])
@@ -201,11 +214,7 @@ func (s *statsSpec) mergeInto(dst, src *groupTable, paneIdx int64) {
 // provenance: the table must not be used afterwards.
 func (s *statsSpec) rows(tab *groupTable, width int) []*tRow {
 	if len(tab.order) == 0 && len(s.keys) == 0 {
-		g := &group{}
-		for j, fn := range s.aggFns {
-			g.aggs = append(g.aggs, newAggState(s.d, fn, s.aggArgs[j] == nil, s.aggParam[j]))
-		}
-		tab.order = append(tab.order, g)
+		tab.order = append(tab.order, &group{aggs: s.newAggs()})
 	}
 	groups := tab.order
 	if s.d != plan.ESQL && len(s.keys) > 0 {

@@ -23,6 +23,8 @@ type procMaker func(next proc) proc
 // tail's slot layout, fixed by finish.
 type tailPlan struct {
 	makers   []procMaker
+	stages   []stage     // one per maker
+	nodes    []plan.Node // the node of each maker
 	cols     []string
 	scope    *tailScope
 	width    int   // slots per row, once finished
@@ -76,7 +78,65 @@ func firstWord(s string) string {
 	return s
 }
 
+// stage says how one tail operator treats the rows it is given, so that a
+// sliding window can give it only the rows that changed.
+type stage struct {
+	// local: what comes out for a row depends on that row alone.
+	local bool
+	// now: the operator reads now(), so its output changes every tick.
+	now bool
+	// inline: INLINE STATS (eventstats) whose results do not depend on the
+	// order of its rows; it emits rows in the order it was given them.
+	inline bool
+}
+
+// orderSensitive lists the aggregates whose result depends on row order.
+var orderSensitive = map[string]bool{"list": true, "earliest": true, "latest": true, "first": true, "last": true}
+
 func (tp *tailPlan) add(n plan.Node, d plan.Dialect, res tailResolver) error {
+	before := len(tp.makers)
+	if err := tp.addNode(n, d, res); err != nil {
+		return err
+	}
+	st := stage{now: usesNow(n)}
+	switch t := n.(type) {
+	case *plan.Where, *plan.Eval, *plan.Extract, *plan.Dissect, *plan.FillNull, *plan.MvExpand, *plan.Keep, *plan.Drop, *plan.Rename:
+		st.local = true
+	case *plan.Stats:
+		if t.Inline {
+			st.inline = true
+			for _, a := range t.Aggs {
+				st.inline = st.inline && !orderSensitive[a.Func]
+			}
+		}
+	}
+	for len(tp.stages) < len(tp.makers) {
+		tp.stages = append(tp.stages, st)
+		tp.nodes = append(tp.nodes, n)
+	}
+	if len(tp.makers) != before+1 {
+		return fmt.Errorf("BUG: operator %T made %d processors", n, len(tp.makers)-before)
+	}
+	return nil
+}
+
+// prefix returns how many leading operators can be given a window's rows
+// in any order (row-local operators and order-free inline stats), and
+// whether all of them are row-local and read no now(), so that their
+// output for an unchanged row can be kept from one tick to the next.
+func (tp *tailPlan) prefix() (n int, cacheable bool) {
+	cacheable = true
+	for _, st := range tp.stages {
+		if !st.local && !st.inline {
+			break
+		}
+		cacheable = cacheable && st.local && !st.now
+		n++
+	}
+	return n, cacheable
+}
+
+func (tp *tailPlan) addNode(n plan.Node, d plan.Dialect, res tailResolver) error {
 	sc := tp.scope
 	switch t := n.(type) {
 	case *plan.Where, *plan.Eval, *plan.Extract, *plan.Dissect:
@@ -285,9 +345,14 @@ func selectCols(cols, patterns []string) []string {
 // run pushes rows through a fresh instance of the tail stage and returns
 // what comes out.
 func (tp *tailPlan) run(ctx *plan.Context, rows []*tRow) []*tRow {
+	return tp.runPart(ctx, rows, 0, len(tp.makers))
+}
+
+// runPart pushes rows through fresh instances of operators [from, to).
+func (tp *tailPlan) runPart(ctx *plan.Context, rows []*tRow, from, to int) []*tRow {
 	sink := &collect{}
 	var p proc = sink
-	for i := len(tp.makers) - 1; i >= 0; i-- {
+	for i := to - 1; i >= from; i-- {
 		p = tp.makers[i](p)
 	}
 	for _, r := range rows {

@@ -1,0 +1,386 @@
+package exec
+
+import (
+	"sort"
+
+	"github.com/tripline/tripline/internal/event"
+	"github.com/tripline/tripline/internal/plan"
+)
+
+// window is the state of the window an Instance evaluated last: every
+// group of its panes, with the group's aggregates merged over those panes.
+// The next window is reached by folding in the panes that enter it and
+// taking back the panes that leave it, so a tick costs the groups that
+// changed, not every group times every pane of the look-back. Aggregates
+// that cannot be taken back exactly (min, max, ...) merge the group's
+// remaining panes again, for that group alone.
+type window struct {
+	lo, hi int64 // the pane indices [lo, hi) it holds
+	// panes are the panes it holds, kept here so that a pane the instance
+	// evicted can still be taken back when it leaves.
+	panes  map[int64]*pane
+	groups map[string]*wgroup
+	// list holds the groups in a stable order, so that evaluation does not
+	// depend on map iteration.
+	list  []*wgroup
+	dirty []*wgroup
+	// out holds the groups whose cached tail output is not empty, when the
+	// tail's leading operators are cacheable.
+	out map[*wgroup]struct{}
+	// pr picks the groups to run, when the tail has a pruning condition;
+	// parts then holds the groups of each of its partitions.
+	pr    *pruner
+	parts map[string][]*wgroup
+	// eq indexes the groups by the value of the pruner's equality key, and
+	// eqKinds counts those values by kind.
+	eq      map[string][]*wgroup
+	eqKinds map[event.Kind]int
+}
+
+// wgroup is one group of a window.
+type wgroup struct {
+	keys []event.Value
+	key  string
+	aggs []aggState
+	// panes lists, ascending, the panes of the window that hold the group.
+	panes []int64
+	// first is the group's position in its first pane: with panes[0] it
+	// gives the order in which merging the panes from scratch meets groups.
+	first int
+	at    int // index in window.list
+	dirty bool
+	// stale says the aggregates must be merged again from the panes.
+	stale bool
+	res   []event.Value // aggregate results, valid when not dirty
+	out   []*tRow       // the tail prefix's output, when cacheable
+	// splKeys are the keys as Splunk sorts them (numbers where they read
+	// as numbers), computed once.
+	splKeys []event.Value
+	meta    meta
+	metaOK  bool
+	part    string // the pruner's partition
+	partAt  int    // index in window.parts[part]
+	eqAt    int    // index in window.eq under its key's value
+}
+
+func newWindow(lo int64, pr *pruner) *window {
+	return &window{lo: lo, hi: lo, panes: map[int64]*pane{}, groups: map[string]*wgroup{},
+		out: map[*wgroup]struct{}{}, pr: pr, parts: map[string][]*wgroup{},
+		eq: map[string][]*wgroup{}, eqKinds: map[event.Kind]int{}}
+}
+
+// indexed reports whether the window indexes groups by an equality key.
+func (w *window) indexed() bool { return w.pr != nil && w.pr.eqKey >= 0 }
+
+// lookup returns the groups whose equality key equals v, and false when
+// the index cannot answer for v's kind and every group must be tested.
+func (w *window) lookup(v event.Value) ([]*wgroup, bool) {
+	switch v.Kind() {
+	case event.Null, event.Multi:
+		return nil, true // "==" gives null: nothing passes
+	case event.Long, event.String, event.Time, event.Bool:
+		if len(w.eqKinds) == 1 && w.eqKinds[v.Kind()] > 0 {
+			return w.eq[string(v.Key(nil))], true
+		}
+	}
+	return nil, false
+}
+
+// sliceAdd and sliceRemove keep groups in a map of slices, each group
+// knowing its place.
+func sliceAdd(m map[string][]*wgroup, k string, wg *wgroup, at *int) {
+	*at = len(m[k])
+	m[k] = append(m[k], wg)
+}
+
+func sliceRemove(m map[string][]*wgroup, k string, at int, place func(*wgroup) *int) {
+	ps := m[k]
+	last := ps[len(ps)-1]
+	ps[at] = last
+	*place(last) = at
+	ps[len(ps)-1] = nil
+	if ps = ps[:len(ps)-1]; len(ps) == 0 {
+		delete(m, k)
+	} else {
+		m[k] = ps
+	}
+}
+
+// touch marks a group as changed in this tick.
+func (w *window) touch(wg *wgroup) {
+	if !wg.dirty {
+		wg.dirty = true
+		w.dirty = append(w.dirty, wg)
+	}
+}
+
+// group returns the window's group for a pane's group, creating it.
+func (w *window) group(s *statsSpec, g *group) *wgroup {
+	if wg, ok := w.groups[g.key]; ok {
+		return wg
+	}
+	wg := &wgroup{keys: g.keys, key: g.key, aggs: s.newAggs(), at: len(w.list)}
+	if s.d != plan.ESQL {
+		wg.splKeys = make([]event.Value, len(g.keys))
+		for i, k := range g.keys {
+			wg.splKeys[i] = splNumber(k)
+		}
+	}
+	w.groups[g.key] = wg
+	w.list = append(w.list, wg)
+	if w.pr != nil {
+		wg.part = w.pr.partKey(g.keys)
+		sliceAdd(w.parts, wg.part, wg, &wg.partAt)
+	}
+	if w.indexed() {
+		k := g.keys[w.pr.eqKey]
+		sliceAdd(w.eq, string(k.Key(nil)), wg, &wg.eqAt)
+		w.eqKinds[k.Kind()]++
+	}
+	return wg
+}
+
+// remove forgets a group that no pane of the window holds any more.
+func (w *window) remove(wg *wgroup) {
+	delete(w.groups, wg.key)
+	delete(w.out, wg)
+	last := w.list[len(w.list)-1]
+	w.list[wg.at] = last
+	last.at = wg.at
+	w.list[len(w.list)-1] = nil
+	w.list = w.list[:len(w.list)-1]
+	if w.pr != nil {
+		sliceRemove(w.parts, wg.part, wg.partAt, func(o *wgroup) *int { return &o.partAt })
+	}
+	if w.indexed() {
+		k := wg.keys[w.pr.eqKey]
+		sliceRemove(w.eq, string(k.Key(nil)), wg.eqAt, func(o *wgroup) *int { return &o.eqAt })
+		if w.eqKinds[k.Kind()]--; w.eqKinds[k.Kind()] == 0 {
+			delete(w.eqKinds, k.Kind())
+		}
+	}
+}
+
+// insertPane adds a pane index to the group's ascending list, once.
+func (wg *wgroup) insertPane(idx int64) {
+	i := sort.Search(len(wg.panes), func(i int) bool { return wg.panes[i] >= idx })
+	if i < len(wg.panes) && wg.panes[i] == idx {
+		return
+	}
+	wg.panes = append(wg.panes, 0)
+	copy(wg.panes[i+1:], wg.panes[i:])
+	wg.panes[i] = idx
+}
+
+// slide moves the window to the panes [lo, hi). changed lists panes whose
+// state changed since the last slide (late events).
+func (w *window) slide(s *statsSpec, panes map[int64]*pane, changed []int64, lo, hi int64) {
+	// A pane that changed while in the window has to be merged again for
+	// each of its groups: what it held when it entered is gone.
+	for _, idx := range changed {
+		if idx < w.lo || idx >= w.hi {
+			continue
+		}
+		pn := panes[idx]
+		if pn == nil || pn.tab == nil {
+			continue
+		}
+		w.panes[idx] = pn
+		for _, g := range pn.tab.order {
+			wg := w.group(s, g)
+			wg.insertPane(idx)
+			wg.stale = true
+			w.touch(wg)
+		}
+	}
+	for idx := w.lo; idx < lo && idx < w.hi; idx++ {
+		pn := w.panes[idx]
+		if pn == nil {
+			continue
+		}
+		delete(w.panes, idx)
+		for _, g := range pn.tab.order {
+			wg := w.groups[g.key]
+			if wg == nil || len(wg.panes) == 0 || wg.panes[0] != idx {
+				panic("BUG: a leaving pane is not the first of its group")
+			}
+			wg.panes = wg.panes[1:]
+			w.touch(wg)
+			if wg.stale {
+				continue
+			}
+			for j, a := range wg.aggs {
+				if !a.sub(g.aggs[j]) {
+					wg.stale = true
+					break
+				}
+			}
+		}
+	}
+	for idx := max(w.hi, lo); idx < hi; idx++ {
+		pn := panes[idx]
+		if pn == nil || pn.tab == nil {
+			continue
+		}
+		w.panes[idx] = pn
+		for _, g := range pn.tab.order {
+			wg := w.group(s, g)
+			wg.panes = append(wg.panes, idx)
+			w.touch(wg)
+			if wg.stale {
+				continue
+			}
+			for j, a := range wg.aggs {
+				a.merge(g.aggs[j])
+			}
+		}
+	}
+	w.lo, w.hi = lo, hi
+}
+
+// settle brings the changed groups up to date and returns the ones still
+// in the window.
+func (w *window) settle(s *statsSpec) []*wgroup {
+	live := w.dirty[:0]
+	for _, wg := range w.dirty {
+		wg.dirty = false
+		if len(wg.panes) == 0 {
+			w.remove(wg)
+			continue
+		}
+		if wg.stale {
+			wg.aggs = s.newAggs()
+			for _, idx := range wg.panes {
+				pg := w.panes[idx].tab.groups[wg.key]
+				for j, a := range wg.aggs {
+					a.merge(pg.aggs[j])
+				}
+			}
+			wg.stale = false
+		}
+		wg.first = w.panes[wg.panes[0]].tab.groups[wg.key].pos
+		wg.metaOK = false
+		if wg.res == nil {
+			wg.res = make([]event.Value, len(wg.aggs))
+		}
+		for j, a := range wg.aggs {
+			wg.res[j] = a.result()
+		}
+		live = append(live, wg)
+	}
+	w.dirty = w.dirty[:0]
+	return live
+}
+
+// ensureMeta merges the provenance of the group's panes, which only rows
+// that reach the output need.
+func (w *window) ensureMeta(wg *wgroup) {
+	if wg.metaOK {
+		return
+	}
+	wg.meta = meta{}
+	for _, idx := range wg.panes {
+		pg := w.panes[idx].tab.groups[wg.key]
+		wg.meta.merge(&pg.meta)
+		wg.meta.addPane(idx, pg.meta.count)
+	}
+	wg.metaOK = true
+}
+
+// rowsOf renders groups as tail rows width slots wide.
+func (w *window) rowsOf(s *statsSpec, groups []*wgroup, width int) []*tRow {
+	out := make([]*tRow, len(groups))
+	rows := make([]tRow, len(groups))
+	vals := make([]event.Value, width*len(groups))
+	for gi, wg := range groups {
+		r := &rows[gi]
+		r.vals = vals[gi*width : (gi+1)*width : (gi+1)*width]
+		r.meta = &wg.meta
+		r.grp = wg
+		for i, slot := range s.keySlots {
+			if !wg.keys[i].IsNull() {
+				r.vals[slot] = wg.keys[i]
+			}
+		}
+		for j, slot := range s.aggSlots {
+			if v := wg.res[j]; !v.IsNull() {
+				r.vals[slot] = v
+			}
+		}
+		out[gi] = r
+	}
+	return out
+}
+
+// before reports whether group a comes before group b in the order a
+// merge of the window's panes from scratch gives: Splunk sorts groups by
+// their keys, ES|QL keeps them in the order first met.
+func (s *statsSpec) before(a, b *wgroup) bool {
+	if a.splKeys != nil {
+		for k := range a.splKeys {
+			if c := event.Order(a.splKeys[k], b.splKeys[k]); c != 0 {
+				return c < 0
+			}
+		}
+	}
+	if a.panes[0] != b.panes[0] {
+		return a.panes[0] < b.panes[0]
+	}
+	return a.first < b.first
+}
+
+// evaluateSliding evaluates the window of panes [lo, hi) by sliding the
+// kept window to it. The tail's leading operators that may see rows in any
+// order run first, over the changed groups alone when their output can be
+// kept; what they let through is put in the order a merge from scratch
+// gives and runs through the rest of the tail.
+func (in *Instance) evaluateSliding(ctx *plan.Context, lo, hi int64) []Result {
+	s, tp := in.p.stats, in.p.tail
+	w := in.win
+	if w == nil || lo < w.lo || hi < w.hi || lo >= w.hi {
+		w = newWindow(lo, in.p.prune)
+		in.win = w
+	}
+	w.slide(s, in.panes, in.changed, lo, hi)
+	in.clearChanged()
+	changed := w.settle(s)
+	n, cacheable := tp.prefix()
+	var survivors []*tRow
+	if cacheable {
+		for _, wg := range changed {
+			wg.out = wg.out[:0]
+		}
+		for _, r := range tp.runPart(ctx, w.rowsOf(s, changed, tp.width), 0, n) {
+			r.grp.out = append(r.grp.out, r.clone(r.meta)) // not the batch's slab
+		}
+		for _, wg := range changed {
+			if len(wg.out) > 0 {
+				w.out[wg] = struct{}{}
+			} else {
+				delete(w.out, wg)
+			}
+		}
+		for wg := range w.out {
+			for _, r := range wg.out {
+				survivors = append(survivors, r.clone(r.meta))
+			}
+		}
+	} else {
+		groups := w.list
+		if w.pr != nil {
+			groups = w.pr.pick(ctx, w, s, tp.width)
+		}
+		survivors = tp.runPart(ctx, w.rowsOf(s, groups, tp.width), 0, n)
+	}
+	sort.SliceStable(survivors, func(i, j int) bool {
+		a, b := survivors[i].grp, survivors[j].grp
+		if a == b {
+			return false
+		}
+		return s.before(a, b)
+	})
+	for _, r := range survivors {
+		w.ensureMeta(r.grp)
+	}
+	return in.shape(tp.runPart(ctx, survivors, n, len(tp.makers)))
+}
