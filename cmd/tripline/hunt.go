@@ -24,6 +24,7 @@ func cmdHunt(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	verbose := fs.Bool("v", false, "table output: show each alert's reason and evidence")
 	quiet := fs.Bool("quiet", false, "do not print the run summary")
 	noPrefilter := fs.Bool("no-prefilter", false, "parse every record, even those no rule could match, so damage anywhere is reported")
+	profile := fs.Bool("profile", false, "print each rule's cost after the summary: CPU time, events, ticks evaluated, state held")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: tripline hunt [flags] PATH...\n\nRuns the rules over the logs at PATH (files, directories, globs, - for stdin).")
 		fs.PrintDefaults()
@@ -45,7 +46,7 @@ func cmdHunt(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	rep, err := engine.Hunt(ctx, set.compiled, fs.Args(), engine.HuntOptions{
-		Workers: *workers, Stdin: logs.Options{Stdin: stdin}, NoPrefilter: *noPrefilter,
+		Workers: *workers, Stdin: logs.Options{Stdin: stdin}, NoPrefilter: *noPrefilter, Profile: *profile,
 	})
 	if err != nil {
 		return err
@@ -55,6 +56,9 @@ func cmdHunt(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	if !*quiet {
 		engine.WriteSummary(stderr, rep)
+	}
+	if *profile {
+		engine.WriteProfile(stderr, rep)
 	}
 	if *failOnAlert && len(rep.Alerts) > 0 {
 		return errAlerts

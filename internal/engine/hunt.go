@@ -23,6 +23,21 @@ type HuntOptions struct {
 	// NoPrefilter parses every record, even those no rule could match, so
 	// that damage anywhere in the input is reported.
 	NoPrefilter bool
+	// Profile measures each rule's cost into its RuleReport.Profile.
+	Profile bool
+}
+
+// RuleProfile is what one rule cost in a run.
+type RuleProfile struct {
+	// Push is the CPU time spent running events through the rule's stream
+	// stage, summed over workers; Evaluate the time spent evaluating its
+	// windows.
+	Push, Evaluate time.Duration
+	// Events is how many events reached the rule.
+	Events int64
+	// Largest is the most state the rule held: panes, groups summed over
+	// panes, and groups of the window kept for sliding.
+	Largest exec.StateSize
 }
 
 // RuleReport is what one rule did in a run.
@@ -34,6 +49,8 @@ type RuleReport struct {
 	Capped int
 	// Err is set when the rule failed while running; the others went on.
 	Err error
+	// Profile is set when the run was asked to measure rules.
+	Profile *RuleProfile
 }
 
 // Report is the outcome of a hunt.
@@ -54,6 +71,8 @@ type worker struct {
 	memoValid bool
 	// failed marks rules that panicked on this worker; they take no more events.
 	failed []error
+	// prof, when profiling, sums each rule's push time and events.
+	prof []RuleProfile
 }
 
 // admits reports whether any rule's prefilter passes raw: the read filter.
@@ -81,7 +100,14 @@ func (w *worker) feed(ev *event.Event) {
 		if !w.pres.match(i, ev.Raw, &w.memo) {
 			continue
 		}
+		if w.prof == nil {
+			w.push(i, in, ev)
+			continue
+		}
+		start := time.Now()
 		w.push(i, in, ev)
+		w.prof[i].Push += time.Since(start)
+		w.prof[i].Events++
 	}
 }
 
@@ -111,6 +137,9 @@ func Hunt(ctx context.Context, rules []*Compiled, inputs []string, opt HuntOptio
 	workers := make([]*worker, n)
 	for i := range workers {
 		w := &worker{failed: make([]error, len(runnable)), pres: shared}
+		if opt.Profile {
+			w.prof = make([]RuleProfile, len(runnable))
+		}
 		for _, c := range runnable {
 			w.insts = append(w.insts, c.Program.NewInstance(c.Spec.PaneWidth()))
 		}
@@ -147,8 +176,17 @@ func Hunt(ctx context.Context, rules []*Compiled, inputs []string, opt HuntOptio
 			merged.Merge(w.insts[i])
 		}
 		rr := RuleReport{Compiled: c, Err: ruleErr}
+		var prof *RuleProfile
+		if opt.Profile {
+			prof = &RuleProfile{}
+			for _, w := range workers {
+				prof.Push += w.prof[i].Push
+				prof.Events += w.prof[i].Events
+			}
+			rr.Profile = prof
+		}
 		if ruleErr == nil {
-			al, err := replay(c, merged)
+			al, err := replay(c, merged, prof)
 			if err != nil {
 				rr.Err = err
 				logger.Error("rule failed", "rule", c.Rule.ID, "err", err)
@@ -181,18 +219,26 @@ func (w *worker) push(i int, in *exec.Instance, ev *event.Event) {
 	in.Push(ev)
 }
 
-// replay evaluates every tick whose window holds data, in order.
-func replay(c *Compiled, in *exec.Instance) (al *alerter, err error) {
+// replay evaluates every tick whose window holds data, in order; prof,
+// when not nil, takes the time it spent and the most state it held.
+func replay(c *Compiled, in *exec.Instance, prof *RuleProfile) (al *alerter, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("rule panicked while evaluating: %v\n%s", r, debug.Stack())
 		}
 	}()
+	start := time.Now()
 	al = newAlerter(c)
 	width := c.Spec.PaneWidth()
 	for _, t := range c.Spec.TicksCovering(in.PaneStarts(), width) {
 		w := c.Spec.WindowAt(t)
 		al.tick(w, in.Evaluate(t, w.Start, w.End))
+		if prof != nil {
+			prof.Largest = prof.Largest.Max(in.Size())
+		}
+	}
+	if prof != nil {
+		prof.Evaluate = time.Since(start)
 	}
 	return al, nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"time"
 
 	"github.com/tripline/tripline/internal/event"
 )
@@ -69,3 +70,28 @@ func firstLine(s string) string {
 	}
 	return s
 }
+
+// WriteProfile writes each rule's cost, most expensive first: the CPU time
+// its stream stage took (summed over workers) and its window evaluation
+// took, the events that reached it, the ticks it evaluated, and the most
+// state it held.
+func WriteProfile(w io.Writer, rep *Report) {
+	var rules []RuleReport
+	for _, r := range rep.Rules {
+		if r.Profile != nil {
+			rules = append(rules, r)
+		}
+	}
+	cost := func(r RuleReport) time.Duration { return r.Profile.Push + r.Profile.Evaluate }
+	sort.SliceStable(rules, func(i, j int) bool { return cost(rules[i]) > cost(rules[j]) })
+	fmt.Fprintf(w, "\n%9s %9s %9s %9s %6s %6s %11s %11s  %s\n",
+		"cpu", "push", "evaluate", "events", "ticks", "panes", "pane groups", "win groups", "rule")
+	for _, r := range rules {
+		p := r.Profile
+		fmt.Fprintf(w, "%9s %9s %9s %9d %6d %6d %11d %11d  %s\n",
+			round(cost(r)), round(p.Push), round(p.Evaluate), p.Events, r.Ticks,
+			p.Largest.Panes, p.Largest.PaneGroups, p.Largest.WindowGroups, r.Compiled.Rule.Name)
+	}
+}
+
+func round(d time.Duration) time.Duration { return d.Round(time.Millisecond) }
