@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tripline/tripline/internal/alert"
+	"github.com/tripline/tripline/internal/generate"
 	"github.com/tripline/tripline/internal/rule"
 )
 
@@ -221,5 +222,46 @@ func TestNowIsTheTickTime(t *testing.T) {
 	}
 	if len(rep.Alerts) != 1 || rep.Alerts[0].Matches != 1 || !rep.Alerts[0].Timestamp.Equal(base.Add(10*time.Minute)) {
 		t.Fatalf("alerts %+v, want one raised by the 08:10 tick alone", rep.Alerts)
+	}
+}
+
+// TestHuntProfile checks that --profile measures every runnable rule: the
+// rules that events reached show them, their ticks and their state, and
+// the table names each rule once.
+func TestHuntProfile(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := generate.Scenario("llmjacking", generate.Options{Out: dir, Seed: 3, Principals: 30, Background: 0.02}); err != nil {
+		t.Fatal(err)
+	}
+	rules := builtinRules(t)
+	rep, err := Hunt(context.Background(), rules, []string{dir}, HuntOptions{Profile: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reached := 0
+	for _, r := range rep.Rules {
+		p := r.Profile
+		if p == nil {
+			t.Fatalf("rule %s has no profile", r.Compiled.Rule.ID)
+		}
+		if p.Events > 0 {
+			reached++
+			if p.Push <= 0 {
+				t.Errorf("rule %s: %d events but no push time", r.Compiled.Rule.ID, p.Events)
+			}
+		}
+		if r.Ticks > 0 && (p.Largest.Panes == 0 || p.Evaluate <= 0) {
+			t.Errorf("rule %s: %d ticks but %d panes, evaluated in %s", r.Compiled.Rule.ID, r.Ticks, p.Largest.Panes, p.Evaluate)
+		}
+	}
+	if reached < 5 {
+		t.Fatalf("events reached only %d rules", reached)
+	}
+	var b strings.Builder
+	WriteProfile(&b, rep)
+	for _, r := range rep.Rules {
+		if n := strings.Count(b.String(), r.Compiled.Rule.Name+"\n"); n != 1 {
+			t.Errorf("rule %q appears %d times in the profile:\n%s", r.Compiled.Rule.Name, n, b.String())
+		}
 	}
 }
