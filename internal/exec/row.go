@@ -241,3 +241,15 @@ func (m *meta) clone() *meta {
 	}
 	return &c
 }
+
+// newRows returns n empty rows width slots wide, their values in one slab.
+func newRows(n, width int) []*tRow {
+	out := make([]*tRow, n)
+	rows := make([]tRow, n)
+	vals := make([]event.Value, width*n)
+	for i := range rows {
+		rows[i].vals = vals[i*width : (i+1)*width : (i+1)*width]
+		out[i] = &rows[i]
+	}
+	return out
+}

@@ -229,12 +229,9 @@ func (s *statsSpec) rows(tab *groupTable, width int) []*tRow {
 			return false
 		})
 	}
-	out := make([]*tRow, len(groups))
-	rows := make([]tRow, len(groups))
-	vals := make([]event.Value, width*len(groups))
+	out := newRows(len(groups), width)
 	for gi, g := range groups {
-		r := &rows[gi]
-		r.vals = vals[gi*width : (gi+1)*width : (gi+1)*width]
+		r := out[gi]
 		r.meta = &g.meta
 		for i, slot := range s.keySlots {
 			if !g.keys[i].IsNull() {
@@ -246,7 +243,6 @@ func (s *statsSpec) rows(tab *groupTable, width int) []*tRow {
 				r.vals[slot] = v
 			}
 		}
-		out[gi] = r
 	}
 	return out
 }

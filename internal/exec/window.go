@@ -178,19 +178,8 @@ func (w *window) slide(s *statsSpec, panes map[int64]*pane, changed []int64, lo,
 	// A pane that changed while in the window has to be merged again for
 	// each of its groups: what it held when it entered is gone.
 	for _, idx := range changed {
-		if idx < w.lo || idx >= w.hi {
-			continue
-		}
-		pn := panes[idx]
-		if pn == nil || pn.tab == nil {
-			continue
-		}
-		w.panes[idx] = pn
-		for _, g := range pn.tab.order {
-			wg := w.group(s, g)
-			wg.insertPane(idx)
-			wg.stale = true
-			w.touch(wg)
+		if idx >= w.lo && idx < w.hi {
+			w.enter(s, idx, panes[idx], true)
 		}
 	}
 	for idx := w.lo; idx < lo && idx < w.hi; idx++ {
@@ -218,24 +207,34 @@ func (w *window) slide(s *statsSpec, panes map[int64]*pane, changed []int64, lo,
 		}
 	}
 	for idx := max(w.hi, lo); idx < hi; idx++ {
-		pn := panes[idx]
-		if pn == nil || pn.tab == nil {
-			continue
-		}
-		w.panes[idx] = pn
-		for _, g := range pn.tab.order {
-			wg := w.group(s, g)
-			wg.panes = append(wg.panes, idx)
-			w.touch(wg)
-			if wg.stale {
-				continue
-			}
-			for j, a := range wg.aggs {
-				a.merge(g.aggs[j])
-			}
-		}
+		w.enter(s, idx, panes[idx], false)
 	}
 	w.lo, w.hi = lo, hi
+}
+
+// enter folds a pane into the window's groups. A late pane, one that
+// changed while in the window, marks its groups for a merge from scratch.
+func (w *window) enter(s *statsSpec, idx int64, pn *pane, late bool) {
+	if pn == nil || pn.tab == nil {
+		return
+	}
+	w.panes[idx] = pn
+	for _, g := range pn.tab.order {
+		wg := w.group(s, g)
+		w.touch(wg)
+		if late {
+			wg.insertPane(idx)
+			wg.stale = true
+			continue
+		}
+		wg.panes = append(wg.panes, idx)
+		if wg.stale {
+			continue
+		}
+		for j, a := range wg.aggs {
+			a.merge(g.aggs[j])
+		}
+	}
 }
 
 // settle brings the changed groups up to date and returns the ones still
@@ -289,12 +288,9 @@ func (w *window) ensureMeta(wg *wgroup) {
 
 // rowsOf renders groups as tail rows width slots wide.
 func (w *window) rowsOf(s *statsSpec, groups []*wgroup, width int) []*tRow {
-	out := make([]*tRow, len(groups))
-	rows := make([]tRow, len(groups))
-	vals := make([]event.Value, width*len(groups))
+	out := newRows(len(groups), width)
 	for gi, wg := range groups {
-		r := &rows[gi]
-		r.vals = vals[gi*width : (gi+1)*width : (gi+1)*width]
+		r := out[gi]
 		r.meta = &wg.meta
 		r.grp = wg
 		for i, slot := range s.keySlots {
@@ -307,7 +303,6 @@ func (w *window) rowsOf(s *statsSpec, groups []*wgroup, width int) []*tRow {
 				r.vals[slot] = v
 			}
 		}
-		out[gi] = r
 	}
 	return out
 }
