@@ -181,8 +181,8 @@ stream:
 	}
 	tail.finish()
 	if p.stats != nil {
-		if n, cacheable := tail.prefix(); !cacheable {
-			p.prune = compilePruner(p.stats, tail, n, q.Dialect)
+		if !tail.cacheable {
+			p.prune = compilePruner(p.stats, tail, tail.prefixLen, q.Dialect)
 		}
 	}
 	p.pre.Clauses = append(sourceClause(p.Sources), p.pre.Clauses...)

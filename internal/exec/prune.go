@@ -1,7 +1,6 @@
 package exec
 
 import (
-	"sort"
 	"strings"
 
 	"github.com/tripline/tripline/internal/event"
@@ -266,10 +265,6 @@ func (pr *pruner) pick(ctx *plan.Context, w *window, s *statsSpec, width int) []
 		}
 		parts[wg.part] = true
 		out = append(out, w.parts[wg.part]...)
-	}
-	if pr.eqKey >= 0 && len(candidates) != len(w.list) {
-		// Candidates come from a map: put them back in the window's order.
-		sort.Slice(out, func(i, j int) bool { return out[i].at < out[j].at })
 	}
 	return out
 }

@@ -22,14 +22,18 @@ type procMaker func(next proc) proc
 // final column order (nil when open: columns sorted by name), and the
 // tail's slot layout, fixed by finish.
 type tailPlan struct {
-	makers   []procMaker
-	stages   []stage     // one per maker
-	nodes    []plan.Node // the node of each maker
-	cols     []string
-	scope    *tailScope
-	width    int   // slots per row, once finished
-	colSlots []int // slot of each of cols
-	finishes []func()
+	makers []procMaker
+	stages []stage     // one per maker
+	nodes  []plan.Node // the node of each maker
+	// prefixLen and cacheable describe the leading operators, once
+	// finished: see prefix.
+	prefixLen int
+	cacheable bool
+	cols      []string
+	scope     *tailScope
+	width     int   // slots per row, once finished
+	colSlots  []int // slot of each of cols
+	finishes  []func()
 }
 
 // tailResolver adapts a tail scope to rowOp compilation: in the tail stage
@@ -69,6 +73,7 @@ func (tp *tailPlan) finish() {
 	for _, f := range tp.finishes {
 		f()
 	}
+	tp.prefixLen, tp.cacheable = tp.prefix()
 }
 
 func firstWord(s string) string {

@@ -94,16 +94,21 @@ func sliceAdd(m map[string][]*wgroup, k string, wg *wgroup, at *int) {
 }
 
 func sliceRemove(m map[string][]*wgroup, k string, at int, place func(*wgroup) *int) {
-	ps := m[k]
-	last := ps[len(ps)-1]
-	ps[at] = last
-	*place(last) = at
-	ps[len(ps)-1] = nil
-	if ps = ps[:len(ps)-1]; len(ps) == 0 {
+	if ps := swapRemove(m[k], at, place); len(ps) == 0 {
 		delete(m, k)
 	} else {
 		m[k] = ps
 	}
+}
+
+// swapRemove removes the group at index at by moving the last one into
+// its place, whose index place gives.
+func swapRemove(ps []*wgroup, at int, place func(*wgroup) *int) []*wgroup {
+	last := ps[len(ps)-1]
+	ps[at] = last
+	*place(last) = at
+	ps[len(ps)-1] = nil
+	return ps[:len(ps)-1]
 }
 
 // touch marks a group as changed in this tick.
@@ -144,11 +149,7 @@ func (w *window) group(s *statsSpec, g *group) *wgroup {
 func (w *window) remove(wg *wgroup) {
 	delete(w.groups, wg.key)
 	delete(w.out, wg)
-	last := w.list[len(w.list)-1]
-	w.list[wg.at] = last
-	last.at = wg.at
-	w.list[len(w.list)-1] = nil
-	w.list = w.list[:len(w.list)-1]
+	w.list = swapRemove(w.list, wg.at, func(o *wgroup) *int { return &o.at })
 	if w.pr != nil {
 		sliceRemove(w.parts, wg.part, wg.partAt, func(o *wgroup) *int { return &o.partAt })
 	}
@@ -339,7 +340,7 @@ func (in *Instance) evaluateSliding(ctx *plan.Context, lo, hi int64) []Result {
 	w.slide(s, in.panes, in.changed, lo, hi)
 	in.clearChanged()
 	changed := w.settle(s)
-	n, cacheable := tp.prefix()
+	n, cacheable := tp.prefixLen, tp.cacheable
 	var survivors []*tRow
 	if cacheable {
 		for _, wg := range changed {
