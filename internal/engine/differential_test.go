@@ -131,15 +131,12 @@ func rescan(c *Compiled, evs []*event.Event, tick time.Time) []exec.Result {
 	return ref.Evaluate(tick, w.Start, w.End)
 }
 
-// renderRows prints result rows with their counts and time span; the
+// renderTick prints result rows with their counts and time span; the
 // evidence each keeps is a sample and is not compared.
 func renderTick(rs []exec.Result) string {
 	var b strings.Builder
-	for _, r := range rs {
-		for i, c := range r.Columns {
-			fmt.Fprintf(&b, "%s=%s ", c, r.Values[i].String())
-		}
-		fmt.Fprintf(&b, "| count=%d first=%s last=%s\n", r.Count, r.First.Format(time.RFC3339), r.Last.Format(time.RFC3339))
+	for i, row := range renderRows(rs) {
+		fmt.Fprintf(&b, "%s | count=%d first=%s last=%s\n", row, rs[i].Count, rs[i].First.Format(time.RFC3339), rs[i].Last.Format(time.RFC3339))
 	}
 	return b.String()
 }

@@ -8,11 +8,7 @@ import (
 // Pushing an event that the rule's WHERE drops must not allocate: most
 // events of a day reach a rule only to be refused by it.
 func TestPushOfDroppedEventDoesNotAllocate(t *testing.T) {
-	p, err := Compile(denialsPlan(0), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	in := p.NewInstance(10 * time.Minute)
+	in := compileDenials(t, 0).NewInstance(10 * time.Minute)
 	at := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
 	ev := invocation(t, at, "arn:aws:iam::111:user/a", "m", "ThrottlingException")
 	in.Push(ev) // warm up
@@ -26,11 +22,7 @@ func TestPushOfDroppedEventDoesNotAllocate(t *testing.T) {
 
 // Pushing an event into a group that exists must not allocate either.
 func TestPushIntoExistingGroupDoesNotAllocate(t *testing.T) {
-	p, err := Compile(denialsPlan(0), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	in := p.NewInstance(10 * time.Minute)
+	in := compileDenials(t, 0).NewInstance(10 * time.Minute)
 	at := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
 	ev := invocation(t, at, "arn:aws:iam::111:user/a", "m", "AccessDeniedException")
 	for i := 0; i < maxEvidence; i++ {

@@ -35,10 +35,7 @@ func rawBytes(evs []*event.Event) int64 {
 // BenchmarkPushStats is the per-event hot path of the Elastic seed's
 // shape: a filter, then grouping into mergeable state in panes.
 func BenchmarkPushStats(b *testing.B) {
-	p, err := Compile(denialsPlan(3), Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
+	p := compileDenials(b, 3)
 	evs := benchEvents(b, 10_000)
 	in := p.NewInstance(10 * time.Minute)
 	b.SetBytes(rawBytes(evs))
@@ -85,10 +82,7 @@ func BenchmarkPrefilter(b *testing.B) {
 // BenchmarkEvaluateWindow merges six panes of 50 groups and runs the tail,
 // as one tick of the Elastic seed does.
 func BenchmarkEvaluateWindow(b *testing.B) {
-	p, err := Compile(denialsPlan(3), Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
+	p := compileDenials(b, 3)
 	evs := benchEvents(b, 3600)
 	in := p.NewInstance(10 * time.Minute)
 	for _, ev := range evs {

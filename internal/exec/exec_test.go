@@ -36,11 +36,18 @@ func denialsPlan(threshold int64) *plan.Query {
 	}}
 }
 
-func TestWindowsMergePanes(t *testing.T) {
-	p, err := Compile(denialsPlan(0), Options{})
+// compileDenials compiles denialsPlan, failing the test if it does not.
+func compileDenials(tb testing.TB, threshold int64) *Program {
+	tb.Helper()
+	p, err := Compile(denialsPlan(threshold), Options{})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
+	return p
+}
+
+func TestWindowsMergePanes(t *testing.T) {
+	p := compileDenials(t, 0)
 	in := p.NewInstance(10 * time.Minute)
 	base := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
 	for i := 0; i < 6; i++ { // one denial every 5 minutes: two per pane
@@ -84,10 +91,7 @@ func mustLong(t *testing.T, v event.Value) int64 {
 
 // Two workers' state merged equals one worker seeing everything.
 func TestMergeEqualsSingle(t *testing.T) {
-	p, err := Compile(denialsPlan(0), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := compileDenials(t, 0)
 	base := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
 	one, a, b := p.NewInstance(time.Minute), p.NewInstance(time.Minute), p.NewInstance(time.Minute)
 	for i := 0; i < 40; i++ {
@@ -276,10 +280,7 @@ func FuzzIndexFold(f *testing.F) {
 // A snapshot restored into a fresh instance evaluates exactly as the
 // original, and further events merge on top of it.
 func TestSnapshotRestore(t *testing.T) {
-	p, err := Compile(denialsPlan(0), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := compileDenials(t, 0)
 	base := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
 	orig := p.NewInstance(10 * time.Minute)
 	for i := 0; i < 30; i++ {
@@ -318,10 +319,7 @@ func renderResults(rs []Result) string {
 }
 
 func FuzzRestore(f *testing.F) {
-	p, err := Compile(denialsPlan(0), Options{})
-	if err != nil {
-		f.Fatal(err)
-	}
+	p := compileDenials(f, 0)
 	in := p.NewInstance(time.Minute)
 	f.Add(in.Snapshot())
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -333,10 +331,7 @@ func FuzzRestore(f *testing.F) {
 // merge from scratch, rows in the same order, also after late events land
 // in panes inside the window and when a window moves back.
 func TestSlidingWindowsEqualPaneByPane(t *testing.T) {
-	p, err := Compile(denialsPlan(0), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := compileDenials(t, 0)
 	base := time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)
 	blocked := p.NewInstance(10 * time.Minute)
 	push := func(from, n int) {
