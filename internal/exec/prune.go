@@ -269,12 +269,23 @@ func (pr *pruner) pick(ctx *plan.Context, w *window, s *statsSpec, width int) []
 	return out
 }
 
-// fillRow writes a group's keys and aggregate results into a row.
+// fillRow writes a group's keys and aggregate results into a row, over
+// whatever another group left there; a null stays absent.
 func fillRow(r *tRow, s *statsSpec, wg *wgroup) {
+	for _, slot := range s.keySlots {
+		r.vals[slot] = event.Value{}
+	}
+	for _, slot := range s.aggSlots {
+		r.vals[slot] = event.Value{}
+	}
 	for i, slot := range s.keySlots {
-		r.vals[slot] = wg.keys[i]
+		if !wg.keys[i].IsNull() {
+			r.vals[slot] = wg.keys[i]
+		}
 	}
 	for j, slot := range s.aggSlots {
-		r.vals[slot] = wg.res[j]
+		if v := wg.res[j]; !v.IsNull() {
+			r.vals[slot] = v
+		}
 	}
 }

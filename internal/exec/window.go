@@ -294,16 +294,7 @@ func (w *window) rowsOf(s *statsSpec, groups []*wgroup, width int) []*tRow {
 		r := out[gi]
 		r.meta = &wg.meta
 		r.grp = wg
-		for i, slot := range s.keySlots {
-			if !wg.keys[i].IsNull() {
-				r.vals[slot] = wg.keys[i]
-			}
-		}
-		for j, slot := range s.aggSlots {
-			if v := wg.res[j]; !v.IsNull() {
-				r.vals[slot] = v
-			}
-		}
+		fillRow(r, s, wg)
 	}
 	return out
 }
