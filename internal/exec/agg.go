@@ -101,7 +101,10 @@ func (d *distinct) add(v event.Value, _ int64) {
 		if d.seen == nil {
 			d.seen = map[string]int32{}
 		}
-		d.seen[string(e.Key(nil))] = 1
+		// A value already held keeps its multiplicity, as in valueSet.
+		if k := e.Key(nil); d.seen[string(k)] == 0 {
+			d.seen[string(k)] = 1
+		}
 	}
 }
 func (d *distinct) merge(o aggState) {
