@@ -42,6 +42,15 @@ type Options struct {
 	// nor delivered (so damage inside it goes unnoticed beyond what the
 	// boundary scan finds). worker is the same index the Handler gets.
 	Filter func(worker int, raw []byte) bool
+	// TimeOrder reads the inputs in the order of their records' time
+	// rather than as given: by the time their paths name (PathTime), else
+	// by the time of their first record; stdin comes first. Workers take
+	// inputs in that order, so records reach the handler roughly in time
+	// order when the inputs do not overlap much in time.
+	TimeOrder bool
+	// Idle, when set, is called once by each worker when it has no input
+	// left to read, after its last Handler call.
+	Idle func(worker int)
 }
 
 // Handler receives each good record. worker is in [0, Workers); calls with
@@ -126,6 +135,9 @@ func Read(ctx context.Context, inputs []string, opt Options, h Handler) (Stats, 
 	}
 	if opt.Stdin == nil {
 		opt.Stdin = os.Stdin
+	}
+	if opt.TimeOrder {
+		files = timeOrder(ctx, files, opt)
 	}
 	n := opt.Workers
 	if n <= 0 {
@@ -255,6 +267,9 @@ func newWorker(idx int, r *run) *worker {
 }
 
 func (w *worker) loop() {
+	if idle := w.run.opt.Idle; idle != nil {
+		defer idle(w.idx)
+	}
 	for !w.run.stop.Load() {
 		i := int(w.run.next.Add(1) - 1)
 		if i >= len(w.run.files) {

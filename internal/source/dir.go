@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -244,112 +243,12 @@ func (d *Dir) rel(path string) string {
 }
 
 // orderTime estimates the event time of the records in a file from its
-// path, for delivering a tree in time order:
-//   - a CloudTrail file name carries its time:
-//     <account>_CloudTrail_<region>_20241017T2010Z_<id>.json.gz;
-//   - a Bedrock invocation log file name starts with it:
-//     20241017T201059123Z_<id>.json.gz;
-//   - otherwise the last YYYY/MM/DD or YYYY/MM/DD/HH run of directories of
-//     AWS's layouts gives the start of that day or hour;
-//   - otherwise the file's modification time stands in.
+// path (see logs.PathTime), or else from its modification time.
 func orderTime(path string, mtime time.Time) time.Time {
-	base := filepath.Base(path)
-	if t, ok := cloudTrailNameTime(base); ok {
-		return t
-	}
-	if t, ok := invocationNameTime(base); ok {
-		return t
-	}
-	if t, ok := dirTime(filepath.Dir(path)); ok {
+	if t, ok := logs.PathTime(path); ok {
 		return t
 	}
 	return mtime
-}
-
-// cloudTrailNameTime finds "_YYYYMMDDTHHMMZ_" in a file name.
-func cloudTrailNameTime(name string) (time.Time, bool) {
-	const layout = "20060102T1504Z"
-	for i := strings.IndexByte(name, '_'); i >= 0 && i+len(layout)+1 < len(name); {
-		field := name[i+1 : i+1+len(layout)]
-		if name[i+1+len(layout)] == '_' && digitsAt(field, 0, 8) && field[8] == 'T' && digitsAt(field, 9, 4) && field[13] == 'Z' {
-			if t, err := time.Parse(layout, field); err == nil && t.Year() >= 1970 {
-				return t, true
-			}
-		}
-		j := strings.IndexByte(name[i+1:], '_')
-		if j < 0 {
-			break
-		}
-		i += 1 + j
-	}
-	return time.Time{}, false
-}
-
-// invocationNameTime reads a leading "YYYYMMDDTHHMMSS[fraction]Z".
-func invocationNameTime(name string) (time.Time, bool) {
-	if len(name) < 16 || !digitsAt(name, 0, 8) || name[8] != 'T' || !digitsAt(name, 9, 6) {
-		return time.Time{}, false
-	}
-	end := 15
-	for end < len(name) && name[end] >= '0' && name[end] <= '9' {
-		end++
-	}
-	if end == len(name) || name[end] != 'Z' {
-		return time.Time{}, false
-	}
-	t, err := time.Parse("20060102T150405", name[:15])
-	if err != nil || t.Year() < 1970 {
-		return time.Time{}, false
-	}
-	if frac := name[15:end]; frac != "" {
-		if len(frac) > 9 {
-			frac = frac[:9]
-		}
-		ns, _ := strconv.Atoi(frac + strings.Repeat("0", 9-len(frac)))
-		t = t.Add(time.Duration(ns))
-	}
-	return t, true
-}
-
-// dirTime reads the last YYYY/MM/DD(/HH) run of directory names in dir.
-func dirTime(dir string) (time.Time, bool) {
-	parts := strings.Split(filepath.ToSlash(dir), "/")
-	num := func(s string, digits, lo, hi int) (int, bool) {
-		if len(s) != digits || !digitsAt(s, 0, digits) {
-			return 0, false
-		}
-		n, _ := strconv.Atoi(s)
-		return n, n >= lo && n <= hi
-	}
-	for i := len(parts) - 3; i >= 0; i-- {
-		y, ok1 := num(parts[i], 4, 1970, 9999)
-		m, ok2 := num(parts[i+1], 2, 1, 12)
-		day, ok3 := num(parts[i+2], 2, 1, 31)
-		if !ok1 || !ok2 || !ok3 {
-			continue
-		}
-		h := 0
-		if i+3 < len(parts) {
-			if v, ok := num(parts[i+3], 2, 0, 23); ok {
-				h = v
-			}
-		}
-		return time.Date(y, time.Month(m), day, h, 0, 0, 0, time.UTC), true
-	}
-	return time.Time{}, false
-}
-
-// digitsAt reports whether s[at:at+n] are all ASCII digits.
-func digitsAt(s string, at, n int) bool {
-	if at+n > len(s) {
-		return false
-	}
-	for i := at; i < at+n; i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // list returns the files below the root; none while the root is missing.
