@@ -86,6 +86,13 @@ func (al *alerter) tick(w schedule.Window, results []exec.Result) []*alert.Alert
 // at or after start, and the alerts kept for them; live runs call it so
 // that state stays bounded.
 func (al *alerter) evict(start time.Time) {
+	al.forget(start)
+	al.alerts = al.alerts[:0]
+}
+
+// forget forgets the episodes that can no longer continue at windows
+// starting at or after start, keeping their alerts.
+func (al *alerter) forget(start time.Time) {
 	grace := time.Duration(0)
 	if s := al.c.Rule.Suppression; s != nil {
 		grace = s.Duration
@@ -95,7 +102,6 @@ func (al *alerter) evict(start time.Time) {
 			delete(al.open, k)
 		}
 	}
-	al.alerts = al.alerts[:0]
 }
 
 // continues reports whether a match at window w belongs to the open

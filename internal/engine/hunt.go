@@ -2,11 +2,14 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"runtime"
 	"runtime/debug"
 	"sort"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tripline/tripline/internal/alert"
@@ -25,6 +28,10 @@ type HuntOptions struct {
 	NoPrefilter bool
 	// Profile measures each rule's cost into its RuleReport.Profile.
 	Profile bool
+	// Lateness is how far behind the latest record read a record may come
+	// and still be evaluated in order; 0 means DefaultHuntLateness. Input
+	// later than that is read again with all state kept.
+	Lateness time.Duration
 }
 
 // RuleProfile is what one rule cost in a run.
@@ -59,6 +66,9 @@ type Report struct {
 	Read    logs.Stats
 	Rules   []RuleReport
 	Elapsed time.Duration
+	// Unordered, when set, says that the input was not in time order, at
+	// which record, and so was read a second time holding all state.
+	Unordered string
 }
 
 // worker holds one decode worker's instances, one per runnable rule.
@@ -73,6 +83,16 @@ type worker struct {
 	failed []error
 	// prof, when profiling, sums each rule's push time and events.
 	prof []RuleProfile
+
+	// For reading in time order: mu guards the instances against the
+	// goroutine that takes their finished panes; max is the latest record
+	// time fed, in Unix nanoseconds; late is set when a rule was given a
+	// record for a time it had already handed on; idle says the worker
+	// has no input left.
+	mu   sync.Mutex
+	max  atomic.Int64
+	idle atomic.Bool
+	late bool
 }
 
 // admits reports whether any rule's prefilter passes raw: the read filter.
@@ -102,17 +122,30 @@ func (w *worker) feed(ev *event.Event) {
 		}
 		if w.prof == nil {
 			w.push(i, in, ev)
-			continue
+		} else {
+			start := time.Now()
+			w.push(i, in, ev)
+			w.prof[i].Push += time.Since(start)
+			w.prof[i].Events++
 		}
-		start := time.Now()
-		w.push(i, in, ev)
-		w.prof[i].Push += time.Since(start)
-		w.prof[i].Events++
+		if in.Late() > 0 {
+			w.late = true
+		}
 	}
 }
 
-// Hunt reads the inputs once, feeding every runnable rule, then replays
-// each rule's schedule over the data's time range and returns the alerts.
+// DefaultHuntLateness is how far behind the latest record read a record
+// may come and still count, when HuntOptions leaves Lateness zero.
+const DefaultHuntLateness = time.Hour
+
+// Hunt reads the inputs once, in the time order their names or first
+// records suggest, evaluating each rule's ticks as the data passes them and
+// dropping the state no later window needs, so that memory holds the live
+// groups of the look-back rather than the whole range. Input whose records
+// come later than the lateness behind others already read cannot be
+// evaluated that way: Hunt then reads it again holding all state, which
+// gives the same alerts at the cost of memory, and says so in
+// Report.Unordered.
 func Hunt(ctx context.Context, rules []*Compiled, inputs []string, opt HuntOptions) (*Report, error) {
 	start := time.Now()
 	logger := opt.Logger
@@ -125,78 +158,22 @@ func Hunt(ctx context.Context, rules []*Compiled, inputs []string, opt HuntOptio
 			runnable = append(runnable, c)
 		}
 	}
-	n := opt.Workers
-	if n <= 0 {
-		n = runtime.GOMAXPROCS(0)
-	}
-	var pres []exec.Prefilter
-	for _, c := range runnable {
-		pres = append(pres, c.Program.Prefilter())
-	}
-	shared := newPrefilters(pres)
-	workers := make([]*worker, n)
-	for i := range workers {
-		w := &worker{failed: make([]error, len(runnable)), pres: shared}
-		if opt.Profile {
-			w.prof = make([]RuleProfile, len(runnable))
-		}
-		for _, c := range runnable {
-			w.insts = append(w.insts, c.Program.NewInstance(c.Spec.PaneWidth()))
-		}
-		workers[i] = w
-	}
-	readOpt := opt.Stdin
-	readOpt.Workers = n
-	if !opt.NoPrefilter && len(runnable) > 0 {
-		all := true
-		for i := range runnable {
-			all = all && !shared.empty(i)
-		}
-		if all {
-			readOpt.Filter = func(wi int, raw []byte) bool { return workers[wi].admits(raw) }
+	rep, err := huntInOrder(ctx, runnable, inputs, opt)
+	var late *lateError
+	if errors.As(err, &late) {
+		logger.Info("input is not in time order; reading it again with all state kept", "late", late.Error())
+		rep, err = huntAll(ctx, runnable, inputs, opt)
+		if rep != nil {
+			rep.Unordered = late.Error()
 		}
 	}
-	stats, err := logs.Read(ctx, inputs, readOpt, func(wi int, ev *event.Event) error {
-		workers[wi].feed(ev)
-		return nil
-	})
-	rep := &Report{Read: stats}
 	if err != nil {
 		return rep, err
 	}
-	for i, c := range runnable {
-		merged := workers[0].insts[i]
-		var ruleErr error
-		for _, w := range workers {
-			if w.failed[i] != nil && ruleErr == nil {
-				ruleErr = w.failed[i]
-			}
+	for _, rr := range rep.Rules {
+		if rr.Err != nil {
+			logger.Error("rule failed", "rule", rr.Compiled.Rule.ID, "err", rr.Err)
 		}
-		for _, w := range workers[1:] {
-			merged.Merge(w.insts[i])
-		}
-		rr := RuleReport{Compiled: c, Err: ruleErr}
-		var prof *RuleProfile
-		if opt.Profile {
-			prof = &RuleProfile{}
-			for _, w := range workers {
-				prof.Push += w.prof[i].Push
-				prof.Events += w.prof[i].Events
-			}
-			rr.Profile = prof
-		}
-		if ruleErr == nil {
-			al, err := replay(c, merged, prof)
-			if err != nil {
-				rr.Err = err
-				logger.Error("rule failed", "rule", c.Rule.ID, "err", err)
-			} else {
-				alerts := al.finish()
-				rr.Ticks, rr.Alerts, rr.Capped = al.Ticks, len(alerts), al.Capped
-				rep.Alerts = append(rep.Alerts, alerts...)
-			}
-		}
-		rep.Rules = append(rep.Rules, rr)
 	}
 	for _, c := range rules {
 		if !c.Runnable() {
@@ -205,6 +182,99 @@ func Hunt(ctx context.Context, rules []*Compiled, inputs []string, opt HuntOptio
 	}
 	sort.SliceStable(rep.Alerts, func(i, j int) bool { return rep.Alerts[i].Timestamp.Before(rep.Alerts[j].Timestamp) })
 	rep.Elapsed = time.Since(start)
+	return rep, nil
+}
+
+// newWorkers gives each of n decode workers its own instance of every
+// rule, and returns the read options that filter records by the rules'
+// prefilters.
+func newWorkers(rules []*Compiled, n int, opt HuntOptions) ([]*worker, logs.Options) {
+	var pres []exec.Prefilter
+	for _, c := range rules {
+		pres = append(pres, c.Program.Prefilter())
+	}
+	shared := newPrefilters(pres)
+	workers := make([]*worker, n)
+	for i := range workers {
+		w := &worker{failed: make([]error, len(rules)), pres: shared}
+		if opt.Profile {
+			w.prof = make([]RuleProfile, len(rules))
+		}
+		for _, c := range rules {
+			w.insts = append(w.insts, c.Program.NewInstance(c.Spec.PaneWidth()))
+		}
+		workers[i] = w
+	}
+	readOpt := opt.Stdin
+	readOpt.Workers = n
+	if !opt.NoPrefilter && len(rules) > 0 {
+		all := true
+		for i := range rules {
+			all = all && !shared.empty(i)
+		}
+		if all {
+			readOpt.Filter = func(wi int, raw []byte) bool { return workers[wi].admits(raw) }
+		}
+	}
+	return workers, readOpt
+}
+
+func workerCount(opt HuntOptions) int {
+	if opt.Workers > 0 {
+		return opt.Workers
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+// report sums what the workers measured of rule i and the first failure
+// any of them met.
+func report(c *Compiled, i int, workers []*worker, profile bool) RuleReport {
+	rr := RuleReport{Compiled: c}
+	for _, w := range workers {
+		if w.failed[i] != nil && rr.Err == nil {
+			rr.Err = w.failed[i]
+		}
+	}
+	if profile {
+		rr.Profile = &RuleProfile{}
+		for _, w := range workers {
+			rr.Profile.Push += w.prof[i].Push
+			rr.Profile.Events += w.prof[i].Events
+		}
+	}
+	return rr
+}
+
+// huntAll reads all of the inputs, in any order, into state that keeps
+// every pane, then replays each rule's schedule over the data's range.
+func huntAll(ctx context.Context, rules []*Compiled, inputs []string, opt HuntOptions) (*Report, error) {
+	workers, readOpt := newWorkers(rules, workerCount(opt), opt)
+	stats, err := logs.Read(ctx, inputs, readOpt, func(wi int, ev *event.Event) error {
+		workers[wi].feed(ev)
+		return nil
+	})
+	rep := &Report{Read: stats}
+	if err != nil {
+		return rep, err
+	}
+	for i, c := range rules {
+		merged := workers[0].insts[i]
+		for _, w := range workers[1:] {
+			merged.Merge(w.insts[i])
+		}
+		rr := report(c, i, workers, opt.Profile)
+		if rr.Err == nil {
+			al, err := replay(c, merged, rr.Profile)
+			if err != nil {
+				rr.Err = err
+			} else {
+				alerts := al.finish()
+				rr.Ticks, rr.Alerts, rr.Capped = al.Ticks, len(alerts), al.Capped
+				rep.Alerts = append(rep.Alerts, alerts...)
+			}
+		}
+		rep.Rules = append(rep.Rules, rr)
+	}
 	return rep, nil
 }
 

@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"math"
 	"sort"
 	"time"
 
@@ -27,6 +28,11 @@ type Instance struct {
 	win *window
 	// changed lists the panes that took events since the last evaluation.
 	changed []int64
+	// floor is the first pane index the instance still takes events for:
+	// the panes before it went to another instance (see Absorb). late
+	// counts the events that arrived for them and were dropped.
+	floor int64
+	late  int64
 }
 
 type pane struct {
@@ -39,7 +45,7 @@ type pane struct {
 // NewInstance returns empty state whose panes are paneWidth wide, aligned
 // on the Unix epoch; a zero width keeps everything in one pane.
 func (p *Program) NewInstance(paneWidth time.Duration) *Instance {
-	in := &Instance{p: p, paneWidth: int64(paneWidth), panes: map[int64]*pane{}}
+	in := &Instance{p: p, paneWidth: int64(paneWidth), panes: map[int64]*pane{}, floor: math.MinInt64}
 	in.row.vals = make([]event.Value, p.nslots)
 	in.row.have = make([]bool, p.nslots)
 	return in
@@ -58,6 +64,10 @@ func (in *Instance) Push(ev *event.Event) {
 	idx := int64(0)
 	if in.paneWidth > 0 {
 		idx = floorDiv(t, in.paneWidth)
+	}
+	if idx < in.floor {
+		in.late++
+		return
 	}
 	in.curIdx, in.curTime, in.curEvent, in.cur = idx, t, ev, nil
 	in.row.reset(ev, in.p.getters[ev.Source])
@@ -169,20 +179,75 @@ func (in *Instance) materialize(m *meta) *tRow {
 // width) into this one; o must not be used afterwards.
 func (in *Instance) Merge(o *Instance) {
 	for idx, op := range o.panes {
-		pn, ok := in.panes[idx]
-		if !ok {
-			in.panes[idx] = op
-			continue
-		}
-		if in.p.stats != nil {
-			in.p.stats.mergeInto(pn.tab, op.tab, -1)
-		} else {
-			pn.rows = append(pn.rows, op.rows...)
-		}
+		in.mergePane(idx, op)
 	}
 	o.panes = nil
 	in.win = nil
 	in.clearChanged()
+}
+
+// mergePane folds pane op, taken from another instance, into pane idx.
+func (in *Instance) mergePane(idx int64, op *pane) *pane {
+	op.changed = false
+	pn, ok := in.panes[idx]
+	switch {
+	case !ok:
+		in.panes[idx] = op
+		pn = op
+	case in.p.stats != nil:
+		in.p.stats.mergeInto(pn.tab, op.tab, -1)
+	default:
+		pn.rows = append(pn.rows, op.rows...)
+	}
+	return pn
+}
+
+// Absorb moves the panes of o that end at or before t into in, merging
+// panes both hold, so that in can evaluate windows up to t while o goes on
+// taking later events. Events o is given afterwards for a time before its
+// last pane taken are dropped and counted by o.Late. Both instances run
+// the same program with the same pane width; in keeps its window, since
+// the panes it takes are later than any it evaluated.
+func (in *Instance) Absorb(o *Instance, t time.Time) {
+	lim := floorDiv(t.UnixNano(), in.paneWidth)
+	if lim <= o.floor {
+		return
+	}
+	for idx, op := range o.panes {
+		if idx >= lim {
+			continue
+		}
+		delete(o.panes, idx)
+		if pn := in.mergePane(idx, op); !pn.changed {
+			pn.changed = true
+			in.changed = append(in.changed, idx)
+		}
+	}
+	kept := o.changed[:0]
+	for _, idx := range o.changed {
+		if idx >= lim {
+			kept = append(kept, idx)
+		}
+	}
+	o.changed = kept
+	o.floor = lim
+}
+
+// Late returns how many events arrived for panes the instance had given
+// up to Absorb, and were dropped.
+func (in *Instance) Late() int64 { return in.late }
+
+// FirstPane returns the start of the earliest pane holding state that
+// starts at or after from.
+func (in *Instance) FirstPane(from time.Time) (time.Time, bool) {
+	lim := floorDiv(from.UnixNano()+in.paneWidth-1, in.paneWidth)
+	first, ok := int64(0), false
+	for idx := range in.panes {
+		if idx >= lim && (!ok || idx < first) {
+			first, ok = idx, true
+		}
+	}
+	return time.Unix(0, first*in.paneWidth).UTC(), ok
 }
 
 // Span returns the earliest and latest pane start times holding state.
