@@ -91,39 +91,130 @@ func (c *countValues) merge(o aggState)    { c.n += o.(*countValues).n }
 func (c *countValues) sub(o aggState) bool { c.n -= o.(*countValues).n; return true }
 func (c *countValues) result() event.Value { return event.LongValue(c.n) }
 
-// distinct counts distinct values. seen holds each value's multiplicity:
+// distinct counts distinct values. It holds each value's multiplicity:
 // 1 in the state of a pane, the number of merged states holding it in a
 // window, so that a value leaves with the last pane that holds it.
-type distinct struct{ seen map[string]int32 }
+type distinct struct{ seen multiset }
 
 func (d *distinct) add(v event.Value, _ int64) {
+	var buf [64]byte
 	for _, e := range v.Values() {
-		if d.seen == nil {
-			d.seen = map[string]int32{}
-		}
 		// A value already held keeps its multiplicity, as in valueSet.
-		if k := e.Key(nil); d.seen[string(k)] == 0 {
-			d.seen[string(k)] = 1
+		if k := e.Key(buf[:0]); d.seen.find(k) < 0 {
+			d.seen.insert(string(k), 1)
 		}
 	}
 }
 func (d *distinct) merge(o aggState) {
-	for k, n := range o.(*distinct).seen {
-		if d.seen == nil {
-			d.seen = map[string]int32{}
-		}
-		d.seen[k] += n
+	for _, it := range o.(*distinct).seen.items {
+		d.seen.put(it.key, it.n)
 	}
 }
 func (d *distinct) sub(o aggState) bool {
-	for k, n := range o.(*distinct).seen {
-		if d.seen[k] -= n; d.seen[k] <= 0 {
-			delete(d.seen, k)
-		}
+	for _, it := range o.(*distinct).seen.items {
+		d.seen.take(it.key, it.n)
 	}
 	return true
 }
-func (d *distinct) result() event.Value { return event.LongValue(int64(len(d.seen))) }
+func (d *distinct) result() event.Value { return event.LongValue(int64(len(d.seen.items))) }
+
+// multiset holds distinct value keys with their multiplicities, in a
+// slice while few (most groups see one or two values) and indexed by a map
+// once there are more than smallSet.
+type multiset struct {
+	items []msItem
+	idx   map[string]int32
+}
+
+type msItem struct {
+	key string
+	n   int32
+}
+
+const smallSet = 8
+
+// find returns the index of key k, or -1.
+func (m *multiset) find(k []byte) int {
+	if m.idx != nil {
+		if i, ok := m.idx[string(k)]; ok {
+			return int(i)
+		}
+		return -1
+	}
+	for i := range m.items {
+		if m.items[i].key == string(k) {
+			return i
+		}
+	}
+	return -1
+}
+
+func (m *multiset) findString(k string) int {
+	if m.idx != nil {
+		if i, ok := m.idx[k]; ok {
+			return int(i)
+		}
+		return -1
+	}
+	for i := range m.items {
+		if m.items[i].key == k {
+			return i
+		}
+	}
+	return -1
+}
+
+// insert appends a key that is not held and returns its index.
+func (m *multiset) insert(k string, n int32) int {
+	i := len(m.items)
+	m.items = append(m.items, msItem{key: k, n: n})
+	switch {
+	case m.idx != nil:
+		m.idx[k] = int32(i)
+	case len(m.items) > smallSet:
+		m.idx = make(map[string]int32, 2*len(m.items))
+		for j, it := range m.items {
+			m.idx[it.key] = int32(j)
+		}
+	}
+	return i
+}
+
+// put adds n to the multiplicity of k, inserting it when new; it reports
+// the index and whether k is new.
+func (m *multiset) put(k string, n int32) (int, bool) {
+	if i := m.findString(k); i >= 0 {
+		m.items[i].n += n
+		return i, false
+	}
+	return m.insert(k, n), true
+}
+
+// take subtracts n from the multiplicity of k. When none is left, k is
+// removed by moving the last item into its place: take returns the index
+// freed and that of the item moved there (equal when none moved), or -1.
+func (m *multiset) take(k string, n int32) (at, from int) {
+	i := m.findString(k)
+	if i < 0 {
+		return -1, -1
+	}
+	if m.items[i].n -= n; m.items[i].n > 0 {
+		return -1, -1
+	}
+	last := len(m.items) - 1
+	if i != last {
+		m.items[i] = m.items[last]
+		if m.idx != nil {
+			m.idx[m.items[i].key] = int32(i)
+		}
+	}
+	if m.idx != nil {
+		delete(m.idx, k)
+	}
+	m.items[last] = msItem{}
+	m.items = m.items[:last]
+	return i, last
+}
 
 // extreme is min or max. Splunk prefers numbers: a numeric string counts as
 // a number, and text only wins when there are no numbers at all.
@@ -256,64 +347,47 @@ func (m *quantile) result() event.Value {
 // valueSet is values(): distinct values; Splunk sorts them as text. Each
 // value carries its multiplicity (1 in a pane's state, the number of merged
 // states holding it in a window), so sub can take a pane's values back.
+// vals runs parallel to set's items.
 type valueSet struct {
-	idx      map[string]int32 // key → index in vals
+	set      multiset
 	vals     []event.Value
-	keys     []string // keys of vals, so merging need not encode again
-	n        []int32  // multiplicity of each of vals
 	sortText bool
 }
 
 func (s *valueSet) add(v event.Value, _ int64) {
+	var buf [64]byte
 	for _, e := range v.Values() {
-		k := e.Key(nil)
-		if _, ok := s.idx[string(k)]; !ok {
-			s.put(string(k), e, 1)
+		if k := e.Key(buf[:0]); s.set.find(k) < 0 {
+			s.set.insert(string(k), 1)
+			s.vals = append(s.vals, e)
 		}
 	}
 }
 
 // put adds n to the multiplicity of a value, inserting it when new.
 func (s *valueSet) put(k string, e event.Value, n int32) {
-	if i, ok := s.idx[k]; ok {
-		s.n[i] += n
-		return
+	if _, added := s.set.put(k, n); added {
+		s.vals = append(s.vals, e)
 	}
-	if s.idx == nil {
-		s.idx = map[string]int32{}
-	}
-	s.idx[k] = int32(len(s.vals))
-	s.vals = append(s.vals, e)
-	s.keys = append(s.keys, k)
-	s.n = append(s.n, n)
 }
 
 func (s *valueSet) merge(o aggState) {
 	x := o.(*valueSet)
-	for i, e := range x.vals {
-		s.put(x.keys[i], e, x.n[i])
+	for i, it := range x.set.items {
+		s.put(it.key, x.vals[i], it.n)
 	}
 }
 
 func (s *valueSet) sub(o aggState) bool {
-	x := o.(*valueSet)
-	for i, k := range x.keys {
-		j, ok := s.idx[k]
-		if !ok {
+	for _, it := range o.(*valueSet).set.items {
+		at, from := s.set.take(it.key, it.n)
+		if at < 0 {
 			continue
 		}
-		if s.n[j] -= x.n[i]; s.n[j] > 0 {
-			continue
-		}
-		// Move the last value into the freed place; result sorts anyway.
-		last := int32(len(s.vals) - 1)
-		if j != last {
-			s.vals[j], s.keys[j], s.n[j] = s.vals[last], s.keys[last], s.n[last]
-			s.idx[s.keys[j]] = j
-		}
-		delete(s.idx, k)
-		s.vals[last] = event.Value{}
-		s.vals, s.keys, s.n = s.vals[:last], s.keys[:last], s.n[:last]
+		// The last value moves into the freed place; result sorts anyway.
+		s.vals[at] = s.vals[from]
+		s.vals[from] = event.Value{}
+		s.vals = s.vals[:from]
 	}
 	return true
 }

@@ -127,9 +127,9 @@ func encodeAgg(e *enc, a aggState) {
 	case *countValues:
 		e.varint(s.n)
 	case *distinct:
-		keys := make([]string, 0, len(s.seen))
-		for k := range s.seen {
-			keys = append(keys, k)
+		keys := make([]string, 0, len(s.seen.items))
+		for _, it := range s.seen.items {
+			keys = append(keys, it.key)
 		}
 		sort.Strings(keys)
 		e.uvarint(uint64(len(keys)))
@@ -181,11 +181,8 @@ func decodeAgg(d *dec, a aggState) {
 			d.fail()
 			return
 		}
-		if n > 0 {
-			s.seen = make(map[string]int32, n)
-		}
-		for ; n > 0; n-- {
-			s.seen[d.str()] = 1
+		for ; n > 0 && d.err == nil; n-- {
+			s.seen.put(d.str(), 1)
 		}
 	case *extreme:
 		s.have = d.bool()

@@ -51,8 +51,12 @@ type wgroup struct {
 	dirty bool
 	// stale says the aggregates must be merged again from the panes.
 	stale bool
-	res   []event.Value // aggregate results, valid when not dirty
-	out   []*tRow       // the tail prefix's output, when cacheable
+	// shared says aggs are those of the group's only pane, not a copy: a
+	// group held by one pane (every group keyed by a time bucket as wide
+	// as a pane, and most sparse ones) costs no second set of aggregates.
+	shared bool
+	res    []event.Value // aggregate results, valid when not dirty
+	out    []*tRow       // the tail prefix's output, when cacheable
 	// splKeys are the keys as Splunk sorts them (numbers where they read
 	// as numbers), computed once.
 	splKeys []event.Value
@@ -124,7 +128,7 @@ func (w *window) group(s *statsSpec, g *group) *wgroup {
 	if wg, ok := w.groups[g.key]; ok {
 		return wg
 	}
-	wg := &wgroup{keys: g.keys, key: g.key, aggs: s.newAggs(), at: len(w.list)}
+	wg := &wgroup{keys: g.keys, key: g.key, at: len(w.list)}
 	if s.d != plan.ESQL {
 		wg.splKeys = make([]event.Value, len(g.keys))
 		for i, k := range g.keys {
@@ -196,13 +200,19 @@ func (w *window) slide(s *statsSpec, panes map[int64]*pane, changed []int64, lo,
 			}
 			wg.panes = wg.panes[1:]
 			w.touch(wg)
-			if wg.stale {
-				continue
-			}
-			for j, a := range wg.aggs {
-				if !a.sub(g.aggs[j]) {
-					wg.stale = true
-					break
+			switch {
+			case len(wg.panes) == 0:
+				wg.aggs, wg.shared, wg.stale = nil, false, false
+			case len(wg.panes) == 1:
+				// Share the remaining pane's state rather than take this
+				// pane's back from a copy.
+				wg.stale = true
+			case !wg.stale:
+				for j, a := range wg.aggs {
+					if !a.sub(g.aggs[j]) {
+						wg.stale = true
+						break
+					}
 				}
 			}
 		}
@@ -229,11 +239,22 @@ func (w *window) enter(s *statsSpec, idx int64, pn *pane, late bool) {
 			continue
 		}
 		wg.panes = append(wg.panes, idx)
-		if wg.stale {
-			continue
-		}
-		for j, a := range wg.aggs {
-			a.merge(g.aggs[j])
+		switch {
+		case wg.stale:
+		case len(wg.panes) == 1:
+			wg.aggs, wg.shared = g.aggs, true
+		case wg.shared:
+			// A second pane: the group needs aggregates of its own.
+			own := s.newAggs()
+			for j, a := range own {
+				a.merge(wg.aggs[j])
+				a.merge(g.aggs[j])
+			}
+			wg.aggs, wg.shared = own, false
+		default:
+			for j, a := range wg.aggs {
+				a.merge(g.aggs[j])
+			}
 		}
 	}
 }
@@ -249,11 +270,15 @@ func (w *window) settle(s *statsSpec) []*wgroup {
 			continue
 		}
 		if wg.stale {
-			wg.aggs = s.newAggs()
-			for _, idx := range wg.panes {
-				pg := w.panes[idx].tab.groups[wg.key]
-				for j, a := range wg.aggs {
-					a.merge(pg.aggs[j])
+			if len(wg.panes) == 1 {
+				wg.aggs, wg.shared = w.panes[wg.panes[0]].tab.groups[wg.key].aggs, true
+			} else {
+				wg.aggs, wg.shared = s.newAggs(), false
+				for _, idx := range wg.panes {
+					pg := w.panes[idx].tab.groups[wg.key]
+					for j, a := range wg.aggs {
+						a.merge(pg.aggs[j])
+					}
 				}
 			}
 			wg.stale = false
