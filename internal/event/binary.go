@@ -3,7 +3,6 @@ package event
 import (
 	"encoding/binary"
 	"errors"
-	"math"
 )
 
 // AppendBinary appends a compact, lossless encoding of v to dst: a kind
@@ -14,13 +13,13 @@ func (v Value) AppendBinary(dst []byte) []byte {
 	case Bool, Long, Time:
 		dst = binary.AppendVarint(dst, v.n)
 	case Double:
-		dst = binary.LittleEndian.AppendUint64(dst, math.Float64bits(v.f))
+		dst = binary.LittleEndian.AppendUint64(dst, uint64(v.n))
 	case String, IP:
 		dst = binary.AppendUvarint(dst, uint64(len(v.s)))
 		dst = append(dst, v.s...)
 	case Multi:
-		dst = binary.AppendUvarint(dst, uint64(len(v.mv)))
-		for _, e := range v.mv {
+		dst = binary.AppendUvarint(dst, uint64(len(v.elems())))
+		for _, e := range v.elems() {
 			dst = e.AppendBinary(dst)
 		}
 	}
@@ -49,7 +48,7 @@ func ReadBinary(b []byte) (Value, []byte, error) {
 		if len(b) < 8 {
 			return Value{}, nil, errShortValue
 		}
-		v.f, b = math.Float64frombits(binary.LittleEndian.Uint64(b)), b[8:]
+		v.n, b = int64(binary.LittleEndian.Uint64(b)), b[8:]
 	case String, IP:
 		n, k := binary.Uvarint(b)
 		if k <= 0 || uint64(len(b)-k) < n {
@@ -62,14 +61,15 @@ func ReadBinary(b []byte) (Value, []byte, error) {
 			return Value{}, nil, errShortValue
 		}
 		b = b[k:]
-		v.mv = make([]Value, 0, n)
+		mv := make([]Value, 0, n)
 		for i := uint64(0); i < n; i++ {
 			e, rest, err := ReadBinary(b)
 			if err != nil {
 				return Value{}, nil, err
 			}
-			v.mv, b = append(v.mv, e), rest
+			mv, b = append(mv, e), rest
 		}
+		v = multi(mv)
 	default:
 		return Value{}, nil, errors.New("unknown value kind in encoding")
 	}

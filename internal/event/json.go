@@ -21,15 +21,15 @@ func (v Value) AppendJSON(dst []byte) []byte {
 	case Long:
 		return strconv.AppendInt(dst, v.n, 10)
 	case Double:
-		if math.IsInf(v.f, 0) {
-			return strconv.AppendQuote(dst, FormatDouble(v.f))
+		if math.IsInf(v.float(), 0) {
+			return strconv.AppendQuote(dst, FormatDouble(v.float()))
 		}
-		return append(dst, FormatDouble(v.f)...)
+		return append(dst, FormatDouble(v.float())...)
 	case String, IP, Time:
 		return AppendJSONString(dst, v.String())
 	case Multi:
 		dst = append(dst, '[')
-		for i, e := range v.mv {
+		for i, e := range v.elems() {
 			if i > 0 {
 				dst = append(dst, ',')
 			}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 )
 
 // Kind is the type of a Value.
@@ -36,12 +37,32 @@ func (k Kind) String() string {
 
 // Value is one typed value. The zero Value is null. Values are immutable once
 // built; a Multi value never nests another Multi value and never holds nulls.
+//
+// Values are held by the million in window state, so a Value is 40 bytes:
+// n holds a Double's bits and a Multi's length, mv points at a Multi's
+// elements.
 type Value struct {
 	kind Kind
-	n    int64   // Bool (0/1), Long, Time (Unix nanoseconds, UTC)
-	f    float64 // Double
-	s    string  // String, IP (as written)
-	mv   []Value // Multi
+	n    int64  // Bool (0/1), Long, Time (Unix nanoseconds, UTC); Double bits; Multi length
+	s    string // String, IP (as written)
+	mv   *Value // Multi: the first of n elements
+}
+
+// float returns a Double's value.
+func (v Value) float() float64 { return math.Float64frombits(uint64(v.n)) }
+
+// elems returns a Multi's elements (nil for other kinds), which must not
+// be modified.
+func (v Value) elems() []Value {
+	if v.kind != Multi {
+		return nil
+	}
+	return unsafe.Slice(v.mv, v.n)
+}
+
+// multi returns the Multi value of vs, which it keeps.
+func multi(vs []Value) Value {
+	return Value{kind: Multi, n: int64(len(vs)), mv: unsafe.SliceData(vs)}
 }
 
 // NullValue is the null value, spelled out for readability at call sites.
@@ -63,7 +84,7 @@ func DoubleValue(f float64) Value {
 	if math.IsNaN(f) {
 		return Value{}
 	}
-	return Value{kind: Double, f: f}
+	return Value{kind: Double, n: int64(math.Float64bits(f))}
 }
 
 // StringValue returns a string value.
@@ -88,7 +109,7 @@ func MultiValue(vs []Value) Value {
 		switch v.kind {
 		case Null:
 		case Multi:
-			flat = append(flat, v.mv...)
+			flat = append(flat, v.elems()...)
 		default:
 			flat = append(flat, v)
 		}
@@ -99,7 +120,7 @@ func MultiValue(vs []Value) Value {
 	case 1:
 		return flat[0]
 	}
-	return Value{kind: Multi, mv: flat}
+	return multi(flat)
 }
 
 // StringsValue returns the multi-value of a list of strings (null for
@@ -125,7 +146,7 @@ func (v Value) Bool() (bool, bool) { return v.n != 0, v.kind == Bool }
 func (v Value) Long() (int64, bool) { return v.n, v.kind == Long }
 
 // Double returns the float and whether v is a double.
-func (v Value) Double() (float64, bool) { return v.f, v.kind == Double }
+func (v Value) Double() (float64, bool) { return v.float(), v.kind == Double }
 
 // Str returns the text of a string or IP value and whether v is one.
 func (v Value) Str() (string, bool) { return v.s, v.kind == String || v.kind == IP }
@@ -181,7 +202,7 @@ func (v Value) Values() []Value {
 	case Null:
 		return nil
 	case Multi:
-		return v.mv
+		return v.elems()
 	}
 	return []Value{v}
 }
@@ -192,7 +213,7 @@ func (v Value) Len() int {
 	case Null:
 		return 0
 	case Multi:
-		return len(v.mv)
+		return len(v.elems())
 	}
 	return 1
 }
@@ -203,7 +224,7 @@ func (v Value) Number() (float64, bool) {
 	case Long:
 		return float64(v.n), true
 	case Double:
-		return v.f, true
+		return v.float(), true
 	}
 	return 0, false
 }
@@ -222,14 +243,14 @@ func (v Value) String() string {
 	case Long:
 		return strconv.FormatInt(v.n, 10)
 	case Double:
-		return FormatDouble(v.f)
+		return FormatDouble(v.float())
 	case String, IP:
 		return v.s
 	case Time:
 		return time.Unix(0, v.n).UTC().Format("2006-01-02T15:04:05.000Z")
 	case Multi:
-		parts := make([]string, len(v.mv))
-		for i, e := range v.mv {
+		parts := make([]string, len(v.elems()))
+		for i, e := range v.elems() {
 			parts[i] = e.String()
 		}
 		return strings.Join(parts, ",")
@@ -284,11 +305,11 @@ func Compare(a, b Value) (c int, ok bool) {
 // doubles compare as numbers) and same content, element-wise for multi-values.
 func Equal(a, b Value) bool {
 	if a.kind == Multi || b.kind == Multi {
-		if a.kind != b.kind || len(a.mv) != len(b.mv) {
+		if a.kind != b.kind || len(a.elems()) != len(b.elems()) {
 			return false
 		}
-		for i := range a.mv {
-			if !Equal(a.mv[i], b.mv[i]) {
+		for i := range a.elems() {
+			if !Equal(a.elems()[i], b.elems()[i]) {
 				return false
 			}
 		}
@@ -309,12 +330,12 @@ func Order(a, b Value) int {
 		return cmpInt(int64(ka), int64(kb))
 	}
 	if a.kind == Multi {
-		for i := 0; i < len(a.mv) && i < len(b.mv); i++ {
-			if c := Order(a.mv[i], b.mv[i]); c != 0 {
+		for i := 0; i < len(a.elems()) && i < len(b.elems()); i++ {
+			if c := Order(a.elems()[i], b.elems()[i]); c != 0 {
 				return c
 			}
 		}
-		return cmpInt(int64(len(a.mv)), int64(len(b.mv)))
+		return cmpInt(int64(len(a.elems())), int64(len(b.elems())))
 	}
 	c, _ := Compare(a, b)
 	return c
@@ -368,14 +389,14 @@ func (v Value) Key(dst []byte) []byte {
 			dst = strconv.AppendInt(append(dst, '#'), v.n, 10)
 		}
 	case Double:
-		dst = strconv.AppendFloat(dst, v.f, 'g', -1, 64)
+		dst = strconv.AppendFloat(dst, v.float(), 'g', -1, 64)
 	case String, IP:
 		dst = strconv.AppendInt(dst, int64(len(v.s)), 10)
 		dst = append(dst, ':')
 		dst = append(dst, v.s...)
 	case Multi:
-		dst = strconv.AppendInt(dst, int64(len(v.mv)), 10)
-		for _, e := range v.mv {
+		dst = strconv.AppendInt(dst, int64(len(v.elems())), 10)
+		for _, e := range v.elems() {
 			dst = e.Key(dst)
 		}
 	}
