@@ -25,6 +25,7 @@ func cmdHunt(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	quiet := fs.Bool("quiet", false, "do not print the run summary")
 	noPrefilter := fs.Bool("no-prefilter", false, "parse every record, even those no rule could match, so damage anywhere is reported")
 	profile := fs.Bool("profile", false, "print each rule's cost after the summary: CPU time, events, ticks evaluated, state held")
+	lateness := fs.String("lateness", "1h", "how far a record may lag the latest read and still be evaluated in one pass; input later than that is read again holding all state")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: tripline hunt [flags] PATH...\n\nRuns the rules over the logs at PATH (files, directories, globs, - for stdin).")
 		fs.PrintDefaults()
@@ -43,10 +44,14 @@ func cmdHunt(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	late, err := parseDuration(*lateness)
+	if err != nil || late <= 0 {
+		return usagef("--lateness %q: want a positive duration such as 30m or 2h", *lateness)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	rep, err := engine.Hunt(ctx, set.compiled, fs.Args(), engine.HuntOptions{
-		Workers: *workers, Stdin: logs.Options{Stdin: stdin}, NoPrefilter: *noPrefilter, Profile: *profile,
+		Workers: *workers, Stdin: logs.Options{Stdin: stdin}, NoPrefilter: *noPrefilter, Profile: *profile, Lateness: late,
 	})
 	if err != nil {
 		return err

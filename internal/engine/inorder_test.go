@@ -139,6 +139,11 @@ func TestHuntOutOfOrderFallsBack(t *testing.T) {
 	if len(got) != 1 || got[0].EventCount != 5 {
 		t.Fatalf("got %d seed alerts (%v), want one of 5 denials", len(got), got)
 	}
+	var sum strings.Builder
+	WriteSummary(&sum, rep)
+	if !strings.Contains(sum.String(), "not in time order") || !strings.Contains(sum.String(), "shuffled.json:3") {
+		t.Errorf("the summary does not say the input was out of order:\n%s", sum.String())
+	}
 
 	// Within the lateness, the same disorder is evaluated in order.
 	rep, err = Hunt(context.Background(), rules, []string{path}, HuntOptions{Workers: 1, Lateness: 4 * time.Hour})

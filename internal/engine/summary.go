@@ -29,6 +29,9 @@ func WriteSummary(w io.Writer, rep *Report) {
 			fmt.Fprintf(w, "  %s\n", p)
 		}
 	}
+	if rep.Unordered != "" {
+		fmt.Fprintf(w, "input not in time order, so it was read twice with all state held (a larger --lateness may avoid that):\n  %s\n", rep.Unordered)
+	}
 	ran, skipped, failed := 0, 0, 0
 	rules := append([]RuleReport(nil), rep.Rules...)
 	sort.SliceStable(rules, func(i, j int) bool { return rules[i].Alerts > rules[j].Alerts })
