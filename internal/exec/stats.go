@@ -94,7 +94,9 @@ type group struct {
 }
 
 // groupTable holds the groups of one pane (or one tail stats run) in
-// first-seen order.
+// first-seen order. A pane's table is indexed by key while it takes
+// events; once its groups are in a window, which reaches them directly,
+// the index is dropped (seal) and rebuilt only if a late event comes.
 type groupTable struct {
 	groups map[string]*group
 	order  []*group
@@ -102,11 +104,41 @@ type groupTable struct {
 
 func newGroupTable() *groupTable { return &groupTable{groups: map[string]*group{}} }
 
+// find returns the group with the encoded key k.
+func (t *groupTable) find(k []byte) (*group, bool) {
+	if t.groups == nil {
+		t.reindex()
+	}
+	g, ok := t.groups[string(k)]
+	return g, ok
+}
+
+func (t *groupTable) findString(k string) (*group, bool) {
+	if t.groups == nil {
+		t.reindex()
+	}
+	g, ok := t.groups[k]
+	return g, ok
+}
+
 // insert adds a new group at the end of the table's order.
 func (t *groupTable) insert(g *group) {
+	if t.groups == nil {
+		t.reindex()
+	}
 	g.pos = len(t.order)
 	t.groups[g.key] = g
 	t.order = append(t.order, g)
+}
+
+// seal drops the index; find and insert rebuild it.
+func (t *groupTable) seal() { t.groups = nil }
+
+func (t *groupTable) reindex() {
+	t.groups = make(map[string]*group, len(t.order))
+	for _, g := range t.order {
+		t.groups[g.key] = g
+	}
 }
 
 // newAggs returns fresh aggregate states for one group.
@@ -175,7 +207,7 @@ func (s *statsSpec) addCombos(tab *groupTable, sc *statsScratch, i int, t int64,
 	for _, v := range sc.combo[:len(s.keys)] {
 		sc.key = v.Key(sc.key)
 	}
-	g, ok := tab.groups[string(sc.key)]
+	g, ok := tab.find(sc.key)
 	if !ok {
 		g = &group{keys: append([]event.Value(nil), sc.combo[:len(s.keys)]...), key: string(sc.key), aggs: s.newAggs()}
 		tab.insert(g)
@@ -194,7 +226,7 @@ func (s *statsSpec) addCombos(tab *groupTable, sc *statsScratch, i int, t int64,
 // each group's count under that pane.
 func (s *statsSpec) mergeInto(dst, src *groupTable, paneIdx int64) {
 	for _, g := range src.order {
-		d, ok := dst.groups[g.key]
+		d, ok := dst.findString(g.key)
 		if !ok {
 			d = &group{keys: g.keys, key: g.key, aggs: s.newAggs()}
 			dst.insert(d)

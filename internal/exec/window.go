@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"slices"
 	"sort"
 
 	"github.com/tripline/tripline/internal/event"
@@ -42,8 +43,10 @@ type wgroup struct {
 	keys []event.Value
 	key  string
 	aggs []aggState
-	// panes lists, ascending, the panes of the window that hold the group.
+	// panes lists, ascending, the panes of the window that hold the group,
+	// and pgs the group's state in each.
 	panes []int64
+	pgs   []*group
 	// first is the group's position in its first pane: with panes[0] it
 	// gives the order in which merging the panes from scratch meets groups.
 	first int
@@ -166,15 +169,15 @@ func (w *window) remove(wg *wgroup) {
 	}
 }
 
-// insertPane adds a pane index to the group's ascending list, once.
-func (wg *wgroup) insertPane(idx int64) {
+// insertPane adds a pane index and the group's state there to the
+// group's ascending lists, once.
+func (wg *wgroup) insertPane(idx int64, g *group) {
 	i := sort.Search(len(wg.panes), func(i int) bool { return wg.panes[i] >= idx })
 	if i < len(wg.panes) && wg.panes[i] == idx {
 		return
 	}
-	wg.panes = append(wg.panes, 0)
-	copy(wg.panes[i+1:], wg.panes[i:])
-	wg.panes[i] = idx
+	wg.panes = slices.Insert(wg.panes, i, idx)
+	wg.pgs = slices.Insert(wg.pgs, i, g)
 }
 
 // slide moves the window to the panes [lo, hi). changed lists panes whose
@@ -198,7 +201,7 @@ func (w *window) slide(s *statsSpec, panes map[int64]*pane, changed []int64, lo,
 			if wg == nil || len(wg.panes) == 0 || wg.panes[0] != idx {
 				panic("BUG: a leaving pane is not the first of its group")
 			}
-			wg.panes = wg.panes[1:]
+			wg.panes, wg.pgs = wg.panes[1:], wg.pgs[1:]
 			w.touch(wg)
 			switch {
 			case len(wg.panes) == 0:
@@ -233,12 +236,16 @@ func (w *window) enter(s *statsSpec, idx int64, pn *pane, late bool) {
 	for _, g := range pn.tab.order {
 		wg := w.group(s, g)
 		w.touch(wg)
+		// The pane's copy of the keys gives way to the window's, which all
+		// the group's panes share.
+		g.keys, g.key = wg.keys, wg.key
 		if late {
-			wg.insertPane(idx)
+			wg.insertPane(idx, g)
 			wg.stale = true
 			continue
 		}
 		wg.panes = append(wg.panes, idx)
+		wg.pgs = append(wg.pgs, g)
 		switch {
 		case wg.stale:
 		case len(wg.panes) == 1:
@@ -257,6 +264,7 @@ func (w *window) enter(s *statsSpec, idx int64, pn *pane, late bool) {
 			}
 		}
 	}
+	pn.tab.seal()
 }
 
 // settle brings the changed groups up to date and returns the ones still
@@ -271,11 +279,10 @@ func (w *window) settle(s *statsSpec) []*wgroup {
 		}
 		if wg.stale {
 			if len(wg.panes) == 1 {
-				wg.aggs, wg.shared = w.panes[wg.panes[0]].tab.groups[wg.key].aggs, true
+				wg.aggs, wg.shared = wg.pgs[0].aggs, true
 			} else {
 				wg.aggs, wg.shared = s.newAggs(), false
-				for _, idx := range wg.panes {
-					pg := w.panes[idx].tab.groups[wg.key]
+				for _, pg := range wg.pgs {
 					for j, a := range wg.aggs {
 						a.merge(pg.aggs[j])
 					}
@@ -283,7 +290,7 @@ func (w *window) settle(s *statsSpec) []*wgroup {
 			}
 			wg.stale = false
 		}
-		wg.first = w.panes[wg.panes[0]].tab.groups[wg.key].pos
+		wg.first = wg.pgs[0].pos
 		wg.metaOK = false
 		if wg.res == nil {
 			wg.res = make([]event.Value, len(wg.aggs))
@@ -304,8 +311,8 @@ func (w *window) ensureMeta(wg *wgroup) {
 		return
 	}
 	wg.meta = meta{}
-	for _, idx := range wg.panes {
-		pg := w.panes[idx].tab.groups[wg.key]
+	for i, idx := range wg.panes {
+		pg := wg.pgs[i]
 		wg.meta.merge(&pg.meta)
 		wg.meta.addPane(idx, pg.meta.count)
 	}
