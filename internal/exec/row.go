@@ -205,7 +205,12 @@ func (m *meta) addEvent(ev *event.Event, t int64) {
 		m.last = t
 	}
 	m.count++
-	if len(m.evidence) < maxEvidence {
+	if n := len(m.evidence); n < maxEvidence {
+		if n == cap(m.evidence) {
+			// Grow by doubling but never past maxEvidence: a group's
+			// evidence is held for as long as the group.
+			m.evidence = append(make([]Evidence, 0, min(max(2*n, 1), maxEvidence)), m.evidence...)
+		}
 		m.evidence = append(m.evidence, Evidence{Origin: ev.Origin, ID: ev.ID, Time: t})
 	}
 }
@@ -224,12 +229,16 @@ func (m *meta) merge(o *meta) {
 	for idx, n := range o.panes {
 		m.addPane(idx, n)
 	}
-	m.evidence = append(m.evidence, o.evidence...)
-	if len(m.evidence) > maxEvidence {
-		// Keep the earliest events: they show how the activity began.
-		sort.SliceStable(m.evidence, func(i, j int) bool { return m.evidence[i].Time < m.evidence[j].Time })
-		m.evidence = m.evidence[:maxEvidence]
+	if len(o.evidence) == 0 {
+		return
 	}
+	all := append(m.evidence[:len(m.evidence):len(m.evidence)], o.evidence...)
+	if len(all) > maxEvidence {
+		// Keep the earliest events: they show how the activity began.
+		sort.SliceStable(all, func(i, j int) bool { return all[i].Time < all[j].Time })
+		all = append([]Evidence(nil), all[:maxEvidence]...)
+	}
+	m.evidence = all
 }
 
 func (m *meta) clone() *meta {
