@@ -3,6 +3,7 @@ package event
 import (
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/valyala/fastjson"
@@ -72,6 +73,8 @@ type Event struct {
 	// Strings, when set, hands out the strings of field values, so that a
 	// value repeated from record to record is not copied each time.
 	Strings *Interner
+	// Memo, when set, holds what rules computed from this record so far.
+	Memo *Memo
 }
 
 // Interner keeps one copy of each short string it is given, up to a bound,
@@ -190,4 +193,68 @@ func (e *Event) RawJSON(keys []string) string {
 		return ""
 	}
 	return string(v.MarshalTo(nil))
+}
+
+// Memo remembers, for the record being read, values that several rules
+// compute from it (a field rendered as JSON text, to_lower of a prompt), so
+// that each is computed once per record rather than once per rule. A
+// reader gives each worker one and calls Next before each record; slots
+// are numbered process-wide by MemoSlot. It is not safe for concurrent use.
+type Memo struct {
+	gen  uint32
+	vals []memoEntry
+}
+
+type memoEntry struct {
+	gen uint32
+	v   Value
+}
+
+// Next forgets the values of the previous record.
+func (m *Memo) Next() {
+	m.gen++
+	if m.gen == 0 { // wrapped: stale entries could look current
+		clear(m.vals)
+		m.gen = 1
+	}
+}
+
+// Get returns the value remembered in slot for the current record.
+func (m *Memo) Get(slot int) (Value, bool) {
+	if m == nil || m.gen == 0 || slot >= len(m.vals) || m.vals[slot].gen != m.gen {
+		return Value{}, false
+	}
+	return m.vals[slot].v, true
+}
+
+// Put remembers v in slot for the current record.
+func (m *Memo) Put(slot int, v Value) {
+	if m == nil || m.gen == 0 {
+		return
+	}
+	if slot >= len(m.vals) {
+		m.vals = append(m.vals, make([]memoEntry, slot+1-len(m.vals))...)
+	}
+	m.vals[slot] = memoEntry{gen: m.gen, v: v}
+}
+
+var memoSlots struct {
+	sync.Mutex
+	m map[string]int
+}
+
+// MemoSlot returns the slot of the computation named key, the same for
+// every caller that names it the same way.
+func MemoSlot(key string) int {
+	memoSlots.Lock()
+	defer memoSlots.Unlock()
+	if memoSlots.m == nil {
+		memoSlots.m = map[string]int{}
+	}
+	s, ok := memoSlots.m[key]
+	if !ok {
+		s = len(memoSlots.m)
+		memoSlots.m[key] = s
+	}
+	return s
 }

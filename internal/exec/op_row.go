@@ -6,6 +6,7 @@ import (
 
 	"github.com/tripline/tripline/internal/event"
 	"github.com/tripline/tripline/internal/plan"
+	"github.com/tripline/tripline/internal/schema"
 )
 
 // rowOp is a per-row operator shared by the stream and tail stages: it may
@@ -28,13 +29,66 @@ func (w *whereOp) apply(ctx *plan.Context, r mrow) bool { return plan.Truth(w.co
 type evalOp struct {
 	slots []int
 	exprs []plan.Evaluator
+	// memo holds, per assignment, the event.Memo slot its value is shared
+	// through, or -1.
+	memo []int
 }
 
 func (e *evalOp) apply(ctx *plan.Context, r mrow) bool {
 	for i, ex := range e.exprs {
+		if e.memo != nil && e.memo[i] >= 0 {
+			if sr, ok := r.(*streamRow); ok && sr.ev != nil {
+				m := sr.ev.Memo
+				v, ok := m.Get(e.memo[i])
+				if !ok {
+					v = ex(ctx, r)
+					m.Put(e.memo[i], v)
+				}
+				r.set(e.slots[i], v)
+				continue
+			}
+		}
 		r.set(e.slots[i], ex(ctx, r))
 	}
 	return true
+}
+
+// memoize shares, through event.Memo, the assignments of e whose value
+// depends on nothing but the record: every field they read is the
+// record's own (not set by an earlier eval) and they call no function of
+// the clock. The key is the expression as written with the view and
+// dialect that give its fields and functions their meaning. assigned
+// collects the names e sets.
+func (e *evalOp) memoize(ev *plan.Eval, view schema.View, d plan.Dialect, assigned map[string]bool) {
+	e.memo = make([]int, len(ev.Assigns))
+	for i, a := range ev.Assigns {
+		e.memo[i] = -1
+		if recordOnly(a.Expr, assigned) {
+			e.memo[i] = event.MemoSlot(fmt.Sprintf("eval %d %d %s", view, d, a.Expr))
+		}
+	}
+	for _, a := range ev.Assigns {
+		assigned[a.Name] = true
+	}
+}
+
+// recordOnly reports whether x reads only fields of the record that no
+// eval has set, and no clock.
+func recordOnly(x plan.Expr, assigned map[string]bool) bool {
+	ok := true
+	plan.Walk(x, func(y plan.Expr) bool {
+		switch t := y.(type) {
+		case *plan.Field:
+			ok = ok && !assigned[t.Name]
+		case *plan.Call:
+			switch t.Name {
+			case "now", "time", "relative_time", "random":
+				ok = false
+			}
+		}
+		return ok
+	})
+	return ok
 }
 
 // extractOp sets one column per regular-expression group; on no match the

@@ -74,6 +74,11 @@ func Compile(q *plan.Query, opt Options) (*Program, error) {
 	}}
 	nodes := q.Pipeline[1:]
 	i := 0
+	// While the stream holds only filters and evals, an eval whose
+	// expression reads only the record's own fields gives the same value
+	// in every rule of the same dialect and view: it is computed once per
+	// record (see event.Memo). assigned holds the names evals have set.
+	memoable, assigned := true, map[string]bool{}
 stream:
 	for ; i < len(nodes); i++ {
 		n := nodes[i]
@@ -126,7 +131,15 @@ stream:
 			if op == nil {
 				return nil, fmt.Errorf("BUG: unhandled operator %T", n)
 			}
+			if e, ok := n.(*plan.Eval); ok && memoable {
+				op.(*evalOp).memoize(e, p.View, q.Dialect, assigned)
+			}
 			p.steps = append(p.steps, step{op: op})
+		}
+		switch n.(type) {
+		case *plan.Where, *plan.Eval:
+		default:
+			memoable = false
 		}
 	}
 	rest := nodes[i:]

@@ -241,6 +241,7 @@ type worker struct {
 	parser   fastjson.Parser
 	ev       event.Event
 	strs     event.Interner
+	memo     event.Memo
 	br       *bufio.Reader
 	gz       *gzip.Reader
 	fixed    []byte // a record with invalid UTF-8 replaced
@@ -350,7 +351,9 @@ func (w *worker) record(rec []byte, line int, off int64) bool {
 		Raw:     rec,
 		Doc:     doc,
 		Strings: &w.strs,
+		Memo:    &w.memo,
 	}
+	w.memo.Next()
 	if err := w.run.h(w.idx, &w.ev); err != nil {
 		w.run.fail(err)
 		return false

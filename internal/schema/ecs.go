@@ -184,12 +184,19 @@ func tlsVersion(ev *event.Event) event.Value {
 
 func rawJSON(name string) Getter {
 	keys := event.SplitPath(name)
+	// Several rules read the same object as text (a completion); render
+	// it once per record.
+	slot := event.MemoSlot("json " + name)
 	return func(ev *event.Event) event.Value {
-		s := ev.RawJSON(keys)
-		if s == "" || s == "null" {
-			return event.Value{}
+		if v, ok := ev.Memo.Get(slot); ok {
+			return v
 		}
-		return event.StringValue(s)
+		var v event.Value
+		if s := ev.RawJSON(keys); s != "" && s != "null" {
+			v = event.StringValue(s)
+		}
+		ev.Memo.Put(slot, v)
+		return v
 	}
 }
 
