@@ -426,7 +426,10 @@ func (in *Instance) shape(out []*tRow) []Result {
 			res.Count = r.meta.count
 			res.First = time.Unix(0, r.meta.first).UTC()
 			res.Last = time.Unix(0, r.meta.last).UTC()
-			res.Evidence = r.meta.evidence
+			res.Evidence = make([]Evidence, len(r.meta.evidence))
+			for i, e := range r.meta.evidence {
+				res.Evidence[i] = e.evidence()
+			}
 			res.PaneCounts = make(map[int64]int64, len(r.meta.panes))
 			for idx, n := range r.meta.panes {
 				res.PaneCounts[idx*in.paneWidth] = n

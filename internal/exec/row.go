@@ -2,6 +2,7 @@ package exec
 
 import (
 	"sort"
+	"strings"
 
 	"github.com/tripline/tripline/internal/event"
 	"github.com/tripline/tripline/internal/schema"
@@ -179,12 +180,86 @@ type Evidence struct {
 // maxEvidence is how many source events a result keeps by reference.
 const maxEvidence = 10
 
+// evRef is an Evidence as window state keeps it, up to maxEvidence per
+// group and pane for as long as the group lives: an id in the canonical
+// UUID form (CloudTrail's eventID, Bedrock's requestId) is held as its 16
+// bytes, not as a string of its own.
+type evRef struct {
+	file   string
+	offset int64
+	time   int64
+	line   int32
+	isUUID bool
+	uuid   [16]byte
+	id     string // when not a UUID
+}
+
+func newEvRef(o event.Origin, id string, t int64) evRef {
+	r := evRef{file: o.File, offset: o.Offset, time: t, line: int32(o.Line)}
+	if u, ok := parseUUID(id); ok {
+		r.uuid, r.isUUID = u, true
+	} else {
+		r.id = id
+	}
+	if int(r.line) != o.Line {
+		r.line = -1 // past 2^31 lines: the offset still locates it
+	}
+	return r
+}
+
+// evidence returns the reference as a result shows it.
+func (r evRef) evidence() Evidence {
+	e := Evidence{Origin: event.Origin{File: r.file, Line: int(r.line), Offset: r.offset}, ID: r.id, Time: r.time}
+	if r.line < 0 {
+		e.Origin.Line = 0
+	}
+	if r.isUUID {
+		e.ID = formatUUID(r.uuid)
+	}
+	return e
+}
+
+const hexDigits = "0123456789abcdef"
+
+// parseUUID reads a UUID written in lower case as 8-4-4-4-12 hex digits,
+// the only spelling formatUUID gives back.
+func parseUUID(s string) (u [16]byte, ok bool) {
+	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+		return u, false
+	}
+	j := 0
+	for i := 0; i < 36; i += 2 {
+		if i == 8 || i == 13 || i == 18 || i == 23 {
+			i--
+			continue
+		}
+		hi, lo := strings.IndexByte(hexDigits, s[i]), strings.IndexByte(hexDigits, s[i+1])
+		if hi < 0 || lo < 0 {
+			return u, false
+		}
+		u[j] = byte(hi<<4 | lo)
+		j++
+	}
+	return u, true
+}
+
+func formatUUID(u [16]byte) string {
+	b := make([]byte, 0, 36)
+	for i, x := range u {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			b = append(b, '-')
+		}
+		b = append(b, hexDigits[x>>4], hexDigits[x&15])
+	}
+	return string(b)
+}
+
 // meta is the provenance of a group or row: how many events, when, and a
 // few of them by reference.
 type meta struct {
 	count       int64
 	first, last int64
-	evidence    []Evidence
+	evidence    []evRef
 	// panes counts the events by pane index once a window merged panes, so
 	// that overlapping windows can be unioned without counting twice.
 	panes map[int64]int64
@@ -209,9 +284,9 @@ func (m *meta) addEvent(ev *event.Event, t int64) {
 		if n == cap(m.evidence) {
 			// Grow by doubling but never past maxEvidence: a group's
 			// evidence is held for as long as the group.
-			m.evidence = append(make([]Evidence, 0, min(max(2*n, 1), maxEvidence)), m.evidence...)
+			m.evidence = append(make([]evRef, 0, min(max(2*n, 1), maxEvidence)), m.evidence...)
 		}
-		m.evidence = append(m.evidence, Evidence{Origin: ev.Origin, ID: ev.ID, Time: t})
+		m.evidence = append(m.evidence, newEvRef(ev.Origin, ev.ID, t))
 	}
 }
 
@@ -235,15 +310,15 @@ func (m *meta) merge(o *meta) {
 	all := append(m.evidence[:len(m.evidence):len(m.evidence)], o.evidence...)
 	if len(all) > maxEvidence {
 		// Keep the earliest events: they show how the activity began.
-		sort.SliceStable(all, func(i, j int) bool { return all[i].Time < all[j].Time })
-		all = append([]Evidence(nil), all[:maxEvidence]...)
+		sort.SliceStable(all, func(i, j int) bool { return all[i].time < all[j].time })
+		all = append([]evRef(nil), all[:maxEvidence]...)
 	}
 	m.evidence = all
 }
 
 func (m *meta) clone() *meta {
 	c := *m
-	c.evidence = append([]Evidence(nil), m.evidence...)
+	c.evidence = append([]evRef(nil), m.evidence...)
 	c.panes = nil
 	for idx, n := range m.panes {
 		c.addPane(idx, n)

@@ -242,7 +242,8 @@ func (e *enc) meta(m *meta) {
 	e.varint(m.first)
 	e.varint(m.last)
 	e.uvarint(uint64(len(m.evidence)))
-	for _, ev := range m.evidence {
+	for _, r := range m.evidence {
+		ev := r.evidence()
 		e.str(ev.Origin.File)
 		e.varint(int64(ev.Origin.Line))
 		e.varint(ev.Origin.Offset)
@@ -345,7 +346,7 @@ func (d *dec) meta() *meta {
 		ev.Origin.Offset = d.varint()
 		ev.ID = d.str()
 		ev.Time = d.varint()
-		m.evidence = append(m.evidence, ev)
+		m.evidence = append(m.evidence, newEvRef(ev.Origin, ev.ID, ev.Time))
 	}
 	return m
 }
