@@ -129,6 +129,9 @@ type multiset struct {
 type msItem struct {
 	key string
 	n   int32
+	// mixed says values written differently share this key (2 and 2.0):
+	// which one a set shows depends on which panes it holds.
+	mixed bool
 }
 
 const smallSet = 8
@@ -258,7 +261,27 @@ func (x *extreme) merge(o aggState) {
 		x.offer(y.v)
 	}
 }
-func (x *extreme) sub(aggState) bool   { return false }
+
+// sub takes a pane back when its extreme cannot have been the window's:
+// one strictly worse leaves the window's extreme where it was. A pane that
+// may have given it makes the window merge its remaining panes again.
+func (x *extreme) sub(o aggState) bool {
+	y := o.(*extreme)
+	if !y.have {
+		return true
+	}
+	if !x.have {
+		return false
+	}
+	if c, ok := event.Compare(y.v, x.v); ok {
+		return (x.max && c < 0) || (!x.max && c > 0)
+	}
+	// Mixed kinds: a number ranks before text, so text that left a number
+	// in place was never the extreme.
+	_, yNum := y.v.Number()
+	_, xNum := x.v.Number()
+	return xNum && !yNum
+}
 func (x *extreme) result() event.Value { return x.v }
 
 type sum struct {
@@ -357,28 +380,43 @@ type valueSet struct {
 func (s *valueSet) add(v event.Value, _ int64) {
 	var buf [64]byte
 	for _, e := range v.Values() {
-		if k := e.Key(buf[:0]); s.set.find(k) < 0 {
+		k := e.Key(buf[:0])
+		if i := s.set.find(k); i < 0 {
 			s.set.insert(string(k), 1)
 			s.vals = append(s.vals, e)
+		} else if e.Kind() != s.vals[i].Kind() || !event.Equal(e, s.vals[i]) {
+			s.set.items[i].mixed = true
 		}
 	}
 }
 
 // put adds n to the multiplicity of a value, inserting it when new.
-func (s *valueSet) put(k string, e event.Value, n int32) {
-	if _, added := s.set.put(k, n); added {
+func (s *valueSet) put(k string, e event.Value, n int32, mixed bool) {
+	i, added := s.set.put(k, n)
+	if added {
 		s.vals = append(s.vals, e)
+		s.set.items[i].mixed = mixed
+	} else if mixed || e.Kind() != s.vals[i].Kind() || !event.Equal(e, s.vals[i]) {
+		s.set.items[i].mixed = true
 	}
 }
 
 func (s *valueSet) merge(o aggState) {
 	x := o.(*valueSet)
 	for i, it := range x.set.items {
-		s.put(it.key, x.vals[i], it.n)
+		s.put(it.key, x.vals[i], it.n, it.mixed)
 	}
 }
 
+// sub takes a pane's values back. A value that stays but was written in
+// more than one way may have to show another spelling now: the window then
+// merges its remaining panes again.
 func (s *valueSet) sub(o aggState) bool {
+	for _, it := range o.(*valueSet).set.items {
+		if i := s.set.findString(it.key); i >= 0 && s.set.items[i].mixed && s.set.items[i].n > it.n {
+			return false
+		}
+	}
 	for _, it := range o.(*valueSet).set.items {
 		at, from := s.set.take(it.key, it.n)
 		if at < 0 {
@@ -445,7 +483,22 @@ func (b *byTime) merge(o aggState) {
 		b.add(c.v, c.t)
 	}
 }
-func (b *byTime) sub(aggState) bool   { return false }
+
+// sub takes a pane back when its row came strictly after (for earliest;
+// before, for latest) the window's: the window's row is from another pane.
+func (b *byTime) sub(o aggState) bool {
+	c := o.(*byTime)
+	if !c.have {
+		return true
+	}
+	if !b.have {
+		return false
+	}
+	if b.latest {
+		return c.t < b.t
+	}
+	return c.t > b.t
+}
 func (b *byTime) result() event.Value { return b.v }
 
 type rangeAgg struct{ lo, hi extreme }
@@ -460,7 +513,10 @@ func (r *rangeAgg) merge(o aggState) {
 	r.lo.merge(&x.lo)
 	r.hi.merge(&x.hi)
 }
-func (r *rangeAgg) sub(aggState) bool { return false }
+func (r *rangeAgg) sub(o aggState) bool {
+	x := o.(*rangeAgg)
+	return r.lo.sub(&x.lo) && r.hi.sub(&x.hi)
+}
 func (r *rangeAgg) result() event.Value {
 	lo, ok1 := r.lo.v.Number()
 	hi, ok2 := r.hi.v.Number()

@@ -2,6 +2,7 @@ package exec
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/tripline/tripline/internal/event"
@@ -41,6 +42,52 @@ func TestSetAggregatesTakeBack(t *testing.T) {
 		win.sub(b)
 		if got, want := win.result().String(), pane(fn, 18, 22).result().String(); got != want {
 			t.Errorf("%s holding the third pane alone = %s, want %s", fn, got, want)
+		}
+	}
+}
+
+// TestExtremesTakeBack slides a window of five panes over random values,
+// with repeats and ties, and checks every aggregate that may decline to
+// take a pane back against a merge of the panes still in the window.
+func TestExtremesTakeBack(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, fn := range []string{"min", "max", "earliest", "latest", "range", "count_distinct", "values", "sum"} {
+		for _, d := range []plan.Dialect{plan.ESQL, plan.SPL} {
+			var panes []aggState
+			win := newAggState(d, fn, false, event.Value{})
+			for step := 0; step < 200; step++ {
+				p := newAggState(d, fn, false, event.Value{})
+				for i := r.IntN(4); i > 0; i-- {
+					var v event.Value
+					switch r.IntN(5) {
+					case 0:
+						v = event.StringValue(fmt.Sprint("s", r.IntN(6)))
+					case 1:
+						v = event.DoubleValue(float64(r.IntN(10)) / 2)
+					default:
+						v = event.LongValue(int64(r.IntN(10)))
+					}
+					p.add(v, int64(r.IntN(8)))
+				}
+				panes = append(panes, p)
+				win.merge(p)
+				if len(panes) > 5 {
+					if !win.sub(panes[0]) {
+						win = newAggState(d, fn, false, event.Value{})
+						for _, q := range panes[1:] {
+							win.merge(q)
+						}
+					}
+					panes = panes[1:]
+				}
+				fresh := newAggState(d, fn, false, event.Value{})
+				for _, q := range panes {
+					fresh.merge(q)
+				}
+				if got, want := win.result().String(), fresh.result().String(); got != want {
+					t.Fatalf("%s (dialect %v) step %d: sliding gives %q, merging the panes %q", fn, d, step, got, want)
+				}
+			}
 		}
 	}
 }

@@ -195,7 +195,7 @@ func (in *Instance) mergePane(idx int64, op *pane) *pane {
 		in.panes[idx] = op
 		pn = op
 	case in.p.stats != nil:
-		in.p.stats.mergeInto(pn.tab, op.tab, -1)
+		in.p.stats.moveInto(pn.tab, op.tab)
 	default:
 		pn.rows = append(pn.rows, op.rows...)
 	}

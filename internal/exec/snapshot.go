@@ -195,7 +195,7 @@ func decodeAgg(d *dec, a aggState) {
 		}
 	case *valueSet:
 		for _, v := range d.values() {
-			s.put(string(v.Key(nil)), v, 1)
+			s.put(string(v.Key(nil)), v, 1, false)
 		}
 	case *list:
 		s.vals = d.values()

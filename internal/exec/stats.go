@@ -224,6 +224,24 @@ func (s *statsSpec) addCombos(tab *groupTable, sc *statsScratch, i int, t int64,
 
 // mergeInto folds src into dst, group by group. A pane index >= 0 records
 // each group's count under that pane.
+// moveInto merges src's groups into dst as mergeInto does, but takes over
+// the groups dst lacks rather than copying them: src must not be used
+// afterwards.
+func (s *statsSpec) moveInto(dst, src *groupTable) {
+	for _, g := range src.order {
+		d, ok := dst.findString(g.key)
+		if !ok {
+			dst.insert(g)
+			continue
+		}
+		for j, a := range d.aggs {
+			a.merge(g.aggs[j])
+		}
+		d.meta.merge(&g.meta)
+	}
+	src.order, src.groups = nil, nil
+}
+
 func (s *statsSpec) mergeInto(dst, src *groupTable, paneIdx int64) {
 	for _, g := range src.order {
 		d, ok := dst.findString(g.key)
