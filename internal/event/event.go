@@ -208,6 +208,7 @@ type Memo struct {
 type memoEntry struct {
 	gen uint32
 	v   Value
+	ref any // for GetRef and PutRef
 }
 
 // Next forgets the values of the previous record.
@@ -236,6 +237,27 @@ func (m *Memo) Put(slot int, v Value) {
 		m.vals = append(m.vals, make([]memoEntry, slot+1-len(m.vals))...)
 	}
 	m.vals[slot] = memoEntry{gen: m.gen, v: v}
+}
+
+// GetRef returns the structure remembered in slot for the current record,
+// for a computation whose result is not a Value (a parsed trace that
+// several fields read from).
+func (m *Memo) GetRef(slot int) (any, bool) {
+	if m == nil || m.gen == 0 || slot >= len(m.vals) || m.vals[slot].gen != m.gen {
+		return nil, false
+	}
+	return m.vals[slot].ref, true
+}
+
+// PutRef remembers ref in slot for the current record.
+func (m *Memo) PutRef(slot int, ref any) {
+	if m == nil || m.gen == 0 {
+		return
+	}
+	if slot >= len(m.vals) {
+		m.vals = append(m.vals, make([]memoEntry, slot+1-len(m.vals))...)
+	}
+	m.vals[slot] = memoEntry{gen: m.gen, ref: ref}
 }
 
 var memoSlots struct {

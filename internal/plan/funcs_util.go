@@ -105,9 +105,6 @@ func parseNum(s string) (num, bool) {
 	if s == "" {
 		return num{}, false
 	}
-	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return intNum(i), true
-	}
 	c := s[0]
 	if c == '+' || c == '-' {
 		if len(s) == 1 {
@@ -116,7 +113,12 @@ func parseNum(s string) (num, bool) {
 		c = s[1]
 	}
 	if (c < '0' || c > '9') && c != '.' {
-		return num{}, false // rejects "Inf", "NaN", "0x..." spellings ParseFloat would take
+		// Text, as most strings are: no parse, so no error to build. This
+		// also rejects "Inf", "NaN" and other spellings ParseFloat takes.
+		return num{}, false
+	}
+	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return intNum(i), true
 	}
 	if strings.ContainsAny(s, "xXpP_") {
 		return num{}, false

@@ -22,9 +22,25 @@ func guardrailField(pick func(*guardrail) []string) Getter {
 	}
 }
 
-// findGuardrail walks the request and response bodies for guardrail traces.
-// It returns nil when the record carries none.
+// guardrailSlot remembers a record's guardrail trace, which several
+// fields of several rules read, so that the bodies are walked once.
+var guardrailSlot = event.MemoSlot("guardrail trace")
+
+// findGuardrail returns the record's guardrail traces, nil when it
+// carries none.
 func findGuardrail(ev *event.Event) *guardrail {
+	if r, ok := ev.Memo.GetRef(guardrailSlot); ok {
+		g, _ := r.(*guardrail)
+		return g
+	}
+	g := walkGuardrail(ev)
+	ev.Memo.PutRef(guardrailSlot, g)
+	return g
+}
+
+// walkGuardrail walks the request and response bodies for guardrail
+// traces.
+func walkGuardrail(ev *event.Event) *guardrail {
 	if ev.Doc == nil {
 		return nil
 	}
