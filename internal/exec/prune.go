@@ -216,16 +216,12 @@ func sameSet(a, b []int) bool {
 	return true
 }
 
-// partKey encodes the partition a group belongs to.
-func (pr *pruner) partKey(keys []event.Value) string {
-	if pr.part == nil {
-		return ""
-	}
-	var b []byte
+// partKey encodes the partition a group belongs to into b.
+func (pr *pruner) partKey(b []byte, keys []event.Value) []byte {
 	for _, i := range pr.part {
 		b = keys[i].Key(b)
 	}
-	return string(b)
+	return b
 }
 
 // pick returns the groups of the partitions that hold a group passing the

@@ -36,6 +36,7 @@ type window struct {
 	// eqKinds counts those values by kind.
 	eq      map[string][]*wgroup
 	eqKinds map[event.Kind]int
+	keyBuf  []byte
 }
 
 // wgroup is one group of a window.
@@ -63,8 +64,7 @@ type wgroup struct {
 	// splKeys are the keys as Splunk sorts them (numbers where they read
 	// as numbers), computed once.
 	splKeys []event.Value
-	meta    meta
-	metaOK  bool
+	meta    *meta  // the merged provenance, once a row of the group is output
 	part    string // the pruner's partition
 	partAt  int    // index in window.parts[part]
 	eqAt    int    // index in window.eq under its key's value
@@ -141,7 +141,15 @@ func (w *window) group(s *statsSpec, g *group) *wgroup {
 	w.groups[g.key] = wg
 	w.list = append(w.list, wg)
 	if w.pr != nil {
-		wg.part = w.pr.partKey(g.keys)
+		if w.pr.part != nil {
+			// The groups of a partition share one copy of its key.
+			w.keyBuf = w.pr.partKey(w.keyBuf[:0], g.keys)
+			if ps := w.parts[string(w.keyBuf)]; len(ps) > 0 {
+				wg.part = ps[0].part
+			} else {
+				wg.part = string(w.keyBuf)
+			}
+		}
 		sliceAdd(w.parts, wg.part, wg, &wg.partAt)
 	}
 	if w.indexed() {
@@ -291,7 +299,7 @@ func (w *window) settle(s *statsSpec) []*wgroup {
 			wg.stale = false
 		}
 		wg.first = wg.pgs[0].pos
-		wg.metaOK = false
+		wg.meta = nil
 		if wg.res == nil {
 			wg.res = make([]event.Value, len(wg.aggs))
 		}
@@ -307,16 +315,15 @@ func (w *window) settle(s *statsSpec) []*wgroup {
 // ensureMeta merges the provenance of the group's panes, which only rows
 // that reach the output need.
 func (w *window) ensureMeta(wg *wgroup) {
-	if wg.metaOK {
+	if wg.meta != nil {
 		return
 	}
-	wg.meta = meta{}
+	wg.meta = &meta{}
 	for i, idx := range wg.panes {
 		pg := wg.pgs[i]
 		wg.meta.merge(&pg.meta)
 		wg.meta.addPane(idx, pg.meta.count)
 	}
-	wg.metaOK = true
 }
 
 // rowsOf renders groups as tail rows width slots wide.
@@ -324,8 +331,7 @@ func (w *window) rowsOf(s *statsSpec, groups []*wgroup, width int) []*tRow {
 	out := newRows(len(groups), width)
 	for gi, wg := range groups {
 		r := out[gi]
-		r.meta = &wg.meta
-		r.grp = wg
+		r.grp = wg // its provenance is merged only if it survives the tail's filters
 		fillRow(r, s, wg)
 	}
 	return out
@@ -400,6 +406,7 @@ func (in *Instance) evaluateSliding(ctx *plan.Context, lo, hi int64) []Result {
 	})
 	for _, r := range survivors {
 		w.ensureMeta(r.grp)
+		r.meta = r.grp.meta
 	}
 	return in.shape(tp.runPart(ctx, survivors, n, len(tp.makers)))
 }
