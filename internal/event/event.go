@@ -192,7 +192,12 @@ func (e *Event) RawJSON(keys []string) string {
 	if v == nil {
 		return ""
 	}
-	return string(v.MarshalTo(nil))
+	if e.Memo == nil {
+		return string(v.MarshalTo(nil))
+	}
+	// Render into the reader's buffer and copy once, exactly sized.
+	e.Memo.buf = v.MarshalTo(e.Memo.buf[:0])
+	return string(e.Memo.buf)
 }
 
 // Memo remembers, for the record being read, values that several rules
@@ -203,6 +208,7 @@ func (e *Event) RawJSON(keys []string) string {
 type Memo struct {
 	gen  uint32
 	vals []memoEntry
+	buf  []byte // scratch for rendering JSON text
 }
 
 type memoEntry struct {

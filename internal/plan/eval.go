@@ -20,9 +20,13 @@ type Row interface {
 type Resolver func(name string) int
 
 // Context carries what evaluation needs beyond the row: the query's "now"
-// (the tick time on replayed data), in Unix nanoseconds.
+// (the tick time on replayed data), in Unix nanoseconds. It also holds the
+// evaluated arguments of the function calls in progress, so that calling
+// a function does not allocate; a Context is used by one goroutine at a
+// time.
 type Context struct {
-	Now int64
+	Now  int64
+	args []event.Value
 }
 
 // Evaluator computes an expression over one row.
@@ -142,11 +146,25 @@ func Compile(e Expr, d Dialect, r Resolver) (Evaluator, error) {
 		}
 		eval := f.Eval
 		return func(ctx *Context, row Row) event.Value {
-			vals := make([]event.Value, len(args))
+			// The arguments take the next len(args) values of the
+			// context's stack; calls inside them stack above. A stack
+			// that grows leaves this call its old array, which is fine:
+			// each call uses only its own slice.
+			top, n := len(ctx.args), len(args)
+			if cap(ctx.args)-top < n {
+				grown := make([]event.Value, top, 2*(top+n))
+				copy(grown, ctx.args)
+				ctx.args = grown
+			}
+			ctx.args = ctx.args[:top+n]
+			vals := ctx.args[top : top+n : top+n]
 			for i, a := range args {
 				vals[i] = a(ctx, row)
 			}
-			return eval(ctx, vals)
+			v := eval(ctx, vals)
+			clear(vals)
+			ctx.args = ctx.args[:top]
+			return v
 		}, nil
 	}
 	return compileOperator(e, d, r)
