@@ -326,6 +326,34 @@ func (m *meta) clone() *meta {
 	return &c
 }
 
+// rowSlab hands out the rows of one evaluation from buffers it keeps for
+// the next, so that a window evaluated every tick does not allocate its
+// rows each time. The rows are valid until the next call: whatever outlives
+// an evaluation (results, cached tail output) is copied out of them.
+type rowSlab struct {
+	ptrs []*tRow
+	rows []tRow
+	vals []event.Value
+}
+
+// take returns n empty rows width slots wide.
+func (s *rowSlab) take(n, width int) []*tRow {
+	if cap(s.rows) < n {
+		s.rows = make([]tRow, n)
+		s.ptrs = make([]*tRow, n)
+	}
+	if cap(s.vals) < n*width {
+		s.vals = make([]event.Value, n*width)
+	}
+	rows, vals, out := s.rows[:n], s.vals[:n*width], s.ptrs[:n]
+	clear(vals)
+	for i := range rows {
+		rows[i] = tRow{vals: vals[i*width : (i+1)*width : (i+1)*width]}
+		out[i] = &rows[i]
+	}
+	return out
+}
+
 // newRows returns n empty rows width slots wide, their values in one slab.
 func newRows(n, width int) []*tRow {
 	out := make([]*tRow, n)

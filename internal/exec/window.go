@@ -37,6 +37,7 @@ type window struct {
 	eq      map[string][]*wgroup
 	eqKinds map[event.Kind]int
 	keyBuf  []byte
+	slab    rowSlab
 }
 
 // wgroup is one group of a window.
@@ -328,7 +329,7 @@ func (w *window) ensureMeta(wg *wgroup) {
 
 // rowsOf renders groups as tail rows width slots wide.
 func (w *window) rowsOf(s *statsSpec, groups []*wgroup, width int) []*tRow {
-	out := newRows(len(groups), width)
+	out := w.slab.take(len(groups), width)
 	for gi, wg := range groups {
 		r := out[gi]
 		r.grp = wg // its provenance is merged only if it survives the tail's filters
