@@ -99,7 +99,7 @@ type worker struct {
 func (w *worker) admits(raw []byte) bool {
 	w.memo.start(len(w.pres.lits))
 	w.memoValid = true
-	for i := range w.insts {
+	for _, i := range w.pres.order {
 		if w.failed[i] == nil && w.pres.match(i, raw, &w.memo) {
 			return true
 		}

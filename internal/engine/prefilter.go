@@ -1,6 +1,11 @@
 package engine
 
-import "github.com/tripline/tripline/internal/exec"
+import (
+	"cmp"
+	"slices"
+
+	"github.com/tripline/tripline/internal/exec"
+)
 
 // prefilters evaluates every rule's prefilter over one record, searching
 // each distinct literal at most once however many rules name it (the
@@ -8,6 +13,10 @@ import "github.com/tripline/tripline/internal/exec"
 type prefilters struct {
 	lits  []exec.Literal
 	rules [][][]int // per rule: clauses of literal indexes; nil admits all
+	// order lists the rules with the fewest clauses first: the read filter
+	// stops at the first rule that admits a record, and a rule that asks
+	// less admits after fewer searches.
+	order []int
 }
 
 func newPrefilters(pres []exec.Prefilter) *prefilters {
@@ -34,6 +43,11 @@ func newPrefilters(pres []exec.Prefilter) *prefilters {
 		}
 		p.rules = append(p.rules, clauses)
 	}
+	p.order = make([]int, len(p.rules))
+	for i := range p.order {
+		p.order[i] = i
+	}
+	slices.SortStableFunc(p.order, func(a, b int) int { return cmp.Compare(len(p.rules[a]), len(p.rules[b])) })
 	return p
 }
 
