@@ -209,15 +209,35 @@ stream:
 		gs := make([]schema.Getter, p.nslots)
 		for slot, f := range sc.fields {
 			if f != "" {
-				gs[slot], _ = schema.Resolve(p.View, src, f)
+				gs[slot] = sharedGetter(p.View, src, f)
 			}
 		}
 		p.getters[src] = gs
 		if opt.TimeField != "" {
-			p.timeOf[src], _ = schema.Resolve(p.View, src, opt.TimeField)
+			p.timeOf[src] = sharedGetter(p.View, src, opt.TimeField)
 		}
 	}
 	return p, nil
+}
+
+// sharedGetter resolves a field and reads it through the record's memo,
+// so that the rules reading the same field of a record in the same view
+// look it up once between them. It is nil for a field the view does not
+// have.
+func sharedGetter(view schema.View, src event.Source, field string) schema.Getter {
+	g, _ := schema.Resolve(view, src, field)
+	if g == nil {
+		return nil
+	}
+	slot := event.MemoSlot(fmt.Sprintf("field %d %d %s", view, src, field))
+	return func(ev *event.Event) event.Value {
+		if v, ok := ev.Memo.Get(slot); ok {
+			return v
+		}
+		v := g(ev)
+		ev.Memo.Put(slot, v)
+		return v
+	}
 }
 
 // sourceClause is the prefilter clause that a record is of one of the
