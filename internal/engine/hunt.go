@@ -76,9 +76,6 @@ type worker struct {
 	insts []*exec.Instance
 	pres  *prefilters
 	memo  recordMemo
-	// memoValid says memo belongs to the record the read filter just
-	// admitted, which feed is given next.
-	memoValid bool
 	// failed marks rules that panicked on this worker; they take no more events.
 	failed []error
 	// prof, when profiling, sums each rule's push time and events.
@@ -98,7 +95,6 @@ type worker struct {
 // admits reports whether any rule's prefilter passes raw: the read filter.
 func (w *worker) admits(raw []byte) bool {
 	w.memo.start(len(w.pres.lits))
-	w.memoValid = true
 	for _, i := range w.pres.order {
 		if w.failed[i] == nil && w.pres.match(i, raw, &w.memo) {
 			return true
@@ -107,17 +103,14 @@ func (w *worker) admits(raw []byte) bool {
 	return false
 }
 
-// feed gives one event to every rule whose prefilter it passes.
+// feed gives one event to every rule that reads its source. The read
+// filter has parsed the record because some rule's literals are in it;
+// for the other rules, their own filters over the parsed record (whose
+// fields the rules share through the record memo) cost less than searching
+// its text for each of their literals.
 func (w *worker) feed(ev *event.Event) {
-	if !w.memoValid {
-		w.memo.start(len(w.pres.lits))
-	}
-	w.memoValid = false
 	for i, in := range w.insts {
-		if w.failed[i] != nil {
-			continue
-		}
-		if !w.pres.match(i, ev.Raw, &w.memo) {
+		if w.failed[i] != nil || !in.Program().Reads(ev.Source) {
 			continue
 		}
 		if w.prof == nil {

@@ -51,11 +51,9 @@ func newPrefilters(pres []exec.Prefilter) *prefilters {
 	return p
 }
 
-// recordMemo remembers, for the record being looked at, which literals it
-// holds: 0 not searched yet, 1 present, 2 absent. A worker starts it for
-// each record in the read filter and keeps it for that record's feed
-// right after; buffers are reused, so an address alone never identifies a
-// record.
+// recordMemo remembers, for the record the read filter is looking at,
+// which literals it holds: 0 not searched yet, 1 present, 2 absent, so
+// that a literal several rules name is searched once.
 type recordMemo struct {
 	seen []uint8
 }
