@@ -253,6 +253,16 @@ type wildcard struct {
 	lit    string // the literal when plain
 }
 
+// containsLiteral returns the literal of a case-sensitive pattern that
+// asks only for a substring (*text*).
+func (w *wildcard) containsLiteral() (string, bool) {
+	it := w.items
+	if w.fold || len(it) != 3 || it[0].kind != wcStar || it[1].kind != wcLit || it[2].kind != wcStar {
+		return "", false
+	}
+	return it[1].lit, true
+}
+
 type wcKind uint8
 
 const (

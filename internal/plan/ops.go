@@ -65,11 +65,31 @@ func compileLikePatterns(t *Like) (func(string) bool, error) {
 			return false
 		}, nil
 	}
-	ws := make([]*wildcard, len(t.Patterns))
-	for i, p := range t.Patterns {
-		ws[i] = compileWildcard(p, esqlLikeSyntax, false, false)
+	var ws []*wildcard
+	var lits []string
+	for _, p := range t.Patterns {
+		w := compileWildcard(p, esqlLikeSyntax, false, false)
+		if lit, ok := w.containsLiteral(); ok {
+			lits = append(lits, lit)
+		}
+		ws = append(ws, w)
+	}
+	var mc *multiContains
+	if len(lits) >= 2 {
+		// Patterns that only ask for a substring are searched together.
+		mc = newMultiContains(lits)
+		rest := ws[:0:0]
+		for _, w := range ws {
+			if _, ok := w.containsLiteral(); !ok {
+				rest = append(rest, w)
+			}
+		}
+		ws = rest
 	}
 	return func(s string) bool {
+		if mc != nil && mc.match(s) {
+			return true
+		}
 		for _, w := range ws {
 			if w.match(s) {
 				return true
@@ -77,6 +97,53 @@ func compileLikePatterns(t *Like) (func(string) bool, error) {
 		}
 		return false
 	}, nil
+}
+
+// mergeOrLikes rewrites x LIKE "a" OR x LIKE "b" OR ... as one LIKE with
+// all the patterns, so that the text of x is read once (and its substring
+// patterns searched together). OR is associative and commutative in
+// three-valued logic, and every LIKE of the same x is null exactly when x
+// is, so the result is the same. It reports false when there is nothing
+// to merge.
+func mergeOrLikes(t *Binary) (Expr, bool) {
+	var terms []Expr
+	var flatten func(e Expr)
+	flatten = func(e Expr) {
+		if b, ok := e.(*Binary); ok && b.Op == "OR" {
+			flatten(b.L)
+			flatten(b.R)
+			return
+		}
+		terms = append(terms, e)
+	}
+	flatten(t)
+	groups := map[string]*Like{}
+	var out []Expr
+	merged := false
+	for _, e := range terms {
+		l, ok := e.(*Like)
+		if !ok || l.Regex || l.Not {
+			out = append(out, e)
+			continue
+		}
+		key := l.X.String()
+		if g, ok := groups[key]; ok {
+			g.Patterns = append(g.Patterns, l.Patterns...)
+			merged = true
+			continue
+		}
+		g := &Like{X: l.X, Patterns: append([]string(nil), l.Patterns...)}
+		groups[key] = g
+		out = append(out, g)
+	}
+	if !merged {
+		return nil, false
+	}
+	e := out[0]
+	for _, o := range out[1:] {
+		e = &Binary{Op: "OR", L: e, R: o}
+	}
+	return e, true
 }
 
 // compileRLike compiles an RLIKE pattern, which must match the whole
@@ -166,6 +233,11 @@ func negate(v event.Value) event.Value {
 }
 
 func compileESQLBinary(t *Binary, r Resolver) (Evaluator, error) {
+	if t.Op == "OR" {
+		if e, ok := mergeOrLikes(t); ok {
+			return Compile(e, ESQL, r)
+		}
+	}
 	if t.Op == "+" || t.Op == "-" {
 		if ev, ok, err := compileSpanArith(t, ESQL, r); ok || err != nil {
 			return ev, err
