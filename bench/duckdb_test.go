@@ -12,7 +12,9 @@ import (
 
 // The SQL below answers the two seed rules the way tripline's schedules
 // evaluate them. Both read the gzip files straight from the day directory
-// on every run; nothing is loaded into tables beforehand.
+// on every run; nothing is loaded into tables beforehand. Each query's FROM
+// is filled in by a duckReaders: the typed one names the columns the query
+// uses, the auto one leaves the schema to DuckDB's detection.
 //
 // Elastic (ES|QL) seed: every 10 minutes, over the last 60 minutes. A tick
 // at t (a multiple of 10 minutes since the epoch) covers [t-60m, t), that
@@ -27,10 +29,7 @@ WITH ev AS (
 	       modelId AS model_id,
 	       accountId AS account_id,
 	       epoch_us(CAST("timestamp" AS TIMESTAMPTZ)) // 600000000 AS pane
-	FROM read_ndjson(%s, compression = 'gzip', maximum_object_size = 1073741824,
-	     columns = {'timestamp': 'VARCHAR', 'accountId': 'VARCHAR',
-	                'identity': 'STRUCT(arn VARCHAR)', 'modelId': 'VARCHAR',
-	                'errorCode': 'VARCHAR'})
+	FROM %s
 	WHERE errorCode = 'AccessDeniedException'
 ), panes AS (
 	SELECT user_id, model_id, account_id, pane, count(*) AS n
@@ -55,14 +54,7 @@ ORDER BY tick, total_denials DESC, user_id, model_id, account_id`
 const splunkSQL = `
 WITH ct AS (
 	SELECT unnest(Records) AS r
-	FROM read_json(%s, format = 'unstructured', compression = 'gzip',
-	     maximum_object_size = 1073741824,
-	     columns = {'Records': 'STRUCT(
-	         eventTime VARCHAR, eventSource VARCHAR, eventName VARCHAR,
-	         errorCode VARCHAR, errorMessage VARCHAR, sourceIPAddress VARCHAR,
-	         userAgent VARCHAR, awsRegion VARCHAR, recipientAccountId VARCHAR,
-	         userIdentity STRUCT(userName VARCHAR, arn VARCHAR, accountId VARCHAR,
-	             sessionContext STRUCT(sessionIssuer STRUCT(userName VARCHAR))))[]'})
+	FROM %s
 ), ev AS (
 	SELECT CAST(r.eventTime AS TIMESTAMPTZ) AS ts,
 	       r.sourceIPAddress AS src,
@@ -96,6 +88,44 @@ WHERE src IS NOT NULL AND "user" IS NOT NULL AND user_agent IS NOT NULL
 GROUP BY ALL
 HAVING count(*) > 9
 ORDER BY tick, src, "user", user_agent, vendor_account, dest, signature, vendor_region`
+
+// duckReaders holds the table functions the two queries read from; %s is
+// the glob of the files.
+type duckReaders struct{ Elastic, Splunk string }
+
+// typedReaders give read_json the columns each query uses and their types,
+// so DuckDB neither samples the files nor builds the rest of each record.
+var typedReaders = duckReaders{
+	Elastic: `read_ndjson(%s, compression = 'gzip', maximum_object_size = 1073741824,
+	     columns = {'timestamp': 'VARCHAR', 'accountId': 'VARCHAR',
+	                'identity': 'STRUCT(arn VARCHAR)', 'modelId': 'VARCHAR',
+	                'errorCode': 'VARCHAR'})`,
+	Splunk: `read_json(%s, format = 'unstructured', compression = 'gzip',
+	     maximum_object_size = 1073741824,
+	     columns = {'Records': 'STRUCT(
+	         eventTime VARCHAR, eventSource VARCHAR, eventName VARCHAR,
+	         errorCode VARCHAR, errorMessage VARCHAR, sourceIPAddress VARCHAR,
+	         userAgent VARCHAR, awsRegion VARCHAR, recipientAccountId VARCHAR,
+	         userIdentity STRUCT(userName VARCHAR, arn VARCHAR, accountId VARCHAR,
+	             sessionContext STRUCT(sessionIssuer STRUCT(userName VARCHAR))))[]'})`,
+}
+
+// autoReaders are what a DuckDB user writes first: the file glob, with the
+// format, compression and schema left to detection. By default DuckDB
+// samples 20,480 records from at most the first 32 files and assumes the
+// rest have the same schema. That is enough for the invocation logs (the
+// third file already holds an errorCode), but not for CloudTrail: each
+// file is one {"Records":[...]} value, Records one LIST of STRUCT, and a
+// key the sample never saw fails the whole query. Here responseElements'
+// ConsoleLogin first appears in file 1,075 of 3,224 ("Object
+// {"ConsoleLogin":"Success"} has unknown key"); sample_size = -1 alone does
+// not help, as it still stops at 32 files. maximum_sample_files = -1, so
+// that detection reads every file, is the one option the CloudTrail query
+// needs (union_by_name = true also works, by detecting each file's schema).
+var autoReaders = duckReaders{
+	Elastic: `read_ndjson(%s)`,
+	Splunk:  `read_json(%s, maximum_sample_files = -1)`,
+}
 
 // Group-by fields of each rule, in the order of its query, as tripline
 // names them in an alert's group.
@@ -132,8 +162,9 @@ func invGlob(dir string) string {
 }
 
 // duckSeeds opens a fresh in-memory DuckDB, answers both seed rules over
-// the files under dir and closes it, so that no run sees another's state.
-func duckSeeds(ctx context.Context, dir string) (*duckResult, error) {
+// the files under dir with the given readers and closes it, so that no run
+// sees another's state.
+func duckSeeds(ctx context.Context, dir string, rd duckReaders) (*duckResult, error) {
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
 		return nil, err
@@ -148,11 +179,11 @@ func duckSeeds(ctx context.Context, dir string) (*duckResult, error) {
 		return nil, err
 	}
 	var res duckResult
-	res.Elastic, err = duckQuery(ctx, conn, fmt.Sprintf(elasticSQL, sqlString(invGlob(dir))), len(elasticGroup))
+	res.Elastic, err = duckQuery(ctx, conn, fmt.Sprintf(elasticSQL, fmt.Sprintf(rd.Elastic, sqlString(invGlob(dir)))), len(elasticGroup))
 	if err != nil {
 		return nil, fmt.Errorf("elastic seed: %w", err)
 	}
-	res.Splunk, err = duckQuery(ctx, conn, fmt.Sprintf(splunkSQL, sqlString(ctGlob(dir))), len(splunkGroup))
+	res.Splunk, err = duckQuery(ctx, conn, fmt.Sprintf(splunkSQL, fmt.Sprintf(rd.Splunk, sqlString(ctGlob(dir)))), len(splunkGroup))
 	if err != nil {
 		return nil, fmt.Errorf("splunk seed: %w", err)
 	}

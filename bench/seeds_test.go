@@ -107,9 +107,9 @@ func huntSeeds(tb testing.TB, dir string) *engine.Report {
 	return rep
 }
 
-func duckOnce(tb testing.TB, dir string) *duckResult {
+func duckOnce(tb testing.TB, dir string, rd duckReaders) *duckResult {
 	tb.Helper()
-	res, err := duckSeeds(context.Background(), dir)
+	res, err := duckSeeds(context.Background(), dir, rd)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -135,44 +135,58 @@ func BenchmarkSeedsTripline(b *testing.B) {
 }
 
 // BenchmarkSeedsDuckDB answers the same two rules with DuckDB, straight
-// over the gzip files, in a fresh in-memory database each run.
+// over the gzip files, in a fresh in-memory database each run, telling
+// read_json the columns the queries use.
 func BenchmarkSeedsDuckDB(b *testing.B) {
+	benchDuck(b, typedReaders, "duckdb")
+}
+
+// BenchmarkSeedsDuckDBAuto is BenchmarkSeedsDuckDB with read_json left to
+// detect the files' format and schema, as a first query usually is.
+func BenchmarkSeedsDuckDBAuto(b *testing.B) {
+	benchDuck(b, autoReaders, "duckdb-auto")
+}
+
+func benchDuck(b *testing.B, rd duckReaders, name string) {
 	dir := benchDay(b)
 	var side sideStats
 	for b.Loop() {
 		side.run(func() {
-			if res := duckOnce(b, dir); len(res.Elastic)+len(res.Splunk) == 0 {
+			if res := duckOnce(b, dir, rd); len(res.Elastic)+len(res.Splunk) == 0 {
 				b.Fatal("DuckDB found no alerting windows")
 			}
 		})
 	}
-	side.report(b, "duckdb")
+	side.report(b, name)
 }
 
-// BenchmarkSeedsRatio runs both sides in each iteration (alternating which
-// goes first) and reports tripline's time over DuckDB's: below 1 means
-// tripline is faster.
+// BenchmarkSeedsRatio runs tripline and both DuckDB variants in each
+// iteration (rotating which goes first) and reports tripline's time over
+// typed DuckDB's (ratio) and over auto-detecting DuckDB's (ratio-auto):
+// below 1 means tripline is faster.
 func BenchmarkSeedsRatio(b *testing.B) {
 	dir := benchDay(b)
 	seedRules(b)
-	var trip, duck sideStats
+	var trip, duck, auto sideStats
+	sides := []func(){
+		func() { trip.run(func() { huntSeeds(b, dir) }) },
+		func() { duck.run(func() { duckOnce(b, dir, typedReaders) }) },
+		func() { auto.run(func() { duckOnce(b, dir, autoReaders) }) },
+	}
 	i := 0
 	for b.Loop() {
-		runTrip := func() { trip.run(func() { huntSeeds(b, dir) }) }
-		runDuck := func() { duck.run(func() { duckOnce(b, dir) }) }
-		if i%2 == 0 {
-			runTrip()
-			runDuck()
-		} else {
-			runDuck()
-			runTrip()
+		for j := range sides {
+			sides[(i+j)%len(sides)]()
 		}
 		i++
 	}
 	trip.report(b, "tripline")
 	duck.report(b, "duckdb")
+	auto.report(b, "duckdb-auto")
 	b.ReportMetric(trip.total.Seconds()/duck.total.Seconds(), "ratio")
 	b.ReportMetric(trip.cpu.Seconds()/duck.cpu.Seconds(), "cpu-ratio")
+	b.ReportMetric(trip.total.Seconds()/auto.total.Seconds(), "ratio-auto")
+	b.ReportMetric(trip.cpu.Seconds()/auto.cpu.Seconds(), "cpu-ratio-auto")
 }
 
 // sideStats sums one side's wall and CPU time and keeps its highest peak
@@ -248,10 +262,11 @@ func peakRSS() int64 {
 	return 0
 }
 
-// TestSeedsAgree checks that DuckDB's answer is the same as tripline's:
-// per rule, the same groups alert, each in as many windows; for the Splunk
-// seed, whose hourly windows do not overlap, each alert is one window and
-// its tick and count must match too.
+// TestSeedsAgree checks that DuckDB's answer, with typed and with
+// auto-detecting readers alike, is the same as tripline's: per rule, the
+// same groups alert, each in as many windows; for the Splunk seed, whose
+// hourly windows do not overlap, each alert is one window and its tick and
+// count must match too.
 func TestSeedsAgree(t *testing.T) {
 	if !dayExists() {
 		t.Skipf("no generated day at %s: run `go test -run XXX -bench SeedsTripline -benchtime 1x` (or internal/engine's BenchmarkHuntDaySeeds) once to generate it", dayDir())
@@ -263,7 +278,6 @@ func TestSeedsAgree(t *testing.T) {
 			t.Fatalf("rule %s held back %d alerts over max_alerts; the comparison assumes none", rr.Compiled.Rule.ID, rr.Capped)
 		}
 	}
-	duck := duckOnce(t, dir)
 
 	tripWindows := map[string]map[string]int{generate.ElasticSeedRuleID: {}, generate.SplunkSeedRuleID: {}}
 	tripSplunk := map[string]int64{}
@@ -279,26 +293,36 @@ func TestSeedsAgree(t *testing.T) {
 			tripSplunk[fmt.Sprintf("%s @%d", key, a.Timestamp.Unix())] = n
 		}
 	}
-	duckWindows := map[string]map[string]int{generate.ElasticSeedRuleID: {}, generate.SplunkSeedRuleID: {}}
-	duckSplunk := map[string]int64{}
-	for _, r := range duck.Elastic {
-		duckWindows[generate.ElasticSeedRuleID][rowKey(r.Group, elasticGroup)]++
-	}
-	for _, r := range duck.Splunk {
-		key := rowKey(r.Group, splunkGroup)
-		duckWindows[generate.SplunkSeedRuleID][key]++
-		duckSplunk[fmt.Sprintf("%s @%d", key, r.Tick)] = r.Count
-	}
-
 	for _, id := range []string{generate.SplunkSeedRuleID, generate.ElasticSeedRuleID} {
-		tw, dw := tripWindows[id], duckWindows[id]
-		if len(tw) == 0 {
+		if len(tripWindows[id]) == 0 {
 			t.Errorf("rule %s: tripline raised no alerts, so the comparison would be empty", id)
 		}
-		diffMaps(t, id+" alerting windows per group", tw, dw)
-		t.Logf("rule %s: %d groups alert (tripline), %d (DuckDB)", id, len(tw), len(dw))
 	}
-	diffMaps(t, "splunk count per group and tick", tripSplunk, duckSplunk)
+
+	for _, v := range []struct {
+		name string
+		rd   duckReaders
+	}{{"typed", typedReaders}, {"auto", autoReaders}} {
+		t.Run(v.name, func(t *testing.T) {
+			duck := duckOnce(t, dir, v.rd)
+			duckWindows := map[string]map[string]int{generate.ElasticSeedRuleID: {}, generate.SplunkSeedRuleID: {}}
+			duckSplunk := map[string]int64{}
+			for _, r := range duck.Elastic {
+				duckWindows[generate.ElasticSeedRuleID][rowKey(r.Group, elasticGroup)]++
+			}
+			for _, r := range duck.Splunk {
+				key := rowKey(r.Group, splunkGroup)
+				duckWindows[generate.SplunkSeedRuleID][key]++
+				duckSplunk[fmt.Sprintf("%s @%d", key, r.Tick)] = r.Count
+			}
+			for _, id := range []string{generate.SplunkSeedRuleID, generate.ElasticSeedRuleID} {
+				tw, dw := tripWindows[id], duckWindows[id]
+				diffMaps(t, id+" alerting windows per group", tw, dw)
+				t.Logf("rule %s: %d groups alert (tripline), %d (DuckDB %s)", id, len(tw), len(dw), v.name)
+			}
+			diffMaps(t, "splunk count per group and tick", tripSplunk, duckSplunk)
+		})
+	}
 }
 
 // alertKey and rowKey render a group the same way from both sides: name=value
