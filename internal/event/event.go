@@ -1,6 +1,7 @@
 package event
 
 import (
+	"hash/maphash"
 	"strconv"
 	"strings"
 	"sync"
@@ -77,35 +78,38 @@ type Event struct {
 	Memo *Memo
 }
 
-// Interner keeps one copy of each short string it is given, up to a bound,
-// so that reading a field whose values repeat (event names, error codes,
-// principals) allocates once per distinct value instead of once per read.
-// The strings it returns are ordinary immutable strings, safe to keep. It
-// is not safe for concurrent use: give each reader its own.
-type Interner struct{ m map[string]string }
+// Interner keeps recent short strings, so that reading a field whose
+// values repeat (event names, error codes, principals) allocates once per
+// distinct value instead of once per read. It is a cache of internSlots
+// strings indexed by hash, each slot holding the last string that fell in
+// it: values that repeat stay, one-off values (timestamps, request ids)
+// pass through without filling it, and its memory stays a few hundred
+// kilobytes. The strings it returns are ordinary immutable strings, safe
+// to keep. It is not safe for concurrent use: give each reader its own.
+type Interner struct{ slots []string }
 
-// Bounds of an Interner: longer strings are copied as they are, and once
-// it holds maxInterned strings it stops adding new ones.
+// Bounds of an Interner: longer strings are copied as they are.
 const (
 	maxInternedLen = 256
-	maxInterned    = 1 << 16
+	internSlots    = 1 << 13
 )
+
+var internSeed = maphash.MakeSeed()
 
 // String returns b as a string, the kept copy when there is one.
 func (in *Interner) String(b []byte) string {
 	if in == nil || len(b) > maxInternedLen {
 		return string(b)
 	}
-	if s, ok := in.m[string(b)]; ok {
+	if in.slots == nil {
+		in.slots = make([]string, internSlots)
+	}
+	h := maphash.Bytes(internSeed, b) & (internSlots - 1)
+	if s := in.slots[h]; s == string(b) {
 		return s
 	}
 	s := string(b)
-	if in.m == nil {
-		in.m = make(map[string]string)
-	}
-	if len(in.m) < maxInterned {
-		in.m[s] = s
-	}
+	in.slots[h] = s
 	return s
 }
 

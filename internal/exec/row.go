@@ -338,11 +338,13 @@ type rowSlab struct {
 
 // take returns n empty rows width slots wide.
 func (s *rowSlab) take(n, width int) []*tRow {
-	if cap(s.rows) < n {
+	// Grow to what is asked; shrink when far more is held than asked, so
+	// that one large evaluation does not pin its rows for good.
+	if cap(s.rows) < n || cap(s.rows) > 4*n+64 {
 		s.rows = make([]tRow, n)
 		s.ptrs = make([]*tRow, n)
 	}
-	if cap(s.vals) < n*width {
+	if cap(s.vals) < n*width || cap(s.vals) > 4*n*width+64 {
 		s.vals = make([]event.Value, n*width)
 	}
 	rows, vals, out := s.rows[:n], s.vals[:n*width], s.ptrs[:n]
