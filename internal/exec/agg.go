@@ -375,6 +375,10 @@ type valueSet struct {
 	set      multiset
 	vals     []event.Value
 	sortText bool
+	// res is the sorted result, kept until a value comes or goes: a
+	// window's set mostly changes multiplicities from tick to tick.
+	res   event.Value
+	resOK bool
 }
 
 func (s *valueSet) add(v event.Value, _ int64) {
@@ -384,6 +388,7 @@ func (s *valueSet) add(v event.Value, _ int64) {
 		if i := s.set.find(k); i < 0 {
 			s.set.insert(string(k), 1)
 			s.vals = append(s.vals, e)
+			s.resOK = false
 		} else if e.Kind() != s.vals[i].Kind() || !event.Equal(e, s.vals[i]) {
 			s.set.items[i].mixed = true
 		}
@@ -396,6 +401,7 @@ func (s *valueSet) put(k string, e event.Value, n int32, mixed bool) {
 	if added {
 		s.vals = append(s.vals, e)
 		s.set.items[i].mixed = mixed
+		s.resOK = false
 	} else if mixed || e.Kind() != s.vals[i].Kind() || !event.Equal(e, s.vals[i]) {
 		s.set.items[i].mixed = true
 	}
@@ -426,18 +432,23 @@ func (s *valueSet) sub(o aggState) bool {
 		s.vals[at] = s.vals[from]
 		s.vals[from] = event.Value{}
 		s.vals = s.vals[:from]
+		s.resOK = false
 	}
 	return true
 }
 
 func (s *valueSet) result() event.Value {
+	if s.resOK {
+		return s.res
+	}
 	vs := append([]event.Value(nil), s.vals...)
 	if s.sortText {
 		event.SortStrings(vs)
 	} else {
 		sort.SliceStable(vs, func(i, j int) bool { return event.Order(vs[i], vs[j]) < 0 })
 	}
-	return event.MultiValue(vs)
+	s.res, s.resOK = event.MultiValue(vs), true
+	return s.res
 }
 
 // list keeps values in arrival order, up to Splunk's 100.
