@@ -376,9 +376,9 @@ type valueSet struct {
 	vals     []event.Value
 	sortText bool
 	// res is the sorted result, kept until a value comes or goes: a
-	// window's set mostly changes multiplicities from tick to tick.
-	res   event.Value
-	resOK bool
+	// window's set mostly changes multiplicities from tick to tick. It is
+	// a pointer so that the many sets never read cost no more than that.
+	res *event.Value
 }
 
 func (s *valueSet) add(v event.Value, _ int64) {
@@ -388,7 +388,7 @@ func (s *valueSet) add(v event.Value, _ int64) {
 		if i := s.set.find(k); i < 0 {
 			s.set.insert(string(k), 1)
 			s.vals = append(s.vals, e)
-			s.resOK = false
+			s.res = nil
 		} else if e.Kind() != s.vals[i].Kind() || !event.Equal(e, s.vals[i]) {
 			s.set.items[i].mixed = true
 		}
@@ -401,7 +401,7 @@ func (s *valueSet) put(k string, e event.Value, n int32, mixed bool) {
 	if added {
 		s.vals = append(s.vals, e)
 		s.set.items[i].mixed = mixed
-		s.resOK = false
+		s.res = nil
 	} else if mixed || e.Kind() != s.vals[i].Kind() || !event.Equal(e, s.vals[i]) {
 		s.set.items[i].mixed = true
 	}
@@ -432,14 +432,14 @@ func (s *valueSet) sub(o aggState) bool {
 		s.vals[at] = s.vals[from]
 		s.vals[from] = event.Value{}
 		s.vals = s.vals[:from]
-		s.resOK = false
+		s.res = nil
 	}
 	return true
 }
 
 func (s *valueSet) result() event.Value {
-	if s.resOK {
-		return s.res
+	if s.res != nil {
+		return *s.res
 	}
 	vs := append([]event.Value(nil), s.vals...)
 	if s.sortText {
@@ -447,8 +447,9 @@ func (s *valueSet) result() event.Value {
 	} else {
 		sort.SliceStable(vs, func(i, j int) bool { return event.Order(vs[i], vs[j]) < 0 })
 	}
-	s.res, s.resOK = event.MultiValue(vs), true
-	return s.res
+	v := event.MultiValue(vs)
+	s.res = &v
+	return v
 }
 
 // list keeps values in arrival order, up to Splunk's 100.
