@@ -51,6 +51,9 @@ func TestExitCodes(t *testing.T) {
 		{"alerts without fail-on-alert", []string{"hunt", "--format", "ndjson", logs}, exitOK, "1 alerts"},
 		{"alerts with fail-on-alert", []string{"hunt", "--fail-on-alert", "--format", "ndjson", logs}, exitAlert, ""},
 		{"no rules at all", []string{"hunt", "--no-builtin", logs}, exitUsage, "no rules"},
+		{"bad lateness", []string{"hunt", "--lateness", "soon", logs}, exitUsage, "--lateness"},
+		{"zero lateness", []string{"hunt", "--lateness", "0s", logs}, exitUsage, "positive duration"},
+		{"lateness in days", []string{"hunt", "--lateness", "2d", "--format", "ndjson", logs}, exitOK, "1 alerts"},
 		{"query syntax error", []string{"query", "from logs-* | where a ==", logs}, exitError, "^"},
 	}
 	for _, c := range cases {
