@@ -144,10 +144,15 @@ func (t *groupTable) reindex() {
 // newAggs returns fresh aggregate states for one group.
 func (s *statsSpec) newAggs() []aggState {
 	aggs := make([]aggState, len(s.aggFns))
-	for j, fn := range s.aggFns {
-		aggs[j] = newAggState(s.d, fn, s.aggArgs[j] == nil, s.aggParam[j])
+	for j := range s.aggFns {
+		aggs[j] = s.newAgg(j)
 	}
 	return aggs
+}
+
+// newAgg returns fresh state for aggregate j.
+func (s *statsSpec) newAgg(j int) aggState {
+	return newAggState(s.d, s.aggFns[j], s.aggArgs[j] == nil, s.aggParam[j])
 }
 
 // statsScratch is per-instance scratch space, so that adding a row does

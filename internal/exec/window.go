@@ -54,8 +54,11 @@ type wgroup struct {
 	first int
 	at    int // index in window.list
 	dirty bool
-	// stale says the aggregates must be merged again from the panes.
-	stale bool
+	// stale says the aggregates must be merged again from the panes;
+	// staleAggs marks (by index, below 64) the ones that could not take a
+	// leaving pane back, which alone are merged again.
+	stale     bool
+	staleAggs uint64
 	// shared says aggs are those of the group's only pane, not a copy: a
 	// group held by one pane (every group keyed by a time bucket as wide
 	// as a pane, and most sparse ones) costs no second set of aggregates.
@@ -214,16 +217,22 @@ func (w *window) slide(s *statsSpec, panes map[int64]*pane, changed []int64, lo,
 			w.touch(wg)
 			switch {
 			case len(wg.panes) == 0:
-				wg.aggs, wg.shared, wg.stale = nil, false, false
+				wg.aggs, wg.shared, wg.stale, wg.staleAggs = nil, false, false, 0
 			case len(wg.panes) == 1:
 				// Share the remaining pane's state rather than take this
 				// pane's back from a copy.
 				wg.stale = true
 			case !wg.stale:
 				for j, a := range wg.aggs {
+					if j < 64 && wg.staleAggs&(1<<j) != 0 {
+						continue
+					}
 					if !a.sub(g.aggs[j]) {
-						wg.stale = true
-						break
+						if j >= 64 {
+							wg.stale = true
+							break
+						}
+						wg.staleAggs |= 1 << j
 					}
 				}
 			}
@@ -297,7 +306,21 @@ func (w *window) settle(s *statsSpec) []*wgroup {
 					}
 				}
 			}
-			wg.stale = false
+			wg.stale, wg.staleAggs = false, 0
+		} else if wg.staleAggs != 0 {
+			// Only the aggregates that could not take a pane back (the
+			// minimum whose pane left) are merged again.
+			for j := range wg.aggs {
+				if wg.staleAggs&(1<<j) == 0 {
+					continue
+				}
+				a := s.newAgg(j)
+				for _, pg := range wg.pgs {
+					a.merge(pg.aggs[j])
+				}
+				wg.aggs[j] = a
+			}
+			wg.staleAggs = 0
 		}
 		wg.first = wg.pgs[0].pos
 		wg.meta = nil
