@@ -375,10 +375,6 @@ type valueSet struct {
 	set      multiset
 	vals     []event.Value
 	sortText bool
-	// res is the sorted result, kept until a value comes or goes: a
-	// window's set mostly changes multiplicities from tick to tick. It is
-	// a pointer so that the many sets never read cost no more than that.
-	res *event.Value
 }
 
 func (s *valueSet) add(v event.Value, _ int64) {
@@ -388,7 +384,6 @@ func (s *valueSet) add(v event.Value, _ int64) {
 		if i := s.set.find(k); i < 0 {
 			s.set.insert(string(k), 1)
 			s.vals = append(s.vals, e)
-			s.res = nil
 		} else if e.Kind() != s.vals[i].Kind() || !event.Equal(e, s.vals[i]) {
 			s.set.items[i].mixed = true
 		}
@@ -401,7 +396,6 @@ func (s *valueSet) put(k string, e event.Value, n int32, mixed bool) {
 	if added {
 		s.vals = append(s.vals, e)
 		s.set.items[i].mixed = mixed
-		s.res = nil
 	} else if mixed || e.Kind() != s.vals[i].Kind() || !event.Equal(e, s.vals[i]) {
 		s.set.items[i].mixed = true
 	}
@@ -432,24 +426,18 @@ func (s *valueSet) sub(o aggState) bool {
 		s.vals[at] = s.vals[from]
 		s.vals[from] = event.Value{}
 		s.vals = s.vals[:from]
-		s.res = nil
 	}
 	return true
 }
 
 func (s *valueSet) result() event.Value {
-	if s.res != nil {
-		return *s.res
-	}
 	vs := append([]event.Value(nil), s.vals...)
 	if s.sortText {
 		event.SortStrings(vs)
 	} else {
 		sort.SliceStable(vs, func(i, j int) bool { return event.Order(vs[i], vs[j]) < 0 })
 	}
-	v := event.MultiValue(vs)
-	s.res = &v
-	return v
+	return event.MultiValue(vs)
 }
 
 // list keeps values in arrival order, up to Splunk's 100.
