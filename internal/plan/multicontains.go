@@ -8,8 +8,12 @@ package plan
 type multiContains struct {
 	class  [256]uint8 // byte → column of next; 0 for bytes in no literal
 	nclass int
-	next   []int32 // state*nclass + class → state
-	hit    []bool  // a literal ends at this state
+	next   []int32 // while building: state*nclass + class → state
+	hit    []bool  // while building: a literal ends at this state
+	// step is next for scanning: entries hold the target state times
+	// nclass, or -1 when a literal ends there.
+	step []int32
+	any  bool // an empty literal: every text matches
 }
 
 func newMultiContains(lits []string) *multiContains {
@@ -69,17 +73,28 @@ func newMultiContains(lits []string) *multiContains {
 			}
 		}
 	}
+	m.any = m.hit[0]
+	m.step = make([]int32, len(m.next))
+	for i, t := range m.next {
+		if m.hit[t] {
+			m.step[i] = -1
+		} else {
+			m.step[i] = t * int32(m.nclass)
+		}
+	}
+	m.next, m.hit = nil, nil // only building needs them
 	return m
 }
 
 func (m *multiContains) match(s string) bool {
-	if m.hit[0] { // an empty literal
+	if m.any {
 		return true
 	}
-	st := int32(0)
+	step, class := m.step, &m.class
+	at := int32(0)
 	for i := 0; i < len(s); i++ {
-		st = m.next[int(st)*m.nclass+int(m.class[s[i]])]
-		if m.hit[st] {
+		at = step[at+int32(class[s[i]])]
+		if at < 0 {
 			return true
 		}
 	}
