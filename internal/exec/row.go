@@ -338,14 +338,16 @@ type rowSlab struct {
 
 // take returns n empty rows width slots wide.
 func (s *rowSlab) take(n, width int) []*tRow {
-	// Grow to what is asked; shrink when far more is held than asked, so
-	// that one large evaluation does not pin its rows for good.
-	if cap(s.rows) < n || cap(s.rows) > 4*n+64 {
-		s.rows = make([]tRow, n)
-		s.ptrs = make([]*tRow, n)
+	// Grow to what is asked, with room; shrink only when far more is held
+	// than asked, so that one large evaluation does not pin its rows for
+	// good while ticks of varying size do not keep reallocating.
+	if cap(s.rows) < n || cap(s.rows) > 16*n+4096 {
+		c := n + n/2
+		s.rows = make([]tRow, c)
+		s.ptrs = make([]*tRow, c)
 	}
-	if cap(s.vals) < n*width || cap(s.vals) > 4*n*width+64 {
-		s.vals = make([]event.Value, n*width)
+	if cap(s.vals) < n*width || cap(s.vals) > 16*n*width+4096 {
+		s.vals = make([]event.Value, (n+n/2)*width)
 	}
 	rows, vals, out := s.rows[:n], s.vals[:n*width], s.ptrs[:n]
 	clear(vals)
