@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -138,7 +139,8 @@ const DefaultHuntLateness = time.Hour
 // come later than the lateness behind others already read cannot be
 // evaluated that way: Hunt then reads it again holding all state, which
 // gives the same alerts at the cost of memory, and says so in
-// Report.Unordered.
+// Report.Unordered. Standard input, which cannot be read twice, is always
+// read holding all state.
 func Hunt(ctx context.Context, rules []*Compiled, inputs []string, opt HuntOptions) (*Report, error) {
 	start := time.Now()
 	logger := opt.Logger
@@ -151,7 +153,15 @@ func Hunt(ctx context.Context, rules []*Compiled, inputs []string, opt HuntOptio
 			runnable = append(runnable, c)
 		}
 	}
-	rep, err := huntInOrder(ctx, runnable, inputs, opt)
+	var rep *Report
+	var err error
+	if slices.Contains(inputs, "-") {
+		// Standard input cannot be read a second time, should it turn out
+		// not to be in time order: hold all state from the start.
+		rep, err = huntAll(ctx, runnable, inputs, opt)
+	} else {
+		rep, err = huntInOrder(ctx, runnable, inputs, opt)
+	}
 	var late *lateError
 	if errors.As(err, &late) {
 		logger.Info("input is not in time order; reading it again with all state kept", "late", late.Error())

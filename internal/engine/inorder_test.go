@@ -189,3 +189,23 @@ func TestHuntOrdersFilesByTime(t *testing.T) {
 		t.Errorf("no rule, yet a late record: %v", err)
 	}
 }
+
+// TestHuntStdinOutOfOrder gives hunt out-of-order records on standard
+// input, which cannot be read a second time: the alert must still be
+// raised.
+func TestHuntStdinOutOfOrder(t *testing.T) {
+	var lines []string
+	lines = append(lines, denial(base.Add(-time.Hour), "early", "m1"), denial(base.Add(3*time.Hour), "later", "m1"))
+	for i := 0; i < 5; i++ {
+		lines = append(lines, denial(base.Add(time.Duration(i)*time.Minute), "thief", "m1"))
+	}
+	opt := HuntOptions{Workers: 1}
+	opt.Stdin.Stdin = strings.NewReader(strings.Join(lines, "\n") + "\n")
+	rep, err := Hunt(context.Background(), builtinRules(t), []string{"-"}, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := alertsOf(rep.Alerts, esqlSeedID(t)); len(got) != 1 || got[0].EventCount != 5 {
+		t.Fatalf("got %d seed alerts (%v), want one of 5 denials", len(got), got)
+	}
+}
