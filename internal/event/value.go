@@ -3,7 +3,7 @@ package event
 import (
 	"math"
 	"net/netip"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -353,7 +353,20 @@ func orderKind(k Kind) Kind {
 
 // SortStrings sorts values by their text, as Splunk's values() does.
 func SortStrings(vs []Value) {
-	sort.SliceStable(vs, func(i, j int) bool { return vs[i].String() < vs[j].String() })
+	slices.SortStableFunc(vs, func(a, b Value) int { return strings.Compare(a.String(), b.String()) })
+}
+
+// OwnedMultiValue returns the multi-value of vs, which it keeps: vs must
+// hold no null and no multi-value, and must not be changed afterwards.
+// One value gives that value, none gives null, as MultiValue does.
+func OwnedMultiValue(vs []Value) Value {
+	switch len(vs) {
+	case 0:
+		return Value{}
+	case 1:
+		return vs[0]
+	}
+	return multi(vs)
 }
 
 func cmpInt(a, b int64) int {

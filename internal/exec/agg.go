@@ -2,6 +2,7 @@ package exec
 
 import (
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/tripline/tripline/internal/event"
@@ -435,9 +436,9 @@ func (s *valueSet) result() event.Value {
 	if s.sortText {
 		event.SortStrings(vs)
 	} else {
-		sort.SliceStable(vs, func(i, j int) bool { return event.Order(vs[i], vs[j]) < 0 })
+		slices.SortStableFunc(vs, event.Order)
 	}
-	return event.MultiValue(vs)
+	return event.OwnedMultiValue(vs) // a set holds no nulls or multi-values
 }
 
 // list keeps values in arrival order, up to Splunk's 100.

@@ -282,9 +282,9 @@ func (m *meta) addEvent(ev *event.Event, t int64) {
 	m.count++
 	if n := len(m.evidence); n < maxEvidence {
 		if n == cap(m.evidence) {
-			// Grow by doubling but never past maxEvidence: a group's
-			// evidence is held for as long as the group.
-			m.evidence = append(make([]evRef, 0, min(max(2*n, 1), maxEvidence)), m.evidence...)
+			// Grow to one, then four, then ten: most groups see one event
+			// or a few, and a group's evidence is held as long as it is.
+			m.evidence = append(make([]evRef, 0, min(max(4*n, 1), maxEvidence)), m.evidence...)
 		}
 		m.evidence = append(m.evidence, newEvRef(ev.Origin, ev.ID, t))
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tripline/tripline/internal/event"
 )
 
 // Date-time text: ISO 8601 parsing, strftime-style formatting and parsing
@@ -1009,10 +1011,7 @@ func parseSpanText(s string) (months int, d time.Duration, ok bool) {
 
 // spanArg reads a span function argument: a Long of nanoseconds (a span
 // literal), or span text.
-func spanArg(v interface {
-	Long() (int64, bool)
-	Str() (string, bool)
-}) (months int, d time.Duration, ok bool) {
+func spanArg(v event.Value) (months int, d time.Duration, ok bool) {
 	if n, isLong := v.Long(); isLong {
 		return 0, time.Duration(n), n > 0
 	}
