@@ -241,9 +241,10 @@ func TestESQLOperators(t *testing.T) {
 		{name: "like escape", e: &Like{X: sl("a*b"), Patterns: []string{`a\*b`}}, want: vT},
 		{name: "like escape no match", e: &Like{X: sl("axb"), Patterns: []string{`a\*b`}}, want: vF},
 		{name: "like list", e: &Like{X: fld("s"), Patterns: []string{"x*", "*lo"}}, fields: fx, want: vT},
-		{name: "like substrings searched together", e: &Like{X: fld("s"), Patterns: []string{"*xyz*", "*ell*", "*q*"}}, fields: fx, want: vT},
-		{name: "like substrings, none there", e: &Like{X: fld("s"), Patterns: []string{"*xyz*", "*elk*", "*q*"}}, fields: fx, want: vF},
-		{name: "like substrings are case-sensitive", e: &Like{X: fld("s"), Patterns: []string{"*HELLO*", "*hello*"}}, fields: fx, want: vF},
+		{name: "like substrings searched together", e: &Like{X: fld("s"), Patterns: append(tenMisses(), "*ell*")}, fields: fx, want: vT},
+		{name: "like substrings, none there", e: &Like{X: fld("s"), Patterns: append(tenMisses(), "*elk*", "h*")}, fields: fx, want: vF},
+		{name: "like substrings, a plain pattern matches", e: &Like{X: fld("s"), Patterns: append(tenMisses(), "H?llo")}, fields: fx, want: vT},
+		{name: "like substrings are case-sensitive", e: &Like{X: fld("s"), Patterns: append(tenMisses(), "*HELLO*", "*hello*")}, fields: fx, want: vF},
 		{name: "or of likes merged", e: op("OR", op("OR", &Like{X: fld("s"), Patterns: []string{"*xyz*"}}, op("==", fld("n"), nl(7))),
 			&Like{X: fld("s"), Patterns: []string{"*llo*"}}), fields: fx, want: vT},
 		{name: "or of likes of null is null", e: op("OR", &Like{X: fld("missing"), Patterns: []string{"*a*"}},
@@ -613,4 +614,14 @@ func TestRLikeWholeStringAndSearch(t *testing.T) {
 			t.Errorf("%q rlike %q = %v, want %v (compiled as %s)", c.s, c.pattern, got, c.want, re)
 		}
 	}
+}
+
+// tenMisses is enough substring patterns, none in "Hello", for LIKE to
+// search them with one automaton.
+func tenMisses() []string {
+	var ps []string
+	for i := 0; i < minMultiContains; i++ {
+		ps = append(ps, "*zq"+string(rune('a'+i))+"*")
+	}
+	return ps
 }
