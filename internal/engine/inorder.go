@@ -16,17 +16,16 @@ import (
 
 // inOrder is a hunt that evaluates ticks while it reads. The decode
 // workers push records into their own instances of each rule; whenever
-// the watermark (the latest record time read, less the lateness) passes a
-// rule's next window, one worker takes over as coordinator: it moves every
-// worker's panes before the watermark into the rule's evaluation instance,
-// evaluates the ticks whose windows have closed and evicts what no later
-// window needs. A record that arrives for a pane already moved means the
+// the watermark (the latest record time of the worker furthest behind,
+// less the lateness) passes a rule's next window, one worker takes over as
+// coordinator: it moves every worker's panes before the watermark into the
+// rule's evaluation instance, evaluates the ticks whose windows have
+// closed and evicts what no later window needs. A record that arrives for a pane already moved means the
 // input is not in time order: the run stops with a lateError.
 type inOrder struct {
 	rules    []*ruleRun
 	workers  []*worker
 	lateness int64
-	profile  bool
 	// due is the watermark at which some rule has work; workers compare
 	// their latest record with it before trying to coordinate.
 	due atomic.Int64
@@ -79,7 +78,7 @@ func huntInOrder(ctx context.Context, rules []*Compiled, inputs []string, opt Hu
 	workers, readOpt := newWorkers(rules, workerCount(opt), opt)
 	readOpt.TimeOrder = true
 	readOpt.Idle = func(wi int) { workers[wi].idle.Store(true) }
-	o := &inOrder{workers: workers, lateness: int64(opt.Lateness), profile: opt.Profile}
+	o := &inOrder{workers: workers, lateness: int64(opt.Lateness)}
 	if o.lateness <= 0 {
 		o.lateness = int64(DefaultHuntLateness)
 	}
