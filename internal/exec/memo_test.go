@@ -67,3 +67,54 @@ func TestEvalsShareThroughTheRecordMemo(t *testing.T) {
 		t.Error("the memo kept a value across records")
 	}
 }
+
+// TestWhereTermsShareThroughTheRecordMemo checks that the AND terms of a
+// filter reading only the record are shared between rules, and that a
+// term reading a column an earlier eval set is not, whether written as an
+// expression or as an SPL search comparison.
+func TestWhereTermsShareThroughTheRecordMemo(t *testing.T) {
+	compile := func(d plan.Dialect, nodes ...plan.Node) *Program {
+		idx := "logs-aws_bedrock.invocation-*"
+		if d == plan.SPL {
+			idx = "sourcetype=aws:bedrock:invocation"
+		}
+		all := append([]plan.Node{&plan.From{Indices: []string{idx}}}, nodes...)
+		p, err := Compile(&plan.Query{Dialect: d, Pipeline: all}, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	model := &plan.Binary{Op: "==", L: &plan.Field{Name: "gen_ai.request.model.id"}, R: &plan.Literal{Value: event.StringValue("m")}}
+	where := &plan.Where{Cond: &plan.Binary{Op: "AND", L: &plan.IsNull{X: &plan.Field{Name: "user.id"}, Not: true}, R: model}}
+	a, b := compile(plan.ESQL, where), compile(plan.ESQL, where)
+	wa, wb := a.steps[0].op.(*whereOp), b.steps[0].op.(*whereOp)
+	if len(wa.memo) != 2 || wa.memo[0] < 0 || wa.memo[1] < 0 || wa.memo[1] != wb.memo[1] {
+		t.Fatalf("the terms are not shared: %v and %v", wa.memo, wb.memo)
+	}
+	set := &plan.Eval{Assigns: []plan.Assign{{Name: "gen_ai.request.model.id", Expr: &plan.Literal{Value: event.StringValue("m")}}}}
+	c := compile(plan.ESQL, set, where)
+	if wc := c.steps[1].op.(*whereOp); wc.memo[1] >= 0 || wc.memo[0] < 0 {
+		t.Errorf("after an eval set the model, its term is shared: %v", wc.memo)
+	}
+	search := &plan.Where{Cond: &plan.Binary{Op: "AND", L: &plan.SearchCmp{Field: "modelId", Op: "=", Value: "m"}, R: &plan.SearchCmp{Field: "operation", Op: "=", Value: "InvokeModel"}}}
+	setSPL := &plan.Eval{Assigns: []plan.Assign{{Name: "modelId", Expr: &plan.Literal{Value: event.StringValue("m")}}}}
+	d := compile(plan.SPL, setSPL, search)
+	if wd := d.steps[1].op.(*whereOp); wd.memo[0] >= 0 || wd.memo[1] < 0 {
+		t.Errorf("after an eval set modelId, its search term is shared: %v", wd.memo)
+	}
+
+	// Shared or not, the filter gives the same answer.
+	at := time.Date(2026, 11, 21, 8, 0, 0, 0, time.UTC)
+	for _, p := range []*Program{a, b, c} {
+		ev := invocation(t, at, "arn:aws:iam::111:user/a", "m", "")
+		ev.Memo = &event.Memo{}
+		ev.Memo.Next()
+		in := p.NewInstance(0)
+		in.Push(ev)
+		in.Push(ev) // the second push reads the memo
+		if n := len(in.panes[0].rows); n != 2 {
+			t.Errorf("%d rows passed the filter, want 2", n)
+		}
+	}
+}

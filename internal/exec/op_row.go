@@ -3,6 +3,7 @@ package exec
 import (
 	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/tripline/tripline/internal/event"
 	"github.com/tripline/tripline/internal/plan"
@@ -22,9 +23,83 @@ type resolver interface {
 	define(name string) int
 }
 
-type whereOp struct{ cond plan.Evaluator }
+type whereOp struct {
+	cond plan.Evaluator
+	// terms, when set instead of cond, are the AND terms of the
+	// condition, and memo their event.Memo slots (-1 for a term that reads
+	// more than the record): the same test in several rules
+	// (eventSource=bedrock.amazonaws.com) runs once per record.
+	terms []plan.Evaluator
+	memo  []int
+}
 
-func (w *whereOp) apply(ctx *plan.Context, r mrow) bool { return plan.Truth(w.cond(ctx, r)) }
+func (w *whereOp) apply(ctx *plan.Context, r mrow) bool {
+	if w.terms == nil {
+		return plan.Truth(w.cond(ctx, r))
+	}
+	var m *event.Memo
+	if sr, ok := r.(*streamRow); ok && sr.ev != nil {
+		m = sr.ev.Memo
+	}
+	// AND is true only when every term is: stop at the first that is not.
+	for i, t := range w.terms {
+		slot := w.memo[i]
+		if slot < 0 || m == nil {
+			if !plan.Truth(t(ctx, r)) {
+				return false
+			}
+			continue
+		}
+		v, ok := m.Get(slot)
+		if !ok {
+			v = t(ctx, r)
+			m.Put(slot, v)
+		}
+		if !plan.Truth(v) {
+			return false
+		}
+	}
+	return true
+}
+
+// memoize splits the condition of w into its AND terms and shares those
+// that read only the record through event.Memo, as evalOp.memoize does for
+// evals. It changes nothing when no term can be shared.
+func (w *whereOp) memoize(cond plan.Expr, view schema.View, d plan.Dialect, r plan.Resolver, assigned map[string]bool) error {
+	var terms []plan.Expr
+	var split func(e plan.Expr)
+	split = func(e plan.Expr) {
+		if b, ok := e.(*plan.Binary); ok && b.Op == "AND" {
+			split(b.L)
+			split(b.R)
+			return
+		}
+		terms = append(terms, e)
+	}
+	split(cond)
+	memo := make([]int, len(terms))
+	shared := false
+	for i, t := range terms {
+		memo[i] = -1
+		if recordOnly(t, assigned) {
+			memo[i] = event.MemoSlot(fmt.Sprintf("where %d %d %s", view, d, t))
+			shared = true
+		}
+	}
+	if !shared {
+		return nil
+	}
+	evs := make([]plan.Evaluator, len(terms))
+	for i, t := range terms {
+		ev, err := plan.Compile(t, d, r)
+		if err != nil {
+			return fmt.Errorf("cannot compile where: %w", err)
+		}
+		evs[i] = ev
+	}
+	w.terms, w.memo = evs, memo
+	return nil
+}
 
 type evalOp struct {
 	slots []int
@@ -80,6 +155,8 @@ func recordOnly(x plan.Expr, assigned map[string]bool) bool {
 		switch t := y.(type) {
 		case *plan.Field:
 			ok = ok && !assigned[t.Name]
+		case *plan.SearchCmp:
+			ok = ok && !assigned[t.Field] && !strings.ContainsAny(t.Field, "*?")
 		case *plan.Call:
 			switch t.Name {
 			case "now", "time", "relative_time", "random":

@@ -134,6 +134,11 @@ stream:
 			if e, ok := n.(*plan.Eval); ok && memoable {
 				op.(*evalOp).memoize(e, p.View, q.Dialect, assigned)
 			}
+			if wh, ok := n.(*plan.Where); ok && memoable {
+				if err := op.(*whereOp).memoize(wh.Cond, p.View, q.Dialect, sc.resolve, assigned); err != nil {
+					return nil, err
+				}
+			}
 			p.steps = append(p.steps, step{op: op})
 		}
 		switch n.(type) {
