@@ -47,7 +47,7 @@ type pane struct {
 func (p *Program) NewInstance(paneWidth time.Duration) *Instance {
 	in := &Instance{p: p, paneWidth: int64(paneWidth), panes: map[int64]*pane{}, floor: math.MinInt64}
 	in.row.vals = make([]event.Value, p.nslots)
-	in.row.have = make([]bool, p.nslots)
+	in.row.stamp = make([]uint32, p.nslots)
 	return in
 }
 

@@ -17,33 +17,38 @@ type mrow interface {
 
 // streamRow is a row of the stream stage: an event whose fields are read
 // lazily, once, through the view's getters, plus computed columns. It is
-// reused from event to event.
+// reused from event to event: a slot holds a value for the current event
+// when its stamp is the row's current one, so starting the next event
+// clears nothing.
 type streamRow struct {
 	ev      *event.Event
 	getters []schema.Getter // by slot; nil for computed slots
 	vals    []event.Value
-	have    []bool
+	stamp   []uint32
+	cur     uint32
 }
 
 func (r *streamRow) reset(ev *event.Event, getters []schema.Getter) {
 	r.ev = ev
 	r.getters = getters
-	for i := range r.have {
-		r.have[i] = false
-		r.vals[i] = event.Value{}
+	r.cur++
+	if r.cur == 0 { // wrapped: old stamps could look current
+		clear(r.stamp)
+		clear(r.vals)
+		r.cur = 1
 	}
 }
 
 // Get implements plan.Row.
 func (r *streamRow) Get(slot int) event.Value {
-	if r.have[slot] {
+	if r.stamp[slot] == r.cur {
 		return r.vals[slot]
 	}
 	var v event.Value
 	if g := r.getters[slot]; g != nil && r.ev != nil {
 		v = g(r.ev)
 	}
-	r.vals[slot], r.have[slot] = v, true
+	r.vals[slot], r.stamp[slot] = v, r.cur
 	return v
 }
 
@@ -55,7 +60,7 @@ func (r *streamRow) Raw() []byte {
 	return r.ev.Raw
 }
 
-func (r *streamRow) set(slot int, v event.Value) { r.vals[slot], r.have[slot] = v, true }
+func (r *streamRow) set(slot int, v event.Value) { r.vals[slot], r.stamp[slot] = v, r.cur }
 
 // tRow is a materialized row of the tail stage. Columns whose names the
 // tail knows at compile time live in vals, by tail slot; a null value
