@@ -2,7 +2,6 @@ package exec
 
 import (
 	"sort"
-	"strings"
 
 	"github.com/tripline/tripline/internal/event"
 	"github.com/tripline/tripline/internal/schema"
@@ -226,6 +225,17 @@ func (r evRef) evidence() Evidence {
 
 const hexDigits = "0123456789abcdef"
 
+// hexValue maps a lower-case hex digit to its value and any other byte to -1.
+var hexValue = func() (t [256]int8) {
+	for i := range t {
+		t[i] = -1
+	}
+	for i := 0; i < len(hexDigits); i++ {
+		t[hexDigits[i]] = int8(i)
+	}
+	return t
+}()
+
 // parseUUID reads a UUID written in lower case as 8-4-4-4-12 hex digits,
 // the only spelling formatUUID gives back.
 func parseUUID(s string) (u [16]byte, ok bool) {
@@ -238,11 +248,11 @@ func parseUUID(s string) (u [16]byte, ok bool) {
 			i--
 			continue
 		}
-		hi, lo := strings.IndexByte(hexDigits, s[i]), strings.IndexByte(hexDigits, s[i+1])
+		hi, lo := hexValue[s[i]], hexValue[s[i+1]]
 		if hi < 0 || lo < 0 {
 			return u, false
 		}
-		u[j] = byte(hi<<4 | lo)
+		u[j] = byte(hi)<<4 | byte(lo)
 		j++
 	}
 	return u, true
