@@ -66,17 +66,7 @@ func (w *whereOp) apply(ctx *plan.Context, r mrow) bool {
 // that read only the record through event.Memo, as evalOp.memoize does for
 // evals. It changes nothing when no term can be shared.
 func (w *whereOp) memoize(cond plan.Expr, view schema.View, d plan.Dialect, r plan.Resolver, assigned map[string]bool) error {
-	var terms []plan.Expr
-	var split func(e plan.Expr)
-	split = func(e plan.Expr) {
-		if b, ok := e.(*plan.Binary); ok && b.Op == "AND" {
-			split(b.L)
-			split(b.R)
-			return
-		}
-		terms = append(terms, e)
-	}
-	split(cond)
+	terms := plan.Terms(cond, "AND")
 	memo := make([]int, len(terms))
 	shared := false
 	for i, t := range terms {

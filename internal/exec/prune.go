@@ -1,8 +1,6 @@
 package exec
 
 import (
-	"strings"
-
 	"github.com/tripline/tripline/internal/event"
 	"github.com/tripline/tripline/internal/plan"
 )
@@ -111,7 +109,7 @@ func compilePruner(s *statsSpec, tp *tailPlan, n int, d plan.Dialect) *pruner {
 			}
 		case *plan.Where:
 			var terms []plan.Expr
-			for _, c := range conjuncts(t.Cond) {
+			for _, c := range plan.Terms(t.Cond, "AND") {
 				if readsOnly(c, allowed) {
 					terms = append(terms, c)
 				}
@@ -166,14 +164,6 @@ func (pr *pruner) findEquality(s *statsSpec, terms []plan.Expr, isConst, allowed
 			return
 		}
 	}
-}
-
-// conjuncts splits a condition at its top-level ANDs.
-func conjuncts(e plan.Expr) []plan.Expr {
-	if b, ok := e.(*plan.Binary); ok && strings.EqualFold(b.Op, "AND") {
-		return append(conjuncts(b.L), conjuncts(b.R)...)
-	}
-	return []plan.Expr{e}
 }
 
 // readsOnly reports whether an expression reads only allowed columns.

@@ -241,6 +241,15 @@ func QuoteName(name string) string {
 	return name
 }
 
+// Terms splits e at its top-level binary operators op (AND, OR, in any
+// case), left to right: a AND (b AND c) gives a, b, c.
+func Terms(e Expr, op string) []Expr {
+	if b, ok := e.(*Binary); ok && strings.EqualFold(b.Op, op) {
+		return append(Terms(b.L, op), Terms(b.R, op)...)
+	}
+	return []Expr{e}
+}
+
 // Walk calls fn for e and every expression below it, depth first; fn
 // returning false skips the children.
 func Walk(e Expr, fn func(Expr) bool) {

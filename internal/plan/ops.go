@@ -111,17 +111,7 @@ const minMultiContains = 10
 // is, so the result is the same. It reports false when there is nothing
 // to merge.
 func mergeOrLikes(t *Binary) (Expr, bool) {
-	var terms []Expr
-	var flatten func(e Expr)
-	flatten = func(e Expr) {
-		if b, ok := e.(*Binary); ok && b.Op == "OR" {
-			flatten(b.L)
-			flatten(b.R)
-			return
-		}
-		terms = append(terms, e)
-	}
-	flatten(t)
+	terms := Terms(t, "OR")
 	groups := map[string]*Like{}
 	var out []Expr
 	merged := false
