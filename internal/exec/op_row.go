@@ -37,29 +37,30 @@ func (w *whereOp) apply(ctx *plan.Context, r mrow) bool {
 	if w.terms == nil {
 		return plan.Truth(w.cond(ctx, r))
 	}
-	var m *event.Memo
-	if sr, ok := r.(*streamRow); ok && sr.ev != nil {
-		m = sr.ev.Memo
-	}
 	// AND is true only when every term is: stop at the first that is not.
 	for i, t := range w.terms {
-		slot := w.memo[i]
-		if slot < 0 || m == nil {
-			if !plan.Truth(t(ctx, r)) {
-				return false
-			}
-			continue
-		}
-		v, ok := m.Get(slot)
-		if !ok {
-			v = t(ctx, r)
-			m.Put(slot, v)
-		}
-		if !plan.Truth(v) {
+		if !plan.Truth(shared(w.memo[i], t, ctx, r)) {
 			return false
 		}
 	}
 	return true
+}
+
+// shared evaluates ex over r through the record memo's slot, so that rules
+// evaluating the same record-only expression share one result; a negative
+// slot, or a row that is not a record's, evaluates it directly.
+func shared(slot int, ex plan.Evaluator, ctx *plan.Context, r mrow) event.Value {
+	sr, ok := r.(*streamRow)
+	if slot < 0 || !ok || sr.ev == nil {
+		return ex(ctx, r)
+	}
+	m := sr.ev.Memo
+	v, ok := m.Get(slot)
+	if !ok {
+		v = ex(ctx, r)
+		m.Put(slot, v)
+	}
+	return v
 }
 
 // memoize splits the condition of w into its AND terms and shares those
@@ -101,19 +102,11 @@ type evalOp struct {
 
 func (e *evalOp) apply(ctx *plan.Context, r mrow) bool {
 	for i, ex := range e.exprs {
-		if e.memo != nil && e.memo[i] >= 0 {
-			if sr, ok := r.(*streamRow); ok && sr.ev != nil {
-				m := sr.ev.Memo
-				v, ok := m.Get(e.memo[i])
-				if !ok {
-					v = ex(ctx, r)
-					m.Put(e.memo[i], v)
-				}
-				r.set(e.slots[i], v)
-				continue
-			}
+		slot := -1
+		if e.memo != nil {
+			slot = e.memo[i]
 		}
-		r.set(e.slots[i], ex(ctx, r))
+		r.set(e.slots[i], shared(slot, ex, ctx, r))
 	}
 	return true
 }
