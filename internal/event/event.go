@@ -230,45 +230,49 @@ func (m *Memo) Next() {
 	}
 }
 
-// Get returns the value remembered in slot for the current record.
-func (m *Memo) Get(slot int) (Value, bool) {
+// current returns slot's entry when it was filled for the current record.
+func (m *Memo) current(slot int) (*memoEntry, bool) {
 	if m == nil || m.gen == 0 || slot >= len(m.vals) || m.vals[slot].gen != m.gen {
-		return Value{}, false
+		return nil, false
 	}
-	return m.vals[slot].v, true
+	return &m.vals[slot], true
 }
 
-// Put remembers v in slot for the current record.
-func (m *Memo) Put(slot int, v Value) {
+// fill stores e in slot for the current record.
+func (m *Memo) fill(slot int, e memoEntry) {
 	if m == nil || m.gen == 0 {
 		return
 	}
 	if slot >= len(m.vals) {
 		m.vals = append(m.vals, make([]memoEntry, slot+1-len(m.vals))...)
 	}
-	m.vals[slot] = memoEntry{gen: m.gen, v: v}
+	e.gen = m.gen
+	m.vals[slot] = e
 }
+
+// Get returns the value remembered in slot for the current record.
+func (m *Memo) Get(slot int) (Value, bool) {
+	if e, ok := m.current(slot); ok {
+		return e.v, true
+	}
+	return Value{}, false
+}
+
+// Put remembers v in slot for the current record.
+func (m *Memo) Put(slot int, v Value) { m.fill(slot, memoEntry{v: v}) }
 
 // GetRef returns the structure remembered in slot for the current record,
 // for a computation whose result is not a Value (a parsed trace that
 // several fields read from).
 func (m *Memo) GetRef(slot int) (any, bool) {
-	if m == nil || m.gen == 0 || slot >= len(m.vals) || m.vals[slot].gen != m.gen {
-		return nil, false
+	if e, ok := m.current(slot); ok {
+		return e.ref, true
 	}
-	return m.vals[slot].ref, true
+	return nil, false
 }
 
 // PutRef remembers ref in slot for the current record.
-func (m *Memo) PutRef(slot int, ref any) {
-	if m == nil || m.gen == 0 {
-		return
-	}
-	if slot >= len(m.vals) {
-		m.vals = append(m.vals, make([]memoEntry, slot+1-len(m.vals))...)
-	}
-	m.vals[slot] = memoEntry{gen: m.gen, ref: ref}
-}
+func (m *Memo) PutRef(slot int, ref any) { m.fill(slot, memoEntry{ref: ref}) }
 
 var memoSlots struct {
 	sync.Mutex

@@ -114,13 +114,7 @@ func MultiValue(vs []Value) Value {
 			flat = append(flat, v)
 		}
 	}
-	switch len(flat) {
-	case 0:
-		return Value{}
-	case 1:
-		return flat[0]
-	}
-	return multi(flat)
+	return OwnedMultiValue(flat)
 }
 
 // StringsValue returns the multi-value of a list of strings (null for
