@@ -248,6 +248,14 @@ func report(c *Compiled, i int, workers []*worker, profile bool) RuleReport {
 	return rr
 }
 
+// finish renders the alerts of a rule that ran to its end and counts them
+// into its report.
+func (rr *RuleReport) finish(al *alerter) []*alert.Alert {
+	alerts := al.finish()
+	rr.Ticks, rr.Alerts, rr.Capped = al.Ticks, len(alerts), al.Capped
+	return alerts
+}
+
 // huntAll reads all of the inputs, in any order, into state that keeps
 // every pane, then replays each rule's schedule over the data's range.
 func huntAll(ctx context.Context, rules []*Compiled, inputs []string, opt HuntOptions) (*Report, error) {
@@ -271,9 +279,7 @@ func huntAll(ctx context.Context, rules []*Compiled, inputs []string, opt HuntOp
 			if err != nil {
 				rr.Err = err
 			} else {
-				alerts := al.finish()
-				rr.Ticks, rr.Alerts, rr.Capped = al.Ticks, len(alerts), al.Capped
-				rep.Alerts = append(rep.Alerts, alerts...)
+				rep.Alerts = append(rep.Alerts, rr.finish(al)...)
 			}
 		}
 		rep.Rules = append(rep.Rules, rr)

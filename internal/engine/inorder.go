@@ -20,8 +20,9 @@ import (
 // less the lateness) passes a rule's next window, one worker takes over as
 // coordinator: it moves every worker's panes before the watermark into the
 // rule's evaluation instance, evaluates the ticks whose windows have
-// closed and evicts what no later window needs. A record that arrives for a pane already moved means the
-// input is not in time order: the run stops with a lateError.
+// closed and evicts what no later window needs. A record that arrives for
+// a pane already moved means the input is not in time order: the run stops
+// with a lateError.
 type inOrder struct {
 	rules    []*ruleRun
 	workers  []*worker
@@ -106,9 +107,7 @@ func huntInOrder(ctx context.Context, rules []*Compiled, inputs []string, opt Hu
 			rr.Profile.Evaluate, rr.Profile.Largest = r.prof.Evaluate, r.prof.Largest
 		}
 		if rr.Err == nil {
-			alerts := r.al.finish()
-			rr.Ticks, rr.Alerts, rr.Capped = r.al.Ticks, len(alerts), r.al.Capped
-			rep.Alerts = append(rep.Alerts, alerts...)
+			rep.Alerts = append(rep.Alerts, rr.finish(r.al)...)
 		}
 		rep.Rules = append(rep.Rules, rr)
 	}
@@ -257,15 +256,10 @@ func (r *ruleRun) evaluate(wm time.Time) {
 		start = time.Now()
 		defer func() { r.prof.Evaluate += time.Since(start) }()
 	}
+	// advance sets next before calling; a tick whose window holds no pane
+	// moves it to the first tick that holds one, or clears it and stops.
 	spec := r.c.Spec
 	for {
-		if r.next.IsZero() {
-			p, ok := r.in.FirstPane(time.Unix(0, math.MinInt64))
-			if !ok {
-				return
-			}
-			r.next = r.firstTick(p)
-		}
 		w := spec.WindowAt(r.next)
 		if w.End.After(wm) {
 			return
