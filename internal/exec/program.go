@@ -198,10 +198,8 @@ stream:
 		}
 	}
 	tail.finish()
-	if p.stats != nil {
-		if !tail.cacheable {
-			p.prune = compilePruner(p.stats, tail, tail.prefixLen, q.Dialect)
-		}
+	if p.stats != nil && !tail.cacheable {
+		p.prune = compilePruner(p.stats, tail, tail.prefixLen, q.Dialect)
 	}
 	p.pre.Clauses = append(sourceClause(p.Sources), p.pre.Clauses...)
 	p.nslots = len(sc.fields)

@@ -285,6 +285,15 @@ func (w *window) enter(s *statsSpec, idx int64, pn *pane, late bool) {
 	pn.tab.seal()
 }
 
+// remerge returns aggregate j of the group merged afresh from its panes.
+func (wg *wgroup) remerge(s *statsSpec, j int) aggState {
+	a := s.newAgg(j)
+	for _, pg := range wg.pgs {
+		a.merge(pg.aggs[j])
+	}
+	return a
+}
+
 // settle brings the changed groups up to date and returns the ones still
 // in the window.
 func (w *window) settle(s *statsSpec) []*wgroup {
@@ -295,33 +304,26 @@ func (w *window) settle(s *statsSpec) []*wgroup {
 			w.remove(wg)
 			continue
 		}
-		if wg.stale {
-			if len(wg.panes) == 1 {
-				wg.aggs, wg.shared = wg.pgs[0].aggs, true
-			} else {
-				wg.aggs, wg.shared = s.newAggs(), false
-				for _, pg := range wg.pgs {
-					for j, a := range wg.aggs {
-						a.merge(pg.aggs[j])
-					}
-				}
+		switch {
+		case wg.stale && len(wg.panes) == 1:
+			wg.aggs, wg.shared = wg.pgs[0].aggs, true
+		case wg.stale:
+			// The aggregates may be the pane's that the group shared:
+			// merge into a slice of its own.
+			wg.aggs, wg.shared = make([]aggState, len(s.aggFns)), false
+			for j := range wg.aggs {
+				wg.aggs[j] = wg.remerge(s, j)
 			}
-			wg.stale, wg.staleAggs = false, 0
-		} else if wg.staleAggs != 0 {
+		case wg.staleAggs != 0:
 			// Only the aggregates that could not take a pane back (the
 			// minimum whose pane left) are merged again.
 			for j := range wg.aggs {
-				if wg.staleAggs&(1<<j) == 0 {
-					continue
+				if j < 64 && wg.staleAggs&(1<<j) != 0 {
+					wg.aggs[j] = wg.remerge(s, j)
 				}
-				a := s.newAgg(j)
-				for _, pg := range wg.pgs {
-					a.merge(pg.aggs[j])
-				}
-				wg.aggs[j] = a
 			}
-			wg.staleAggs = 0
 		}
+		wg.stale, wg.staleAggs = false, 0
 		wg.first = wg.pgs[0].pos
 		wg.meta = nil
 		if wg.res == nil {
