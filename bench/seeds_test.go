@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"runtime/debug"
 	"sort"
 	"strconv"
@@ -30,36 +29,14 @@ const (
 	dayBackground = 0.315
 )
 
-func dayDir() string {
-	return filepath.Join(os.TempDir(), fmt.Sprintf("tripline-bench-days-%d-%d-v1", dayPrincipals, 1))
-}
+// day is the generated day both sides read.
+var day = generate.BenchDays{N: 1, Principals: dayPrincipals, Background: dayBackground}
 
-func dayExists() bool {
-	_, err := os.Stat(filepath.Join(dayDir(), "done"))
-	return err == nil
-}
-
-// benchDay returns the day directory, generating it as the engine's
-// benchDays does when it is missing.
+// benchDay returns the day directory, generating it when it is missing.
 func benchDay(b *testing.B) string {
 	b.Helper()
-	dir := dayDir()
-	if dayExists() {
-		return dir
-	}
-	tmp := dir + ".tmp"
-	os.RemoveAll(tmp)
-	day := generate.DefaultDay
-	_, err := generate.Day(generate.Options{
-		Out: filepath.Join(tmp, day.Format("2006-01-02")), Seed: 1, Day: day,
-		Principals: dayPrincipals, Background: dayBackground,
-	})
+	dir, err := day.Ensure()
 	if err != nil {
-		b.Fatal(err)
-	}
-	os.WriteFile(filepath.Join(tmp, "done"), nil, 0o644)
-	os.RemoveAll(dir)
-	if err := os.Rename(tmp, dir); err != nil {
 		b.Fatal(err)
 	}
 	return dir
@@ -268,10 +245,10 @@ func peakRSS() int64 {
 // hourly windows do not overlap, each alert is one window and its tick and
 // count must match too.
 func TestSeedsAgree(t *testing.T) {
-	if !dayExists() {
-		t.Skipf("no generated day at %s: run `go test -run XXX -bench SeedsTripline -benchtime 1x` (or internal/engine's BenchmarkHuntDaySeeds) once to generate it", dayDir())
+	if !day.Ready() {
+		t.Skipf("no generated day at %s: run `go test -run XXX -bench SeedsTripline -benchtime 1x` (or internal/engine's BenchmarkHuntDaySeeds) once to generate it", day.Dir())
 	}
-	dir := dayDir()
+	dir := day.Dir()
 	rep := huntSeeds(t, dir)
 	for _, rr := range rep.Rules {
 		if rr.Capped > 0 {

@@ -2,9 +2,6 @@ package engine
 
 import (
 	"context"
-	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -22,29 +19,12 @@ const (
 	dayBackground = 0.315
 )
 
-// benchDays writes (once per machine, cached in the temp directory) n
-// consecutive generated days into one directory tree and returns it.
+// benchDays returns n generated days of the benchmark account, writing
+// them once per machine.
 func benchDays(b *testing.B, n int) string {
 	b.Helper()
-	dir := filepath.Join(os.TempDir(), fmt.Sprintf("tripline-bench-days-%d-%d-v1", dayPrincipals, n))
-	if _, err := os.Stat(filepath.Join(dir, "done")); err == nil {
-		return dir
-	}
-	tmp := dir + ".tmp"
-	os.RemoveAll(tmp)
-	for i := 0; i < n; i++ {
-		day := generate.DefaultDay.AddDate(0, 0, i)
-		_, err := generate.Day(generate.Options{
-			Out: filepath.Join(tmp, day.Format("2006-01-02")), Seed: int64(i + 1), Day: day,
-			Principals: dayPrincipals, Background: dayBackground,
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-	os.WriteFile(filepath.Join(tmp, "done"), nil, 0o644)
-	os.RemoveAll(dir)
-	if err := os.Rename(tmp, dir); err != nil {
+	dir, err := generate.BenchDays{N: n, Principals: dayPrincipals, Background: dayBackground}.Ensure()
+	if err != nil {
 		b.Fatal(err)
 	}
 	return dir
