@@ -385,7 +385,7 @@ func (s *valueSet) add(v event.Value, _ int64) {
 		if i := s.set.find(k); i < 0 {
 			s.set.insert(string(k), 1)
 			s.vals = append(s.vals, e)
-		} else if e.Kind() != s.vals[i].Kind() || !event.Equal(e, s.vals[i]) {
+		} else if !sameSpelling(e, s.vals[i]) {
 			s.set.items[i].mixed = true
 		}
 	}
@@ -397,10 +397,14 @@ func (s *valueSet) put(k string, e event.Value, n int32, mixed bool) {
 	if added {
 		s.vals = append(s.vals, e)
 		s.set.items[i].mixed = mixed
-	} else if mixed || e.Kind() != s.vals[i].Kind() || !event.Equal(e, s.vals[i]) {
+	} else if mixed || !sameSpelling(e, s.vals[i]) {
 		s.set.items[i].mixed = true
 	}
 }
+
+// sameSpelling reports whether two values of one key are written alike:
+// 2 and 2.0 share a key but not a spelling.
+func sameSpelling(a, b event.Value) bool { return a.Kind() == b.Kind() && event.Equal(a, b) }
 
 func (s *valueSet) merge(o aggState) {
 	x := o.(*valueSet)

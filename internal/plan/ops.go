@@ -65,26 +65,21 @@ func compileLikePatterns(t *Like) (func(string) bool, error) {
 			return false
 		}, nil
 	}
-	var ws []*wildcard
+	var ws, rest []*wildcard // all the patterns; those not a substring
 	var lits []string
 	for _, p := range t.Patterns {
 		w := compileWildcard(p, esqlLikeSyntax, false, false)
+		ws = append(ws, w)
 		if lit, ok := w.containsLiteral(); ok {
 			lits = append(lits, lit)
+		} else {
+			rest = append(rest, w)
 		}
-		ws = append(ws, w)
 	}
 	var mc *multiContains
 	if len(lits) >= minMultiContains {
 		// Patterns that only ask for a substring are searched together.
-		mc = newMultiContains(lits)
-		rest := ws[:0:0]
-		for _, w := range ws {
-			if _, ok := w.containsLiteral(); !ok {
-				rest = append(rest, w)
-			}
-		}
-		ws = rest
+		mc, ws = newMultiContains(lits), rest
 	}
 	return func(s string) bool {
 		if mc != nil && mc.match(s) {
