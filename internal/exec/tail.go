@@ -115,13 +115,11 @@ func (tp *tailPlan) add(n plan.Node, d plan.Dialect, res tailResolver) error {
 			}
 		}
 	}
-	for len(tp.stages) < len(tp.makers) {
-		tp.stages = append(tp.stages, st)
-		tp.nodes = append(tp.nodes, n)
-	}
 	if len(tp.makers) != before+1 {
 		return fmt.Errorf("BUG: operator %T made %d processors", n, len(tp.makers)-before)
 	}
+	tp.stages = append(tp.stages, st)
+	tp.nodes = append(tp.nodes, n)
 	return nil
 }
 
