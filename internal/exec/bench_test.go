@@ -1,12 +1,17 @@
 package exec
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/tripline/tripline/internal/event"
 	"github.com/tripline/tripline/internal/plan"
+	"github.com/tripline/tripline/internal/testutil"
 )
 
 func benchEvents(b *testing.B, n int) []*event.Event {
@@ -94,6 +99,51 @@ func BenchmarkEvaluateWindow(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		if rs := in.Evaluate(from, from, from.Add(time.Hour)); len(rs) == 0 {
 			b.Fatal("no rows")
+		}
+	}
+}
+
+// BenchmarkLiteralIn searches real CloudTrail records for the marker of
+// another source, absent from all of them, so that every search reads a
+// whole record: anchored on a rare byte against bytes.Contains.
+func BenchmarkLiteralIn(b *testing.B) {
+	dir := testutil.Shared(b, "data/cloudtrail/invictus-ir-aws_dataset/CloudTrail")
+	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+	var recs [][]byte
+	var size int64
+	for _, f := range files {
+		var doc struct{ Records []json.RawMessage }
+		data, err := os.ReadFile(f)
+		if err != nil || json.Unmarshal(data, &doc) != nil {
+			continue
+		}
+		for _, r := range doc.Records {
+			recs = append(recs, r)
+			size += int64(len(r))
+		}
+	}
+	if len(recs) == 0 {
+		b.Skip("no CloudTrail records in " + dir)
+	}
+	for _, text := range []string{`"schemaType"`, `"modelId"`} {
+		lit := NewLiteral(text, false)
+		for _, c := range []struct {
+			name string
+			in   func([]byte) bool
+		}{
+			{"anchored", lit.In},
+			{"bytes.Contains", func(r []byte) bool { return bytes.Contains(r, lit.Text) }},
+		} {
+			b.Run(text[1:len(text)-1]+"/"+c.name, func(b *testing.B) {
+				b.SetBytes(size)
+				for i := 0; i < b.N; i++ {
+					for _, r := range recs {
+						if c.in(r) {
+							b.Fatalf("%s found in a CloudTrail record", text)
+						}
+					}
+				}
+			})
 		}
 	}
 }

@@ -277,6 +277,46 @@ func FuzzIndexFold(f *testing.F) {
 	})
 }
 
+func TestIndexAnchored(t *testing.T) {
+	cases := []struct {
+		hay, needle string
+		want        int
+	}{
+		{`{"eventSource":"x"}`, `"eventSource"`, 1},
+		{`"eventsource"`, `"eventSource"`, -1},
+		{"aaaaaaaab", "aab", 6},
+		{"abab", "bab", 1},
+		{"", "abc", -1},
+		{"ab", "abc", -1},
+		{"xyzabc", "abc", 3},
+	}
+	for _, c := range cases {
+		n := []byte(c.needle)
+		for anchor := range n {
+			if got := indexAnchored([]byte(c.hay), n, anchor); got != c.want {
+				t.Errorf("indexAnchored(%q, %q, anchor %d) = %d, want %d", c.hay, c.needle, anchor, got, c.want)
+			}
+		}
+	}
+}
+
+func FuzzIndexAnchored(f *testing.F) {
+	f.Add(`{"schemaType":"ModelInvocationLog"}`, `"schemaType"`, 5)
+	f.Fuzz(func(t *testing.T, hay, needle string, anchor int) {
+		if needle == "" {
+			return
+		}
+		if anchor < 0 {
+			anchor = -anchor
+		}
+		anchor %= len(needle)
+		want := strings.Index(hay, needle)
+		if got := indexAnchored([]byte(hay), []byte(needle), anchor); got != want {
+			t.Fatalf("indexAnchored(%q, %q, %d) = %d, want %d", hay, needle, anchor, got, want)
+		}
+	})
+}
+
 // A snapshot restored into a fresh instance evaluates exactly as the
 // original, and further events merge on top of it.
 func TestSnapshotRestore(t *testing.T) {

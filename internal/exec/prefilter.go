@@ -1,7 +1,6 @@
 package exec
 
 import (
-	"bytes"
 	"strconv"
 	"strings"
 
@@ -30,12 +29,22 @@ type Prefilter struct {
 // Empty reports whether the prefilter admits everything.
 func (f Prefilter) Empty() bool { return len(f.Clauses) == 0 }
 
+// NewLiteral returns the literal text, which folds case if fold is set.
+func NewLiteral(text string, fold bool) Literal {
+	l := Literal{Text: []byte(text), Fold: fold}
+	if fold {
+		l.Text = []byte(strings.ToLower(text))
+	}
+	l.anchor = anchorOf(l.Text, fold)
+	return l
+}
+
 // In reports whether raw contains the literal.
 func (l Literal) In(raw []byte) bool {
 	if l.Fold {
 		return indexFold(raw, l.Text, l.anchor) >= 0
 	}
-	return bytes.Contains(raw, l.Text)
+	return indexAnchored(raw, l.Text, l.anchor) >= 0
 }
 
 // Key identifies a literal's search: its text and whether case folds.
@@ -230,10 +239,5 @@ func literalOf(s string, fold, wildcards bool) (Literal, bool) {
 	if len(best) < minLiteral {
 		return Literal{}, false
 	}
-	l := Literal{Text: []byte(best), Fold: fold}
-	if fold {
-		l.Text = []byte(strings.ToLower(best))
-		l.anchor = anchorOf(l.Text)
-	}
-	return l, true
+	return NewLiteral(best, fold), true
 }

@@ -252,7 +252,7 @@ func sourceClause(srcs []event.Source) [][]Literal {
 	var alts []Literal
 	for _, s := range srcs {
 		for _, m := range schema.SourceMarkers(s) {
-			alts = append(alts, Literal{Text: []byte(m)})
+			alts = append(alts, NewLiteral(m, false))
 		}
 	}
 	if len(alts) == 0 {
