@@ -77,6 +77,9 @@ type worker struct {
 	insts []*exec.Instance
 	pres  *prefilters
 	memo  recordMemo
+	// decoded holds a record's text with its \u escapes decoded, for the
+	// prefilters to search.
+	decoded []byte
 	// failed marks rules that panicked on this worker; they take no more events.
 	failed []error
 	// prof, when profiling, sums each rule's push time and events.
@@ -95,6 +98,9 @@ type worker struct {
 
 // admits reports whether any rule's prefilter passes raw: the read filter.
 func (w *worker) admits(raw []byte) bool {
+	if text, ok := event.DecodeUnicodeEscapes(w.decoded[:0], raw); ok {
+		raw, w.decoded = text, text[:0]
+	}
 	w.memo.start(len(w.pres.lits))
 	for _, i := range w.pres.order {
 		if w.failed[i] == nil && w.pres.match(i, raw, &w.memo) {

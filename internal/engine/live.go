@@ -109,6 +109,9 @@ type Live struct {
 	log   *slog.Logger
 
 	// State below is owned by the Run goroutine, but for mu-guarded reads.
+	// decoded holds an event's text with its \u escapes decoded, for the
+	// prefilters to search.
+	decoded    []byte
 	mu         sync.Mutex
 	maxEvent   time.Time
 	watermark  time.Time
@@ -331,6 +334,10 @@ func (l *Live) push(ev *event.Event) {
 	}
 	l.mu.Unlock()
 	late := false
+	raw := ev.Raw
+	if text, ok := event.DecodeUnicodeEscapes(l.decoded[:0], raw); ok {
+		raw, l.decoded = text, text[:0]
+	}
 	for _, r := range l.rules {
 		if !r.c.Program.Reads(ev.Source) {
 			continue
@@ -339,7 +346,7 @@ func (l *Live) push(ev *event.Event) {
 			late = true
 			continue
 		}
-		if !r.pre.Empty() && !r.pre.Match(ev.Raw) {
+		if !r.pre.Empty() && !r.pre.Match(raw) {
 			continue
 		}
 		if r.next.IsZero() {

@@ -197,11 +197,49 @@ func (e *Event) RawJSON(keys []string) string {
 		return ""
 	}
 	if e.Memo == nil {
-		return string(v.MarshalTo(nil))
+		return string(appendCanonical(nil, v))
 	}
 	// Render into the reader's buffer and copy once, exactly sized.
-	e.Memo.buf = v.MarshalTo(e.Memo.buf[:0])
+	e.Memo.buf = appendCanonical(e.Memo.buf[:0], v)
 	return string(e.Memo.buf)
+}
+
+// appendCanonical appends v as JSON text in one spelling whatever the
+// record's: strings decoded and escaped again by AppendJSONString, so
+// that "instruction\u0073" and "instructions" render alike. fastjson's
+// own MarshalTo writes a string as it was read until something decodes
+// it, so its text would depend on which expression read the field first.
+func appendCanonical(dst []byte, v *fastjson.Value) []byte {
+	switch v.Type() {
+	case fastjson.TypeObject:
+		o, _ := v.Object()
+		dst = append(dst, '{')
+		first := true
+		o.Visit(func(k []byte, x *fastjson.Value) {
+			if !first {
+				dst = append(dst, ',')
+			}
+			first = false
+			dst = appendJSONText(dst, k)
+			dst = append(dst, ':')
+			dst = appendCanonical(dst, x)
+		})
+		return append(dst, '}')
+	case fastjson.TypeArray:
+		arr, _ := v.Array()
+		dst = append(dst, '[')
+		for i, x := range arr {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendCanonical(dst, x)
+		}
+		return append(dst, ']')
+	case fastjson.TypeString:
+		b, _ := v.StringBytes()
+		return appendJSONText(dst, b)
+	}
+	return v.MarshalTo(dst) // numbers as written, true, false, null
 }
 
 // Memo remembers, for the record being read, values that several rules

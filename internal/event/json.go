@@ -1,9 +1,11 @@
 package event
 
 import (
+	"bytes"
 	"encoding/json"
 	"math"
 	"strconv"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -79,7 +81,11 @@ func FromAny(x any) Value {
 // AppendJSONString appends s as a JSON string. Unlike encoding/json it
 // leaves <, > and & alone, so that "ATT&CK" reads as written; invalid
 // UTF-8 becomes U+FFFD.
-func AppendJSONString(dst []byte, s string) []byte {
+func AppendJSONString(dst []byte, s string) []byte { return appendJSONText(dst, s) }
+
+// appendJSONText is AppendJSONString for text held as a string or as
+// bytes, so that decoded JSON strings are written without a copy.
+func appendJSONText[T string | []byte](dst []byte, s T) []byte {
 	const hex = "0123456789abcdef"
 	dst = append(dst, '"')
 	start := 0
@@ -107,7 +113,8 @@ func AppendJSONString(dst []byte, s string) []byte {
 			start = i
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
+		var head [utf8.UTFMax]byte
+		r, size := utf8.DecodeRune(head[:copy(head[:], s[i:])])
 		if r == utf8.RuneError && size == 1 {
 			dst = append(dst, s[start:i]...)
 			dst = append(dst, "\\ufffd"...)
@@ -126,4 +133,132 @@ func AppendJSONString(dst []byte, s string) []byte {
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
+}
+
+// DecodeUnicodeEscapes returns raw JSON text with its \uXXXX escapes
+// replaced by the characters they stand for (UTF-8; a lone surrogate
+// becomes U+FFFD), appended to dst; raw itself when it has none. Other
+// escapes are kept as written. ok reports whether there was anything to
+// decode: only then is the result in dst. Searches for literal text in a raw record
+// read this, so that "ListFoundation\u004dodels", as some shippers
+// re-encode JSON, still holds "ListFoundationModels". The result is not
+// valid JSON in general (a decoded quote ends no string): it is text to
+// search, never to parse.
+func DecodeUnicodeEscapes(dst, raw []byte) (text []byte, ok bool) {
+	i := bytes.Index(raw, []byte(`\u`))
+	if i < 0 {
+		return raw, false
+	}
+	// An escaped backslash before the u makes it text: find the first
+	// backslash of the run the u follows and start from there.
+	for i > 0 && raw[i-1] == '\\' {
+		i--
+	}
+	dst = append(dst, raw[:i]...)
+	for i < len(raw) {
+		c := raw[i]
+		if c != '\\' || i+1 >= len(raw) {
+			dst = append(dst, c)
+			i++
+			continue
+		}
+		if raw[i+1] != 'u' {
+			dst = append(dst, c, raw[i+1])
+			i += 2
+			continue
+		}
+		r, n := unicodeEscape(raw[i:])
+		if n == 0 {
+			dst = append(dst, c)
+			i++
+			continue
+		}
+		dst = utf8.AppendRune(dst, r)
+		i += n
+	}
+	return dst, true
+}
+
+// unicodeEscape reads the \uXXXX escape at the start of b, or a pair of
+// them that spells a surrogate pair, returning the rune and the bytes
+// read; 0 bytes when b does not start with a well-formed escape.
+func unicodeEscape(b []byte) (rune, int) {
+	r, ok := hex4(b)
+	if !ok {
+		return 0, 0
+	}
+	if utf16.IsSurrogate(r) {
+		if lo, ok := hex4(b[6:]); ok {
+			if pair := utf16.DecodeRune(r, lo); pair != utf8.RuneError {
+				return pair, 12
+			}
+		}
+		return utf8.RuneError, 6
+	}
+	return r, 6
+}
+
+// hex4 reads "\uXXXX" at the start of b.
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 6 || b[0] != '\\' || b[1] != 'u' {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[2:6] {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c -= 'a' - 10
+		case c >= 'A' && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
+}
+
+// AppendUnescaped appends the text of a JSON string's body (what lies
+// between its quotes) with every escape decoded; ok is false when an
+// escape is malformed.
+func AppendUnescaped(dst, body []byte) (text []byte, ok bool) {
+	for i := 0; i < len(body); {
+		c := body[i]
+		if c != '\\' {
+			dst = append(dst, c)
+			i++
+			continue
+		}
+		if i+1 >= len(body) {
+			return dst, false
+		}
+		switch e := body[i+1]; e {
+		case '"', '\\', '/':
+			dst = append(dst, e)
+		case 'b':
+			dst = append(dst, '\b')
+		case 'f':
+			dst = append(dst, '\f')
+		case 'n':
+			dst = append(dst, '\n')
+		case 'r':
+			dst = append(dst, '\r')
+		case 't':
+			dst = append(dst, '\t')
+		case 'u':
+			r, n := unicodeEscape(body[i:])
+			if n == 0 {
+				return dst, false
+			}
+			dst = utf8.AppendRune(dst, r)
+			i += n
+			continue
+		default:
+			return dst, false
+		}
+		i += 2
+	}
+	return dst, true
 }

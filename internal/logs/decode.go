@@ -162,10 +162,16 @@ func (d *decoder) wrapperPrefix() int {
 	for i < len(b) && isSpace(b[i]) {
 		i++
 	}
-	if !bytes.HasPrefix(b[i:], []byte(`"Records"`)) {
+	if i >= len(b) || b[i] != '"' {
 		return 0
 	}
-	i += len(`"Records"`)
+	var sc valueScanner
+	sc.reset('"')
+	k := sc.scan(b[i:])
+	if k < 0 || !keyIs(b[i+1:i+k-1], "Records") {
+		return 0
+	}
+	i += k
 	for i < len(b) && isSpace(b[i]) {
 		i++
 	}

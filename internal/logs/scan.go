@@ -1,8 +1,11 @@
 package logs
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math/bits"
+
+	"github.com/tripline/tripline/internal/event"
 )
 
 // valueScanner finds where a JSON value ends without parsing it. It only
@@ -133,7 +136,7 @@ func memberValue(obj []byte, key string) int {
 		if i >= len(obj) {
 			return -1
 		}
-		if string(name) == key {
+		if keyIs(name, key) {
 			return i
 		}
 		sc.reset(obj[i])
@@ -178,4 +181,16 @@ func stringRun(b []byte) int {
 		}
 	}
 	return i
+}
+
+// keyIs reports whether a JSON key, its body as written between the
+// quotes, is key once its escapes are decoded: "Record\u0073" is
+// "Records".
+func keyIs(name []byte, key string) bool {
+	if bytes.IndexByte(name, '\\') < 0 {
+		return string(name) == key
+	}
+	var buf [64]byte
+	text, ok := event.AppendUnescaped(buf[:0], name)
+	return ok && string(text) == key
 }
