@@ -8,11 +8,20 @@ import (
 )
 
 // sink receives what a decoder finds: candidate records (JSON text, not yet
-// parsed) and problems. record reports false to stop the stream.
+// parsed) and problems. record says what became of a record.
 type sink interface {
-	record(rec []byte, line int, off int64) bool
+	record(rec []byte, line int, off int64) verdict
 	problem(line int, off int64, err error)
 }
+
+// verdict is what a sink made of a record.
+type verdict uint8
+
+const (
+	recordRead   verdict = iota // delivered, skipped unparsed, or reported bad
+	recordBroken                // reported: the text is not JSON
+	recordStop                  // stop the stream
+)
 
 // Layouts of JSON objects at the top level of a stream, decided on the first
 // object that is not a {"Records":[...]} wrapper.
@@ -38,6 +47,9 @@ type decoder struct {
 	max    int
 	sc     valueScanner
 	layout int
+	// start is how the first record of the array being read began ({ and
+	// its first key), to find the next record by after damage.
+	start  []byte
 	failed bool // a read or structure problem was reported; stop quietly
 }
 
@@ -259,13 +271,21 @@ func (d *decoder) wrapper(n int) bool {
 }
 
 // array reads a JSON array of records starting at '['. A bad element is
-// reported and skipped; a break in the array itself (a missing comma, the
-// end of input) stops the stream.
+// reported and skipped. A break in the array itself (a stray bracket, a
+// missing comma, garbage, a record whose string never closes) is reported
+// where it starts, and reading resumes at the next record, found by the
+// text its first record began with ({"eventVersion": in CloudTrail), so
+// that one damaged record does not cost the rest of the file.
 func (d *decoder) array(what string) bool {
 	s := &d.src
 	line, off := s.line, s.offset()
 	s.advance(1)
-	for first := true; ; first = false {
+	outer := d.start
+	defer func() { d.start = outer }()
+	d.start = nil // how this array's first record began
+	// A comma comes before every record but the first, and but one that
+	// reading resumed at.
+	for first := true; ; {
 		if !d.skipSpace() {
 			d.atEnd(false, line, off)
 			if !d.failed {
@@ -281,7 +301,10 @@ func (d *decoder) array(what string) bool {
 		}
 		if !first {
 			if c != ',' {
-				d.fail(fmt.Errorf("unexpected %s in %s: want ',' or ']' after a record", quoteByte(c), what))
+				if d.resume(d.start, 0, fmt.Errorf("unexpected %s in %s: want ',' or ']' after a record", quoteByte(c), what), nil) {
+					first = true
+					continue
+				}
 				return false
 			}
 			s.advance(1)
@@ -294,10 +317,84 @@ func (d *decoder) array(what string) bool {
 			}
 		}
 		if !validStart(c) {
-			d.fail(fmt.Errorf("unexpected %s in %s: want a record", quoteByte(c), what))
+			if d.resume(d.start, 0, fmt.Errorf("unexpected %s in %s: want a record", quoteByte(c), what), nil) {
+				first = true
+				continue
+			}
 			return false
 		}
-		if !d.value() {
+		if d.start == nil {
+			d.start = recordStart(s)
+		}
+		first = false
+		switch d.element() {
+		case elementStop:
+			return false
+		case elementUnclosed:
+			// The record runs to the end of input: resume at the next
+			// record that starts inside it, if one does.
+			if !d.resume(d.start, 1, errUnclosed, errTruncated) {
+				return false
+			}
+			first = true
+		case elementResumed:
+			first = true
+		}
+	}
+}
+
+var errUnclosed = errors.New("record not closed before the next one starts")
+
+// recordStart returns how the record at the window's start begins: '{',
+// its first key and the colon, when that is short enough to recognise
+// the next record by; nil otherwise.
+func recordStart(s *source) []byte {
+	s.ensure(64)
+	b := s.avail()
+	if len(b) < 2 || b[0] != '{' || b[1] != '"' {
+		return nil
+	}
+	end := bytes.IndexByte(b[2:min(len(b), 64)], '"')
+	if end < 0 || 2+end+1 >= len(b) || b[2+end+1] != ':' {
+		return nil
+	}
+	return append([]byte(nil), b[:2+end+2]...)
+}
+
+// resume reports err at the window's start, then skips to the next
+// occurrence of start at least from bytes on. It reports whether one was
+// found; when not, the rest of the input is consumed and err reported
+// with lost, when set, in its place.
+func (d *decoder) resume(start []byte, from int, err, lost error) bool {
+	s := &d.src
+	line, off := s.line, s.offset()
+	if start == nil {
+		start = []byte(`{"eventVersion":`)
+	}
+	for {
+		if i := indexFrom(s.avail(), start, from); i >= 0 {
+			if skipped := s.offset() + int64(i) - off; skipped > 0 {
+				err = fmt.Errorf("%w; skipped %d bytes to the next record", err, skipped)
+			} else {
+				err = fmt.Errorf("%w; reading on from the record there", err)
+			}
+			d.out.problem(line, off, err)
+			s.advance(i)
+			return true
+		}
+		// Keep what could be the start of a match across the read.
+		if keep := len(start) - 1; s.w-s.r-from > keep {
+			s.advance(s.w - s.r - keep)
+			from = 0
+		}
+		if !s.more() {
+			if s.err != nil && s.err != io.EOF {
+				err = fmt.Errorf("cannot read input: %w", s.err)
+			} else if lost != nil {
+				err = lost
+			}
+			d.failed = true
+			d.out.problem(line, off, err)
 			return false
 		}
 	}
@@ -367,20 +464,60 @@ func (d *decoder) tooLarge() error {
 
 // value reads one JSON value at the window's start as a record.
 func (d *decoder) value() bool {
+	switch d.element() {
+	case elementUnclosed:
+		d.atEnd(true, d.src.line, d.src.offset())
+		return false
+	case elementStop:
+		return false
+	}
+	return true
+}
+
+// Outcomes of element.
+const (
+	elementRead     = iota // delivered, or reported and consumed
+	elementUnclosed        // the input ends inside it; nothing consumed
+	elementStop            // the stream stops
+	elementResumed         // broken; the window is at a record it held
+)
+
+// element reads one JSON value at the window's start as a record.
+func (d *decoder) element() int {
 	s := &d.src
 	line, off := s.line, s.offset()
 	d.sc.reset(s.buf[s.r])
 	end, st := d.span()
 	switch st {
 	case spanOversize:
-		return !d.failed
+		if d.failed {
+			return elementStop
+		}
+		return elementRead
 	case spanEnd:
-		d.atEnd(true, line, off)
-		return false
+		if s.err != nil && s.err != io.EOF {
+			d.atEnd(true, line, off)
+			return elementStop
+		}
+		return elementUnclosed
 	}
-	ok := d.out.record(s.buf[s.r:s.r+end], line, off)
+	rec := s.buf[s.r : s.r+end]
+	switch d.out.record(rec, line, off) {
+	case recordStop:
+		return elementStop
+	case recordBroken:
+		if d.start != nil {
+			// Broken text that holds the start of a record past its own
+			// start has likely swallowed the records after it (a closing
+			// brace or quote missing): read on from there.
+			if i := bytes.Index(rec[1:], d.start); i >= 0 {
+				s.advance(1 + i)
+				return elementResumed
+			}
+		}
+	}
 	s.advance(end)
-	return ok
+	return elementRead
 }
 
 // line reads the rest of the current line as a record.
@@ -419,7 +556,7 @@ func (d *decoder) line() bool {
 		s.advance(end)
 		return true
 	}
-	ok := d.out.record(rec, line, off)
+	ok := d.out.record(rec, line, off) != recordStop
 	s.advance(end)
 	return ok
 }
@@ -429,4 +566,15 @@ func quoteByte(c byte) string {
 		return fmt.Sprintf("%q", rune(c))
 	}
 	return fmt.Sprintf("byte 0x%02x", c)
+}
+
+// indexFrom returns the index in b of the first sep at or after from, or -1.
+func indexFrom(b, sep []byte, from int) int {
+	if from > len(b) {
+		return -1
+	}
+	if i := bytes.Index(b[from:], sep); i >= 0 {
+		return from + i
+	}
+	return -1
 }

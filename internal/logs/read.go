@@ -10,6 +10,7 @@ import (
 	"os"
 	"runtime"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
@@ -107,13 +108,19 @@ type Problem struct {
 	Err    error
 }
 
-// String renders the problem as "file:line: message", or "file: message"
-// for a problem with the input as a whole (one that could not be opened).
+// String renders the problem as "file:line (byte N): message", the byte
+// offset in the decompressed stream telling records on one line apart, or
+// "file: message" for a problem with the input as a whole (one that could
+// not be opened).
 func (p Problem) String() string {
-	if p.Origin.Line == 0 && p.Origin.Offset == 0 {
-		return p.Origin.File + ": " + p.Err.Error()
+	o := p.Origin
+	switch {
+	case o.Line == 0 && o.Offset == 0:
+		return o.File + ": " + p.Err.Error()
+	case o.Line > 0 && o.Offset > 0:
+		return o.String() + " (byte " + strconv.FormatInt(o.Offset, 10) + "): " + p.Err.Error()
 	}
-	return p.Origin.String() + ": " + p.Err.Error()
+	return o.String() + ": " + p.Err.Error()
 }
 
 // Read reads every record of the inputs (see Expand) and passes the good
@@ -308,14 +315,14 @@ func (w *worker) readInput(i int, name string) {
 func (w *worker) decode(rd io.Reader) { w.decodeAt(rd, StreamStart{}) }
 
 // record parses, classifies and delivers one candidate record.
-func (w *worker) record(rec []byte, line int, off int64) bool {
+func (w *worker) record(rec []byte, line int, off int64) verdict {
 	if w.run.stop.Load() {
-		return false
+		return recordStop
 	}
 	w.perFile++
 	if f := w.run.opt.Filter; f != nil && !w.inNested && !f(w.idx, rec) {
 		w.skipped[sniffSource(rec)]++
-		return true
+		return recordRead
 	}
 	if !utf8.Valid(rec) {
 		w.fixed = appendValidUTF8(w.fixed[:0], rec)
@@ -325,22 +332,25 @@ func (w *worker) record(rec []byte, line int, off int64) bool {
 	doc, err := w.parser.ParseBytes(rec)
 	if err != nil {
 		w.problem(line, off, fmt.Errorf("cannot parse record: %w", err))
-		return true
+		return recordBroken
 	}
 	o, err := doc.Object()
 	if err != nil {
 		w.problem(line, off, fmt.Errorf("record is a JSON %s, not an object", doc.Type()))
-		return true
+		return recordRead
 	}
 	src, t, id, err := classify(o)
 	if err == errUnknownType && !w.inNested {
 		if v := memberValue(rec, "Records"); v >= 0 && rec[v] == '[' {
-			return w.nested(rec, v, line, off)
+			if !w.nested(rec, v, line, off) {
+				return recordStop
+			}
+			return recordRead
 		}
 	}
 	if err != nil {
 		w.problem(line, off, err)
-		return true
+		return recordRead
 	}
 	w.records[src]++
 	w.ev = event.Event{
@@ -356,9 +366,9 @@ func (w *worker) record(rec []byte, line int, off int64) bool {
 	w.memo.Next()
 	if err := w.run.h(w.idx, &w.ev); err != nil {
 		w.run.fail(err)
-		return false
+		return recordStop
 	}
-	return true
+	return recordRead
 }
 
 // sniffSource guesses a record's source from its text, for counting

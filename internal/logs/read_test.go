@@ -239,8 +239,20 @@ func TestReadDamage(t *testing.T) {
 				{line: 1, at: `42`, msg: "JSON number, not an object"},
 				{line: 1, at: `"s"`, msg: "JSON string, not an object"},
 				{line: 1, at: `null`, msg: "JSON null, not an object"}}},
-		{name: "broken array", data: `{"Records":[` + a + ` ` + b + `]}` + "\n" + c,
-			ids: []string{"a"}, problems: []problemWant{{line: 1, at: b, msg: "want ',' or ']'"}}},
+		{name: "missing comma", data: `{"Records":[` + a + ` ` + b + `]}` + "\n" + c,
+			ids: []string{"a", "b", "c"}, problems: []problemWant{{line: 1, at: b, msg: "want ',' or ']'"}}},
+		{name: "stray brace resumes at the next record", data: `{"Records":[` + a + `,{"eventVersion":"1.08","eventName":"x"}},"eventID":"bad"},` + b + `,` + c + `]}`,
+			ids: []string{"a", "b", "c"}, problems: []problemWant{
+				{line: 1, at: `{"eventVersion":"1.08","eventName":"x"}`, msg: "no eventTime"},
+				{line: 1, at: `},"eventID":"bad"}`, msg: "want ',' or ']' after a record; skipped 19 bytes"}}},
+		{name: "unclosed string resumes at the next record", data: `{"Records":[` + a + `,{"eventVersion":"1.08","eventName":"x,"eventID":"bad"},` + b + `,` + c + `]}`,
+			ids: []string{"a", "b", "c"}, problems: []problemWant{
+				{line: 1, at: `{"eventVersion":"1.08","eventName":"x,`, msg: "record not closed before the next one starts"}}},
+		{name: "missing brace resumes at the record it swallowed", data: `{"Records":[` + a + `,{"eventVersion":"1.08","eventName":"x","eventID":"bad",` + b + `,` + c + `]}`,
+			ids: []string{"a", "b", "c"}, problems: []problemWant{
+				{line: 1, at: `{"eventVersion":"1.08","eventName":"x","eventID":"bad"`, msg: "cannot parse record"}}},
+		{name: "garbage between records", data: "[\n" + a + ",\nxx yy,\n" + b + "\n]",
+			ids: []string{"a", "b"}, problems: []problemWant{{line: 3, at: "xx yy", msg: "want a record; skipped 7 bytes"}}},
 		{name: "truncated wrapper", data: `{"Records":[` + a + `,` + b[:40],
 			ids: []string{"a"}, problems: []problemWant{{line: 1, off: int64(len(`{"Records":[` + a + `,`)), msg: "unexpected end of input inside record"}}},
 		{name: "array not closed", data: "[\n" + a + ",\n" + b + "\n",
@@ -296,7 +308,11 @@ func checkProblems(t *testing.T, data []byte, st Stats, want []problemWant) {
 		if !strings.Contains(p.Err.Error(), w.msg) {
 			t.Errorf("problem %d: %q does not contain %q", i, p.Err, w.msg)
 		}
-		if !strings.HasPrefix(p.String(), fmt.Sprintf("%s:%d: ", p.Origin.File, w.line)) {
+		where := fmt.Sprintf("%s:%d: ", p.Origin.File, w.line)
+		if off > 0 {
+			where = fmt.Sprintf("%s:%d (byte %d): ", p.Origin.File, w.line, off)
+		}
+		if !strings.HasPrefix(p.String(), where) {
 			t.Errorf("problem %d renders as %q", i, p.String())
 		}
 	}
@@ -477,7 +493,8 @@ func TestProblemString(t *testing.T) {
 		p    Problem
 		want string
 	}{
-		{Problem{event.Origin{File: "a.json", Line: 3, Offset: 120}, err}, "a.json:3: cannot parse record: x"},
+		{Problem{event.Origin{File: "a.json", Line: 3, Offset: 120}, err}, "a.json:3 (byte 120): cannot parse record: x"},
+		{Problem{event.Origin{File: "a.json", Line: 1}, err}, "a.json:1: cannot parse record: x"},
 		{Problem{event.Origin{File: "a.json"}, err}, "a.json: cannot parse record: x"},
 		{Problem{event.Origin{File: "-", Offset: 7}, err}, "-@7: cannot parse record: x"},
 	}
