@@ -26,6 +26,7 @@ func cmdHunt(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	noPrefilter := fs.Bool("no-prefilter", false, "parse every record, even those no rule could match, so damage anywhere is reported")
 	profile := fs.Bool("profile", false, "print each rule's cost after the summary: CPU time, events, ticks evaluated, state held")
 	lateness := fs.String("lateness", "1h", "how far a record may lag the latest read and still be evaluated in one pass; input later than that is read again holding all state")
+	dedupHorizon := fs.String("dedup-horizon", "24h", "how long a record's eventID or requestId is remembered so that a second delivery of it is dropped; 0 keeps every copy")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: tripline hunt [flags] PATH...\n\nRuns the rules over the logs at PATH (files, directories, globs, - for stdin).")
 		fs.PrintDefaults()
@@ -48,10 +49,18 @@ func cmdHunt(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err != nil || late <= 0 {
 		return usagef("--lateness %q: want a positive duration such as 30m or 2h", *lateness)
 	}
+	horizon, err := parseDuration(*dedupHorizon)
+	if err != nil || horizon < 0 {
+		return usagef("--dedup-horizon %q: want a duration such as 24h, or 0 to keep copies", *dedupHorizon)
+	}
+	if horizon == 0 {
+		horizon = -1 // the engine's "off"
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	rep, err := engine.Hunt(ctx, set.compiled, fs.Args(), engine.HuntOptions{
 		Workers: *workers, Stdin: logs.Options{Stdin: stdin}, NoPrefilter: *noPrefilter, Profile: *profile, Lateness: late,
+		DedupHorizon: horizon,
 	})
 	if err != nil {
 		return err

@@ -145,8 +145,8 @@ func TestEscapedRecordsRaiseTheSameAlerts(t *testing.T) {
 func TestEachRuleAloneAsInThePack(t *testing.T) {
 	rules := builtinRules(t)
 	plain := t.TempDir()
-	for _, name := range []string{"llmjacking", "misuse"} {
-		if _, err := generate.Scenario(name, generate.Options{Out: filepath.Join(plain, name), Seed: 11, Principals: 30, Background: 0.02}); err != nil {
+	for i, name := range []string{"llmjacking", "misuse"} {
+		if _, err := generate.Scenario(name, generate.Options{Out: filepath.Join(plain, name), Seed: 11 + int64(i), Principals: 30, Background: 0.02}); err != nil {
 			t.Fatal(err)
 		}
 	}

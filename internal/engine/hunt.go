@@ -33,6 +33,9 @@ type HuntOptions struct {
 	// and still be evaluated in order; 0 means DefaultHuntLateness. Input
 	// later than that is read again with all state kept.
 	Lateness time.Duration
+	// DedupHorizon is how long a record's id is remembered to drop later
+	// copies of it; 0 means DefaultDedupHorizon, negative keeps copies.
+	DedupHorizon time.Duration
 }
 
 // RuleProfile is what one rule cost in a run.
@@ -70,6 +73,8 @@ type Report struct {
 	// Unordered, when set, says that the input was not in time order, at
 	// which record, and so was read a second time holding all state.
 	Unordered string
+	// Duplicates counts records dropped as copies of one read before.
+	Duplicates int64
 }
 
 // worker holds one decode worker's instances, one per runnable rule.
@@ -266,11 +271,14 @@ func (rr *RuleReport) finish(al *alerter) []*alert.Alert {
 // every pane, then replays each rule's schedule over the data's range.
 func huntAll(ctx context.Context, rules []*Compiled, inputs []string, opt HuntOptions) (*Report, error) {
 	workers, readOpt := newWorkers(rules, workerCount(opt), opt)
+	seen := newDedup(opt.DedupHorizon)
 	stats, err := logs.Read(ctx, inputs, readOpt, func(wi int, ev *event.Event) error {
-		workers[wi].feed(ev)
+		if !seen.repeated(ev) {
+			workers[wi].feed(ev)
+		}
 		return nil
 	})
-	rep := &Report{Read: stats}
+	rep := &Report{Read: stats, Duplicates: seen.Dropped()}
 	if err != nil {
 		return rep, err
 	}

@@ -27,6 +27,7 @@ type inOrder struct {
 	rules    []*ruleRun
 	workers  []*worker
 	lateness int64
+	dedup    *dedup
 	// due is the watermark at which some rule has work; workers compare
 	// their latest record with it before trying to coordinate.
 	due atomic.Int64
@@ -79,7 +80,7 @@ func huntInOrder(ctx context.Context, rules []*Compiled, inputs []string, opt Hu
 	workers, readOpt := newWorkers(rules, workerCount(opt), opt)
 	readOpt.TimeOrder = true
 	readOpt.Idle = func(wi int) { workers[wi].idle.Store(true) }
-	o := &inOrder{workers: workers, lateness: int64(opt.Lateness)}
+	o := &inOrder{workers: workers, lateness: int64(opt.Lateness), dedup: newDedup(opt.DedupHorizon)}
 	if o.lateness <= 0 {
 		o.lateness = int64(DefaultHuntLateness)
 	}
@@ -93,7 +94,7 @@ func huntInOrder(ctx context.Context, rules []*Compiled, inputs []string, opt Hu
 		o.rules = append(o.rules, r)
 	}
 	stats, err := logs.Read(ctx, inputs, readOpt, o.handle)
-	rep := &Report{Read: stats}
+	rep := &Report{Read: stats, Duplicates: o.dedup.Dropped()}
 	if err != nil {
 		return rep, err
 	}
@@ -117,6 +118,9 @@ func huntInOrder(ctx context.Context, rules []*Compiled, inputs []string, opt Hu
 // handle feeds one record to its worker's instances, and coordinates when
 // the watermark has passed work that is due.
 func (o *inOrder) handle(wi int, ev *event.Event) error {
+	if o.dedup.repeated(ev) {
+		return nil
+	}
 	w := o.workers[wi]
 	w.mu.Lock()
 	w.feed(ev)

@@ -31,6 +31,9 @@ type LiveOptions struct {
 	// later-delivered events before evaluating the windows that hold it
 	// (CloudTrail delivers minutes late). Default 10 minutes.
 	Lateness time.Duration
+	// DedupHorizon is how long a record's id is remembered to drop later
+	// copies of it; 0 means DefaultDedupHorizon, negative keeps copies.
+	DedupHorizon time.Duration
 	// QueueSize is how many input chunks may wait. Default 64.
 	QueueSize int
 	// Store keeps alerts, risk and checkpoints. Required.
@@ -71,6 +74,8 @@ type Observer interface {
 	Events(src event.Source, n int)
 	Bad(n int)
 	LateDropped(n int)
+	// Duplicates counts records dropped as copies of one read before.
+	Duplicates(n int)
 	RuleRun(ruleID string, d time.Duration, err error)
 	AlertsRaised(ruleID string, n int)
 	QueueDepth(n int)
@@ -109,6 +114,8 @@ type Live struct {
 	log   *slog.Logger
 
 	// State below is owned by the Run goroutine, but for mu-guarded reads.
+	// dedup drops copies of records read before.
+	dedup *dedup
 	// decoded holds an event's text with its \u escapes decoded, for the
 	// prefilters to search.
 	decoded    []byte
@@ -168,7 +175,7 @@ func NewLive(rules []*Compiled, opt LiveOptions) *Live {
 		opt.CheckpointName = checkpointName
 	}
 	opt.Risk = opt.Risk.withDefaults()
-	l := &Live{opt: opt, queue: make(chan item, opt.QueueSize), log: opt.Logger}
+	l := &Live{opt: opt, queue: make(chan item, opt.QueueSize), log: opt.Logger, dedup: newDedup(opt.DedupHorizon)}
 	if l.log == nil {
 		l.log = slog.Default()
 	}
@@ -328,6 +335,12 @@ func (l *Live) ingest(ctx context.Context, in Input) error {
 }
 
 func (l *Live) push(ev *event.Event) {
+	if l.dedup.repeated(ev) {
+		if l.opt.Observe != nil {
+			l.opt.Observe.Duplicates(1)
+		}
+		return
+	}
 	l.mu.Lock()
 	if ev.Time.After(l.maxEvent) {
 		l.maxEvent = ev.Time

@@ -69,7 +69,7 @@ func TestLiveRaisesOnWatermark(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A late event older than every open window is dropped, not counted.
-	if err := l.Deliver(ctx, chunk("c.json", denial(base.Add(time.Minute), "thief", "m1"))); err != nil {
+	if err := l.Deliver(ctx, chunk("c.json", denial(base.Add(90*time.Second), "thief", "m1"))); err != nil {
 		t.Fatal(err)
 	}
 	cancel()
@@ -166,5 +166,51 @@ func TestLiveCrashAndRestore(t *testing.T) {
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("after a crash:\n%s\nuninterrupted:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// serve counts a record delivered twice once, and reads records whose
+// text is written with \u escapes as their plain twins.
+func TestLiveDuplicatesAndEscapes(t *testing.T) {
+	run := func(chunks ...Input) []*alert.Alert {
+		st := openTestStore(t)
+		l := NewLive(builtinRules(t), LiveOptions{Store: st, Now: far})
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- l.Run(ctx) }()
+		for _, c := range chunks {
+			if err := l.Deliver(ctx, c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Move the watermark past the burst's windows.
+		if err := l.Deliver(ctx, chunk("later.json", denial(base.Add(3*time.Hour), "other", "m2"))); err != nil {
+			t.Fatal(err)
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		stored, err := st.List(context.Background(), store.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return alertsOf(stored, esqlSeedID(t))
+	}
+	// The seed alerts above three denials.
+	var three []string
+	for i := 0; i < 3; i++ {
+		three = append(three, denial(base.Add(time.Duration(i)*time.Minute), "thief", "m1"))
+	}
+	if got := run(chunk("a.json", three...), chunk("a-again.json", three...)); len(got) != 0 {
+		t.Errorf("three denials delivered twice raised %d seed alerts; the copies were counted", len(got))
+	}
+	five := append(three, denial(base.Add(3*time.Minute), "thief", "m1"), denial(base.Add(4*time.Minute), "thief", "m1"))
+	var escaped []string
+	for _, line := range five {
+		escaped = append(escaped, string(escapeLetters([]byte(line), "MsAo")))
+	}
+	if got := run(chunk("escaped.json", escaped...)); len(got) != 1 || got[0].EventCount != 5 {
+		t.Errorf("five escaped denials raised %v, want one seed alert of 5 events", got)
 	}
 }

@@ -29,6 +29,9 @@ func WriteSummary(w io.Writer, rep *Report) {
 			fmt.Fprintf(w, "  %s\n", p)
 		}
 	}
+	if rep.Duplicates > 0 {
+		fmt.Fprintf(w, "%d duplicate records dropped: the same eventID or requestId was read before (S3 re-delivery or overlapping exports)\n", rep.Duplicates)
+	}
 	if rep.Unordered != "" {
 		fmt.Fprintf(w, "input not in time order, so it was read twice with all state held (a larger --lateness may avoid that):\n  %s\n", rep.Unordered)
 	}

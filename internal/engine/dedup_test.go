@@ -1,0 +1,98 @@
+package engine
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tripline/tripline/internal/event"
+)
+
+func TestDedupRepeated(t *testing.T) {
+	d := newDedup(2 * time.Hour)
+	at := func(h int) time.Time { return base.Add(time.Duration(h) * time.Hour) }
+	ev := func(src event.Source, id string, t time.Time) *event.Event {
+		return &event.Event{Source: src, ID: id, Time: t}
+	}
+	steps := []struct {
+		ev   *event.Event
+		want bool
+		why  string
+	}{
+		{ev(event.CloudTrail, "a", at(0)), false, "first sight"},
+		{ev(event.CloudTrail, "a", at(0)), true, "a copy"},
+		{ev(event.BedrockInvocation, "a", at(0)), false, "the same id from another source"},
+		{ev(event.CloudTrail, "a", at(0).Add(time.Second)), false, "the same id at another time: not a copy"},
+		{ev(event.CloudTrail, "", at(0)), false, "no id"},
+		{ev(event.CloudTrail, "", at(0)), false, "no id, again"},
+		{ev(event.CloudTrail, "b", at(1)), false, "another record"},
+		{ev(event.CloudTrail, "c", at(5)), false, "moves the latest past a's horizon"},
+		{ev(event.CloudTrail, "a", at(0)), false, "older than the horizon: unchecked"},
+		{ev(event.CloudTrail, "c", at(5)), true, "a copy within the horizon"},
+	}
+	for i, s := range steps {
+		if got := d.repeated(s.ev); got != s.want {
+			t.Errorf("step %d (%s): repeated = %v, want %v", i, s.why, got, s.want)
+		}
+	}
+	if got := d.Dropped(); got != 2 {
+		t.Errorf("Dropped = %d, want 2", got)
+	}
+	if len(d.buckets) > 3 {
+		t.Errorf("%d hour buckets held with a 2h horizon", len(d.buckets))
+	}
+	off := newDedup(-1)
+	for range 2 {
+		if off.repeated(ev(event.CloudTrail, "a", at(0))) {
+			t.Error("a negative horizon still dropped a copy")
+		}
+	}
+}
+
+// The same CloudTrail file delivered twice (S3 re-delivery, overlapping
+// exports) counts each request once: the alert is the one the file raises
+// alone, and the copies are reported.
+func TestHuntDropsDuplicateDeliveries(t *testing.T) {
+	var lines []string
+	for i := 0; i < 10; i++ {
+		lines = append(lines, listFailure(base.Add(time.Duration(i)*time.Minute), "mallory", "203.0.113.9"))
+	}
+	dir := t.TempDir()
+	text := strings.Join(lines, "\n") + "\n"
+	for _, name := range []string{"a.json", "copy-of-a.json"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hunt := func(paths []string, opt HuntOptions) *Report {
+		rep, err := Hunt(context.Background(), builtinRules(t), paths, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep
+	}
+	one := hunt([]string{filepath.Join(dir, "a.json")}, HuntOptions{})
+	both := hunt([]string{dir}, HuntOptions{})
+	want, got := alertsOf(one.Alerts, splunkSeedID), alertsOf(both.Alerts, splunkSeedID)
+	if len(want) != 1 || len(got) != 1 {
+		t.Fatalf("alerts: %d from one copy, %d from two; want 1 each", len(want), len(got))
+	}
+	if w, g := want[0].Row.Get("count").String(), got[0].Row.Get("count").String(); w != g || w != "10" {
+		t.Errorf("count %s from two copies, %s from one; want 10", g, w)
+	}
+	if both.Duplicates != 10 || one.Duplicates != 0 {
+		t.Errorf("duplicates: %d from two copies, %d from one; want 10 and 0", both.Duplicates, one.Duplicates)
+	}
+	var sum strings.Builder
+	WriteSummary(&sum, both)
+	if !strings.Contains(sum.String(), "10 duplicate records dropped") {
+		t.Errorf("summary does not report the copies:\n%s", sum.String())
+	}
+	kept := hunt([]string{dir}, HuntOptions{DedupHorizon: -1})
+	if k := alertsOf(kept.Alerts, splunkSeedID); len(k) != 1 || k[0].Row.Get("count").String() != "20" {
+		t.Errorf("with dedup off, want the copies counted (count 20): %v", k)
+	}
+}
