@@ -14,6 +14,7 @@ import (
 
 	"github.com/tripline/tripline/internal/alert"
 	"github.com/tripline/tripline/internal/store"
+	"github.com/tripline/tripline/internal/visible"
 )
 
 // storeFlags locate the alert store: --store URL, or the SQLite file in
@@ -218,10 +219,11 @@ func cmdRisk(args []string, stdout, stderr io.Writer) error {
 		if *format == "json" {
 			return json.NewEncoder(stdout).Encode(evs)
 		}
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		tw := tabwriter.NewWriter(visible.Writer(stdout), 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "TIME\tENTITY\tSCORE\tRULE\tMESSAGE")
 		for _, e := range evs {
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", e.Time.Format(time.RFC3339), e.Entity, e.Score, e.RuleName, clipText(e.Message, 80))
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", e.Time.Format(time.RFC3339), visible.String(e.Entity), e.Score,
+				visible.String(e.RuleName), clipText(visible.String(e.Message), 80))
 		}
 		return tw.Flush()
 	}
@@ -234,11 +236,11 @@ func cmdRisk(args []string, stdout, stderr io.Writer) error {
 		enc.SetEscapeHTML(false)
 		return enc.Encode(risk)
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(visible.Writer(stdout), 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ENTITY\tTYPE\tRISK\tEVENTS\tRULES\tFIRST\tLAST")
 	for _, r := range risk {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\n", r.Entity, r.EntityType, r.Score, r.Count,
-			clipText(strings.Join(r.Rules, "; "), 70), r.First.Format(time.RFC3339), r.Last.Format(time.RFC3339))
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\n", visible.String(r.Entity), visible.String(r.EntityType), r.Score, r.Count,
+			clipText(visible.String(strings.Join(r.Rules, "; ")), 70), r.First.Format(time.RFC3339), r.Last.Format(time.RFC3339))
 	}
 	return tw.Flush()
 }

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/tripline/tripline/internal/visible"
 )
 
 // Exit codes that scripts rely on.
@@ -51,6 +53,8 @@ func main() {
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	// Everything on stderr is for people: summaries, problems, logs.
+	stderr = visible.Writer(stderr)
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return exitUsage

@@ -169,3 +169,52 @@ func TestHuntReportsBrokenRuleInItsFile(t *testing.T) {
 		t.Errorf("the built-in rules did not run beside the broken one:\n%s", stdout)
 	}
 }
+
+// Text an attacker chose (a user agent, a bad file's name) reaches the
+// terminal as visible escapes: it can neither move the cursor nor clear
+// the screen nor start a line of its own.
+func TestHuntOutputEscapesControlCharacters(t *testing.T) {
+	dir := t.TempDir()
+	ua := "aws-cli/2.0\x1b[2J\x1b[H\nevery expected alert was raised\r"
+	var b strings.Builder
+	base := time.Date(2026, 11, 21, 8, 0, 0, 0, time.UTC)
+	for i := 0; i < 12; i++ {
+		rec, _ := json.Marshal(map[string]any{
+			"eventVersion": "1.09", "eventTime": base.Add(time.Duration(i) * time.Minute).Format(time.RFC3339),
+			"eventSource": "bedrock.amazonaws.com", "eventName": "ListFoundationModels", "awsRegion": "us-east-1",
+			"sourceIPAddress": "203.0.113.9", "userAgent": ua, "errorCode": "AccessDenied",
+			"userIdentity": map[string]any{"type": "IAMUser", "userName": "mallory", "accountId": "111122223333",
+				"arn": "arn:aws:iam::111122223333:user/mallory"},
+			"eventID": fmt.Sprintf("e%d", i), "recipientAccountId": "111122223333",
+		})
+		b.Write(rec)
+		b.WriteByte('\n')
+	}
+	if err := os.WriteFile(filepath.Join(dir, "ct.json"), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// A file whose name holds a newline and an escape, and a bad record.
+	if err := os.WriteFile(filepath.Join(dir, "x\n\x1b[31mok.json"), []byte("{bad\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCLI(t, "", "hunt", "--format", "table", "-v", "--no-prefilter", dir)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "High Number List Foundation Model Failures") {
+		t.Fatalf("the Splunk seed did not alert:\n%s", stdout)
+	}
+	for name, out := range map[string]string{"stdout": stdout, "stderr": stderr} {
+		if strings.ContainsAny(out, "\x1b\r") {
+			t.Errorf("%s holds a raw escape or carriage return:\n%q", name, out)
+		}
+		for _, line := range strings.Split(out, "\n") {
+			if strings.HasPrefix(strings.TrimSpace(line), "every expected alert") || strings.HasPrefix(line, "ok.json") {
+				t.Errorf("%s has a line an attacker wrote: %q", name, line)
+			}
+		}
+	}
+	if !strings.Contains(stdout, `\x1b[2J`) || !strings.Contains(stderr, `x\n\x1b[31mok.json`) {
+		t.Errorf("escapes not shown visibly:\nstdout %q\nstderr %q", stdout, stderr)
+	}
+}

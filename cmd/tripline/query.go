@@ -16,6 +16,7 @@ import (
 	"github.com/tripline/tripline/internal/exec"
 	"github.com/tripline/tripline/internal/logs"
 	"github.com/tripline/tripline/internal/rule"
+	"github.com/tripline/tripline/internal/visible"
 )
 
 func cmdQuery(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -68,7 +69,7 @@ func cmdQuery(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if stats.Bad > 0 {
 		fmt.Fprintf(stderr, "bad records: %d; first:\n", stats.Bad)
 		for _, p := range stats.BadSamples {
-			fmt.Fprintf(stderr, "  %s\n", p)
+			fmt.Fprintf(stderr, "  %s\n", visible.String(p.String()))
 		}
 	}
 	fmt.Fprintf(stderr, "%d rows from %d records\n", len(rows), stats.Total())
@@ -94,7 +95,7 @@ func writeRows(of outputFlags, format string, stdout io.Writer, rows []exec.Resu
 }
 
 func writeRowTable(w io.Writer, rows []exec.Result) {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(visible.Writer(w), 0, 4, 2, ' ', 0)
 	var header []string
 	for _, r := range rows {
 		if strings.Join(r.Columns, "\t") != strings.Join(header, "\t") {
@@ -110,7 +111,7 @@ func writeRowTable(w io.Writer, rows []exec.Result) {
 			if len(s) > 80 {
 				s = s[:77] + "..."
 			}
-			vals[i] = s
+			vals[i] = visible.String(s)
 		}
 		fmt.Fprintln(tw, strings.Join(vals, "\t"))
 	}

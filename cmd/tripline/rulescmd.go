@@ -20,6 +20,7 @@ import (
 	"github.com/tripline/tripline/internal/engine"
 	"github.com/tripline/tripline/internal/lint"
 	"github.com/tripline/tripline/internal/rule"
+	"github.com/tripline/tripline/internal/visible"
 	"github.com/tripline/tripline/rules"
 )
 
@@ -255,7 +256,7 @@ func rulesList(args []string, stdout, stderr io.Writer) error {
 		}
 		return nil
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(visible.Writer(stdout), 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tNAME\tLANGUAGE\tFILE\tSEVERITY\tSCHEDULE\tHEALTH")
 	for _, c := range set.compiled {
 		r := c.Rule
@@ -413,7 +414,7 @@ func planParts(c *engine.Compiled) (plan, prefilter, program string) {
 
 func writeShow(w io.Writer, c *engine.Compiled, st ruleState) {
 	r := c.Rule
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(visible.Writer(w), 0, 4, 2, ' ', 0)
 	field := func(k, v string) {
 		if v != "" {
 			fmt.Fprintf(tw, "%s\t%s\n", k, v)
@@ -1005,7 +1006,7 @@ func rulesCoverage(args []string, stdout, stderr io.Writer) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(visible.Writer(stdout), 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "FRAMEWORK\tTACTIC\tTECHNIQUE\tRULES")
 	for _, cv := range cov {
 		var names []string
@@ -1020,7 +1021,7 @@ func rulesCoverage(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintln(stdout)
-	tw = tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	tw = tabwriter.NewWriter(visible.Writer(stdout), 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "RULE\tNAME\tDATA SOURCES")
 	for _, c := range set.compiled {
 		ds := strings.Join(lint.DataSources(c.Program), ", ")

@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/tripline/tripline/internal/visible"
 )
 
 // WriteNDJSON writes one JSON object per alert.
@@ -26,18 +28,19 @@ func WriteNDJSON(w io.Writer, alerts []*Alert) error {
 // adds, below the table, each alert's reason and where its first source
 // events are.
 func WriteTable(w io.Writer, alerts []*Alert, verbose bool) error {
+	w = visible.Writer(w)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "#\tSEVERITY\tRULE\tGROUP\tEVENTS\tFIRST SEEN\tLAST SEEN")
 	for i, a := range alerts {
 		var group []string
 		for _, f := range a.Group {
-			group = append(group, f.Name+"="+short(f.Value.String()))
+			group = append(group, visible.String(f.Name+"="+short(f.Value.String())))
 		}
 		g := strings.Join(group, " ")
 		if g == "" {
 			g = "-"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\t%s\n", i+1, a.Rule.Severity, clip(a.Rule.Name, 60),
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\t%s\n", i+1, visible.String(a.Rule.Severity), clip(visible.String(a.Rule.Name), 60),
 			clip(g, 90), a.EventCount,
 			a.FirstSeen.Format("2006-01-02 15:04:05"), a.LastSeen.Format("2006-01-02 15:04:05"))
 	}
@@ -48,14 +51,14 @@ func WriteTable(w io.Writer, alerts []*Alert, verbose bool) error {
 		return nil
 	}
 	for i, a := range alerts {
-		fmt.Fprintf(w, "\n#%d %s\n", i+1, a.Reason)
+		fmt.Fprintf(w, "\n#%d %s\n", i+1, visible.String(a.Reason))
 		const shown = 3
 		for j, e := range a.Evidence {
 			if j == shown {
 				fmt.Fprintf(w, "   ... and %d more source events\n", a.EventCount-int64(shown))
 				break
 			}
-			fmt.Fprintf(w, "   %s\n", e.Location())
+			fmt.Fprintf(w, "   %s\n", visible.String(e.Location()))
 		}
 	}
 	return nil

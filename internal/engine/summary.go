@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tripline/tripline/internal/event"
+	"github.com/tripline/tripline/internal/visible"
 )
 
 // WriteSummary writes the run summary people read on stderr: what was
@@ -26,14 +27,14 @@ func WriteSummary(w io.Writer, rep *Report) {
 	if st.Bad > 0 {
 		fmt.Fprintf(w, "bad records: %d; first:\n", st.Bad)
 		for _, p := range st.BadSamples {
-			fmt.Fprintf(w, "  %s\n", p)
+			fmt.Fprintf(w, "  %s\n", visible.String(p.String()))
 		}
 	}
 	if rep.Duplicates > 0 {
 		fmt.Fprintf(w, "%d duplicate records dropped: the same eventID or requestId was read before (S3 re-delivery or overlapping exports)\n", rep.Duplicates)
 	}
 	if rep.Unordered != "" {
-		fmt.Fprintf(w, "input not in time order, so it was read twice with all state held (a larger --lateness may avoid that):\n  %s\n", rep.Unordered)
+		fmt.Fprintf(w, "input not in time order, so it was read twice with all state held (a larger --lateness may avoid that):\n  %s\n", visible.String(rep.Unordered))
 	}
 	ran, skipped, failed := 0, 0, 0
 	rules := append([]RuleReport(nil), rep.Rules...)
