@@ -72,6 +72,9 @@ func cmdQuery(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stderr, "  %s\n", visible.String(p.String()))
 		}
 	}
+	for _, p := range stats.WarningSamples {
+		fmt.Fprintf(stderr, "warning: %s\n", visible.String(p.String()))
+	}
 	fmt.Fprintf(stderr, "%d rows from %d records\n", len(rows), stats.Total())
 	return nil
 }

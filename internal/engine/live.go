@@ -323,6 +323,9 @@ func (l *Live) ingest(ctx context.Context, in Input) error {
 			l.log.Warn("bad record", "at", p.String())
 		}
 	}
+	for _, p := range st.WarningSamples {
+		l.log.Warn("input read with a warning", "at", p.String())
+	}
 	if l.opt.Observe != nil {
 		for s, n := range counts {
 			l.opt.Observe.Events(s, n)

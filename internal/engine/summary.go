@@ -30,6 +30,12 @@ func WriteSummary(w io.Writer, rep *Report) {
 			fmt.Fprintf(w, "  %s\n", visible.String(p.String()))
 		}
 	}
+	if st.Warnings > 0 {
+		fmt.Fprintf(w, "warnings: %d; first:\n", st.Warnings)
+		for _, p := range st.WarningSamples {
+			fmt.Fprintf(w, "  %s\n", visible.String(p.String()))
+		}
+	}
 	if rep.Duplicates > 0 {
 		fmt.Fprintf(w, "%d duplicate records dropped: the same eventID or requestId was read before (S3 re-delivery or overlapping exports)\n", rep.Duplicates)
 	}

@@ -12,6 +12,7 @@ import (
 type sink interface {
 	record(rec []byte, line int, off int64) verdict
 	problem(line int, off int64, err error)
+	warn(line int, off int64, err error)
 }
 
 // verdict is what a sink made of a record.
@@ -232,6 +233,7 @@ func (d *decoder) wrapper(n int) bool {
 			d.fail(errors.New(`"Records" is neither an array nor null`))
 			return false
 		}
+		d.out.warn(s.line, s.offset(), errors.New(`"Records" is null: no records here`))
 		s.advance(4)
 	default:
 		d.fail(errors.New(`"Records" is neither an array nor null`))

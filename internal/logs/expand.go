@@ -21,6 +21,13 @@ import (
 // Everything else is read, its format sniffed from its content. A path that
 // does not exist and a glob that matches nothing are errors.
 func Expand(inputs []string) ([]string, error) {
+	files, _, err := expand(inputs)
+	return files, err
+}
+
+// expand is Expand that also names the directories given (or matched)
+// that hold no log file.
+func expand(inputs []string) (files, emptyDirs []string, err error) {
 	var out []string
 	seen := map[string]bool{}
 	add := func(p string) {
@@ -38,33 +45,39 @@ func Expand(inputs []string) ([]string, error) {
 		if strings.ContainsAny(in, "*?[") {
 			m, err := filepath.Glob(in)
 			if err != nil {
-				return nil, fmt.Errorf("cannot expand input %q: %w", in, err)
+				return nil, nil, fmt.Errorf("cannot expand input %q: %w", in, err)
 			}
 			if len(m) == 0 {
-				return nil, fmt.Errorf("cannot expand input %q: no file matches", in)
+				return nil, nil, fmt.Errorf("cannot expand input %q: no file matches", in)
 			}
 			paths = m
 		}
 		for _, p := range paths {
-			if err := walk(p, add); err != nil {
-				return nil, fmt.Errorf("cannot expand input %q: %w", in, err)
+			before := len(out)
+			dir, err := walk(p, add)
+			if err != nil {
+				return nil, nil, fmt.Errorf("cannot expand input %q: %w", in, err)
+			}
+			if dir && len(out) == before {
+				emptyDirs = append(emptyDirs, p)
 			}
 		}
 	}
-	return out, nil
+	return out, emptyDirs, nil
 }
 
-// walk adds path, or the log files below it when it is a directory.
-func walk(path string, add func(string)) error {
+// walk adds path, or the log files below it when it is a directory, and
+// reports whether it was one.
+func walk(path string, add func(string)) (dir bool, err error) {
 	fi, err := os.Stat(path)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if !fi.IsDir() {
 		add(path)
-		return nil
+		return false, nil
 	}
-	return filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+	return true, filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}

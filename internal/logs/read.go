@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -81,6 +82,12 @@ type Stats struct {
 	Bad int
 	// BadSamples holds the first MaxSamples problems in input order.
 	BadSamples []Problem
+	// Warnings counts what was read but deserves a look: an input with no
+	// records in it (empty, {"Records": null}), a directory with no log
+	// files, text that is not UTF-8 (replaced with U+FFFD).
+	Warnings int
+	// WarningSamples holds the first MaxSamples warnings in input order.
+	WarningSamples []Problem
 }
 
 // Total is the number of good records of all sources.
@@ -133,7 +140,7 @@ func Read(ctx context.Context, inputs []string, opt Options, h Handler) (Stats, 
 	if err := ctx.Err(); err != nil {
 		return Stats{}, err
 	}
-	files, err := Expand(inputs)
+	files, emptyDirs, err := expand(inputs)
 	if err != nil {
 		return Stats{}, err
 	}
@@ -173,7 +180,7 @@ func Read(ctx context.Context, inputs []string, opt Options, h Handler) (Stats, 
 	wg.Wait()
 
 	st := Stats{Records: map[event.Source]int{}, Skipped: map[event.Source]int{}}
-	var samples []sample
+	var samples, warnings []sample
 	for _, w := range workers {
 		st.Files += w.files
 		st.Empty += w.empty
@@ -191,13 +198,15 @@ func Read(ctx context.Context, inputs []string, opt Options, h Handler) (Stats, 
 			}
 		}
 		samples = append(samples, w.samples...)
+		st.Warnings += w.warnings
+		warnings = append(warnings, w.warnSamples...)
 	}
-	slices.SortStableFunc(samples, func(a, b sample) int {
-		return cmp.Or(cmp.Compare(a.file, b.file), cmp.Compare(a.p.Origin.Offset, b.p.Origin.Offset))
-	})
-	for i := 0; i < len(samples) && i < MaxSamples; i++ {
-		st.BadSamples = append(st.BadSamples, samples[i].p)
+	st.BadSamples = firstSamples(samples)
+	st.Warnings += len(emptyDirs)
+	for _, d := range emptyDirs {
+		warnings = append(warnings, sample{file: -1, p: Problem{Origin: event.Origin{File: d}, Err: errNoLogFiles}})
 	}
+	st.WarningSamples = firstSamples(warnings)
 	if err := r.failure(); err != nil {
 		return st, err
 	}
@@ -253,6 +262,9 @@ type worker struct {
 	gz       *gzip.Reader
 	fixed    []byte // a record with invalid UTF-8 replaced
 	inNested bool   // delivering the records of a nested "Records" array
+	warned   bool   // the input being read had a warning
+	// warnedUTF8 says the input being read had text that is not UTF-8.
+	warnedUTF8 bool
 
 	// The input being read.
 	name     string
@@ -266,6 +278,8 @@ type worker struct {
 	records           [256]int
 	skipped           [256]int
 	samples           []sample
+	warnings          int
+	warnSamples       []sample
 }
 
 var _ sink = (*worker)(nil)
@@ -303,11 +317,15 @@ func (w *worker) readInput(i int, name string) {
 		rd = f
 	}
 	w.files++
+	w.warned, w.warnedUTF8 = false, false
 	cr := &countingReader{r: rd}
 	w.decode(cr)
 	w.bytes += cr.n
 	if w.perFile == 0 {
 		w.empty++
+		if !w.warned {
+			w.warn(0, 0, errNoRecords)
+		}
 	}
 }
 
@@ -325,6 +343,10 @@ func (w *worker) record(rec []byte, line int, off int64) verdict {
 		return recordRead
 	}
 	if !utf8.Valid(rec) {
+		if !w.warnedUTF8 {
+			w.warnedUTF8 = true
+			w.warn(line, off, errNotUTF8)
+		}
 		w.fixed = appendValidUTF8(w.fixed[:0], rec)
 		rec = w.fixed
 	}
@@ -398,6 +420,18 @@ func (w *worker) nested(rec []byte, v, line int, off int64) bool {
 	return !w.run.stop.Load()
 }
 
+// warn records a warning about the current input.
+func (w *worker) warn(line int, off int64, err error) {
+	w.warned = true
+	w.warnings++
+	if len(w.warnSamples) < MaxSamples {
+		w.warnSamples = append(w.warnSamples, sample{
+			file: w.fileIdx,
+			p:    Problem{Origin: event.Origin{File: w.name, Line: line, Offset: off}, Err: err},
+		})
+	}
+}
+
 // problem records a problem in the current input.
 func (w *worker) problem(line int, off int64, err error) {
 	w.perFile++
@@ -419,4 +453,22 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
 	return n, err
+}
+
+var (
+	errNoRecords  = errors.New("holds no records")
+	errNotUTF8    = errors.New("text is not UTF-8; invalid bytes read as U+FFFD (first here)")
+	errNoLogFiles = errors.New("directory holds no log files")
+)
+
+// firstSamples returns the first MaxSamples samples in input order.
+func firstSamples(samples []sample) []Problem {
+	slices.SortStableFunc(samples, func(a, b sample) int {
+		return cmp.Or(cmp.Compare(a.file, b.file), cmp.Compare(a.p.Origin.Offset, b.p.Origin.Offset))
+	})
+	var out []Problem
+	for i := 0; i < len(samples) && i < MaxSamples; i++ {
+		out = append(out, samples[i].p)
+	}
+	return out
 }

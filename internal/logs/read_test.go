@@ -515,3 +515,39 @@ func TestReadCancelledBeforeStart(t *testing.T) {
 		t.Errorf("err %v, calls %d", err, calls)
 	}
 }
+
+// Inputs that hold nothing to read, or text that had to be repaired, are
+// reported with their path: a user who pointed tripline at the wrong
+// place, or at files a shipper damaged, hears of it.
+func TestReadWarnings(t *testing.T) {
+	dir := t.TempDir()
+	a := ct("a", "X")
+	good := writeFile(t, filepath.Join(dir, "good.json"), []byte(a+"\n"))
+	empty := writeFile(t, filepath.Join(dir, "empty.json"), nil)
+	null := writeFile(t, filepath.Join(dir, "null.json"), []byte(`{"Records": null}`))
+	utf := writeFile(t, filepath.Join(dir, "utf.json"), []byte(a+"\n"+strings.Replace(ct("b", "Y"), `"Y"`, "\"Y\xff\"", 1)+"\n"))
+	bare := filepath.Join(dir, "bare")
+	writeFile(t, filepath.Join(bare, "README.md"), []byte("notes"))
+	recs, st := collect(t, []string{good, empty, null, utf, bare}, Options{Workers: 2})
+	if len(recs) != 3 || st.Bad != 0 {
+		t.Fatalf("%d records, %d bad: %v", len(recs), st.Bad, st.BadSamples)
+	}
+	want := map[string]string{
+		empty: "holds no records",
+		null:  `"Records" is null`,
+		utf:   "not UTF-8",
+		bare:  "directory holds no log files",
+	}
+	if st.Warnings != len(want) || len(st.WarningSamples) != len(want) {
+		t.Fatalf("%d warnings %v, want %d", st.Warnings, st.WarningSamples, len(want))
+	}
+	for _, w := range st.WarningSamples {
+		msg, ok := want[w.Origin.File]
+		if !ok || !strings.Contains(w.Err.Error(), msg) {
+			t.Errorf("warning %v: want %q for %s", w, msg, w.Origin.File)
+		}
+		if w.Origin.File == utf && w.Origin.Line != 2 {
+			t.Errorf("the UTF-8 warning is at line %d, want 2", w.Origin.Line)
+		}
+	}
+}
