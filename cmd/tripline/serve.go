@@ -314,7 +314,11 @@ func serve(cfg serveConfig, set *ruleSet, stdin io.Reader, stdout, stderr io.Wri
 			return fmt.Errorf("cannot read %s: %w", c.Name, err)
 		}
 		key, pos := c.Key, c.Position
-		return live.Deliver(ctx, engine.Input{Name: c.Name, Data: data, Start: c.Start,
+		stream := c.Stream
+		if s, ok := sp.streamOf(c.Name); ok {
+			stream = s
+		}
+		return live.Deliver(ctx, engine.Input{Name: c.Name, Data: data, Start: c.Start, Stream: stream,
 			Commit: func() { positions.Set(key, pos); sp.committed(key, pos) }})
 	}
 	var sources []source.Source
@@ -322,26 +326,42 @@ func serve(cfg serveConfig, set *ruleSet, stdin io.Reader, stdout, stderr io.Wri
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return fmt.Errorf("cannot watch %s: %w", dir, err)
 		}
-		d, err := source.NewDir(source.DirConfig{Root: dir, PollInterval: time.Duration(cfg.Sources.PollInterval), Positions: positions, Logger: log})
+		var stream string
+		dc := source.DirConfig{Root: dir, PollInterval: time.Duration(cfg.Sources.PollInterval), Positions: positions, Logger: log}
+		if dir != spool {
+			dc.CaughtUp = func() { live.CaughtUp(stream) }
+		}
+		d, err := source.NewDir(dc)
 		if err != nil {
 			return err
 		}
 		sources = append(sources, d)
+		if dir != spool {
+			// Rules wait for a watched directory until it has delivered
+			// what it holds; spooled ingest bodies name their own streams.
+			stream = d.Stream()
+			live.Expect(stream)
+		}
 	}
 	for _, s := range cfg.Sources.S3 {
+		var stream string
 		src, err := source.NewS3(ctx, source.S3Config{Bucket: s.Bucket, Prefix: s.Prefix, Region: s.Region,
 			Endpoint: s.Endpoint, PathStyle: s.PathStyle, QueueURL: s.QueueURL, PollInterval: time.Duration(s.PollInterval),
-			AccessKey: s.AccessKey, SecretKey: s.SecretKey, Positions: positions, Logger: log})
+			AccessKey: s.AccessKey, SecretKey: s.SecretKey, Positions: positions, Logger: log,
+			CaughtUp: func() { live.CaughtUp(stream) }})
 		if err != nil {
 			return fmt.Errorf("cannot set up S3 source %s: %w", s.Bucket, err)
 		}
 		sources = append(sources, src)
+		stream = src.Stream()
+		live.Expect(stream)
 	}
 
 	srv, err := server.New(server.Options{
 		Listen: cfg.Listen, Token: cfg.Token, Store: st, Metrics: reg, Logger: log,
 		Ingest:    sp.ingest,
 		Rules:     func() []server.RuleStatus { return ruleStatuses(set, live) },
+		Degraded:  live.Degraded,
 		Drilldown: drilldownFunc(st),
 	})
 	if err != nil {
@@ -423,6 +443,7 @@ func ruleStatuses(set *ruleSet, live *engine.Live) []server.RuleStatus {
 			rs.Interval, rs.LookBack = c.Spec.Interval.String(), c.Spec.LookBack.String()
 			s := states[r.ID]
 			rs.Healthy, rs.LastRun, rs.LastError, rs.Alerts = s.Healthy, s.LastRun, s.LastError, s.Alerts
+			rs.Watermark, rs.LateEvents, rs.LateWaitingOn = s.Watermark, s.Late, s.LateHeldBy
 		} else {
 			rs.Skipped = c.Err.Error()
 		}
@@ -446,7 +467,7 @@ func readStdin(ctx context.Context, r io.Reader, live *engine.Live) error {
 		}
 		off += int64(upto)
 		buf = append(buf[:0], buf[upto:]...)
-		return live.Deliver(ctx, engine.Input{Name: "-", Data: chunk, Start: start})
+		return live.Deliver(ctx, engine.Input{Name: "-", Stream: "stdin", Data: chunk, Start: start})
 	}
 	for {
 		n, err := r.Read(tmp)

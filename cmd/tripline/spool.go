@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -65,7 +66,7 @@ func (s *spool) busy() bool {
 	return s.backlog >= s.maxBacklog || s.live.QueueDepth() >= s.limit*3/4
 }
 
-func (s *spool) ingest(ctx context.Context, body io.Reader, _ string) (server.IngestResult, error) {
+func (s *spool) ingest(ctx context.Context, body io.Reader, meta server.IngestMeta) (server.IngestResult, error) {
 	if s.busy() {
 		return server.IngestResult{}, server.ErrBusy
 	}
@@ -89,7 +90,8 @@ func (s *spool) ingest(ctx context.Context, body io.Reader, _ string) (server.In
 	if data[len(data)-1] != '\n' {
 		data = append(data, '\n') // else the watcher waits for the last line to end
 	}
-	name := filepath.Join(s.dir, fmt.Sprintf("ingest-%d-%06d.json", time.Now().UnixNano(), s.seq.Add(1)))
+	stream := cmp.Or(meta.Stream, server.DefaultIngestStream)
+	name := filepath.Join(s.dir, fmt.Sprintf("ingest-%d-%06d-%s.json", time.Now().UnixNano(), s.seq.Add(1), stream))
 	s.mu.Lock()
 	s.waiting[name] = int64(len(data))
 	s.backlog += int64(len(data))
@@ -99,6 +101,20 @@ func (s *spool) ingest(ctx context.Context, body io.Reader, _ string) (server.In
 		return server.IngestResult{}, fmt.Errorf("cannot spool ingest body: %w", err)
 	}
 	return res, nil
+}
+
+// streamOf returns the ingest stream of a spooled body's path, for its
+// events' watermarks: "ingest:" and the name the client gave.
+func (s *spool) streamOf(path string) (string, bool) {
+	if filepath.Dir(path) != s.dir {
+		return "", false
+	}
+	name := strings.TrimSuffix(filepath.Base(path), ".json")
+	parts := strings.SplitN(name, "-", 4)
+	if len(parts) != 4 || parts[0] != "ingest" {
+		return "ingest:" + server.DefaultIngestStream, true
+	}
+	return "ingest:" + parts[3], true
 }
 
 // prune deletes spooled bodies that were read to their end by the time of

@@ -25,12 +25,12 @@ func TestSpoolBacklog(t *testing.T) {
 	sp.maxBacklog = int64(3 * (len(body) + 1))
 	ctx := context.Background()
 	for i := range 3 {
-		res, err := sp.ingest(ctx, strings.NewReader(body), "application/json")
+		res, err := sp.ingest(ctx, strings.NewReader(body), server.IngestMeta{ContentType: "application/json"})
 		if err != nil || res.Accepted != 1 {
 			t.Fatalf("body %d: %+v, %v; want it accepted", i, res, err)
 		}
 	}
-	if _, err := sp.ingest(ctx, strings.NewReader(body), ""); !errors.Is(err, server.ErrBusy) {
+	if _, err := sp.ingest(ctx, strings.NewReader(body), server.IngestMeta{}); !errors.Is(err, server.ErrBusy) {
 		t.Fatalf("with a full backlog ingest returned %v, want ErrBusy", err)
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "ingest-*.json"))
@@ -45,11 +45,11 @@ func TestSpoolBacklog(t *testing.T) {
 	}
 	// A chunk read part way does not free its file; read to its end, it does.
 	sp.committed(files[0], source.Position{Offset: 10})
-	if _, err := sp.ingest(ctx, strings.NewReader(body), ""); !errors.Is(err, server.ErrBusy) {
+	if _, err := sp.ingest(ctx, strings.NewReader(body), server.IngestMeta{}); !errors.Is(err, server.ErrBusy) {
 		t.Fatalf("after a partial read ingest returned %v, want ErrBusy", err)
 	}
 	sp.committed(files[0], source.Position{Offset: int64(len(body) + 1)})
-	if res, err := sp.ingest(ctx, strings.NewReader(body), ""); err != nil || res.Accepted != 1 {
+	if res, err := sp.ingest(ctx, strings.NewReader(body), server.IngestMeta{}); err != nil || res.Accepted != 1 {
 		t.Fatalf("after the engine caught up: %+v, %v; want the body accepted", res, err)
 	}
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -34,6 +35,14 @@ type LiveOptions struct {
 	// DedupHorizon is how long a record's id is remembered to drop later
 	// copies of it; 0 means DefaultDedupHorizon, negative keeps copies.
 	DedupHorizon time.Duration
+	// StreamIdle is how long an input stream may deliver nothing and still
+	// hold back the rules that read its sources; 0 means DefaultStreamIdle.
+	StreamIdle time.Duration
+	// MaxSkew is how far ahead of the wall clock a record's time may be:
+	// records further ahead are rejected and reported, so that one record
+	// dated 2099 cannot make everything after it late. 0 means an hour;
+	// negative accepts any time.
+	MaxSkew time.Duration
 	// QueueSize is how many input chunks may wait. Default 64.
 	QueueSize int
 	// Store keeps alerts, risk and checkpoints. Required.
@@ -76,6 +85,9 @@ type Observer interface {
 	LateDropped(n int)
 	// Duplicates counts records dropped as copies of one read before.
 	Duplicates(n int)
+	// FutureRejected counts records rejected for a time too far ahead of
+	// the wall clock.
+	FutureRejected(n int)
 	RuleRun(ruleID string, d time.Duration, err error)
 	AlertsRaised(ruleID string, n int)
 	QueueDepth(n int)
@@ -87,7 +99,11 @@ type Observer interface {
 // once the chunk is fully processed and before any checkpoint, so a
 // source records its read position exactly when the state holds the data.
 type Input struct {
-	Name   string
+	Name string
+	// Stream names what delivered the chunk (a watched directory, an S3
+	// prefix, an ingest client): each stream's sources keep a watermark
+	// of their own.
+	Stream string
 	Data   []byte
 	Start  logs.StreamStart
 	Commit func()
@@ -101,6 +117,13 @@ type RuleState struct {
 	LastError string
 	Alerts    int
 	NextTick  time.Time
+	// Watermark is the event time up to which the rule's input is
+	// complete; Late counts events that came after their windows had been
+	// evaluated, and LateHeldBy names the stream the rule was waiting on
+	// when the last of them came.
+	Watermark  time.Time
+	Late       int
+	LateHeldBy string
 }
 
 // Live runs rules continuously over delivered input: it keeps each rule's
@@ -121,6 +144,7 @@ type Live struct {
 	decoded    []byte
 	mu         sync.Mutex
 	maxEvent   time.Time
+	marks      *streamMarks
 	watermark  time.Time
 	positions  func() json.RawMessage
 	restoredPS json.RawMessage
@@ -128,6 +152,11 @@ type Live struct {
 	lastCkpt   time.Time
 	lastInput  time.Time // wall time of the last processed chunk
 	late       int
+	future     int
+	// lastDrop is the wall time a record was last dropped as late or
+	// rejected as future; lateLogged, per rule, when that was last logged.
+	lastDrop     time.Time
+	futureLogged time.Time
 }
 
 type item struct {
@@ -147,6 +176,10 @@ type liveRule struct {
 	lastErr string
 	alerts  int
 	horizon time.Time // panes before this are evicted
+	wm      time.Time // the watermark the rule was last evaluated to
+	late    int
+	lateBy  string
+	logged  time.Time // wall time a late event of the rule was last logged
 }
 
 type riskState struct {
@@ -171,11 +204,15 @@ func NewLive(rules []*Compiled, opt LiveOptions) *Live {
 	if opt.IdleAdvance == 0 {
 		opt.IdleAdvance = time.Minute
 	}
+	if opt.MaxSkew == 0 {
+		opt.MaxSkew = time.Hour
+	}
 	if opt.CheckpointName == "" {
 		opt.CheckpointName = checkpointName
 	}
 	opt.Risk = opt.Risk.withDefaults()
-	l := &Live{opt: opt, queue: make(chan item, opt.QueueSize), log: opt.Logger, dedup: newDedup(opt.DedupHorizon)}
+	l := &Live{opt: opt, queue: make(chan item, opt.QueueSize), log: opt.Logger, dedup: newDedup(opt.DedupHorizon),
+		marks: newStreamMarks(opt.StreamIdle)}
 	if l.log == nil {
 		l.log = slog.Default()
 	}
@@ -198,6 +235,25 @@ func NewLive(rules []*Compiled, opt LiveOptions) *Live {
 	}
 	l.risk = riskState{rule: riskRule(opt.Risk), open: map[string]*incident{}}
 	return l
+}
+
+// Expect tells the engine that stream will deliver input (a watched
+// directory, an S3 prefix): until it does, or stays quiet for the stream
+// idle time, rules wait for it rather than evaluate windows its records
+// may still fall in.
+func (l *Live) Expect(stream string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.marks.expect(stream, l.opt.Now())
+}
+
+// CaughtUp tells the engine that stream has delivered everything it has
+// for now: until it delivers again it holds no rule back, so that an
+// empty or finished directory does not stall the others.
+func (l *Live) CaughtUp(stream string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.marks.quiet(stream)
 }
 
 // SetPositions gives the engine a function that snapshots the sources'
@@ -255,7 +311,7 @@ func (l *Live) Rules() []RuleState {
 	out := make([]RuleState, 0, len(l.rules))
 	for _, r := range l.rules {
 		out = append(out, RuleState{Compiled: r.c, Healthy: r.healthy, LastRun: r.lastRun,
-			LastError: r.lastErr, Alerts: r.alerts, NextTick: r.next})
+			LastError: r.lastErr, Alerts: r.alerts, NextTick: r.next, Watermark: r.wm, Late: r.late, LateHeldBy: r.lateBy})
 	}
 	return out
 }
@@ -312,7 +368,7 @@ func (l *Live) ingest(ctx context.Context, in Input) error {
 	counts := map[event.Source]int{}
 	st, err := logs.ReadStream(ctx, in.Name, rd, in.Start, logs.Options{}, func(_ int, ev *event.Event) error {
 		counts[ev.Source]++
-		l.push(ev)
+		l.push(ev, in.Stream)
 		return nil
 	})
 	if err != nil {
@@ -337,45 +393,118 @@ func (l *Live) ingest(ctx context.Context, in Input) error {
 	return nil
 }
 
-func (l *Live) push(ev *event.Event) {
+func (l *Live) push(ev *event.Event, stream string) {
 	if l.dedup.repeated(ev) {
 		if l.opt.Observe != nil {
 			l.opt.Observe.Duplicates(1)
 		}
 		return
 	}
+	now := l.opt.Now()
+	if l.opt.MaxSkew >= 0 && ev.Time.After(now.Add(l.opt.MaxSkew)) {
+		l.rejectFuture(ev, now)
+		return
+	}
 	l.mu.Lock()
+	l.marks.see(stream, ev.Source, ev.Time, now)
 	if ev.Time.After(l.maxEvent) {
 		l.maxEvent = ev.Time
 	}
 	l.mu.Unlock()
-	late := false
 	raw := ev.Raw
 	if text, ok := event.DecodeUnicodeEscapes(l.decoded[:0], raw); ok {
 		raw, l.decoded = text, text[:0]
 	}
+	late := false
 	for _, r := range l.rules {
 		if !r.c.Program.Reads(ev.Source) {
 			continue
 		}
 		if !r.horizon.IsZero() && ev.Time.Before(r.horizon) {
+			l.dropLate(r, ev, stream, now)
 			late = true
 			continue
 		}
 		if !r.pre.Empty() && !r.pre.Match(raw) {
 			continue
 		}
-		if r.next.IsZero() {
-			r.next = r.c.Spec.TickAtOrAfter(ev.Time.Add(r.c.Spec.WindowEnd + time.Nanosecond))
+		// The first tick is the first whose window holds an event; until
+		// one was evaluated, an earlier event (from a stream running
+		// behind) moves it back.
+		if first := r.c.Spec.TickAtOrAfter(ev.Time.Add(r.c.Spec.WindowEnd + time.Nanosecond)); r.next.IsZero() || (r.horizon.IsZero() && first.Before(r.next)) {
+			r.next = first
 		}
 		l.safePush(r, ev)
 	}
 	if late {
+		l.mu.Lock()
 		l.late++
+		l.lastDrop = now
+		l.mu.Unlock()
 		if l.opt.Observe != nil {
 			l.opt.Observe.LateDropped(1)
 		}
 	}
+}
+
+// dropLate counts an event that came after every window of rule r that
+// holds it was evaluated, and says so: in the rule's state (the rules API),
+// a metric, and a warning logged at most once a minute per rule.
+func (l *Live) dropLate(r *liveRule, ev *event.Event, stream string, now time.Time) {
+	l.mu.Lock()
+	r.late++
+	r.lateBy = l.marks.laggard(r.c.Program.Reads, now)
+	logIt := now.Sub(r.logged) >= time.Minute
+	if logIt {
+		r.logged = now
+	}
+	l.mu.Unlock()
+	if logIt {
+		l.log.Warn("late event not counted: the rule had already evaluated its windows",
+			"rule", r.c.Rule.ID, "event_time", ev.Time, "evaluated_to", r.horizon, "at", ev.Origin.String(),
+			"stream", stream, "late_total", r.late, "hint", "raise --lateness, or deliver each stream's logs in time order")
+	}
+}
+
+// rejectFuture counts a record dated too far ahead of the wall clock.
+func (l *Live) rejectFuture(ev *event.Event, now time.Time) {
+	l.mu.Lock()
+	l.future++
+	l.lastDrop = now
+	logIt := now.Sub(l.futureLogged) >= time.Minute
+	if logIt {
+		l.futureLogged = now
+	}
+	n := l.future
+	l.mu.Unlock()
+	if l.opt.Observe != nil {
+		l.opt.Observe.FutureRejected(1)
+	}
+	if logIt {
+		l.log.Warn("record rejected: its time is ahead of the clock by more than the allowed skew",
+			"event_time", ev.Time, "at", ev.Origin.String(), "max_skew", l.opt.MaxSkew, "rejected_total", n)
+	}
+}
+
+// Degraded returns why the engine's results may be incomplete: events
+// dropped as late or rejected as future in the last hour. None means all
+// is well.
+func (l *Live) Degraded() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.lastDrop.IsZero() || l.opt.Now().Sub(l.lastDrop) > time.Hour {
+		return nil
+	}
+	var out []string
+	for _, r := range l.rules {
+		if r.late > 0 {
+			out = append(out, fmt.Sprintf("rule %s: %d events came after their windows were evaluated (waiting on %s)", r.c.Rule.ID, r.late, cmp.Or(r.lateBy, "no stream")))
+		}
+	}
+	if l.future > 0 {
+		out = append(out, fmt.Sprintf("%d records rejected for a time more than %s ahead of the clock", l.future, l.opt.MaxSkew))
+	}
+	return out
 }
 
 func (l *Live) safePush(r *liveRule, ev *event.Event) {
@@ -397,41 +526,61 @@ func (l *Live) fail(r *liveRule, err error, stack []byte) {
 	}
 }
 
-// currentWatermark is the latest event time minus the lateness. For live
-// data (the newest event within a day of the wall clock), once the input
-// has been quiet for IdleAdvance, time passing advances it too, so windows
-// close without waiting for the next event; a backfill that keeps
-// delivering never lets the wall clock run ahead of its events.
+// currentWatermark is the latest event time minus the lateness, the
+// engine's progress as shown to people; each rule evaluates by its own
+// (ruleWatermark). It is zero before any event.
 func (l *Live) currentWatermark() time.Time {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	wm := l.maxEvent.Add(-l.opt.Lateness)
-	now := l.opt.Now()
-	quiet := len(l.queue) == 0 && now.Sub(l.lastInput) >= l.opt.IdleAdvance
-	if quiet && !l.maxEvent.IsZero() && now.Sub(l.maxEvent) < 24*time.Hour {
-		if w := now.Add(-l.opt.Lateness); w.After(wm) {
-			wm = w
-		}
-	}
 	if l.maxEvent.IsZero() {
 		return time.Time{}
 	}
-	l.watermark = wm
+	l.watermark = l.quietAdvance(l.maxEvent.Add(-l.opt.Lateness), l.opt.Now())
 	if l.opt.Observe != nil {
-		l.opt.Observe.Watermark(wm)
+		l.opt.Observe.Watermark(l.watermark)
+	}
+	return l.watermark
+}
+
+// ruleWatermark is the event time up to which rule r's windows may be
+// evaluated: the lateness before the point its sources' streams are all
+// complete to (see streamMarks). l.mu must be held.
+func (l *Live) ruleWatermark(r *liveRule, now time.Time) time.Time {
+	c := l.marks.complete(r.c.Program.Reads, now)
+	if c.IsZero() {
+		return time.Time{}
+	}
+	return l.quietAdvance(c.Add(-l.opt.Lateness), now)
+}
+
+// quietAdvance lets the wall clock move a watermark for live data (the
+// newest event within a day of the wall clock): once the input has been
+// quiet for IdleAdvance, windows close without waiting for the next event.
+// A backfill that keeps delivering never lets the wall clock run ahead of
+// its events. l.mu must be held.
+func (l *Live) quietAdvance(wm, now time.Time) time.Time {
+	quiet := len(l.queue) == 0 && now.Sub(l.lastInput) >= l.opt.IdleAdvance
+	if quiet && now.Sub(l.maxEvent) < 24*time.Hour {
+		if w := now.Add(-l.opt.Lateness); w.After(wm) {
+			return w
+		}
 	}
 	return wm
 }
 
-// advance evaluates every rule tick the watermark has passed.
+// advance evaluates every rule tick its watermark has passed.
 func (l *Live) advance(ctx context.Context) {
-	wm := l.currentWatermark()
-	if wm.IsZero() {
+	if l.currentWatermark().IsZero() {
 		return
 	}
+	now := l.opt.Now()
 	var changed []*alert.Alert
 	for _, r := range l.rules {
-		for !r.next.IsZero() && !wm.Before(r.next.Add(r.offset)) {
+		l.mu.Lock()
+		wm := l.ruleWatermark(r, now)
+		r.wm = wm
+		l.mu.Unlock()
+		for !wm.IsZero() && !r.next.IsZero() && !wm.Before(r.next.Add(r.offset)) {
 			changed = append(changed, l.runTick(r)...)
 		}
 	}
@@ -440,7 +589,7 @@ func (l *Live) advance(ctx context.Context) {
 	}
 	if l.opt.Retention > 0 {
 		// Pruning is cheap when nothing is old; do it with ticks.
-		if _, err := l.opt.Store.Prune(ctx, wm.Add(-l.opt.Retention)); err != nil {
+		if _, err := l.opt.Store.Prune(ctx, l.Watermark().Add(-l.opt.Retention)); err != nil {
 			l.log.Error("prune failed", "err", err)
 		}
 	}
@@ -576,6 +725,7 @@ func (l *Live) riskIncidents(ctx context.Context, added []store.RiskEvent) []*al
 type checkpoint struct {
 	Version   int                       `json:"version"`
 	MaxEvent  time.Time                 `json:"max_event"`
+	Streams   map[string]time.Time      `json:"streams,omitempty"`
 	Rules     map[string]ruleCheckpoint `json:"rules"`
 	Incidents map[string]incidentCkpt   `json:"incidents,omitempty"`
 	Positions json.RawMessage           `json:"positions,omitempty"`
@@ -608,7 +758,7 @@ const checkpointName = "engine"
 // write, so that they always agree.
 func (l *Live) Checkpoint(ctx context.Context) error {
 	l.lastCkpt = l.opt.Now()
-	ck := checkpoint{Version: 1, MaxEvent: l.maxEvent, Rules: map[string]ruleCheckpoint{}, Incidents: map[string]incidentCkpt{}}
+	ck := checkpoint{Version: 1, MaxEvent: l.maxEvent, Streams: l.marks.save(), Rules: map[string]ruleCheckpoint{}, Incidents: map[string]incidentCkpt{}}
 	for _, r := range l.rules {
 		rc := ruleCheckpoint{Next: r.next, Horizon: r.horizon, State: r.inst.Snapshot(), Alerts: r.alerts}
 		for k, ep := range r.al.open {
@@ -652,6 +802,14 @@ func (l *Live) Restore(ctx context.Context) error {
 	}
 	l.maxEvent = ck.MaxEvent
 	l.restoredPS = ck.Positions
+	if ck.Streams == nil && !ck.MaxEvent.IsZero() {
+		// A checkpoint from before streams had marks of their own.
+		ck.Streams = map[string]time.Time{}
+		for _, src := range event.Sources {
+			ck.Streams[src.String()+" "] = ck.MaxEvent
+		}
+	}
+	l.marks.restore(ck.Streams, l.opt.Now())
 	for _, r := range l.rules {
 		rc, ok := ck.Rules[r.c.Rule.ID]
 		if !ok {

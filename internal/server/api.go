@@ -22,6 +22,12 @@ func (s *Server) readyz(w http.ResponseWriter, _ *http.Request) error {
 			return &httpError{http.StatusServiceUnavailable, "not ready: " + err.Error()}
 		}
 	}
+	if s.opt.Degraded != nil {
+		if reasons := s.opt.Degraded(); len(reasons) > 0 {
+			writeJSON(w, http.StatusOK, map[string]any{"status": "degraded", "reasons": reasons})
+			return nil
+		}
+	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	return nil
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -65,6 +66,11 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) (err error) {
 	if s.opt.Ingest == nil {
 		return errNoIngest
 	}
+	stream := cmp.Or(r.URL.Query().Get("stream"), r.Header.Get("X-Tripline-Stream"), DefaultIngestStream)
+	if !validStream(stream) {
+		outcome = "bad_request"
+		return badParam("stream", "%q is not a stream name: use 1 to 64 letters, digits, '.', '_' or '-'", stream)
+	}
 	max := s.opt.MaxBodyBytes
 	if r.ContentLength > max {
 		outcome = "too_large"
@@ -94,7 +100,7 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) (err error) {
 			fmt.Sprintf("unsupported Content-Encoding %q: send the body plain or gzip", enc)}
 	}
 
-	res, err := s.opt.Ingest(r.Context(), body, r.Header.Get("Content-Type"))
+	res, err := s.opt.Ingest(r.Context(), body, IngestMeta{ContentType: r.Header.Get("Content-Type"), Stream: stream})
 	s.m.ingestBytes.Add(float64(decoded.n))
 	s.m.ingestRecords.With("accepted").Add(float64(res.Accepted))
 	s.m.ingestRecords.With("bad").Add(float64(res.Bad))
@@ -133,4 +139,18 @@ func (s *Server) ingestFailed(outcome *string, readErr, ingestErr error, res Ing
 		s.log.Debug("ingest stopped by a body that could not be read", "err", ingestErr)
 	}
 	return &ingestError{res: res, err: badParam("body", "cannot read the request body: %v", readErr)}
+}
+
+// validStream reports whether a client's stream name is one the engine
+// may use in file names and logs.
+func validStream(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return s != "." && s != ".."
 }

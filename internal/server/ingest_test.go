@@ -21,14 +21,15 @@ type fakeEngine struct {
 	busyAfter   int // when > 0: accept this many lines, then report busy
 	got         []string
 	contentType string
+	stream      string
 	calls       int
 }
 
-func (e *fakeEngine) ingest(_ context.Context, body io.Reader, ct string) (IngestResult, error) {
+func (e *fakeEngine) ingest(_ context.Context, body io.Reader, meta IngestMeta) (IngestResult, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.calls++
-	e.contentType = ct
+	e.contentType, e.stream = meta.ContentType, meta.Stream
 	if e.busy {
 		return IngestResult{}, ErrBusy
 	}
@@ -173,7 +174,7 @@ func TestIngestDisabledAndMethods(t *testing.T) {
 }
 
 func TestIngestEngineError(t *testing.T) {
-	s := newTest(t, Options{Ingest: func(context.Context, io.Reader, string) (IngestResult, error) {
+	s := newTest(t, Options{Ingest: func(context.Context, io.Reader, IngestMeta) (IngestResult, error) {
 		return IngestResult{}, errors.New("queue closed")
 	}})
 	r := do(t, s.Handler(), "POST", "/api/v1/ingest", strings.NewReader("{}"))
@@ -223,6 +224,32 @@ func TestLimitReader(t *testing.T) {
 		}
 		if !tc.ok && (!errors.Is(err, errDecodedTooLarge) || int64(len(b)) != tc.limit) {
 			t.Errorf("%d bytes, limit %d: %v after %d bytes", len(tc.in), tc.limit, err, len(b))
+		}
+	}
+}
+
+// A client names its stream in the query or a header; the engine hears
+// it, and a name unfit for file names and logs is refused.
+func TestIngestStream(t *testing.T) {
+	cases := []struct {
+		path   string
+		header []string
+		code   int
+		stream string
+	}{
+		{"/api/v1/ingest", nil, 202, DefaultIngestStream},
+		{"/api/v1/ingest?stream=eu-west-1.prod", nil, 202, "eu-west-1.prod"},
+		{"/api/v1/ingest", []string{"X-Tripline-Stream", "shipper_2"}, 202, "shipper_2"},
+		{"/api/v1/ingest?stream=../../etc", nil, 400, ""},
+		{"/api/v1/ingest?stream=" + strings.Repeat("x", 65), nil, 400, ""},
+	}
+	for _, c := range cases {
+		eng := &fakeEngine{}
+		s := newTest(t, Options{Ingest: eng.ingest})
+		hdr := append([]string{"Content-Type", "application/x-ndjson"}, c.header...)
+		r := do(t, s.Handler(), "POST", c.path, strings.NewReader("{}\n"), hdr...)
+		if r.code != c.code || eng.stream != c.stream {
+			t.Errorf("%s %v: %d, stream %q; want %d, %q", c.path, c.header, r.code, eng.stream, c.code, c.stream)
 		}
 	}
 }

@@ -33,7 +33,20 @@ var ErrBusy = errors.New("busy")
 // IngestFunc hands one request body (decompressed) to the engine. It
 // returns how many records were accepted and how many were bad, or ErrBusy
 // when the engine's queue is full. The body is valid only until it returns.
-type IngestFunc func(ctx context.Context, body io.Reader, contentType string) (IngestResult, error)
+type IngestFunc func(ctx context.Context, body io.Reader, meta IngestMeta) (IngestResult, error)
+
+// IngestMeta is what an ingest request says about its body.
+type IngestMeta struct {
+	ContentType string
+	// Stream names the client's stream of logs, from the stream query
+	// parameter or the X-Tripline-Stream header ("ingest" when neither is
+	// given): each stream keeps watermarks of its own, so a client that
+	// runs behind others does not have its events counted late.
+	Stream string
+}
+
+// DefaultIngestStream is the stream of ingest requests that name none.
+const DefaultIngestStream = "ingest"
 
 // IngestResult is the engine's account of one ingest request.
 type IngestResult struct {
@@ -56,6 +69,13 @@ type RuleStatus struct {
 	LastError string    `json:"last_error,omitempty"`
 	Alerts    int       `json:"alerts"`
 	Skipped   string    `json:"skipped,omitempty"` // why the rule does not run, when it does not
+	// Watermark is the event time up to which the rule's input is
+	// complete. LateEvents counts events that came after the windows
+	// holding them were evaluated, and LateWaitingOn names the stream the
+	// rule waited on when the last of them came.
+	Watermark     time.Time `json:"watermark,omitzero"`
+	LateEvents    int       `json:"late_events"`
+	LateWaitingOn string    `json:"late_waiting_on,omitempty"`
 }
 
 // Options configure a Server. Only Store-backed endpoints need Store;
@@ -75,6 +95,11 @@ type Options struct {
 	Rules func() []RuleStatus
 	// Ready says whether the service is ready; nil means always ready.
 	Ready func() error
+	// Degraded, when set, says why results may be incomplete (events
+	// dropped as late, records rejected): /readyz stays 200 but answers
+	// "degraded" with the reasons, for an operator's eyes rather than a
+	// load balancer's.
+	Degraded func() []string
 	// Drilldown runs an alert's drilldown searches for
 	// /api/v1/alerts/{id}/drilldowns/{n}; nil answers 503.
 	Drilldown DrilldownFunc

@@ -94,7 +94,7 @@ func TestAuth(t *testing.T) {
 	}
 	// Ingest is refused before the body is read.
 	called := false
-	s := newTest(t, Options{Listen: ":0", Token: "s3cret", Ingest: func(context.Context, io.Reader, string) (IngestResult, error) {
+	s := newTest(t, Options{Listen: ":0", Token: "s3cret", Ingest: func(context.Context, io.Reader, IngestMeta) (IngestResult, error) {
 		called = true
 		return IngestResult{}, nil
 	}})
@@ -223,7 +223,7 @@ func TestPanicBecomes500(t *testing.T) {
 func TestListenAndServeGraceful(t *testing.T) {
 	release := make(chan struct{})
 	entered := make(chan struct{})
-	s := newTest(t, Options{Listen: "127.0.0.1:0", Ingest: func(ctx context.Context, body io.Reader, _ string) (IngestResult, error) {
+	s := newTest(t, Options{Listen: "127.0.0.1:0", Ingest: func(ctx context.Context, body io.Reader, _ IngestMeta) (IngestResult, error) {
 		close(entered)
 		<-release // a request in flight when shutdown starts
 		b, _ := io.ReadAll(body)
@@ -284,5 +284,27 @@ func TestListenAndServeBadAddress(t *testing.T) {
 	s := newTest(t, Options{Listen: ln.Addr().String()}) // already taken
 	if err := s.ListenAndServe(context.Background()); err == nil || !strings.Contains(err.Error(), "cannot listen") {
 		t.Errorf("got %v", err)
+	}
+}
+
+// Late events and rejected records leave /readyz at 200, since the
+// service works, but say "degraded" and why, where an operator looks.
+func TestReadyDegraded(t *testing.T) {
+	var reasons []string
+	h := newTest(t, Options{Degraded: func() []string { return reasons }}).Handler()
+	var body struct {
+		Status  string   `json:"status"`
+		Reasons []string `json:"reasons"`
+	}
+	r := do(t, h, "GET", "/readyz", nil)
+	r.json(t, &body)
+	if r.code != 200 || body.Status != "ready" {
+		t.Errorf("all well: %d %s", r.code, r.body)
+	}
+	reasons = []string{"rule x: 3 events came after their windows were evaluated"}
+	r = do(t, h, "GET", "/readyz", nil)
+	r.json(t, &body)
+	if r.code != 200 || body.Status != "degraded" || len(body.Reasons) != 1 {
+		t.Errorf("degraded: %d %s", r.code, r.body)
 	}
 }

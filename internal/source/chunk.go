@@ -24,6 +24,20 @@ type Chunk struct {
 	// Position is what the source records under Key once the chunk was
 	// delivered: how far the input has been read.
 	Position Position
+	// Stream names the stream the chunk belongs to, whose events keep a
+	// watermark of their own in the engine: the watched directory, or
+	// s3://bucket/prefix.
+	Stream string
+}
+
+// caughtUp wraps deliver to count what it delivers, so that a source can
+// tell, after a pass, whether it found nothing new.
+func caughtUp(deliver Deliver) (Deliver, *int) {
+	n := new(int)
+	return func(ctx context.Context, c Chunk) error {
+		*n++
+		return deliver(ctx, c)
+	}, n
 }
 
 // Deliver processes a chunk, typically by decoding it with logs.ReadStream.

@@ -45,6 +45,10 @@ type DirConfig struct {
 	PartialAfter time.Duration
 	// Logger receives warnings; nil means slog.Default().
 	Logger *slog.Logger
+	// CaughtUp, when set, is called after a poll that found nothing new
+	// to deliver and nothing waiting to settle: the source has delivered
+	// all it has, for now.
+	CaughtUp func()
 }
 
 // Dir is a source that polls a directory tree. It delivers
@@ -131,8 +135,13 @@ func (d *Dir) Run(ctx context.Context, deliver Deliver) error {
 	t := time.NewTicker(d.cfg.PollInterval)
 	defer t.Stop()
 	for {
-		if err := d.Poll(ctx, deliver); err != nil && ctx.Err() == nil {
+		counted, n := caughtUp(deliver)
+		err := d.Poll(ctx, counted)
+		if err != nil && ctx.Err() == nil {
 			d.log.Warn("cannot read the watched directory; trying again", "err", err)
+		}
+		if err == nil && *n == 0 && d.cfg.CaughtUp != nil && d.settled() {
+			d.cfg.CaughtUp()
 		}
 		select {
 		case <-ctx.Done():
@@ -140,6 +149,13 @@ func (d *Dir) Run(ctx context.Context, deliver Deliver) error {
 		case <-t.C:
 		}
 	}
+}
+
+// settled reports whether no whole file is waiting to hold still.
+func (d *Dir) settled() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return len(d.pending) == 0
 }
 
 // Poll looks at the tree once and delivers what is new, in the order of the
@@ -390,6 +406,9 @@ func sniffKind(head []byte) int {
 	return kindLines
 }
 
+// Stream names the source's stream: the watched directory.
+func (d *Dir) Stream() string { return d.root }
+
 // whole delivers a file whole once it held still since the last poll. It
 // reports held when the file was not seen before.
 func (d *Dir) whole(ctx context.Context, path string, f *os.File, st fileState, deliver Deliver) (held bool, err error) {
@@ -401,6 +420,7 @@ func (d *Dir) whole(ctx context.Context, path string, f *os.File, st fileState, 
 		Name:     path,
 		Data:     f,
 		Key:      path,
+		Stream:   d.root,
 		Position: Position{Offset: st.size, Size: st.size, ModTime: st.mtime, Inode: st.inode, Done: true, Head: headOf(f, st.size)},
 	}
 	if err := deliver(ctx, c); err != nil {
@@ -457,6 +477,7 @@ func (d *Dir) lines(ctx context.Context, path string, f *os.File, st fileState, 
 		next.Head = headOf(f, next.Offset)
 		c := Chunk{
 			Name:     path,
+			Stream:   d.root,
 			Data:     bytes.NewReader(chunk),
 			Start:    logs.StreamStart{Line: pos.Lines + 1, Offset: pos.Offset},
 			Key:      path,

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -415,5 +416,35 @@ func TestDirInodeReuseIsNotARename(t *testing.T) {
 	got := poll(t, d, c)
 	if ids := idsOf(got); !slices.Equal(ids, []string{"c", "d", "e"}) {
 		t.Errorf("delivered %v, want the whole new file", ids)
+	}
+}
+
+// A directory says when it has delivered all it holds: at once when it is
+// empty, and only after its files were read when it is not.
+func TestDirCaughtUp(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.json"), []byte(`{"eventSource":"s","eventName":"n","eventTime":"2026-11-21T10:00:00Z"}`+"\n"), 0o644)
+	var mu sync.Mutex
+	var log []string
+	d, err := NewDir(DirConfig{Root: dir, PollInterval: 10 * time.Millisecond, CaughtUp: func() {
+		mu.Lock()
+		log = append(log, "caught up")
+		mu.Unlock()
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	d.Run(ctx, func(_ context.Context, c Chunk) error {
+		mu.Lock()
+		log = append(log, "chunk "+filepath.Base(c.Name)+" of "+c.Stream)
+		mu.Unlock()
+		return nil
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	if len(log) < 2 || log[0] != "chunk a.json of "+d.Stream() || log[1] != "caught up" {
+		t.Errorf("events %q: want the chunk, then caught up", log)
 	}
 }

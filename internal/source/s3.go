@@ -66,6 +66,9 @@ type S3Config struct {
 	Positions *Positions
 	// Logger receives warnings; nil means slog.Default().
 	Logger *slog.Logger
+	// CaughtUp, when set, is called after a poll that found nothing new
+	// to deliver: the source has delivered all it has, for now.
+	CaughtUp func()
 }
 
 // S3 is a source that reads new objects under an S3 bucket prefix, each
@@ -146,12 +149,16 @@ func (s *S3) Positions() *Positions { return s.cfg.Positions }
 // is logged and tried again after PollInterval.
 func (s *S3) Run(ctx context.Context, deliver Deliver) error {
 	for {
-		n, err := s.poll(ctx, deliver)
+		counted, delivered := caughtUp(deliver)
+		n, err := s.poll(ctx, counted)
 		if ctx.Err() != nil {
 			return nil
 		}
 		if err != nil {
 			s.log.Warn("cannot read new S3 objects; trying again", "err", err)
+		}
+		if err == nil && *delivered == 0 && s.cfg.CaughtUp != nil {
+			s.cfg.CaughtUp()
 		}
 		if s.sqs != nil && err == nil && n > 0 {
 			continue // more may be waiting; the long poll paces an idle queue
@@ -230,6 +237,17 @@ func (s *S3) list(ctx context.Context, horizon time.Time, deliver Deliver) (int,
 	return n, nil
 }
 
+// Stream names the source's stream: s3://bucket/prefix, or s3://* for a
+// queue that may name any bucket.
+func (s *S3) Stream() string { return s.stream("*") }
+
+func (s *S3) stream(bucket string) string {
+	if s.cfg.Bucket != "" {
+		return key(s.cfg.Bucket, s.cfg.Prefix)
+	}
+	return key(bucket, s.cfg.Prefix)
+}
+
 // errGone says an object was deleted before it could be read.
 var errGone = errors.New("object no longer exists")
 
@@ -248,9 +266,10 @@ func (s *S3) fetch(ctx context.Context, bucket, k string, deliver Deliver) error
 	defer out.Body.Close()
 	size := aws.ToInt64(out.ContentLength)
 	c := Chunk{
-		Name: name,
-		Data: out.Body,
-		Key:  name,
+		Name:   name,
+		Data:   out.Body,
+		Key:    name,
+		Stream: s.stream(bucket),
 		Position: Position{
 			Offset:  size,
 			Size:    size,
