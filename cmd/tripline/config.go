@@ -27,6 +27,8 @@ type serveConfig struct {
 	NoBuiltin       bool              `yaml:"no_builtin"`
 	Macros          []string          `yaml:"macros"`
 	Lateness        duration          `yaml:"lateness"`
+	MaxSkew         duration          `yaml:"max_skew"`    // how far ahead of the clock a record may be
+	StreamIdle      duration          `yaml:"stream_idle"` // how long a quiet stream holds rules back
 	Retention       duration          `yaml:"retention"`
 	CheckpointEvery duration          `yaml:"checkpoint_every"`
 	QueueSize       int               `yaml:"queue_size"`
@@ -113,6 +115,8 @@ func defaultConfig() serveConfig {
 		Data:            "./tripline-data",
 		Listen:          "127.0.0.1:7700",
 		Lateness:        duration(10 * time.Minute),
+		MaxSkew:         duration(time.Hour),
+		StreamIdle:      duration(5 * time.Minute),
 		CheckpointEvery: duration(10 * time.Second),
 		QueueSize:       64,
 		Risk:            riskConfig{Threshold: 100, Window: duration(24 * time.Hour)},
@@ -208,7 +212,8 @@ func applyEnv(cfg *serveConfig, getenv func(string) string) error {
 		cfg.NoBuiltin = b
 	}
 	for key, dst := range map[string]*duration{"LATENESS": &cfg.Lateness, "RETENTION": &cfg.Retention, "RISK_WINDOW": &cfg.Risk.Window,
-		"CHECKPOINT_EVERY": &cfg.CheckpointEvery, "POLL_INTERVAL": &cfg.Sources.PollInterval} {
+		"CHECKPOINT_EVERY": &cfg.CheckpointEvery, "POLL_INTERVAL": &cfg.Sources.PollInterval,
+		"MAX_SKEW": &cfg.MaxSkew, "STREAM_IDLE": &cfg.StreamIdle} {
 		if err := dur(key, dst); err != nil {
 			return err
 		}
@@ -245,7 +250,7 @@ func (c *serveConfig) check() error {
 	default:
 		errs = append(errs, fmt.Sprintf("log level %q (want debug, info, warn or error)", c.Log.Level))
 	}
-	if c.Lateness < 0 || c.Retention < 0 {
+	if c.Lateness < 0 || c.Retention < 0 || c.MaxSkew < 0 || c.StreamIdle < 0 {
 		errs = append(errs, "durations must not be negative")
 	}
 	for i, s := range c.Sources.S3 {

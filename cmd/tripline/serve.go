@@ -82,7 +82,7 @@ type serveFlags struct {
 	data, store, listen, token, logFormat, logLevel string
 	watch, rules, macros                            listFlag
 	noBuiltin, stdin                                bool
-	lateness, retention                             string
+	lateness, retention, maxSkew, streamIdle        string
 	s3, sinks                                       listFlag
 	riskThreshold, queueSize                        int
 	riskWindow, checkpointEvery, pollInterval       string
@@ -99,6 +99,8 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.macros, "macros", "Splunk macro `directory` (repeatable)")
 	fs.BoolVar(&f.stdin, "stdin", false, "also read logs from standard input")
 	fs.StringVar(&f.lateness, "lateness", "", "how long to wait for late events before evaluating a window (default 10m)")
+	fs.StringVar(&f.maxSkew, "max-skew", "", "reject records dated further ahead of the clock than this (default 1h)")
+	fs.StringVar(&f.streamIdle, "stream-idle", "", "how long an input stream may stay quiet and still hold rules back (default 5m)")
 	fs.StringVar(&f.retention, "retention", "", "drop alerts and risk older than this behind the newest data (e.g. 90d; default: keep)")
 	fs.Var(&f.s3, "s3", "S3 source `URL` s3://bucket/prefix?region=R&endpoint=URL&path_style=true&queue_url=URL (repeatable)")
 	fs.Var(&f.sinks, "sink", "notification `sink`: stdout[:FORMAT], file:PATH[:FORMAT], webhook:URL, slack:URL (repeatable)")
@@ -161,14 +163,15 @@ func (f *serveFlags) apply(fs *flag.FlagSet, cfg *serveConfig) error {
 				}
 				cfg.Sinks = append(cfg.Sinks, s)
 			}
-		case "lateness", "retention", "risk-window", "checkpoint-every", "poll-interval":
+		case "lateness", "retention", "risk-window", "checkpoint-every", "poll-interval", "max-skew", "stream-idle":
 			d, e := parseDuration(fl.Value.String())
 			if e != nil {
 				err = usagef("--%s: %v", fl.Name, e)
 				return
 			}
 			*map[string]*duration{"lateness": &cfg.Lateness, "retention": &cfg.Retention, "risk-window": &cfg.Risk.Window,
-				"checkpoint-every": &cfg.CheckpointEvery, "poll-interval": &cfg.Sources.PollInterval}[fl.Name] = duration(d)
+				"checkpoint-every": &cfg.CheckpointEvery, "poll-interval": &cfg.Sources.PollInterval,
+				"max-skew": &cfg.MaxSkew, "stream-idle": &cfg.StreamIdle}[fl.Name] = duration(d)
 		}
 	})
 	return err
@@ -270,6 +273,7 @@ func serve(cfg serveConfig, set *ruleSet, stdin io.Reader, stdout, stderr io.Wri
 	var afterCheckpoint func() // set once the spool exists
 	live := engine.NewLive(set.compiled, engine.LiveOptions{
 		Store: st, Lateness: time.Duration(cfg.Lateness), Retention: time.Duration(cfg.Retention),
+		MaxSkew: time.Duration(cfg.MaxSkew), StreamIdle: time.Duration(cfg.StreamIdle),
 		CheckpointEvery: time.Duration(cfg.CheckpointEvery), QueueSize: cfg.QueueSize,
 		Risk:     engine.RiskOptions{Threshold: cfg.Risk.Threshold, Window: time.Duration(cfg.Risk.Window), Disabled: cfg.Risk.Disabled},
 		OnAlerts: router.SendAll, Logger: log, Observe: obs, CheckpointName: ckptName,
