@@ -23,6 +23,7 @@ type serveConfig struct {
 	Store           string            `yaml:"store"`  // sqlite path/URL or postgres:// URL; default <data>/tripline.db
 	Listen          string            `yaml:"listen"` // API address
 	Token           string            `yaml:"token"`  // bearer token for the API
+	Hosts           []string          `yaml:"hosts"`  // names the API may be reached by, beyond loopback and the listen address
 	Rules           []string          `yaml:"rules"`  // rule paths
 	NoBuiltin       bool              `yaml:"no_builtin"`
 	Macros          []string          `yaml:"macros"`

@@ -362,7 +362,7 @@ func serve(cfg serveConfig, set *ruleSet, stdin io.Reader, stdout, stderr io.Wri
 	}
 
 	srv, err := server.New(server.Options{
-		Listen: cfg.Listen, Token: cfg.Token, Store: st, Metrics: reg, Logger: log,
+		Listen: cfg.Listen, Token: cfg.Token, Hosts: cfg.Hosts, Store: st, Metrics: reg, Logger: log,
 		Ingest:    sp.ingest,
 		Rules:     func() []server.RuleStatus { return ruleStatuses(set, live) },
 		Degraded:  live.Degraded,

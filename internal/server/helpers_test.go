@@ -224,7 +224,15 @@ func (r response) errMsg(t *testing.T) string {
 func do(t *testing.T, h http.Handler, method, target string, body io.Reader, header ...string) response {
 	t.Helper()
 	req := httptest.NewRequest(method, target, body)
+	req.Host = "127.0.0.1:7700" // as a client of the default listen address sends it
+	if body != nil && (method == "POST" || method == "PATCH") {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	for i := 0; i+1 < len(header); i += 2 {
+		if header[i] == "Host" {
+			req.Host = header[i+1]
+			continue
+		}
 		req.Header.Set(header[i], header[i+1])
 	}
 	rec := httptest.NewRecorder()

@@ -150,7 +150,8 @@ func TestIngestChunkedTooLarge(t *testing.T) {
 	s := newTest(t, Options{Ingest: eng.ingest, MaxBodyBytes: 64})
 	body := strings.Repeat(`{"a":1}`+"\n", 40)
 	req := httptest.NewRequest("POST", "/api/v1/ingest", io.MultiReader(strings.NewReader(body)))
-	req.ContentLength = -1
+	req.Host, req.ContentLength = "localhost:7700", -1
+	req.Header.Set("Content-Type", "application/x-ndjson")
 	rec := httptest.NewRecorder()
 	s.Handler().ServeHTTP(rec, req)
 	if rec.Code != http.StatusRequestEntityTooLarge || !strings.Contains(rec.Body.String(), "larger than 64 bytes") {

@@ -93,6 +93,10 @@ type Options struct {
 	Ingest IngestFunc
 	// Rules lists the rules and their health; nil lists none.
 	Rules func() []RuleStatus
+	// Hosts are further names (or addresses) the server may be reached by,
+	// beyond loopback and the listen address: requests naming any other
+	// Host are refused, against DNS rebinding.
+	Hosts []string
 	// Ready says whether the service is ready; nil means always ready.
 	Ready func() error
 	// Degraded, when set, says why results may be incomplete (events
@@ -251,7 +255,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /api/v1/risk/events", s.api(s.riskEvents))
 	mux.Handle("GET /api/v1/rules", s.api(s.rules))
 	mux.Handle("POST /api/v1/ingest", s.api(s.ingest))
-	return s.observe(s.authenticate(mux))
+	return s.observe(s.guard(s.authenticate(mux)))
 }
 
 // handlerFunc is an endpoint; the error it returns is written by writeError.
