@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -288,4 +290,67 @@ func TestServeIngestAndAPI(t *testing.T) {
 		t.Errorf("risk does not show the caller: %v %s", err, out)
 	}
 	p.stop()
+}
+
+// Gzip bodies that inflate far past the body limit (a few hundred KB that
+// would become gigabytes) are cut off as they stream: four at once leave
+// serve small, answering 413, and still serving.
+func TestServeSurvivesGzipBombs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := buildBinary(t)
+	p := startServe(t, bin, t.TempDir(), t.TempDir())
+	defer p.stop()
+	// 1 GiB of one record repeated compresses to about a megabyte.
+	var gz bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	line := []byte(`{"eventVersion":"1.08","eventTime":"2026-10-03T06:00:00Z","eventSource":"bedrock.amazonaws.com","eventName":"ListFoundationModels","eventID":"bomb"}` + "\n")
+	block := bytes.Repeat(line, (1<<20)/len(line))
+	for written := 0; written < 1<<30; written += len(block) {
+		zw.Write(block)
+	}
+	zw.Close()
+	body := gz.Bytes()
+	var wg sync.WaitGroup
+	codes := make([]int, 4)
+	for i := range codes {
+		wg.Go(func() {
+			req, _ := http.NewRequest("POST", "http://"+p.addr+"/api/v1/ingest", bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/x-ndjson")
+			req.Header.Set("Content-Encoding", "gzip")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			codes[i] = resp.StatusCode
+		})
+	}
+	wg.Wait()
+	for i, c := range codes {
+		if c != http.StatusRequestEntityTooLarge {
+			t.Errorf("bomb %d: %d, want 413", i, c)
+		}
+	}
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	if err != nil {
+		t.Skipf("cannot read the process's peak memory: %v", err)
+	}
+	var peakKB int
+	for _, ln := range strings.Split(string(status), "\n") {
+		if strings.HasPrefix(ln, "VmHWM:") {
+			fmt.Sscan(strings.TrimPrefix(ln, "VmHWM:"), &peakKB)
+		}
+	}
+	t.Logf("%d KB gzip bodies inflating to 1 GiB, four at once: serve peaked at %d MB", len(body)>>10, peakKB>>10)
+	if peakKB == 0 || peakKB > 400<<10 {
+		t.Errorf("serve peaked at %d MB, want under 400", peakKB>>10)
+	}
+	resp, err := http.Get("http://" + p.addr + "/readyz")
+	if err != nil || resp.StatusCode != 200 {
+		t.Errorf("serve is not healthy after the bombs: %v %v", err, resp)
+	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"fmt"
@@ -21,9 +20,10 @@ import (
 	"github.com/tripline/tripline/internal/source"
 )
 
-// maxSpoolBacklog is how many bytes of accepted bodies may wait in the
-// spool for the engine before ingest answers 429: a few seconds of work.
-const maxSpoolBacklog = 32 << 20
+// maxSpoolBacklog is how many bytes of accepted bodies, decompressed, may
+// wait in the spool for the engine before ingest answers 429: some seconds
+// of work, and room for the largest body the API takes.
+const maxSpoolBacklog = 256 << 20
 
 // spool makes HTTP ingest durable: an accepted body is written and synced
 // to the spool directory before the client hears 202, and the engine reads
@@ -70,12 +70,38 @@ func (s *spool) ingest(ctx context.Context, body io.Reader, meta server.IngestMe
 	if s.busy() {
 		return server.IngestResult{}, server.ErrBusy
 	}
-	data, err := io.ReadAll(body)
+	stream := cmp.Or(meta.Stream, server.DefaultIngestStream)
+	name := filepath.Join(s.dir, fmt.Sprintf("ingest-%d-%06d-%s.json", time.Now().UnixNano(), s.seq.Add(1), stream))
+	// The body goes to disk as it arrives, and is checked from there: what
+	// a request holds in memory is a buffer, however large it inflates.
+	tmp := filepath.Join(s.dir, "."+filepath.Base(name)+".tmp")
+	f, err := os.Create(tmp)
+	if err != nil {
+		return server.IngestResult{}, fmt.Errorf("cannot spool ingest body: %w", err)
+	}
+	keep := false
+	defer func() {
+		if !keep {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	lw := &lastByteWriter{w: f}
+	size, err := io.Copy(lw, body)
 	if err != nil {
 		return server.IngestResult{}, fmt.Errorf("cannot read body: %w", err)
 	}
+	if size > 0 && lw.last != '\n' {
+		if _, err := f.Write([]byte{'\n'}); err != nil { // else the watcher waits for the last line to end
+			return server.IngestResult{}, fmt.Errorf("cannot spool ingest body: %w", err)
+		}
+		size++
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return server.IngestResult{}, fmt.Errorf("cannot spool ingest body: %w", err)
+	}
 	var res server.IngestResult
-	st, err := logs.ReadStream(ctx, "ingest", bytes.NewReader(data), logs.StreamStart{Line: 1}, logs.Options{},
+	st, err := logs.ReadStream(ctx, "ingest", f, logs.StreamStart{Line: 1}, logs.Options{},
 		func(int, *event.Event) error { return nil })
 	if err != nil {
 		return res, err
@@ -87,20 +113,47 @@ func (s *spool) ingest(ctx context.Context, body io.Reader, meta server.IngestMe
 	if res.Accepted == 0 {
 		return res, nil
 	}
-	if data[len(data)-1] != '\n' {
-		data = append(data, '\n') // else the watcher waits for the last line to end
-	}
-	stream := cmp.Or(meta.Stream, server.DefaultIngestStream)
-	name := filepath.Join(s.dir, fmt.Sprintf("ingest-%d-%06d-%s.json", time.Now().UnixNano(), s.seq.Add(1), stream))
+	// The backlog is bounded in decompressed bytes: a small gzip body that
+	// inflates past it waits for the engine like any other.
 	s.mu.Lock()
-	s.waiting[name] = int64(len(data))
-	s.backlog += int64(len(data))
+	if s.backlog > 0 && s.backlog+size > s.maxBacklog {
+		s.mu.Unlock()
+		return server.IngestResult{}, server.ErrBusy
+	}
+	s.waiting[name] = size
+	s.backlog += size
 	s.mu.Unlock()
-	if err := writeSynced(name, data); err != nil {
+	if err := syncAndRename(f, tmp, name); err != nil {
 		s.committed(name, source.Position{Done: true})
 		return server.IngestResult{}, fmt.Errorf("cannot spool ingest body: %w", err)
 	}
+	keep = true
 	return res, nil
+}
+
+// lastByteWriter remembers the last byte written through it.
+type lastByteWriter struct {
+	w    io.Writer
+	last byte
+}
+
+func (l *lastByteWriter) Write(p []byte) (int, error) {
+	if len(p) > 0 {
+		l.last = p[len(p)-1]
+	}
+	return l.w.Write(p)
+}
+
+// syncAndRename syncs and closes a spooled body written under tmp and
+// renames it into place, so the watcher never sees half a body.
+func syncAndRename(f *os.File, tmp, name string) error {
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, name)
 }
 
 // streamOf returns the ingest stream of a spooled body's path, for its
@@ -140,26 +193,4 @@ func (s *spool) prune(positions *source.Positions, log *slog.Logger) {
 			log.Warn("cannot delete a processed ingest body", "file", path, "err", err)
 		}
 	}
-}
-
-// writeSynced writes a file under a temporary name, syncs it and renames
-// it into place, so the watcher never sees half a body.
-func writeSynced(name string, data []byte) error {
-	tmp := filepath.Join(filepath.Dir(name), "."+filepath.Base(name)+".tmp")
-	f, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, name)
 }

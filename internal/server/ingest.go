@@ -11,9 +11,6 @@ import (
 	"github.com/klauspost/compress/gzip"
 )
 
-// maxExpansion bounds how much a gzip body may grow: MaxBodyBytes times
-// this. CloudTrail compresses about tenfold.
-const maxExpansion = 16
 
 // trackReader remembers the first error other than io.EOF that its reader
 // returned, whatever the engine made of it, and counts bytes.
@@ -92,7 +89,9 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) (err error) {
 			return badParam("body", "cannot read the gzip body: %v", zerr)
 		}
 		defer zr.Close()
-		decoded = &trackReader{r: &limitReader{r: zr, left: max * maxExpansion}}
+		// The bound applies to what the body inflates to, as it streams:
+		// a small gzip bomb is cut off, not held.
+		decoded = &trackReader{r: &limitReader{r: zr, left: max}}
 		body = decoded
 	default:
 		outcome = "bad_request"
@@ -117,6 +116,10 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) (err error) {
 			outcome = "busy"
 		}
 		return &ingestError{res: res, err: fmt.Errorf("cannot ingest: %w", err)}
+	}
+	if res.Accepted == 0 && res.Bad > 0 {
+		outcome = "bad_request"
+		return &ingestError{res: res, err: badParam("body", "no record in the body could be read (%d bad); see result.problems", res.Bad)}
 	}
 	writeJSON(w, http.StatusAccepted, res)
 	return nil

@@ -96,7 +96,9 @@ func TestIngest(t *testing.T) {
 		{name: "busy", body: []byte(threeRecords), busy: true, want: 429, errHas: "busy"},
 		{name: "busy midway", body: []byte(threeRecords), busyAfter: 2, want: 429, accepted: 2, errHas: "accepting 2 records", engineSees: 2},
 		{name: "too large by length", body: []byte(threeRecords), max: 10, want: 413, errHas: "larger than 10 bytes"},
-		{name: "gzip expands too far", body: gz(t, strings.Repeat("{}\n", 200)), header: []string{"Content-Encoding", "gzip"}, max: 30, want: 413, errHas: "too large", accepted: 160, engineSees: 160},
+		// The bound is on what the body inflates to: 30 bytes, ten lines.
+		{name: "gzip expands too far", body: gz(t, strings.Repeat("{}\n", 200)), header: []string{"Content-Encoding", "gzip"}, max: 30, want: 413, errHas: "too large", accepted: 10, engineSees: 10},
+		{name: "every record bad", body: []byte("garbage\nmore garbage\n"), want: 400, bad: 2, errHas: "no record in the body could be read"},
 		{name: "not gzip", body: []byte(threeRecords), header: []string{"Content-Encoding", "gzip"}, want: 400, errHas: "gzip"},
 		{name: "truncated gzip", body: gzBody[:len(gzBody)-6], header: []string{"Content-Encoding", "gzip"}, want: 400, errHas: "decompress", accepted: 3, engineSees: 3},
 		{name: "brotli", body: []byte(threeRecords), header: []string{"Content-Encoding", "br"}, want: 415, errHas: "br"},

@@ -112,8 +112,8 @@ type Options struct {
 	Metrics *metrics.Registry
 	// Logger receives the access log and errors; nil discards them.
 	Logger *slog.Logger
-	// MaxBodyBytes bounds an ingest body as sent (compressed or not); 0
-	// means DefaultMaxBodyBytes. A gzip body may expand to 16 times this.
+	// MaxBodyBytes bounds an ingest body, as sent and, for a gzip body, as
+	// it inflates; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
 	// ShutdownTimeout bounds the graceful shutdown; 0 means 10 seconds.
 	ShutdownTimeout time.Duration
