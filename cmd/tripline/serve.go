@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/tripline/tripline/internal/alert"
+	"github.com/tripline/tripline/internal/datadir"
 	"github.com/tripline/tripline/internal/engine"
 	"github.com/tripline/tripline/internal/metrics"
 	"github.com/tripline/tripline/internal/notify"
@@ -247,6 +248,11 @@ func serve(cfg serveConfig, set *ruleSet, stdin io.Reader, stdout, stderr io.Wri
 	if err := os.MkdirAll(filepath.Join(cfg.Data, "spool"), 0o755); err != nil {
 		return fmt.Errorf("cannot create data directory: %w", err)
 	}
+	release, err := datadir.Lock(cfg.Data)
+	if err != nil {
+		return err
+	}
+	defer release()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	storeURL := cfg.Store

@@ -354,3 +354,22 @@ func TestServeSurvivesGzipBombs(t *testing.T) {
 		t.Errorf("serve is not healthy after the bombs: %v %v", err, resp)
 	}
 }
+
+// A second serve on the same data directory stops at once and says who
+// holds it, instead of reading the same spool and notifying twice.
+func TestServeRefusesASecondProcessOnItsData(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := buildBinary(t)
+	data := t.TempDir()
+	p := startServe(t, bin, data, t.TempDir())
+	defer p.stop()
+	out, err := exec.Command(bin, "serve", "--data", data, "--watch", t.TempDir(), "--listen", freePort(t)).CombinedOutput()
+	if err == nil {
+		t.Fatalf("the second serve ran:\n%s", out)
+	}
+	if !strings.Contains(string(out), "data directory in use") || !strings.Contains(string(out), strconv.Itoa(p.cmd.Process.Pid)) {
+		t.Errorf("the second serve does not say the data is in use by process %d:\n%s", p.cmd.Process.Pid, out)
+	}
+}
