@@ -19,12 +19,13 @@ import (
 // (TRIPLINE_ plus the upper-case key: TRIPLINE_LISTEN). Flags win over the
 // environment, which wins over the file.
 type serveConfig struct {
-	Data            string            `yaml:"data"`   // directory for the embedded store, spool and state
-	Store           string            `yaml:"store"`  // sqlite path/URL or postgres:// URL; default <data>/tripline.db
-	Listen          string            `yaml:"listen"` // API address
-	Token           string            `yaml:"token"`  // bearer token for the API
-	Hosts           []string          `yaml:"hosts"`  // names the API may be reached by, beyond loopback and the listen address
-	Rules           []string          `yaml:"rules"`  // rule paths
+	Data            string            `yaml:"data"`       // directory for the embedded store, spool and state
+	Store           string            `yaml:"store"`      // sqlite path/URL or postgres:// URL; default <data>/tripline.db
+	Listen          string            `yaml:"listen"`     // API address
+	Token           string            `yaml:"token"`      // bearer token for the API
+	TokenFile       string            `yaml:"token_file"` // a file holding it instead
+	Hosts           []string          `yaml:"hosts"`      // names the API may be reached by, beyond loopback and the listen address
+	Rules           []string          `yaml:"rules"`      // rule paths
 	NoBuiltin       bool              `yaml:"no_builtin"`
 	Macros          []string          `yaml:"macros"`
 	Lateness        duration          `yaml:"lateness"`
@@ -39,6 +40,9 @@ type serveConfig struct {
 	Log             logConfig         `yaml:"log"`
 	// Schedules overrides rules' schedules by rule id.
 	Schedules map[string]scheduleConfig `yaml:"schedules"`
+
+	// tokenOnCommandLine says the token came from --token, where ps shows it.
+	tokenOnCommandLine bool
 }
 
 type riskConfig struct {
@@ -171,6 +175,7 @@ func applyEnv(cfg *serveConfig, getenv func(string) string) error {
 	str("STORE", &cfg.Store)
 	str("LISTEN", &cfg.Listen)
 	str("TOKEN", &cfg.Token)
+	str("TOKEN_FILE", &cfg.TokenFile)
 	list("RULES", &cfg.Rules)
 	list("MACROS", &cfg.Macros)
 	list("WATCH", &cfg.Sources.Watch)
@@ -299,8 +304,8 @@ func parseS3URL(s string) (s3Config, error) {
 }
 
 // parseSinkSpec reads the flag and environment form of a sink:
-// stdout[:FORMAT], file:PATH[:FORMAT], webhook:URL, slack:URL. Secrets
-// and routing need the config file.
+// stdout[:FORMAT], file:PATH[:FORMAT], webhook:URL (signed with
+// TRIPLINE_WEBHOOK_SECRET), slack:URL. Routing needs the config file.
 func parseSinkSpec(s string) (notify.SinkSpec, error) {
 	kind, rest, _ := strings.Cut(s, ":")
 	switch kind {
@@ -322,7 +327,33 @@ func parseSinkSpec(s string) (notify.SinkSpec, error) {
 		if rest == "" {
 			return notify.SinkSpec{}, fmt.Errorf("%s sink needs a URL: %s:URL", kind, kind)
 		}
-		return notify.SinkSpec{Type: kind, URL: rest}, nil
+		spec := notify.SinkSpec{Type: kind, URL: rest}
+		if kind == "webhook" {
+			// The flag form signs with TRIPLINE_WEBHOOK_SECRET; without it
+			// the sink is refused (the config file can say unsigned: true).
+			spec.Secret = "${TRIPLINE_WEBHOOK_SECRET}"
+		}
+		return spec, nil
 	}
 	return notify.SinkSpec{}, fmt.Errorf("unknown sink %q (want stdout, file:PATH, webhook:URL or slack:URL)", s)
+}
+
+// readTokenFile sets the token from TokenFile, when one is named. The file
+// should be readable by its owner only; a token there stays out of ps.
+func (c *serveConfig) readTokenFile() error {
+	if c.TokenFile == "" {
+		return nil
+	}
+	if c.Token != "" {
+		return usagef("both a token and a token file: give one")
+	}
+	b, err := os.ReadFile(c.TokenFile)
+	if err != nil {
+		return fmt.Errorf("cannot read the token file: %w", err)
+	}
+	c.Token = strings.TrimSpace(string(b))
+	if c.Token == "" {
+		return fmt.Errorf("the token file %s is empty", c.TokenFile)
+	}
+	return nil
 }

@@ -56,6 +56,12 @@ func cmdServe(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err := cfg.check(); err != nil {
 		return usagef("%v", err)
 	}
+	if err := cfg.readTokenFile(); err != nil {
+		return err
+	}
+	if cfg.tokenOnCommandLine {
+		fmt.Fprintln(stderr, "warning: --token is visible to every user of this machine (ps, /proc); use --token-file or TRIPLINE_TOKEN")
+	}
 	set, err := loadRules(ruleFlags{rules: cfg.Rules, noBuiltin: cfg.NoBuiltin, macros: cfg.Macros}, stderr)
 	if err != nil {
 		return err
@@ -64,6 +70,9 @@ func cmdServe(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return usagef("%v", err)
 	}
 	if *check {
+		if err := notify.Check(cfg.Sinks); err != nil {
+			return usagef("%v", err)
+		}
 		runnable := 0
 		for _, c := range set.compiled {
 			if c.Runnable() {
@@ -81,6 +90,7 @@ func cmdServe(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 // override the config file and the environment.
 type serveFlags struct {
 	data, store, listen, token, logFormat, logLevel string
+	tokenFile                                       string
 	watch, rules, macros                            listFlag
 	noBuiltin, stdin                                bool
 	lateness, retention, maxSkew, streamIdle        string
@@ -93,7 +103,8 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.data, "data", "", "data `directory` for the embedded store and state (default ./tripline-data)")
 	fs.StringVar(&f.store, "store", "", "alert store `URL`: a SQLite path, or postgres://... (default: <data>/tripline.db)")
 	fs.StringVar(&f.listen, "listen", "", "API `address` (default 127.0.0.1:7700)")
-	fs.StringVar(&f.token, "token", "", "API bearer token (required when listening beyond loopback)")
+	fs.StringVar(&f.token, "token", "", "API bearer token (required when listening beyond loopback); visible to every user in ps, so prefer --token-file or TRIPLINE_TOKEN")
+	fs.StringVar(&f.tokenFile, "token-file", "", "`file` holding the API bearer token")
 	fs.Var(&f.watch, "watch", "`directory` to watch for new and growing logs (repeatable; default ./logs)")
 	fs.Var(&f.rules, "rules", "rule `path` (repeatable)")
 	fs.BoolVar(&f.noBuiltin, "no-builtin", false, "do not load the built-in rule pack")
@@ -126,6 +137,9 @@ func (f *serveFlags) apply(fs *flag.FlagSet, cfg *serveConfig) error {
 			cfg.Listen = f.listen
 		case "token":
 			cfg.Token = f.token
+			cfg.tokenOnCommandLine = true
+		case "token-file":
+			cfg.TokenFile = f.tokenFile
 		case "watch":
 			cfg.Sources.Watch = f.watch
 		case "rules":

@@ -33,8 +33,10 @@ type SinkSpec struct {
 	Path string `yaml:"path" json:"path"`
 	// URL is the webhook's URL, or the Slack incoming webhook's.
 	URL string `yaml:"url" json:"url"`
-	// Secret signs webhook bodies.
-	Secret string `yaml:"secret" json:"secret"`
+	// Secret signs webhook bodies. A webhook needs one, unless Unsigned
+	// says it is sent unsigned on purpose.
+	Secret   string `yaml:"secret" json:"secret"`
+	Unsigned bool   `yaml:"unsigned" json:"unsigned"`
 	// MaxBytes rotates a file sink past this size (default 100 MiB;
 	// negative never rotates).
 	MaxBytes int64 `yaml:"max_bytes" json:"max_bytes"`
@@ -78,17 +80,56 @@ func FromConfig(specs []SinkSpec) (*Router, error) {
 	return r, nil
 }
 
-func newSink(spec SinkSpec) (Sink, error) {
+// Check reports the first problem FromConfig would meet in specs without
+// opening anything (no file created, no connection made): what
+// serve --check-config says.
+func Check(specs []SinkSpec) error {
+	for i, spec := range specs {
+		if _, _, err := resolve(spec); err != nil {
+			return fmt.Errorf("sink %d (%s): %w", i+1, spec.Type, err)
+		}
+		if err := checkFormat(spec.Format); err != nil && !strings.EqualFold(spec.Type, TypeSlack) {
+			return fmt.Errorf("sink %d (%s): %w", i+1, spec.Type, err)
+		}
+	}
+	return nil
+}
+
+// resolve checks what a spec says and expands its environment references,
+// returning its URL and secret.
+func resolve(spec SinkSpec) (url, secret string, err error) {
 	if err := checkSeverity(spec.MinSeverity); err != nil {
+		return "", "", err
+	}
+	if url, err = expandEnv(spec.URL); err != nil {
+		return "", "", fmt.Errorf("url: %w", err)
+	}
+	if secret, err = expandEnv(spec.Secret); err != nil {
+		return "", "", fmt.Errorf("secret: %w", err)
+	}
+	switch strings.ToLower(spec.Type) {
+	case TypeStdout, TypeFile, TypeSlack:
+	case TypeWebhook:
+		switch {
+		case secret == "" && !spec.Unsigned && spec.Secret != "":
+			return "", "", fmt.Errorf("secret %s is empty: receivers could not tell tripline's alerts from forged ones (set unsigned: true to send them unsigned on purpose)", spec.Secret)
+		case secret == "" && !spec.Unsigned:
+			return "", "", errors.New("no secret to sign with: receivers could not tell tripline's alerts from forged ones (give secret: ${VARIABLE}, or set unsigned: true to send them unsigned on purpose)")
+		case secret != "" && spec.Unsigned:
+			return "", "", errors.New("both a secret and unsigned: true: say which")
+		}
+	case "":
+		return "", "", errors.New("no type (want stdout, file, webhook or slack)")
+	default:
+		return "", "", fmt.Errorf("unknown type %q (want stdout, file, webhook or slack)", spec.Type)
+	}
+	return url, secret, nil
+}
+
+func newSink(spec SinkSpec) (Sink, error) {
+	url, secret, err := resolve(spec)
+	if err != nil {
 		return nil, err
-	}
-	url, err := expandEnv(spec.URL)
-	if err != nil {
-		return nil, fmt.Errorf("url: %w", err)
-	}
-	secret, err := expandEnv(spec.Secret)
-	if err != nil {
-		return nil, fmt.Errorf("secret: %w", err)
 	}
 	switch strings.ToLower(spec.Type) {
 	case TypeStdout:
@@ -125,12 +166,8 @@ func newSink(spec SinkSpec) (Sink, error) {
 		}
 		return NewWebhook(WebhookConfig{URL: url, Secret: secret, Format: spec.Format,
 			Headers: headers, Delivery: spec.Delivery})
-	case TypeSlack:
-		return NewSlack(SlackConfig{WebhookURL: url, Channel: spec.Channel, Delivery: spec.Delivery})
-	case "":
-		return nil, errors.New("no type (want stdout, file, webhook or slack)")
 	}
-	return nil, fmt.Errorf("unknown type %q (want stdout, file, webhook or slack)", spec.Type)
+	return NewSlack(SlackConfig{WebhookURL: url, Channel: spec.Channel, Delivery: spec.Delivery})
 }
 
 var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)

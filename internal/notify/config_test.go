@@ -37,6 +37,7 @@ func TestFromConfig(t *testing.T) {
   drain_timeout: 3s
 - type: webhook
   url: ${TRIPLINE_TEST_HOOK}/bedrock
+  unsigned: true
   rules: ["aws-bedrock-*"]
 `
 	var specs []SinkSpec
@@ -83,6 +84,7 @@ func TestFromConfig(t *testing.T) {
 
 func TestFromConfigErrors(t *testing.T) {
 	os.Unsetenv("TRIPLINE_TEST_UNSET")
+	t.Setenv("TRIPLINE_TEST_EMPTY", "")
 	dir := t.TempDir()
 	tests := []struct {
 		spec SinkSpec
@@ -92,7 +94,10 @@ func TestFromConfigErrors(t *testing.T) {
 		{SinkSpec{Type: "pager"}, `unknown type "pager"`},
 		{SinkSpec{Type: "webhook", URL: "https://x", Secret: "${TRIPLINE_TEST_UNSET}"}, "TRIPLINE_TEST_UNSET is not set"},
 		{SinkSpec{Type: "webhook", URL: "${TRIPLINE_TEST_UNSET}"}, "url: environment variable"},
-		{SinkSpec{Type: "webhook", URL: "x"}, "not an http(s) URL"},
+		{SinkSpec{Type: "webhook", URL: "x", Unsigned: true}, "not an http(s) URL"},
+		{SinkSpec{Type: "webhook", URL: "https://x"}, "no secret to sign with"},
+		{SinkSpec{Type: "webhook", URL: "https://x", Secret: "${TRIPLINE_TEST_EMPTY}"}, "secret ${TRIPLINE_TEST_EMPTY} is empty"},
+		{SinkSpec{Type: "webhook", URL: "https://x", Secret: "s", Unsigned: true}, "say which"},
 		{SinkSpec{Type: "slack", URL: ""}, "not an http(s) URL"},
 		{SinkSpec{Type: "file"}, "no path"},
 		{SinkSpec{Type: "stdout", Format: "xml"}, "unknown format"},
