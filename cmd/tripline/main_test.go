@@ -218,3 +218,27 @@ func TestHuntOutputEscapesControlCharacters(t *testing.T) {
 		t.Errorf("escapes not shown visibly:\nstdout %q\nstderr %q", stdout, stderr)
 	}
 }
+
+// A schedule whose windows are made of hundreds of thousands of panes (an
+// interval of 1s over a week) is flagged by rules validate and refused by
+// hunt with the figure, while the other rules run.
+func TestHuntRefusesRunawaySchedules(t *testing.T) {
+	src, err := os.ReadFile("../../rules/elastic_aws_bedrock_denied_models_by_user.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(strings.Replace(string(src), "interval: 10m", "interval: 1s", 1), "lookback: 60m", "lookback: 7d", 1)
+	text = strings.Replace(text, "id: ", "id: runaway-", 1)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "runaway.yaml"), []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stdout, stderr := runCLI(t, "", "rules", "validate", dir)
+	if !strings.Contains(stdout+stderr, "604800 panes") {
+		t.Errorf("rules validate does not flag the schedule:\n%s%s", stdout, stderr)
+	}
+	code, _, stderr := runCLI(t, "", "hunt", "--format", "ndjson", "--rules", dir, denials(t))
+	if code != exitOK || !strings.Contains(stderr, "604800 panes") || !strings.Contains(stderr, "1 alerts") {
+		t.Errorf("hunt: exit %d; want the runaway rule refused and the seed's alert:\n%s", code, stderr)
+	}
+}

@@ -463,7 +463,9 @@ func ruleStatuses(set *ruleSet, live *engine.Live) []server.RuleStatus {
 	for _, c := range set.compiled {
 		r := c.Rule
 		rs := server.RuleStatus{ID: r.ID, Name: r.Name, Language: r.Language, File: r.File, Severity: r.Severity}
-		if c.Runnable() {
+		if err := c.Spec.Bounded(); c.Runnable() && err != nil {
+			rs.Skipped = err.Error()
+		} else if c.Runnable() {
 			rs.Interval, rs.LookBack = c.Spec.Interval.String(), c.Spec.LookBack.String()
 			s := states[r.ID]
 			rs.Healthy, rs.LastRun, rs.LastError, rs.Alerts = s.Healthy, s.LastRun, s.LastError, s.Alerts

@@ -159,10 +159,16 @@ func Hunt(ctx context.Context, rules []*Compiled, inputs []string, opt HuntOptio
 		logger = slog.Default()
 	}
 	var runnable []*Compiled
+	var refused []RuleReport
 	for _, c := range rules {
-		if c.Runnable() {
-			runnable = append(runnable, c)
+		if !c.Runnable() {
+			continue
 		}
+		if err := c.Spec.Bounded(); err != nil {
+			refused = append(refused, RuleReport{Compiled: c, Err: err})
+			continue
+		}
+		runnable = append(runnable, c)
 	}
 	var rep *Report
 	var err error
@@ -184,6 +190,7 @@ func Hunt(ctx context.Context, rules []*Compiled, inputs []string, opt HuntOptio
 	if err != nil {
 		return rep, err
 	}
+	rep.Rules = append(rep.Rules, refused...)
 	for _, rr := range rep.Rules {
 		if rr.Err != nil {
 			logger.Error("rule failed", "rule", rr.Compiled.Rule.ID, "err", rr.Err)

@@ -220,6 +220,10 @@ func NewLive(rules []*Compiled, opt LiveOptions) *Live {
 		if !c.Runnable() {
 			continue
 		}
+		if err := c.Spec.Bounded(); err != nil {
+			l.log.Error("rule not run", "rule", c.Rule.ID, "err", err)
+			continue
+		}
 		h := fnv.New32a()
 		h.Write([]byte(c.Rule.ID))
 		spread := c.Spec.Interval

@@ -44,7 +44,30 @@ func (s Spec) Warnings() []string {
 	if s.LookBack < s.Interval {
 		w = append(w, fmt.Sprintf("look-back %s is shorter than the interval %s: events between windows are never evaluated", s.LookBack, s.Interval))
 	}
+	if err := s.Bounded(); err != nil {
+		w = append(w, err.Error()+"; tripline will not run it")
+	}
 	return w
+}
+
+// MaxPanes bounds how many panes one window may be made of: a week of
+// one-minute panes is well inside it, a week of one-second panes (the
+// interval of 1s that a typo makes) is not.
+const MaxPanes = 20_000
+
+// Bounded reports a schedule whose every window is made of more than
+// MaxPanes panes: its state and every tick's work grow with that number,
+// so a run over a few records could take minutes and gigabytes.
+func (s Spec) Bounded() error {
+	w := s.PaneWidth()
+	if w <= 0 {
+		return nil
+	}
+	if n := int64(s.LookBack+s.WindowEnd) / int64(w); n > MaxPanes {
+		return fmt.Errorf("schedule makes windows of %d panes of %s (interval %s, look-back %s), more than %d: make the interval and look-back multiples of a longer span",
+			n, w, s.Interval, s.LookBack, MaxPanes)
+	}
+	return nil
 }
 
 // PaneWidth is gcd(interval, look-back, window end): the widest slice of
