@@ -4,6 +4,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +19,8 @@ const (
 	exitError = 1 // the run could not complete
 	exitUsage = 2
 	exitAlert = 3 // --fail-on-alert and alerts were raised
+	// exitInterrupted is a shell's status for a command stopped by Ctrl-C.
+	exitInterrupted = 130
 )
 
 // usageError marks errors in how the command was called.
@@ -96,6 +99,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	case errors.Is(err, errFlagHelp):
 		return exitOK
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintf(stderr, "tripline %s: interrupted\n", args[0])
+		return exitInterrupted
 	}
 	fmt.Fprintf(stderr, "tripline %s: %v\n", args[0], err)
 	return exitError

@@ -373,3 +373,50 @@ func TestServeRefusesASecondProcessOnItsData(t *testing.T) {
 		t.Errorf("the second serve does not say the data is in use by process %d:\n%s", p.cmd.Process.Pid, out)
 	}
 }
+
+// Ctrl-C stops hunt with "interrupted" and the shell's status 130, here
+// while it reads a stream that has not ended.
+func TestHuntInterrupted(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := buildBinary(t)
+	cmd := exec.Command(bin, "hunt", "--format", "ndjson", "-")
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	go func() {
+		at := time.Date(2026, 11, 21, 8, 0, 0, 0, time.UTC)
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+			fmt.Fprintf(in, `{"schemaType":"ModelInvocationLog","timestamp":%q,"accountId":"1","identity":{"arn":"arn:aws:iam::1:user/x"},"region":"us-east-1","requestId":"r%d","operation":"InvokeModel","modelId":"m1"}`+"\n",
+				at.Add(time.Duration(i)*time.Second).Format(time.RFC3339), i)
+		}
+	}()
+	time.Sleep(500 * time.Millisecond)
+	cmd.Process.Signal(os.Interrupt)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err = <-done:
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("hunt did not stop within 10s of Ctrl-C")
+	}
+	close(stop)
+	in.Close()
+	if code := cmd.ProcessState.ExitCode(); code != 130 || !strings.Contains(stderr.String(), "interrupted") {
+		t.Errorf("exit %d (%v), stderr %q; want 130 and \"interrupted\"", code, err, stderr.String())
+	}
+}

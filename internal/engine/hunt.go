@@ -296,7 +296,7 @@ func huntAll(ctx context.Context, rules []*Compiled, inputs []string, opt HuntOp
 		}
 		rr := report(c, i, workers, opt.Profile)
 		if rr.Err == nil {
-			al, err := replay(c, merged, rr.Profile)
+			al, err := replay(ctx, c, merged, rr.Profile)
 			if err != nil {
 				rr.Err = err
 			} else {
@@ -305,7 +305,7 @@ func huntAll(ctx context.Context, rules []*Compiled, inputs []string, opt HuntOp
 		}
 		rep.Rules = append(rep.Rules, rr)
 	}
-	return rep, nil
+	return rep, ctx.Err()
 }
 
 // push runs one event through one rule, turning a panic into the rule's
@@ -321,7 +321,7 @@ func (w *worker) push(i int, in *exec.Instance, ev *event.Event) {
 
 // replay evaluates every tick whose window holds data, in order; prof,
 // when not nil, takes the time it spent and the most state it held.
-func replay(c *Compiled, in *exec.Instance, prof *RuleProfile) (al *alerter, err error) {
+func replay(ctx context.Context, c *Compiled, in *exec.Instance, prof *RuleProfile) (al *alerter, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("rule panicked while evaluating: %v\n%s", r, debug.Stack())
@@ -331,6 +331,9 @@ func replay(c *Compiled, in *exec.Instance, prof *RuleProfile) (al *alerter, err
 	al = newAlerter(c)
 	width := c.Spec.PaneWidth()
 	for _, t := range c.Spec.TicksCovering(in.PaneStarts(), width) {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		w := c.Spec.WindowAt(t)
 		al.tick(w, in.Evaluate(t, w.Start, w.End))
 		if prof != nil {

@@ -3,10 +3,13 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -262,6 +265,59 @@ func TestHuntProfile(t *testing.T) {
 	for _, r := range rep.Rules {
 		if n := strings.Count(b.String(), r.Compiled.Rule.Name+"\n"); n != 1 {
 			t.Errorf("rule %q appears %d times in the profile:\n%s", r.Compiled.Rule.Name, n, b.String())
+		}
+	}
+}
+
+// cancelAfter is a context that cancels itself on the given call of Err:
+// a Ctrl-C that lands while windows are being evaluated, since reading
+// consults only Done.
+type cancelAfter struct {
+	context.Context
+	calls, after atomic.Int64
+	once         sync.Once
+	done         chan struct{}
+}
+
+func newCancelAfter(n int64) *cancelAfter {
+	c := &cancelAfter{Context: context.Background(), done: make(chan struct{})}
+	c.after.Store(n)
+	return c
+}
+
+func (c *cancelAfter) Done() <-chan struct{} { return c.done }
+
+func (c *cancelAfter) Err() error {
+	if c.calls.Add(1) > c.after.Load() {
+		c.once.Do(func() { close(c.done) })
+		return context.Canceled
+	}
+	return nil
+}
+
+// An interrupt while ticks are evaluated stops the run there, in order
+// and out of order, rather than after every remaining tick.
+func TestHuntStopsWhileEvaluating(t *testing.T) {
+	var lines []string
+	for i := 0; i < 300; i++ {
+		lines = append(lines, denial(base.Add(time.Duration(i)*7*time.Minute), fmt.Sprintf("u%d", i%5), "m1"))
+	}
+	path := filepath.Join(t.TempDir(), "events.json")
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range []string{path, "-"} {
+		ctx := newCancelAfter(50)
+		opt := HuntOptions{Workers: 1}
+		if in == "-" {
+			opt.Stdin.Stdin = strings.NewReader(strings.Join(lines, "\n") + "\n")
+		}
+		rep, err := Hunt(ctx, builtinRules(t), []string{in}, opt)
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("%s: err %v, want context.Canceled", in, err)
+		}
+		if rep != nil && len(rep.Alerts) > 0 {
+			t.Errorf("%s: an interrupted run reported %d alerts as if it had finished", in, len(rep.Alerts))
 		}
 	}
 }

@@ -28,6 +28,8 @@ type inOrder struct {
 	workers  []*worker
 	lateness int64
 	dedup    *dedup
+	// ctx stops evaluation when the run is interrupted.
+	ctx context.Context
 	// due is the watermark at which some rule has work; workers compare
 	// their latest record with it before trying to coordinate.
 	due atomic.Int64
@@ -80,7 +82,7 @@ func huntInOrder(ctx context.Context, rules []*Compiled, inputs []string, opt Hu
 	workers, readOpt := newWorkers(rules, workerCount(opt), opt)
 	readOpt.TimeOrder = true
 	readOpt.Idle = func(wi int) { workers[wi].idle.Store(true) }
-	o := &inOrder{workers: workers, lateness: int64(opt.Lateness), dedup: newDedup(opt.DedupHorizon)}
+	o := &inOrder{ctx: ctx, workers: workers, lateness: int64(opt.Lateness), dedup: newDedup(opt.DedupHorizon)}
 	if o.lateness <= 0 {
 		o.lateness = int64(DefaultHuntLateness)
 	}
@@ -99,6 +101,9 @@ func huntInOrder(ctx context.Context, rules []*Compiled, inputs []string, opt Hu
 		return rep, err
 	}
 	o.advance(math.MaxInt64)
+	if err := ctx.Err(); err != nil {
+		return rep, err
+	}
 	for i, r := range o.rules {
 		rr := report(r.c, i, workers, opt.Profile)
 		if rr.Err == nil {
@@ -177,6 +182,9 @@ func (o *inOrder) advance(wm int64) {
 			continue
 		}
 		for r.err == nil {
+			if o.ctx.Err() != nil {
+				return // interrupted: the caller reports it
+			}
 			if r.next.IsZero() {
 				p, ok := o.firstPane(i, end)
 				if !ok {
