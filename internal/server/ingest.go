@@ -11,7 +11,6 @@ import (
 	"github.com/klauspost/compress/gzip"
 )
 
-
 // trackReader remembers the first error other than io.EOF that its reader
 // returned, whatever the engine made of it, and counts bytes.
 type trackReader struct {
