@@ -527,8 +527,9 @@ func lastNewline(b []byte) int {
 // router fans alerts out to the configured sinks; it never blocks the
 // engine (sinks queue their own work).
 type router struct {
-	r   *notify.Router
-	log *slog.Logger
+	r    *notify.Router
+	gate *notify.Gate
+	log  *slog.Logger
 }
 
 func buildRouter(specs []notify.SinkSpec, log *slog.Logger) (*router, error) {
@@ -536,12 +537,22 @@ func buildRouter(specs []notify.SinkSpec, log *slog.Logger) (*router, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot set up notifications: %w", err)
 	}
-	return &router{r: r, log: log}, nil
+	return &router{r: r, gate: notify.NewGate(0), log: log}, nil
 }
 
-// SendAll hands every alert to the sinks.
+// SendAll hands the sinks each alert that is new, or changed in a way a
+// person acts on (see notify.Gate).
 func (r *router) SendAll(ctx context.Context, alerts []*alert.Alert) {
 	for _, a := range alerts {
+		send, update := r.gate.Pass(a)
+		if !send {
+			continue
+		}
+		if update {
+			c := *a
+			c.Update = true
+			a = &c
+		}
 		if err := r.r.Send(ctx, a); err != nil {
 			r.log.Warn("notification not queued", "alert", a.ID, "err", err)
 		}

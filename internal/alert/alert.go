@@ -31,6 +31,9 @@ type Alert struct {
 	Drilldowns []Drilldown `json:"drilldowns,omitempty"`
 	Matches    int         `json:"matches"`
 	Status     string      `json:"status,omitempty"`
+	// Update is set on a notification of an alert sent before, whose
+	// severity or event count changed since; never stored.
+	Update bool `json:"update,omitempty"`
 }
 
 // RuleRef is the part of the rule an alert carries.

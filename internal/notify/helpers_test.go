@@ -65,7 +65,7 @@ func sampleAlert() *alert.Alert {
 			{File: "logs/a.json.gz", Line: 60, Offset: 78794, EventID: "5cc0b280", Time: t0.Add(-12 * time.Minute)},
 			{File: "logs/b.json", Line: 3, Offset: 900, Time: t0.Add(-1 * time.Minute)},
 		},
-		Reason:     "AWS Bedrock Detected ...: total_denials=6 for user.id=arn:aws:sts::123456789012:assumed-role/dev/alice",
+		Reason:     "AWS Bedrock Detected Multiple Attempts to use Denied Models by a Single User: total_denials=6 for user.id=arn:aws:sts::123456789012:assumed-role/dev/alice",
 		Guide:      "## Triage\nLook at the user.",
 		Drilldowns: []alert.Drilldown{{Name: "View the detection results", Search: `index=* user="alice" | stats count by model`, Earliest: "-7d", Latest: "now"}},
 		Matches:    2,

@@ -95,13 +95,18 @@ func mrkdwn(s string) slackText { return slackText{Type: "mrkdwn", Text: s} }
 // drilldown searches as text to paste (no links).
 func slackMessage(a *alert.Alert, channel, username string) slackMsg {
 	title := fmt.Sprintf("[%s] %s", strings.ToUpper(a.Rule.Severity), a.Rule.Name)
+	if a.Update {
+		title = "Update: " + title
+	}
+	// The reason starts with the rule's name, which the title has said.
+	detail := strings.TrimPrefix(a.Reason, a.Rule.Name+": ")
 	m := slackMsg{
 		Channel:  channel,
 		Username: username,
-		Text:     clipRunes(slackEscape(title+": "+a.Reason), slackTextMax),
+		Text:     clipRunes(slackEscape(title+": "+detail), slackTextMax),
 		Blocks: []slackBlock{
 			{Type: "header", Text: &slackText{Type: "plain_text", Text: clipRunes(title, slackHeaderMax)}},
-			{Type: "section", Text: ptr(mrkdwn(clipRunes(slackEscape(a.Reason), slackTextMax)))},
+			{Type: "section", Text: ptr(mrkdwn(clipRunes(slackEscape(detail), slackTextMax)))},
 		},
 	}
 	if len(a.Group) > 0 {

@@ -62,8 +62,12 @@ func TestSlackPayload(t *testing.T) {
 	if header.Type != "plain_text" || header.Text != "[HIGH] "+a.Rule.Name {
 		t.Errorf("header %+v", header)
 	}
-	if msg.Blocks[1].Text.Type != "mrkdwn" || msg.Blocks[1].Text.Text != a.Reason {
+	detail := strings.TrimPrefix(a.Reason, a.Rule.Name+": ")
+	if msg.Blocks[1].Text.Type != "mrkdwn" || msg.Blocks[1].Text.Text != detail {
 		t.Errorf("reason block %+v", msg.Blocks[1].Text)
+	}
+	if strings.Count(msg.Text, a.Rule.Name) != 1 {
+		t.Errorf("the rule's name is not in the text once: %q", msg.Text)
 	}
 	fields := msg.Blocks[2].Fields
 	if len(fields) != 3 || fields[0].Text != "*user.id*\narn:aws:sts::123456789012:assumed-role/dev/alice" {

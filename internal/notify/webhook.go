@@ -23,6 +23,9 @@ const (
 	// AlertIDHeader carries the alert's id; an updated alert keeps its id,
 	// so a receiver can upsert on it.
 	AlertIDHeader = "X-Tripline-Alert-Id"
+	// NoticeHeader says "new" for an alert's first notification and
+	// "update" for a later one (see Gate).
+	NoticeHeader = "X-Tripline-Notice"
 )
 
 // WebhookConfig configures a generic JSON webhook.
@@ -72,6 +75,11 @@ func NewWebhook(cfg WebhookConfig) (*Webhook, error) {
 		}
 		h.Set(TimestampHeader, strconv.FormatInt(time.Now().Unix(), 10))
 		h.Set(AlertIDHeader, a.ID)
+		if a.Update {
+			h.Set(NoticeHeader, "update")
+		} else {
+			h.Set(NoticeHeader, "new")
+		}
 		if len(secret) > 0 {
 			h.Set(SignatureHeader, Sign(secret, body))
 		}
