@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -418,5 +419,89 @@ func TestHuntInterrupted(t *testing.T) {
 	in.Close()
 	if code := cmd.ProcessState.ExitCode(); code != 130 || !strings.Contains(stderr.String(), "interrupted") {
 		t.Errorf("exit %d (%v), stderr %q; want 130 and \"interrupted\"", code, err, stderr.String())
+	}
+}
+
+// TestServeCrashLoop kills serve with SIGKILL twenty times at random
+// moments while it reads a watched directory and ingested bodies, then
+// lets it finish: the stored alerts are those of a run never interrupted.
+func TestServeCrashLoop(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := buildBinary(t)
+	input := t.TempDir()
+	total := writeInput(t, input, 40)
+	// Ingest bodies: the same shape with ids of their own.
+	spare := t.TempDir()
+	writeInput(t, spare, 20)
+	var bodies [][]byte
+	files, _ := filepath.Glob(filepath.Join(spare, "*.json"))
+	sort.Strings(files)
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		b = bytes.ReplaceAll(bytes.ReplaceAll(b, []byte(`"n-`), []byte(`"in-`)), []byte(`"d-`), []byte(`"id-`))
+		b = bytes.ReplaceAll(b, []byte("caller"), []byte("poster"))
+		// A day after the directory's logs: a stream that starts when the
+		// directory's windows have been evaluated would have its events
+		// counted late (and reported), which is not what this test is about.
+		b = bytes.ReplaceAll(b, []byte("2026-10-03T"), []byte("2026-10-04T"))
+		bodies = append(bodies, b)
+		total += bytes.Count(b, []byte("\n"))
+	}
+	post := func(p *serveProc, body []byte) bool {
+		resp, err := http.Post("http://"+p.addr+"/api/v1/ingest?stream=shipper", "application/x-ndjson", bytes.NewReader(body))
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusAccepted
+	}
+
+	whole := t.TempDir()
+	p := startServe(t, bin, whole, input)
+	for _, b := range bodies {
+		for !post(p, b) {
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	if n := p.waitStable(total); n != total {
+		t.Fatalf("uninterrupted run processed %d events, want %d", n, total)
+	}
+	p.stop()
+	want := storedAlerts(t, bin, whole)
+	if len(want) < 3 {
+		t.Fatalf("the uninterrupted run raised %d alerts; the test would prove little", len(want))
+	}
+
+	crashed := t.TempDir()
+	rng := rand.New(rand.NewPCG(7, 11))
+	next, kills := 0, 0
+	for ; kills < 20; kills++ {
+		p = startServe(t, bin, crashed, input)
+		// Post a body or two, then kill at a random moment while the
+		// engine reads them and the directory.
+		for k := 0; k < 2 && next < len(bodies); k++ {
+			if post(p, bodies[next]) {
+				next++
+			}
+		}
+		time.Sleep(time.Duration(rng.IntN(250)) * time.Millisecond)
+		p.cmd.Process.Kill()
+		p.cmd.Wait()
+	}
+	p = startServe(t, bin, crashed, input)
+	for next < len(bodies) {
+		if post(p, bodies[next]) {
+			next++
+		} else {
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	p.waitStable(1)
+	p.stop()
+	got := storedAlerts(t, bin, crashed)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("after %d kills:\n  %s\nuninterrupted:\n  %s", kills, strings.Join(got, "\n  "), strings.Join(want, "\n  "))
 	}
 }
