@@ -10,6 +10,7 @@ import (
 
 	"github.com/tripline/tripline/internal/event"
 	"github.com/tripline/tripline/internal/plan"
+	"github.com/tripline/tripline/internal/scalar"
 	"github.com/valyala/fastjson"
 )
 
@@ -347,7 +348,7 @@ func TestSlidingWindowsEqualPaneByPane(t *testing.T) {
 				p.stats.mergeInto(tab, blocked.panes[idx].tab, idx)
 			}
 		}
-		return renderResults(blocked.results(&plan.Context{}, p.stats.rows(tab, p.tail.width)))
+		return renderResults(blocked.results(&scalar.Context{}, p.stats.rows(tab, p.tail.width)))
 	}
 	for _, step := range []int{0, 1, 2, 3} {
 		for k := 0; k < 12; k++ {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/tripline/tripline/internal/event"
 	"github.com/tripline/tripline/internal/plan"
+	"github.com/tripline/tripline/internal/scalar"
 )
 
 // statsSpec is a compiled Stats node: how to compute keys and aggregate
@@ -13,10 +14,10 @@ import (
 type statsSpec struct {
 	d        plan.Dialect
 	keyNames []string
-	keys     []plan.Evaluator
+	keys     []scalar.Evaluator
 	aggNames []string
 	aggFns   []string
-	aggArgs  []plan.Evaluator // nil for count(*)
+	aggArgs  []scalar.Evaluator // nil for count(*)
 	aggParam []event.Value
 	outCols  []string
 	// keySlots and aggSlots place the output columns in the tail's rows.
@@ -36,7 +37,7 @@ func (s *statsSpec) bindTail(sc *tailScope) {
 	}
 }
 
-func compileStats(s *plan.Stats, d plan.Dialect, resolve plan.Resolver) (*statsSpec, error) {
+func compileStats(s *plan.Stats, d plan.Dialect, resolve scalar.Resolver) (*statsSpec, error) {
 	spec := &statsSpec{d: d}
 	for _, a := range s.Aggs {
 		info, ok := plan.LookupAgg(d, a.Func)
@@ -46,11 +47,11 @@ func compileStats(s *plan.Stats, d plan.Dialect, resolve plan.Resolver) (*statsS
 		if len(a.Args) < info.MinArgs || (info.MaxArgs >= 0 && len(a.Args) > info.MaxArgs) {
 			return nil, fmt.Errorf("%s() takes %d to %d arguments, got %d", a.Func, info.MinArgs, info.MaxArgs, len(a.Args))
 		}
-		var arg plan.Evaluator
+		var arg scalar.Evaluator
 		var param event.Value
 		if len(a.Args) > 0 {
 			if _, star := a.Args[0].(*plan.Star); !star {
-				ev, err := plan.Compile(a.Args[0], d, resolve)
+				ev, err := scalar.Compile(a.Args[0], d, resolve)
 				if err != nil {
 					return nil, fmt.Errorf("in %s: %w", a.Name, err)
 				}
@@ -68,7 +69,7 @@ func compileStats(s *plan.Stats, d plan.Dialect, resolve plan.Resolver) (*statsS
 		spec.aggParam = append(spec.aggParam, param)
 	}
 	for _, b := range s.By {
-		ev, err := plan.Compile(b.Expr, d, resolve)
+		ev, err := scalar.Compile(b.Expr, d, resolve)
 		if err != nil {
 			return nil, fmt.Errorf("in by %s: %w", b.Name, err)
 		}
@@ -167,7 +168,7 @@ type statsScratch struct {
 
 // add folds one row into the table. ev (stream stage) or m (tail stage)
 // gives the row's provenance.
-func (s *statsSpec) add(tab *groupTable, sc *statsScratch, ctx *plan.Context, r plan.Row, t int64, ev *event.Event, m *meta) {
+func (s *statsSpec) add(tab *groupTable, sc *statsScratch, ctx *scalar.Context, r scalar.Row, t int64, ev *event.Event, m *meta) {
 	if cap(sc.keyVals) < len(s.keys) {
 		sc.keyVals = make([][]event.Value, len(s.keys))
 		sc.combo = make([]event.Value, len(s.keys))

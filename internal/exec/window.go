@@ -6,6 +6,7 @@ import (
 
 	"github.com/tripline/tripline/internal/event"
 	"github.com/tripline/tripline/internal/plan"
+	"github.com/tripline/tripline/internal/scalar"
 )
 
 // window is the state of the window an Instance evaluated last: every
@@ -385,7 +386,7 @@ func (s *statsSpec) before(a, b *wgroup) bool {
 // order run first, over the changed groups alone when their output can be
 // kept; what they let through is put in the order a merge from scratch
 // gives and runs through the rest of the tail.
-func (in *Instance) evaluateSliding(ctx *plan.Context, lo, hi int64) []Result {
+func (in *Instance) evaluateSliding(ctx *scalar.Context, lo, hi int64) []Result {
 	s, tp := in.p.stats, in.p.tail
 	w := in.win
 	if w == nil || lo < w.lo || hi < w.hi || lo >= w.hi {

@@ -13,8 +13,10 @@
 // Every parse error is a *syntax.Error with a span inside the query, so
 // that a rule that does not parse is reported with line:col and a caret.
 // Parse checks aggregates; Check checks scalar functions against the
-// plan's function table, separately, so that parsing never depends on it.
+// registry of internal/scalar, separately, so that parsing never depends
+// on it.
 //
-// esql imports plan, syntax, event and the standard library only: never
-// the executor (internal/exec), another front end or a rule loader.
+// esql imports plan, scalar (for Check), syntax, event and the standard
+// library only: never the executor (internal/exec), another front end or a
+// rule loader.
 package esql
