@@ -30,7 +30,7 @@ func (p *sortProc) flush(ctx *scalar.Context) {
 		for j, k := range p.keys {
 			v := k.eval(ctx, tableRow{r: r})
 			if p.d != plan.ESQL {
-				v = splNumber(v)
+				v = scalar.SPLNumber(v)
 			}
 			vals[i][j] = v
 		}

@@ -64,7 +64,7 @@ func (p *inlineStatsProc) flush(ctx *scalar.Context) {
 	for gi, g := range tab.order {
 		idx[g] = gi
 		for j := range g.aggs {
-			res[gi*nagg+j] = g.aggs[j].result()
+			res[gi*nagg+j] = g.aggs[j].Result()
 		}
 	}
 	var key []byte

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/tripline/tripline/internal/aggregate"
 	"github.com/tripline/tripline/internal/event"
 	"github.com/tripline/tripline/internal/plan"
 	"github.com/tripline/tripline/internal/scalar"
@@ -16,7 +17,7 @@ type statsSpec struct {
 	keyNames []string
 	keys     []scalar.Evaluator
 	aggNames []string
-	aggFns   []string
+	aggFns   []*aggregate.Func
 	aggArgs  []scalar.Evaluator // nil for count(*)
 	aggParam []event.Value
 	outCols  []string
@@ -40,7 +41,7 @@ func (s *statsSpec) bindTail(sc *tailScope) {
 func compileStats(s *plan.Stats, d plan.Dialect, resolve scalar.Resolver) (*statsSpec, error) {
 	spec := &statsSpec{d: d}
 	for _, a := range s.Aggs {
-		info, ok := plan.LookupAgg(d, a.Func)
+		info, ok := aggregate.Lookup(d, a.Func)
 		if !ok {
 			return nil, fmt.Errorf("unknown aggregate function %s()", a.Func)
 		}
@@ -64,7 +65,7 @@ func compileStats(s *plan.Stats, d plan.Dialect, resolve scalar.Resolver) (*stat
 			}
 		}
 		spec.aggNames = append(spec.aggNames, a.Name)
-		spec.aggFns = append(spec.aggFns, a.Func)
+		spec.aggFns = append(spec.aggFns, info)
 		spec.aggArgs = append(spec.aggArgs, arg)
 		spec.aggParam = append(spec.aggParam, param)
 	}
@@ -89,7 +90,7 @@ func compileStats(s *plan.Stats, d plan.Dialect, resolve scalar.Resolver) (*stat
 type group struct {
 	keys []event.Value
 	key  string // the encoded keys: the group's identity in a table
-	aggs []aggState
+	aggs []aggregate.State
 	meta meta
 	pos  int // index in its table's order
 }
@@ -143,8 +144,8 @@ func (t *groupTable) reindex() {
 }
 
 // newAggs returns fresh aggregate states for one group.
-func (s *statsSpec) newAggs() []aggState {
-	aggs := make([]aggState, len(s.aggFns))
+func (s *statsSpec) newAggs() []aggregate.State {
+	aggs := make([]aggregate.State, len(s.aggFns))
 	for j := range s.aggFns {
 		aggs[j] = s.newAgg(j)
 	}
@@ -152,8 +153,8 @@ func (s *statsSpec) newAggs() []aggState {
 }
 
 // newAgg returns fresh state for aggregate j.
-func (s *statsSpec) newAgg(j int) aggState {
-	return newAggState(s.d, s.aggFns[j], s.aggArgs[j] == nil, s.aggParam[j])
+func (s *statsSpec) newAgg(j int) aggregate.State {
+	return s.aggFns[j].New(s.aggArgs[j] == nil, s.aggParam[j])
 }
 
 // statsScratch is per-instance scratch space, so that adding a row does
@@ -219,7 +220,7 @@ func (s *statsSpec) addCombos(tab *groupTable, sc *statsScratch, i int, t int64,
 		tab.insert(g)
 	}
 	for j, a := range g.aggs {
-		a.add(sc.args[j], t)
+		a.Add(sc.args[j], t)
 	}
 	if ev != nil {
 		g.meta.addEvent(ev, t)
@@ -241,7 +242,7 @@ func (s *statsSpec) moveInto(dst, src *groupTable) {
 			continue
 		}
 		for j, a := range d.aggs {
-			a.merge(g.aggs[j])
+			a.Merge(g.aggs[j])
 		}
 		d.meta.merge(&g.meta)
 	}
@@ -256,7 +257,7 @@ func (s *statsSpec) mergeInto(dst, src *groupTable, paneIdx int64) {
 			dst.insert(d)
 		}
 		for j, a := range d.aggs {
-			a.merge(g.aggs[j])
+			a.Merge(g.aggs[j])
 		}
 		d.meta.merge(&g.meta)
 		if paneIdx >= 0 {
@@ -278,7 +279,7 @@ func (s *statsSpec) rows(tab *groupTable, width int) []*tRow {
 		groups = append([]*group(nil), groups...)
 		sort.SliceStable(groups, func(i, j int) bool {
 			for k := range s.keys {
-				if c := event.Order(splNumber(groups[i].keys[k]), splNumber(groups[j].keys[k])); c != 0 {
+				if c := event.Order(scalar.SPLNumber(groups[i].keys[k]), scalar.SPLNumber(groups[j].keys[k])); c != 0 {
 					return c < 0
 				}
 			}
@@ -295,7 +296,7 @@ func (s *statsSpec) rows(tab *groupTable, width int) []*tRow {
 			}
 		}
 		for j, slot := range s.aggSlots {
-			if v := g.aggs[j].result(); !v.IsNull() {
+			if v := g.aggs[j].Result(); !v.IsNull() {
 				r.vals[slot] = v
 			}
 		}

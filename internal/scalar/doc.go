@@ -10,5 +10,6 @@
 // a Context carries the argument stack of the calls in progress.
 //
 // scalar imports plan, event and the standard library only. It never
-// imports an executor (internal/exec) or a front end (internal/syntax/...).
+// imports an executor (internal/exec), a front end (internal/syntax/...)
+// or internal/aggregate, which builds on it.
 package scalar

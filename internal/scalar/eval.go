@@ -34,8 +34,10 @@ type Context struct {
 type Evaluator func(ctx *Context, row Row) event.Value
 
 // Compile turns an expression into an evaluator for dialect d, resolving
-// field names through r. It fails on unknown functions and wrong arity;
-// aggregates are not scalar expressions and fail here too.
+// field names through r. It fails on unknown functions and wrong arity.
+// An aggregate is not a scalar function, so it is unknown here: the front
+// ends report an aggregate outside stats, with its position, when they
+// parse.
 func Compile(e plan.Expr, d plan.Dialect, r Resolver) (Evaluator, error) {
 	switch t := e.(type) {
 	case *plan.Field:
@@ -49,9 +51,6 @@ func Compile(e plan.Expr, d plan.Dialect, r Resolver) (Evaluator, error) {
 	case *plan.Call:
 		f, ok := Lookup(d, t.Name)
 		if !ok {
-			if _, isAgg := plan.LookupAgg(d, t.Name); isAgg {
-				return nil, fmt.Errorf("aggregate function %s() is only valid in stats", t.Name)
-			}
 			return nil, fmt.Errorf("unknown function %s()", t.Name)
 		}
 		if len(t.Args) < f.MinArgs || (f.MaxArgs >= 0 && len(t.Args) > f.MaxArgs) {

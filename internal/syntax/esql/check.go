@@ -3,6 +3,7 @@ package esql
 import (
 	"fmt"
 
+	"github.com/tripline/tripline/internal/aggregate"
 	"github.com/tripline/tripline/internal/plan"
 	"github.com/tripline/tripline/internal/scalar"
 )
@@ -65,7 +66,7 @@ func Check(q *plan.Query) []error {
 func checkCall(c *plan.Call) error {
 	f, ok := scalar.Lookup(plan.ESQL, c.Name)
 	if !ok {
-		if _, isAgg := plan.LookupAgg(plan.ESQL, c.Name); isAgg {
+		if _, isAgg := aggregate.Lookup(plan.ESQL, c.Name); isAgg {
 			return fmt.Errorf("aggregate function %s() is only valid in STATS", c.Name)
 		}
 		return fmt.Errorf("unknown function %s()", c.Name)

@@ -1,4 +1,4 @@
-package exec
+package aggregate
 
 import (
 	"fmt"
@@ -10,15 +10,18 @@ import (
 
 // aggBenchFns are the aggregates benchmarked: every state kind once.
 var aggBenchFns = []struct {
+	d     plan.Dialect
 	fn    string
 	star  bool
 	param event.Value
 }{
-	{"count", true, event.Value{}}, {"count", false, event.Value{}}, {"count_distinct", false, event.Value{}},
-	{"min", false, event.Value{}}, {"max", false, event.Value{}}, {"sum", false, event.Value{}},
-	{"avg", false, event.Value{}}, {"median", false, event.Value{}}, {"percentile", false, event.LongValue(95)},
-	{"values", false, event.Value{}}, {"list", false, event.Value{}}, {"earliest", false, event.Value{}},
-	{"range", false, event.Value{}}, {"stdev", false, event.Value{}},
+	{plan.ESQL, "count", true, event.Value{}}, {plan.ESQL, "count", false, event.Value{}},
+	{plan.ESQL, "count_distinct", false, event.Value{}}, {plan.ESQL, "min", false, event.Value{}},
+	{plan.ESQL, "max", false, event.Value{}}, {plan.ESQL, "sum", false, event.Value{}},
+	{plan.ESQL, "avg", false, event.Value{}}, {plan.ESQL, "median", false, event.Value{}},
+	{plan.ESQL, "percentile", false, event.LongValue(95)}, {plan.ESQL, "values", false, event.Value{}},
+	{plan.SPL, "list", false, event.Value{}}, {plan.ESQL, "earliest", false, event.Value{}},
+	{plan.SPL, "range", false, event.Value{}}, {plan.SPL, "stdev", false, event.Value{}},
 }
 
 // aggBenchValue is the i-th input: numbers for the numeric aggregates,
@@ -43,13 +46,13 @@ func BenchmarkAggregateInsert(b *testing.B) {
 			for i := range vals {
 				vals[i] = aggBenchValue(a.fn, i)
 			}
-			st := newAggState(plan.ESQL, a.fn, a.star, a.param)
+			st := newState(a.d, a.fn, a.star, a.param)
 			b.ReportAllocs()
 			for i := 0; b.Loop(); i++ {
 				if i%1024 == 0 {
-					st = newAggState(plan.ESQL, a.fn, a.star, a.param)
+					st = newState(a.d, a.fn, a.star, a.param)
 				}
-				st.add(vals[i%1024], int64(i))
+				st.Add(vals[i%1024], int64(i))
 			}
 		})
 	}
@@ -67,20 +70,20 @@ func BenchmarkAggregateSlide(b *testing.B) {
 			name += "(*)"
 		}
 		b.Run(name, func(b *testing.B) {
-			ring := make([]aggState, panes)
-			fill := func(k int) aggState {
-				st := newAggState(plan.ESQL, a.fn, a.star, a.param)
+			ring := make([]State, panes)
+			fill := func(k int) State {
+				st := newState(a.d, a.fn, a.star, a.param)
 				for i := 0; i < perPane; i++ {
-					st.add(aggBenchValue(a.fn, k*perPane+i), int64(k*perPane+i))
+					st.Add(aggBenchValue(a.fn, k*perPane+i), int64(k*perPane+i))
 				}
 				return st
 			}
-			win := newAggState(plan.ESQL, a.fn, a.star, a.param)
+			win := newState(a.d, a.fn, a.star, a.param)
 			for k := range ring {
 				ring[k] = fill(k)
-				win.merge(ring[k])
+				win.Merge(ring[k])
 			}
-			next := make([]aggState, 64)
+			next := make([]State, 64)
 			for k := range next {
 				next[k] = fill(panes + k)
 			}
@@ -88,15 +91,15 @@ func BenchmarkAggregateSlide(b *testing.B) {
 			for i := 0; b.Loop(); i++ {
 				old := ring[i%panes]
 				ring[i%panes] = next[i%len(next)]
-				if !win.sub(old) {
-					win = newAggState(plan.ESQL, a.fn, a.star, a.param)
+				if !win.Sub(old) {
+					win = newState(a.d, a.fn, a.star, a.param)
 					for _, p := range ring {
-						win.merge(p)
+						win.Merge(p)
 					}
 				} else {
-					win.merge(ring[i%panes])
+					win.Merge(ring[i%panes])
 				}
-				_ = win.result()
+				_ = win.Result()
 			}
 		})
 	}

@@ -1,4 +1,4 @@
-package exec
+package aggregate
 
 import (
 	"math"
@@ -6,70 +6,42 @@ import (
 	"sort"
 
 	"github.com/tripline/tripline/internal/event"
-	"github.com/tripline/tripline/internal/plan"
+	"github.com/tripline/tripline/internal/scalar"
 )
 
-// aggState is the mergeable state of one aggregate for one group.
-// add receives the argument value (null for count(*) rows: see star) and
-// the row's event time in Unix nanoseconds. sub takes back a state that was
-// merged in before, so that a sliding window can drop the pane that leaves
-// it; it reports false, changing nothing, when the aggregate cannot be
-// inverted exactly (min, max, a sum of doubles), and the window then
-// merges the group's remaining panes again.
-type aggState interface {
-	add(v event.Value, t int64)
-	merge(o aggState)
-	sub(o aggState) bool
-	result() event.Value
-}
-
-// newAggState returns fresh state for an aggregate of a dialect. star is
-// set for count(*) and SPL's bare count.
-func newAggState(d plan.Dialect, fn string, star bool, param event.Value) aggState {
-	switch fn {
-	case "count", "c":
-		if star {
-			return &countRows{}
-		}
-		return &countValues{perValue: d == plan.ESQL}
-	case "count_distinct", "dc", "distinct_count":
-		return &distinct{}
-	case "min":
-		return &extreme{max: false, spl: d != plan.ESQL}
-	case "max":
-		return &extreme{max: true, spl: d != plan.ESQL}
-	case "sum":
-		return &sum{}
-	case "avg", "mean":
-		return &sum{avg: true}
-	case "median":
-		return &quantile{q: 50}
-	case "percentile":
-		q, _ := param.Number()
-		return &quantile{q: q}
-	case "values":
-		return &valueSet{sortText: d != plan.ESQL}
-	case "list":
-		return &list{}
-	case "earliest", "last":
-		return &byTime{latest: false}
-	case "latest", "first":
-		// Splunk returns events newest first, so first() is the latest value.
-		return &byTime{latest: true}
-	case "range":
-		return &rangeAgg{}
-	case "stdev":
-		return &stdev{}
-	}
-	panic("BUG: no state for aggregate " + fn)
+// State is the mergeable state of one aggregate for one group: a pane's
+// state takes rows, a window's merges the states of its panes. A state is
+// used by one goroutine at a time.
+type State interface {
+	// Add folds in one row: its argument value (null for the rows of
+	// count(*)) and its event time in Unix nanoseconds.
+	Add(v event.Value, t int64)
+	// Merge folds in a state of the same aggregate; o is not changed and
+	// may go on being used.
+	Merge(o State)
+	// Sub takes back a state that was merged in before, so that a sliding
+	// window can drop the pane that leaves it. It reports false, changing
+	// nothing, when the aggregate cannot be taken back exactly (min, max, a
+	// sum of doubles): the caller then merges the remaining panes again.
+	Sub(o State) bool
+	// Result returns the aggregate's value; the state may go on taking
+	// rows and states afterwards.
+	Result() event.Value
+	// Encode writes the state for a snapshot; Decode reads what Encode
+	// wrote into a fresh state of the same aggregate.
+	Encode(e *Encoder)
+	Decode(d *Decoder)
 }
 
 type countRows struct{ n int64 }
 
-func (c *countRows) add(event.Value, int64) { c.n++ }
-func (c *countRows) merge(o aggState)       { c.n += o.(*countRows).n }
-func (c *countRows) sub(o aggState) bool    { c.n -= o.(*countRows).n; return true }
-func (c *countRows) result() event.Value    { return event.LongValue(c.n) }
+func (c *countRows) Add(event.Value, int64) { c.n++ }
+func (c *countRows) Merge(o State)          { c.n += o.(*countRows).n }
+func (c *countRows) Sub(o State) bool       { c.n -= o.(*countRows).n; return true }
+func (c *countRows) Result() event.Value    { return event.LongValue(c.n) }
+
+func (c *countRows) Encode(e *Encoder) { e.Varint(c.n) }
+func (c *countRows) Decode(d *Decoder) { c.n = d.Varint() }
 
 // countValues counts non-null values: ES|QL counts every value of a
 // multi-value, Splunk counts events that have the field.
@@ -78,7 +50,7 @@ type countValues struct {
 	perValue bool
 }
 
-func (c *countValues) add(v event.Value, _ int64) {
+func (c *countValues) Add(v event.Value, _ int64) {
 	if v.IsNull() {
 		return
 	}
@@ -88,16 +60,19 @@ func (c *countValues) add(v event.Value, _ int64) {
 	}
 	c.n++
 }
-func (c *countValues) merge(o aggState)    { c.n += o.(*countValues).n }
-func (c *countValues) sub(o aggState) bool { c.n -= o.(*countValues).n; return true }
-func (c *countValues) result() event.Value { return event.LongValue(c.n) }
+func (c *countValues) Merge(o State)       { c.n += o.(*countValues).n }
+func (c *countValues) Sub(o State) bool    { c.n -= o.(*countValues).n; return true }
+func (c *countValues) Result() event.Value { return event.LongValue(c.n) }
+
+func (c *countValues) Encode(e *Encoder) { e.Varint(c.n) }
+func (c *countValues) Decode(d *Decoder) { c.n = d.Varint() }
 
 // distinct counts distinct values. It holds each value's multiplicity:
 // 1 in the state of a pane, the number of merged states holding it in a
 // window, so that a value leaves with the last pane that holds it.
 type distinct struct{ seen multiset }
 
-func (d *distinct) add(v event.Value, _ int64) {
+func (d *distinct) Add(v event.Value, _ int64) {
 	var buf [64]byte
 	for _, e := range v.Values() {
 		// A value already held keeps its multiplicity, as in valueSet.
@@ -106,18 +81,38 @@ func (d *distinct) add(v event.Value, _ int64) {
 		}
 	}
 }
-func (d *distinct) merge(o aggState) {
+func (d *distinct) Merge(o State) {
 	for _, it := range o.(*distinct).seen.items {
 		d.seen.put(it.key, it.n)
 	}
 }
-func (d *distinct) sub(o aggState) bool {
+func (d *distinct) Sub(o State) bool {
 	for _, it := range o.(*distinct).seen.items {
 		d.seen.take(it.key, it.n)
 	}
 	return true
 }
-func (d *distinct) result() event.Value { return event.LongValue(int64(len(d.seen.items))) }
+func (d *distinct) Result() event.Value { return event.LongValue(int64(len(d.seen.items))) }
+
+// Encode writes the keys sorted, without their multiplicities: a pane's
+// are all 1.
+func (d *distinct) Encode(e *Encoder) {
+	keys := make([]string, 0, len(d.seen.items))
+	for _, it := range d.seen.items {
+		keys = append(keys, it.key)
+	}
+	sort.Strings(keys)
+	e.Uvarint(uint64(len(keys)))
+	for _, k := range keys {
+		e.Str(k)
+	}
+}
+
+func (d *distinct) Decode(dec *Decoder) {
+	for n := dec.Count(); n > 0 && dec.Err() == nil; n-- {
+		d.seen.put(dec.Str(), 1)
+	}
+}
 
 // multiset holds distinct value keys with their multiplicities, in a
 // slice while few (most groups see one or two values) and indexed by a map
@@ -228,10 +223,10 @@ type extreme struct {
 	max, spl bool
 }
 
-func (x *extreme) add(v event.Value, _ int64) {
+func (x *extreme) Add(v event.Value, _ int64) {
 	for _, e := range v.Values() {
 		if x.spl {
-			e = splNumber(e)
+			e = scalar.SPLNumber(e)
 		}
 		x.offer(e)
 	}
@@ -257,7 +252,7 @@ func (x *extreme) offer(e event.Value) {
 	}
 }
 
-func (x *extreme) merge(o aggState) {
+func (x *extreme) Merge(o State) {
 	if y := o.(*extreme); y.have {
 		x.offer(y.v)
 	}
@@ -266,7 +261,7 @@ func (x *extreme) merge(o aggState) {
 // sub takes a pane back when its extreme cannot have been the window's:
 // one strictly worse leaves the window's extreme where it was. A pane that
 // may have given it makes the window merge its remaining panes again.
-func (x *extreme) sub(o aggState) bool {
+func (x *extreme) Sub(o State) bool {
 	y := o.(*extreme)
 	if !y.have {
 		return true
@@ -283,7 +278,10 @@ func (x *extreme) sub(o aggState) bool {
 	_, xNum := x.v.Number()
 	return xNum && !yNum
 }
-func (x *extreme) result() event.Value { return x.v }
+func (x *extreme) Result() event.Value { return x.v }
+
+func (x *extreme) Encode(e *Encoder) { e.Bool(x.have); e.Value(x.v) }
+func (x *extreme) Decode(d *Decoder) { x.have = d.Bool(); x.v = d.Value() }
 
 type sum struct {
 	f        float64
@@ -293,9 +291,9 @@ type sum struct {
 	avg      bool
 }
 
-func (s *sum) add(v event.Value, _ int64) {
+func (s *sum) Add(v event.Value, _ int64) {
 	for _, e := range v.Values() {
-		e = splNumber(e)
+		e = scalar.SPLNumber(e)
 		if n, ok := e.Long(); ok {
 			s.i += n
 			s.f += float64(n)
@@ -307,7 +305,7 @@ func (s *sum) add(v event.Value, _ int64) {
 		}
 	}
 }
-func (s *sum) merge(o aggState) {
+func (s *sum) Merge(o State) {
 	t := o.(*sum)
 	s.f += t.f
 	s.i += t.i
@@ -316,7 +314,7 @@ func (s *sum) merge(o aggState) {
 }
 
 // sub inverts a sum of whole numbers exactly; doubles would drift.
-func (s *sum) sub(o aggState) bool {
+func (s *sum) Sub(o State) bool {
 	t := o.(*sum)
 	if s.isDouble || t.isDouble || math.Abs(s.f) >= 1<<53 {
 		return false
@@ -327,7 +325,7 @@ func (s *sum) sub(o aggState) bool {
 	return true
 }
 
-func (s *sum) result() event.Value {
+func (s *sum) Result() event.Value {
 	switch {
 	case s.n == 0:
 		return event.Value{}
@@ -339,21 +337,32 @@ func (s *sum) result() event.Value {
 	return event.LongValue(s.i)
 }
 
+func (s *sum) Encode(e *Encoder) {
+	e.Float(s.f)
+	e.Varint(s.i)
+	e.Varint(s.n)
+	e.Bool(s.isDouble)
+}
+
+func (s *sum) Decode(d *Decoder) {
+	s.f, s.i, s.n, s.isDouble = d.Float(), d.Varint(), d.Varint(), d.Bool()
+}
+
 type quantile struct {
 	xs []float64
 	q  float64
 }
 
-func (m *quantile) add(v event.Value, _ int64) {
+func (m *quantile) Add(v event.Value, _ int64) {
 	for _, e := range v.Values() {
-		if f, ok := splNumber(e).Number(); ok {
+		if f, ok := scalar.SPLNumber(e).Number(); ok {
 			m.xs = append(m.xs, f)
 		}
 	}
 }
-func (m *quantile) merge(o aggState)  { m.xs = append(m.xs, o.(*quantile).xs...) }
-func (m *quantile) sub(aggState) bool { return false }
-func (m *quantile) result() event.Value {
+func (m *quantile) Merge(o State)  { m.xs = append(m.xs, o.(*quantile).xs...) }
+func (m *quantile) Sub(State) bool { return false }
+func (m *quantile) Result() event.Value {
 	if len(m.xs) == 0 {
 		return event.Value{}
 	}
@@ -368,6 +377,19 @@ func (m *quantile) result() event.Value {
 	return event.DoubleValue(xs[int(lo)] + (xs[int(hi)]-xs[int(lo)])*(pos-lo))
 }
 
+func (m *quantile) Encode(e *Encoder) {
+	e.Uvarint(uint64(len(m.xs)))
+	for _, x := range m.xs {
+		e.Float(x)
+	}
+}
+
+func (m *quantile) Decode(d *Decoder) {
+	for n := d.Uvarint(); n > 0 && d.Err() == nil; n-- {
+		m.xs = append(m.xs, d.Float())
+	}
+}
+
 // valueSet is values(): distinct values; Splunk sorts them as text. Each
 // value carries its multiplicity (1 in a pane's state, the number of merged
 // states holding it in a window), so sub can take a pane's values back.
@@ -378,7 +400,7 @@ type valueSet struct {
 	sortText bool
 }
 
-func (s *valueSet) add(v event.Value, _ int64) {
+func (s *valueSet) Add(v event.Value, _ int64) {
 	var buf [64]byte
 	for _, e := range v.Values() {
 		k := e.Key(buf[:0])
@@ -406,7 +428,7 @@ func (s *valueSet) put(k string, e event.Value, n int32, mixed bool) {
 // 2 and 2.0 share a key but not a spelling.
 func sameSpelling(a, b event.Value) bool { return a.Kind() == b.Kind() && event.Equal(a, b) }
 
-func (s *valueSet) merge(o aggState) {
+func (s *valueSet) Merge(o State) {
 	x := o.(*valueSet)
 	for i, it := range x.set.items {
 		s.put(it.key, x.vals[i], it.n, it.mixed)
@@ -416,7 +438,7 @@ func (s *valueSet) merge(o aggState) {
 // sub takes a pane's values back. A value that stays but was written in
 // more than one way may have to show another spelling now: the window then
 // merges its remaining panes again.
-func (s *valueSet) sub(o aggState) bool {
+func (s *valueSet) Sub(o State) bool {
 	for _, it := range o.(*valueSet).set.items {
 		if i := s.set.findString(it.key); i >= 0 && s.set.items[i].mixed && s.set.items[i].n > it.n {
 			return false
@@ -435,7 +457,7 @@ func (s *valueSet) sub(o aggState) bool {
 	return true
 }
 
-func (s *valueSet) result() event.Value {
+func (s *valueSet) Result() event.Value {
 	vs := append([]event.Value(nil), s.vals...)
 	if s.sortText {
 		event.SortStrings(vs)
@@ -445,27 +467,40 @@ func (s *valueSet) result() event.Value {
 	return event.OwnedMultiValue(vs) // a set holds no nulls or multi-values
 }
 
+// Encode writes the values without their multiplicities: a pane's are
+// all 1.
+func (s *valueSet) Encode(e *Encoder) { e.Values(s.vals) }
+
+func (s *valueSet) Decode(d *Decoder) {
+	for _, v := range d.Values() {
+		s.put(string(v.Key(nil)), v, 1, false)
+	}
+}
+
 // list keeps values in arrival order, up to Splunk's 100.
 type list struct{ vals []event.Value }
 
 const listMax = 100
 
-func (l *list) add(v event.Value, _ int64) {
+func (l *list) Add(v event.Value, _ int64) {
 	for _, e := range v.Values() {
 		if len(l.vals) < listMax {
 			l.vals = append(l.vals, e)
 		}
 	}
 }
-func (l *list) merge(o aggState) {
+func (l *list) Merge(o State) {
 	for _, e := range o.(*list).vals {
 		if len(l.vals) < listMax {
 			l.vals = append(l.vals, e)
 		}
 	}
 }
-func (l *list) sub(aggState) bool   { return false }
-func (l *list) result() event.Value { return event.MultiValue(l.vals) }
+func (l *list) Sub(State) bool      { return false }
+func (l *list) Result() event.Value { return event.MultiValue(l.vals) }
+
+func (l *list) Encode(e *Encoder) { e.Values(l.vals) }
+func (l *list) Decode(d *Decoder) { l.vals = d.Values() }
 
 // byTime keeps the value of the earliest (or latest) row by event time.
 type byTime struct {
@@ -475,7 +510,7 @@ type byTime struct {
 	latest bool
 }
 
-func (b *byTime) add(v event.Value, t int64) {
+func (b *byTime) Add(v event.Value, t int64) {
 	if v.IsNull() {
 		return
 	}
@@ -483,15 +518,15 @@ func (b *byTime) add(v event.Value, t int64) {
 		b.v, b.t, b.have = v, t, true
 	}
 }
-func (b *byTime) merge(o aggState) {
+func (b *byTime) Merge(o State) {
 	if c := o.(*byTime); c.have {
-		b.add(c.v, c.t)
+		b.Add(c.v, c.t)
 	}
 }
 
 // sub takes a pane back when its row came strictly after (for earliest;
 // before, for latest) the window's: the window's row is from another pane.
-func (b *byTime) sub(o aggState) bool {
+func (b *byTime) Sub(o State) bool {
 	c := o.(*byTime)
 	if !c.have {
 		return true
@@ -504,25 +539,33 @@ func (b *byTime) sub(o aggState) bool {
 	}
 	return c.t > b.t
 }
-func (b *byTime) result() event.Value { return b.v }
+func (b *byTime) Result() event.Value { return b.v }
+
+func (b *byTime) Encode(e *Encoder) {
+	e.Bool(b.have)
+	e.Value(b.v)
+	e.Varint(b.t)
+}
+
+func (b *byTime) Decode(d *Decoder) { b.have, b.v, b.t = d.Bool(), d.Value(), d.Varint() }
 
 type rangeAgg struct{ lo, hi extreme }
 
-func (r *rangeAgg) add(v event.Value, t int64) {
+func (r *rangeAgg) Add(v event.Value, t int64) {
 	r.lo.spl, r.hi.spl, r.hi.max = true, true, true
-	r.lo.add(v, t)
-	r.hi.add(v, t)
+	r.lo.Add(v, t)
+	r.hi.Add(v, t)
 }
-func (r *rangeAgg) merge(o aggState) {
+func (r *rangeAgg) Merge(o State) {
 	x := o.(*rangeAgg)
-	r.lo.merge(&x.lo)
-	r.hi.merge(&x.hi)
+	r.lo.Merge(&x.lo)
+	r.hi.Merge(&x.hi)
 }
-func (r *rangeAgg) sub(o aggState) bool {
+func (r *rangeAgg) Sub(o State) bool {
 	x := o.(*rangeAgg)
-	return r.lo.sub(&x.lo) && r.hi.sub(&x.hi)
+	return r.lo.Sub(&x.lo) && r.hi.Sub(&x.hi)
 }
-func (r *rangeAgg) result() event.Value {
+func (r *rangeAgg) Result() event.Value {
 	lo, ok1 := r.lo.v.Number()
 	hi, ok2 := r.hi.v.Number()
 	if !ok1 || !ok2 {
@@ -531,25 +574,36 @@ func (r *rangeAgg) result() event.Value {
 	return numberValue(hi - lo)
 }
 
+func (r *rangeAgg) Encode(e *Encoder) {
+	r.lo.Encode(e)
+	r.hi.Encode(e)
+}
+
+func (r *rangeAgg) Decode(d *Decoder) {
+	r.lo.spl, r.hi.spl, r.hi.max = true, true, true
+	r.lo.Decode(d)
+	r.hi.Decode(d)
+}
+
 type stdev struct{ n, s, ss float64 }
 
-func (d *stdev) add(v event.Value, _ int64) {
+func (d *stdev) Add(v event.Value, _ int64) {
 	for _, e := range v.Values() {
-		if f, ok := splNumber(e).Number(); ok {
+		if f, ok := scalar.SPLNumber(e).Number(); ok {
 			d.n++
 			d.s += f
 			d.ss += f * f
 		}
 	}
 }
-func (d *stdev) merge(o aggState) {
+func (d *stdev) Merge(o State) {
 	x := o.(*stdev)
 	d.n += x.n
 	d.s += x.s
 	d.ss += x.ss
 }
-func (d *stdev) sub(aggState) bool { return false }
-func (d *stdev) result() event.Value {
+func (d *stdev) Sub(State) bool { return false }
+func (d *stdev) Result() event.Value {
 	if d.n < 2 {
 		return event.Value{}
 	}
@@ -557,20 +611,13 @@ func (d *stdev) result() event.Value {
 	return event.DoubleValue(math.Sqrt((d.ss - d.n*mean*mean) / (d.n - 1)))
 }
 
-// splNumber reads a numeric string as a number, as Splunk does.
-func splNumber(v event.Value) event.Value {
-	s, ok := v.Str()
-	if !ok {
-		return v
-	}
-	if n, ok := parseLong(s); ok {
-		return event.LongValue(n)
-	}
-	if f, ok := parseDouble(s); ok {
-		return event.DoubleValue(f)
-	}
-	return v
+func (d *stdev) Encode(e *Encoder) {
+	e.Float(d.n)
+	e.Float(d.s)
+	e.Float(d.ss)
 }
+
+func (d *stdev) Decode(dec *Decoder) { d.n, d.s, d.ss = dec.Float(), dec.Float(), dec.Float() }
 
 func numberValue(f float64) event.Value {
 	if f == math.Trunc(f) && math.Abs(f) < 1<<53 {
