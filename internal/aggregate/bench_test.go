@@ -104,3 +104,43 @@ func BenchmarkAggregateSlide(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDigestInsert measures adding one value to ES|QL's percentile
+// digest once it holds centroids: the buffer and, every digestExact
+// values, merging it into the centroids.
+func BenchmarkDigestInsert(b *testing.B) {
+	vals := make([]event.Value, 4096)
+	for i := range vals {
+		vals[i] = event.DoubleValue(float64(i*7919%4096) / 3)
+	}
+	st := newState(plan.ESQL, "percentile", false, event.LongValue(95))
+	for _, v := range vals {
+		st.Add(v, 0)
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		st.Add(vals[i%len(vals)], int64(i))
+	}
+}
+
+// BenchmarkDigestMerge measures what a window does for a percentile when
+// a pane leaves it: merging the digests of its 24 remaining panes, of
+// 1,000 values each, and reading the result.
+func BenchmarkDigestMerge(b *testing.B) {
+	const panes, perPane = 24, 1000
+	ring := make([]State, panes)
+	for k := range ring {
+		ring[k] = newState(plan.ESQL, "percentile", false, event.LongValue(95))
+		for i := 0; i < perPane; i++ {
+			ring[k].Add(event.DoubleValue(float64((k*perPane+i)*7919%100000)/7), 0)
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		win := newState(plan.ESQL, "percentile", false, event.LongValue(95))
+		for _, p := range ring {
+			win.Merge(p)
+		}
+		_ = win.Result()
+	}
+}

@@ -53,12 +53,26 @@ func (e *Encoder) Values(vs []event.Value) {
 // Decoder reads what an Encoder wrote. The first error sticks and later
 // reads return zero values, so a caller checks Err once at the end.
 type Decoder struct {
-	b   []byte
-	err error
+	b       []byte
+	err     error
+	version uint64
 }
 
-// NewDecoder returns a decoder reading b.
-func NewDecoder(b []byte) *Decoder { return &Decoder{b: b} }
+// NewDecoder returns a decoder reading b, written in the current version
+// of the encoding (EncodingVersion).
+func NewDecoder(b []byte) *Decoder { return &Decoder{b: b, version: EncodingVersion} }
+
+// EncodingVersion is the version of the encoding Encoder writes. Version 1
+// wrote ES|QL's median and percentile as every value (they were exact);
+// version 2 writes their t-digest.
+const EncodingVersion = 2
+
+// SetVersion says which version of the encoding the input is in, for a
+// snapshot that records it; a state reads the versions before its own.
+func (d *Decoder) SetVersion(v uint64) { d.version = v }
+
+// Version returns the version of the encoding being read.
+func (d *Decoder) Version() uint64 { return d.version }
 
 // Err returns the first error met, or nil.
 func (d *Decoder) Err() error { return d.err }

@@ -5,6 +5,11 @@
 // merges its panes' states and, where the aggregate inverts, takes a
 // leaving pane's back. States encode themselves for snapshots.
 //
+// Percentiles differ by dialect, as they do in the products: SPL's median
+// keeps every value and is exact; ES|QL's median and percentile are
+// merging t-digests, exact on small groups and estimates, in bounded
+// memory, past them.
+//
 // aggregate imports plan (for the dialects), scalar (for the way SPL reads
 // numbers), event and the standard library only. It never imports an
 // executor (internal/exec) or a front end (internal/syntax/...); plan and

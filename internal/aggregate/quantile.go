@@ -1,7 +1,6 @@
 package aggregate
 
 import (
-	"math"
 	"sort"
 
 	"github.com/tripline/tripline/internal/event"
@@ -9,7 +8,8 @@ import (
 )
 
 // quantile is an exact percentile (0 to 100, q), interpolated between the
-// two nearest ranks: it keeps every sample.
+// two nearest ranks: it keeps every value. SPL's median is one; ES|QL's
+// percentiles are tdigest's estimates.
 type quantile struct {
 	xs []float64
 	q  float64
@@ -30,13 +30,7 @@ func (m *quantile) Result() event.Value {
 	}
 	xs := append([]float64(nil), m.xs...)
 	sort.Float64s(xs)
-	pos := m.q / 100 * float64(len(xs)-1)
-	lo := math.Floor(pos)
-	hi := math.Ceil(pos)
-	if lo == hi {
-		return event.DoubleValue(xs[int(lo)])
-	}
-	return event.DoubleValue(xs[int(lo)] + (xs[int(hi)]-xs[int(lo)])*(pos-lo))
+	return event.DoubleValue(rankQuantile(xs, m.q))
 }
 
 func (m *quantile) Encode(e *Encoder) {

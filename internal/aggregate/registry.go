@@ -63,9 +63,9 @@ var esqlAggs = table(plan.ESQL, map[string]*Func{
 	"max":            {MinArgs: 1, MaxArgs: 1, Inverts: true, New: newExtreme(true, false)},
 	"sum":            {MinArgs: 1, MaxArgs: 1, Inverts: true, New: newSum(false)},
 	"avg":            {MinArgs: 1, MaxArgs: 1, Inverts: true, New: newSum(true)},
-	"median":         {MinArgs: 1, MaxArgs: 1, New: newQuantile(50)},
+	"median":         {MinArgs: 1, MaxArgs: 1, New: newDigest(50)},
 	"values":         {MinArgs: 1, MaxArgs: 1, Inverts: true, New: newValueSet(false)},
-	"percentile":     {MinArgs: 2, MaxArgs: 2, New: newQuantile(-1)},
+	"percentile":     {MinArgs: 2, MaxArgs: 2, New: newDigest(-1)},
 	"earliest":       {MinArgs: 1, MaxArgs: 1, Inverts: true, New: newByTime(false)},
 	"latest":         {MinArgs: 1, MaxArgs: 1, Inverts: true, New: newByTime(true)},
 })
@@ -122,15 +122,23 @@ func newSum(avg bool) func(bool, event.Value) State {
 	return func(bool, event.Value) State { return &sum{avg: avg} }
 }
 
-// newQuantile makes the q-th percentile, or the one its parameter names
-// when q < 0.
+// newQuantile makes an exact q-th percentile (Splunk's median).
 func newQuantile(q float64) func(bool, event.Value) State {
+	return func(bool, event.Value) State { return &quantile{q: q} }
+}
+
+// newDigest makes a t-digest estimate of the q-th percentile, or of the
+// one its parameter names when q < 0 (ES|QL's median and percentile).
+func newDigest(q float64) func(bool, event.Value) State {
 	return func(_ bool, param event.Value) State {
 		if q < 0 {
-			p, _ := param.Number()
-			return &quantile{q: p}
+			p, ok := param.Number()
+			if !ok {
+				p = -1 // no such percentile: the result is null
+			}
+			return &tdigest{q: p}
 		}
-		return &quantile{q: q}
+		return &tdigest{q: q}
 	}
 }
 

@@ -50,7 +50,10 @@ func (in *Instance) Snapshot() []byte {
 	return e.Bytes()
 }
 
-const snapshotVersion = 1
+// snapshotVersion is the version a snapshot is written in. The panes are
+// framed as in version 1; the version moves with the states' encoding,
+// and Restore reads every version up to it.
+const snapshotVersion = aggregate.EncodingVersion
 
 // Restore replaces the instance's state by a snapshot taken from an
 // instance of the same program and pane width.
@@ -61,9 +64,11 @@ func (in *Instance) Restore(data []byte) (err error) {
 		}
 	}()
 	d := dec{aggregate.NewDecoder(data)}
-	if v := d.Uvarint(); v != snapshotVersion {
-		return fmt.Errorf("snapshot version %d, want %d", v, snapshotVersion)
+	v := d.Uvarint()
+	if v < 1 || v > snapshotVersion {
+		return fmt.Errorf("snapshot version %d, want 1 to %d", v, snapshotVersion)
 	}
+	d.SetVersion(v)
 	if w := d.Varint(); w != in.paneWidth {
 		return fmt.Errorf("snapshot pane width %d, want %d (the rule's schedule changed)", w, in.paneWidth)
 	}
