@@ -24,6 +24,16 @@ var aggBenchFns = []struct {
 	{plan.SPL, "range", false, event.Value{}}, {plan.SPL, "stdev", false, event.Value{}},
 }
 
+// newFunc resolves an aggregate's entry once, as exec does when it
+// compiles stats, and returns what makes its fresh states.
+func newFunc(d plan.Dialect, fn string, star bool, param event.Value) func() State {
+	f, ok := Lookup(d, fn)
+	if !ok {
+		panic("BUG: no aggregate " + fn + " in " + d.String())
+	}
+	return func() State { return f.New(star, param) }
+}
+
 // aggBenchValue is the i-th input: numbers for the numeric aggregates,
 // one of 12 model names for the set ones, as a group would see.
 func aggBenchValue(fn string, i int) event.Value {
@@ -42,15 +52,16 @@ func BenchmarkAggregateInsert(b *testing.B) {
 			name += "(*)"
 		}
 		b.Run(name, func(b *testing.B) {
+			fresh := newFunc(a.d, a.fn, a.star, a.param)
 			vals := make([]event.Value, 1024)
 			for i := range vals {
 				vals[i] = aggBenchValue(a.fn, i)
 			}
-			st := newState(a.d, a.fn, a.star, a.param)
+			st := fresh()
 			b.ReportAllocs()
 			for i := 0; b.Loop(); i++ {
 				if i%1024 == 0 {
-					st = newState(a.d, a.fn, a.star, a.param)
+					st = fresh()
 				}
 				st.Add(vals[i%1024], int64(i))
 			}
@@ -70,15 +81,16 @@ func BenchmarkAggregateSlide(b *testing.B) {
 			name += "(*)"
 		}
 		b.Run(name, func(b *testing.B) {
+			fresh := newFunc(a.d, a.fn, a.star, a.param)
 			ring := make([]State, panes)
 			fill := func(k int) State {
-				st := newState(a.d, a.fn, a.star, a.param)
+				st := fresh()
 				for i := 0; i < perPane; i++ {
 					st.Add(aggBenchValue(a.fn, k*perPane+i), int64(k*perPane+i))
 				}
 				return st
 			}
-			win := newState(a.d, a.fn, a.star, a.param)
+			win := fresh()
 			for k := range ring {
 				ring[k] = fill(k)
 				win.Merge(ring[k])
@@ -92,7 +104,7 @@ func BenchmarkAggregateSlide(b *testing.B) {
 				old := ring[i%panes]
 				ring[i%panes] = next[i%len(next)]
 				if !win.Sub(old) {
-					win = newState(a.d, a.fn, a.star, a.param)
+					win = fresh()
 					for _, p := range ring {
 						win.Merge(p)
 					}
