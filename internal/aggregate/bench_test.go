@@ -24,6 +24,19 @@ var aggBenchFns = []struct {
 	{plan.SPL, "range", false, event.Value{}}, {plan.SPL, "stdev", false, event.Value{}},
 }
 
+// forEachAggregate runs body as a sub-benchmark for each of aggBenchFns,
+// with what makes the aggregate's fresh states.
+func forEachAggregate(b *testing.B, body func(b *testing.B, fn string, fresh func() State)) {
+	for _, a := range aggBenchFns {
+		name := a.fn
+		if a.star {
+			name += "(*)"
+		}
+		fresh := newFunc(a.d, a.fn, a.star, a.param)
+		b.Run(name, func(b *testing.B) { body(b, a.fn, fresh) })
+	}
+}
+
 // newFunc resolves an aggregate's entry once, as exec does when it
 // compiles stats, and returns what makes its fresh states.
 func newFunc(d plan.Dialect, fn string, star bool, param event.Value) func() State {
@@ -46,27 +59,20 @@ func aggBenchValue(fn string, i int) event.Value {
 
 // BenchmarkAggregateInsert measures adding one value to a pane's state.
 func BenchmarkAggregateInsert(b *testing.B) {
-	for _, a := range aggBenchFns {
-		name := a.fn
-		if a.star {
-			name += "(*)"
+	forEachAggregate(b, func(b *testing.B, fn string, fresh func() State) {
+		vals := make([]event.Value, 1024)
+		for i := range vals {
+			vals[i] = aggBenchValue(fn, i)
 		}
-		b.Run(name, func(b *testing.B) {
-			fresh := newFunc(a.d, a.fn, a.star, a.param)
-			vals := make([]event.Value, 1024)
-			for i := range vals {
-				vals[i] = aggBenchValue(a.fn, i)
+		st := fresh()
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			if i%1024 == 0 {
+				st = fresh()
 			}
-			st := fresh()
-			b.ReportAllocs()
-			for i := 0; b.Loop(); i++ {
-				if i%1024 == 0 {
-					st = fresh()
-				}
-				st.Add(vals[i%1024], int64(i))
-			}
-		})
-	}
+			st.Add(vals[i%1024], int64(i))
+		}
+	})
 }
 
 // BenchmarkAggregateSlide measures one step of a sliding window of 24
@@ -75,46 +81,39 @@ func BenchmarkAggregateInsert(b *testing.B) {
 // a new pane enters, and the result is read.
 func BenchmarkAggregateSlide(b *testing.B) {
 	const panes, perPane = 24, 50
-	for _, a := range aggBenchFns {
-		name := a.fn
-		if a.star {
-			name += "(*)"
+	forEachAggregate(b, func(b *testing.B, fn string, fresh func() State) {
+		ring := make([]State, panes)
+		fill := func(k int) State {
+			st := fresh()
+			for i := 0; i < perPane; i++ {
+				st.Add(aggBenchValue(fn, k*perPane+i), int64(k*perPane+i))
+			}
+			return st
 		}
-		b.Run(name, func(b *testing.B) {
-			fresh := newFunc(a.d, a.fn, a.star, a.param)
-			ring := make([]State, panes)
-			fill := func(k int) State {
-				st := fresh()
-				for i := 0; i < perPane; i++ {
-					st.Add(aggBenchValue(a.fn, k*perPane+i), int64(k*perPane+i))
+		win := fresh()
+		for k := range ring {
+			ring[k] = fill(k)
+			win.Merge(ring[k])
+		}
+		next := make([]State, 64)
+		for k := range next {
+			next[k] = fill(panes + k)
+		}
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			old := ring[i%panes]
+			ring[i%panes] = next[i%len(next)]
+			if !win.Sub(old) {
+				win = fresh()
+				for _, p := range ring {
+					win.Merge(p)
 				}
-				return st
+			} else {
+				win.Merge(ring[i%panes])
 			}
-			win := fresh()
-			for k := range ring {
-				ring[k] = fill(k)
-				win.Merge(ring[k])
-			}
-			next := make([]State, 64)
-			for k := range next {
-				next[k] = fill(panes + k)
-			}
-			b.ReportAllocs()
-			for i := 0; b.Loop(); i++ {
-				old := ring[i%panes]
-				ring[i%panes] = next[i%len(next)]
-				if !win.Sub(old) {
-					win = fresh()
-					for _, p := range ring {
-						win.Merge(p)
-					}
-				} else {
-					win.Merge(ring[i%panes])
-				}
-				_ = win.Result()
-			}
-		})
-	}
+			_ = win.Result()
+		}
+	})
 }
 
 // BenchmarkDigestInsert measures adding one value to ES|QL's percentile
