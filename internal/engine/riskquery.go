@@ -16,6 +16,7 @@ import (
 	"github.com/tripline/tripline/internal/logs"
 	"github.com/tripline/tripline/internal/plan"
 	"github.com/tripline/tripline/internal/rule"
+	"github.com/tripline/tripline/internal/scalar"
 	"github.com/tripline/tripline/internal/schema"
 	"github.com/tripline/tripline/internal/store"
 )
@@ -335,11 +336,11 @@ func isConstant(e plan.Expr) bool {
 
 // constSeconds evaluates a constant expression to epoch seconds.
 func constSeconds(e plan.Expr, now time.Time) (float64, bool) {
-	ev, err := plan.Compile(e, plan.SPL, func(string) int { return 0 })
+	ev, err := scalar.Compile(e, plan.SPL, func(string) int { return 0 })
 	if err != nil {
 		return 0, false
 	}
-	v := ev(&plan.Context{Now: now.UnixNano()}, nil)
+	v := ev(&scalar.Context{Now: now.UnixNano()}, nil)
 	if ns, ok := v.Nanos(); ok {
 		return float64(ns) / 1e9, true
 	}

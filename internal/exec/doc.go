@@ -3,6 +3,6 @@
 // mergeable aggregate state or a row buffer, kept in time panes; and a tail
 // stage that runs over the merged result of a window when a tick asks for it.
 //
-// exec imports event, plan and schema. It never imports a front end
-// (internal/syntax/...), the rule loaders or the alert store.
+// exec imports event, plan, scalar, aggregate and schema. It never imports
+// a front end (internal/syntax/...), the rule loaders or the alert store.
 package exec

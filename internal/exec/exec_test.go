@@ -10,6 +10,7 @@ import (
 
 	"github.com/tripline/tripline/internal/event"
 	"github.com/tripline/tripline/internal/plan"
+	"github.com/tripline/tripline/internal/scalar"
 	"github.com/valyala/fastjson"
 )
 
@@ -125,63 +126,6 @@ func findRow(rs []Result, user event.Value) *Result {
 		}
 	}
 	return &Result{}
-}
-
-func TestAggregatesMerge(t *testing.T) {
-	vals := []event.Value{event.LongValue(5), event.StringValue("b"), event.LongValue(-2), event.DoubleValue(2.5), event.StringValue("a"), event.Value{}}
-	for _, fn := range []string{"count", "dc", "min", "max", "sum", "avg", "median", "values", "list", "earliest", "latest", "range", "stdev"} {
-		for _, d := range []plan.Dialect{plan.ESQL, plan.SPL} {
-			whole := newAggState(d, fn, false, event.Value{})
-			left, right := newAggState(d, fn, false, event.Value{}), newAggState(d, fn, false, event.Value{})
-			for i, v := range vals {
-				whole.add(v, int64(i))
-				if i < 3 {
-					left.add(v, int64(i))
-				} else {
-					right.add(v, int64(i))
-				}
-			}
-			left.merge(right)
-			if fn == "list" {
-				continue // order of arrival differs by design
-			}
-			if !event.Equal(whole.result(), left.result()) {
-				t.Errorf("%s %s: merged %v, whole %v", d, fn, left.result(), whole.result())
-			}
-		}
-	}
-}
-
-func TestAggregateSemantics(t *testing.T) {
-	run := func(d plan.Dialect, fn string, vs ...event.Value) event.Value {
-		s := newAggState(d, fn, false, event.Value{})
-		for i, v := range vs {
-			s.add(v, int64(i))
-		}
-		return s.result()
-	}
-	mv := event.MultiValue([]event.Value{event.StringValue("x"), event.StringValue("y")})
-	cases := []struct {
-		name string
-		got  event.Value
-		want string
-	}{
-		{"esql count counts values of a multi-value", run(plan.ESQL, "count", mv, event.Value{}), "2"},
-		{"spl count(f) counts events with f", run(plan.SPL, "count", mv, event.Value{}), "1"},
-		{"spl values sorts as text", run(plan.SPL, "values", event.LongValue(10), event.LongValue(9), event.StringValue("B"), event.StringValue("a")), "10,9,B,a"},
-		{"spl min prefers numbers in strings", run(plan.SPL, "min", event.StringValue("10"), event.StringValue("9"), event.StringValue("abc")), "9"},
-		{"esql sum of longs stays long", run(plan.ESQL, "sum", event.LongValue(2), event.LongValue(3)), "5"},
-		{"avg is double", run(plan.ESQL, "avg", event.LongValue(2), event.LongValue(3)), "2.5"},
-		{"median of even count interpolates", run(plan.ESQL, "median", event.LongValue(1), event.LongValue(2), event.LongValue(3), event.LongValue(4)), "2.5"},
-		{"spl first is the latest event", run(plan.SPL, "first", event.StringValue("old"), event.StringValue("new")), "new"},
-		{"spl earliest is the first event", run(plan.SPL, "earliest", event.StringValue("old"), event.StringValue("new")), "old"},
-		{"aggregates skip nulls", run(plan.ESQL, "max", event.Value{}, event.LongValue(1)), "1"},
-	}
-	for _, c := range cases {
-		if c.got.String() != c.want {
-			t.Errorf("%s: got %q, want %q", c.name, c.got, c.want)
-		}
-	}
 }
 
 // ctOnly is the source clause of a program that reads CloudTrail only.
@@ -387,7 +331,7 @@ func TestSlidingWindowsEqualPaneByPane(t *testing.T) {
 				p.stats.mergeInto(tab, blocked.panes[idx].tab, idx)
 			}
 		}
-		return renderResults(blocked.results(&plan.Context{}, p.stats.rows(tab, p.tail.width)))
+		return renderResults(blocked.results(&scalar.Context{}, p.stats.rows(tab, p.tail.width)))
 	}
 	for _, step := range []int{0, 1, 2, 3} {
 		for k := 0; k < 12; k++ {

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/tripline/tripline/internal/event"
-	"github.com/tripline/tripline/internal/plan"
+	"github.com/tripline/tripline/internal/scalar"
 	"github.com/tripline/tripline/internal/schema"
 )
 
@@ -19,7 +19,7 @@ type Instance struct {
 	panes     map[int64]*pane
 	row       streamRow
 	sc        statsScratch
-	ctx       plan.Context
+	ctx       scalar.Context
 	cur       *pane
 	curIdx    int64
 	curTime   int64
@@ -365,7 +365,7 @@ func (r *Result) Get(name string) event.Value {
 // from and to are ignored and everything is evaluated. Windows of a
 // grouping aggregation are slid from the window evaluated before.
 func (in *Instance) Evaluate(now, from, to time.Time) []Result {
-	ctx := &plan.Context{Now: now.UnixNano()}
+	ctx := &scalar.Context{Now: now.UnixNano()}
 	if s := in.p.stats; s != nil && in.paneWidth > 0 && len(s.keys) > 0 {
 		return in.evaluateSliding(ctx, ceilDiv(from.UnixNano(), in.paneWidth), ceilDiv(to.UnixNano(), in.paneWidth))
 	}
@@ -403,7 +403,7 @@ func (in *Instance) Evaluate(now, from, to time.Time) []Result {
 func ceilDiv(a, b int64) int64 { return -floorDiv(-a, b) }
 
 // results runs the tail over a window's rows and shapes what comes out.
-func (in *Instance) results(ctx *plan.Context, rows []*tRow) []Result {
+func (in *Instance) results(ctx *scalar.Context, rows []*tRow) []Result {
 	return in.shape(in.p.tail.run(ctx, rows))
 }
 

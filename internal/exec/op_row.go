@@ -7,13 +7,14 @@ import (
 
 	"github.com/tripline/tripline/internal/event"
 	"github.com/tripline/tripline/internal/plan"
+	"github.com/tripline/tripline/internal/scalar"
 	"github.com/tripline/tripline/internal/schema"
 )
 
 // rowOp is a per-row operator shared by the stream and tail stages: it may
 // set columns and returns whether the row goes on.
 type rowOp interface {
-	apply(ctx *plan.Context, r mrow) bool
+	apply(ctx *scalar.Context, r mrow) bool
 }
 
 // resolver is what rowOps compile against: a way to read a name and a way
@@ -24,22 +25,22 @@ type resolver interface {
 }
 
 type whereOp struct {
-	cond plan.Evaluator
+	cond scalar.Evaluator
 	// terms, when set instead of cond, are the AND terms of the
 	// condition, and memo their event.Memo slots (-1 for a term that reads
 	// more than the record): the same test in several rules
 	// (eventSource=bedrock.amazonaws.com) runs once per record.
-	terms []plan.Evaluator
+	terms []scalar.Evaluator
 	memo  []int
 }
 
-func (w *whereOp) apply(ctx *plan.Context, r mrow) bool {
+func (w *whereOp) apply(ctx *scalar.Context, r mrow) bool {
 	if w.terms == nil {
-		return plan.Truth(w.cond(ctx, r))
+		return scalar.Truth(w.cond(ctx, r))
 	}
 	// AND is true only when every term is: stop at the first that is not.
 	for i, t := range w.terms {
-		if !plan.Truth(shared(w.memo[i], t, ctx, r)) {
+		if !scalar.Truth(shared(w.memo[i], t, ctx, r)) {
 			return false
 		}
 	}
@@ -49,7 +50,7 @@ func (w *whereOp) apply(ctx *plan.Context, r mrow) bool {
 // shared evaluates ex over r through the record memo's slot, so that rules
 // evaluating the same record-only expression share one result; a negative
 // slot, or a row that is not a record's, evaluates it directly.
-func shared(slot int, ex plan.Evaluator, ctx *plan.Context, r mrow) event.Value {
+func shared(slot int, ex scalar.Evaluator, ctx *scalar.Context, r mrow) event.Value {
 	sr, ok := r.(*streamRow)
 	if slot < 0 || !ok || sr.ev == nil {
 		return ex(ctx, r)
@@ -66,7 +67,7 @@ func shared(slot int, ex plan.Evaluator, ctx *plan.Context, r mrow) event.Value 
 // memoize splits the condition of w into its AND terms and shares those
 // that read only the record through event.Memo, as evalOp.memoize does for
 // evals. It changes nothing when no term can be shared.
-func (w *whereOp) memoize(cond plan.Expr, view schema.View, d plan.Dialect, r plan.Resolver, assigned map[string]bool) error {
+func (w *whereOp) memoize(cond plan.Expr, view schema.View, d plan.Dialect, r scalar.Resolver, assigned map[string]bool) error {
 	terms := plan.Terms(cond, "AND")
 	memo := make([]int, len(terms))
 	shared := false
@@ -80,9 +81,9 @@ func (w *whereOp) memoize(cond plan.Expr, view schema.View, d plan.Dialect, r pl
 	if !shared {
 		return nil
 	}
-	evs := make([]plan.Evaluator, len(terms))
+	evs := make([]scalar.Evaluator, len(terms))
 	for i, t := range terms {
-		ev, err := plan.Compile(t, d, r)
+		ev, err := scalar.Compile(t, d, r)
 		if err != nil {
 			return fmt.Errorf("cannot compile where: %w", err)
 		}
@@ -94,13 +95,13 @@ func (w *whereOp) memoize(cond plan.Expr, view schema.View, d plan.Dialect, r pl
 
 type evalOp struct {
 	slots []int
-	exprs []plan.Evaluator
+	exprs []scalar.Evaluator
 	// memo holds, per assignment, the event.Memo slot its value is shared
 	// through, or -1.
 	memo []int
 }
 
-func (e *evalOp) apply(ctx *plan.Context, r mrow) bool {
+func (e *evalOp) apply(ctx *scalar.Context, r mrow) bool {
 	for i, ex := range e.exprs {
 		slot := -1
 		if e.memo != nil {
@@ -154,13 +155,13 @@ func recordOnly(x plan.Expr, assigned map[string]bool) bool {
 // extractOp sets one column per regular-expression group; on no match the
 // columns are left alone (rex) or set to null (grok, as ES|QL does).
 type extractOp struct {
-	src      plan.Evaluator
+	src      scalar.Evaluator
 	re       *regexp.Regexp
 	slots    []int // by group, -1 to skip
 	nullMiss bool
 }
 
-func (x *extractOp) apply(ctx *plan.Context, r mrow) bool {
+func (x *extractOp) apply(ctx *scalar.Context, r mrow) bool {
 	s, ok := x.src(ctx, r).Str()
 	var m []int
 	if ok {
@@ -181,13 +182,13 @@ func (x *extractOp) apply(ctx *plan.Context, r mrow) bool {
 }
 
 type dissectOp struct {
-	src   plan.Evaluator
-	d     *plan.Dissector
+	src   scalar.Evaluator
+	d     *scalar.Dissector
 	slots []int
 	buf   []event.Value
 }
 
-func (d *dissectOp) apply(ctx *plan.Context, r mrow) bool {
+func (d *dissectOp) apply(ctx *scalar.Context, r mrow) bool {
 	s, ok := d.src(ctx, r).Str()
 	if cap(d.buf) < len(d.slots) {
 		d.buf = make([]event.Value, len(d.slots))
@@ -209,10 +210,10 @@ func (d *dissectOp) apply(ctx *plan.Context, r mrow) bool {
 
 type fillNullOp struct {
 	slots []int
-	value plan.Evaluator
+	value scalar.Evaluator
 }
 
-func (f *fillNullOp) apply(ctx *plan.Context, r mrow) bool {
+func (f *fillNullOp) apply(ctx *scalar.Context, r mrow) bool {
 	for _, s := range f.slots {
 		if r.Get(s).IsNull() {
 			r.set(s, f.value(ctx, r))
@@ -226,7 +227,7 @@ func (f *fillNullOp) apply(ctx *plan.Context, r mrow) bool {
 func compileRowOp(n plan.Node, d plan.Dialect, sc resolver) (rowOp, error) {
 	switch t := n.(type) {
 	case *plan.Where:
-		ev, err := plan.Compile(t.Cond, d, sc.resolve)
+		ev, err := scalar.Compile(t.Cond, d, sc.resolve)
 		if err != nil {
 			return nil, fmt.Errorf("cannot compile where: %w", err)
 		}
@@ -234,7 +235,7 @@ func compileRowOp(n plan.Node, d plan.Dialect, sc resolver) (rowOp, error) {
 	case *plan.Eval:
 		op := &evalOp{}
 		for _, a := range t.Assigns {
-			ev, err := plan.Compile(a.Expr, d, sc.resolve)
+			ev, err := scalar.Compile(a.Expr, d, sc.resolve)
 			if err != nil {
 				return nil, fmt.Errorf("cannot compile eval %s: %w", a.Name, err)
 			}
@@ -243,7 +244,7 @@ func compileRowOp(n plan.Node, d plan.Dialect, sc resolver) (rowOp, error) {
 		}
 		return op, nil
 	case *plan.Extract:
-		src, err := plan.Compile(t.Field, d, sc.resolve)
+		src, err := scalar.Compile(t.Field, d, sc.resolve)
 		if err != nil {
 			return nil, fmt.Errorf("cannot compile %s: %w", t.Kind, err)
 		}
@@ -264,11 +265,11 @@ func compileRowOp(n plan.Node, d plan.Dialect, sc resolver) (rowOp, error) {
 		}
 		return op, nil
 	case *plan.Dissect:
-		src, err := plan.Compile(t.Field, d, sc.resolve)
+		src, err := scalar.Compile(t.Field, d, sc.resolve)
 		if err != nil {
 			return nil, fmt.Errorf("cannot compile dissect: %w", err)
 		}
-		dis, err := plan.CompileDissect(t.Pattern, t.AppendSeparator)
+		dis, err := scalar.CompileDissect(t.Pattern, t.AppendSeparator)
 		if err != nil {
 			return nil, fmt.Errorf("cannot compile dissect pattern: %w", err)
 		}

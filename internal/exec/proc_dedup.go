@@ -1,7 +1,7 @@
 package exec
 
 import (
-	"github.com/tripline/tripline/internal/plan"
+	"github.com/tripline/tripline/internal/scalar"
 )
 
 type dedupProc struct {
@@ -14,7 +14,7 @@ type dedupProc struct {
 	next        proc
 }
 
-func (p *dedupProc) push(ctx *plan.Context, r *tRow) {
+func (p *dedupProc) push(ctx *scalar.Context, r *tRow) {
 	key := p.key[:0]
 	for _, s := range p.slots {
 		v := r.vals[s]
@@ -39,4 +39,4 @@ func (p *dedupProc) push(ctx *plan.Context, r *tRow) {
 	p.seen[string(key)] = n + 1
 	p.next.push(ctx, r)
 }
-func (p *dedupProc) flush(ctx *plan.Context) { p.next.flush(ctx) }
+func (p *dedupProc) flush(ctx *scalar.Context) { p.next.flush(ctx) }

@@ -1,7 +1,7 @@
 package exec
 
 import (
-	"github.com/tripline/tripline/internal/plan"
+	"github.com/tripline/tripline/internal/scalar"
 )
 
 // keepSpec is a compiled keep (or drop): a pattern selects a column of its
@@ -22,7 +22,7 @@ type keepProc struct {
 	next proc
 }
 
-func (p *keepProc) push(ctx *plan.Context, r *tRow) {
+func (p *keepProc) push(ctx *scalar.Context, r *tRow) {
 	ks := p.spec
 	if p.has == nil {
 		p.has = make([]bool, len(ks.patterns))
@@ -52,7 +52,7 @@ func (p *keepProc) push(ctx *plan.Context, r *tRow) {
 	}
 	p.next.push(ctx, r)
 }
-func (p *keepProc) flush(ctx *plan.Context) { p.next.flush(ctx) }
+func (p *keepProc) flush(ctx *scalar.Context) { p.next.flush(ctx) }
 
 func (p *keepProc) selects(name string) bool {
 	for i, pat := range p.spec.patterns {
@@ -71,7 +71,7 @@ type renameProc struct {
 	next  proc
 }
 
-func (p *renameProc) push(ctx *plan.Context, r *tRow) {
+func (p *renameProc) push(ctx *scalar.Context, r *tRow) {
 	for _, pr := range p.pairs {
 		v, ok := r.vals[pr[0]], r.has(pr[0])
 		r.del(pr[0])
@@ -82,4 +82,4 @@ func (p *renameProc) push(ctx *plan.Context, r *tRow) {
 	}
 	p.next.push(ctx, r)
 }
-func (p *renameProc) flush(ctx *plan.Context) { p.next.flush(ctx) }
+func (p *renameProc) flush(ctx *scalar.Context) { p.next.flush(ctx) }

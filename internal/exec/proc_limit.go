@@ -1,7 +1,7 @@
 package exec
 
 import (
-	"github.com/tripline/tripline/internal/plan"
+	"github.com/tripline/tripline/internal/scalar"
 )
 
 type limitProc struct {
@@ -12,7 +12,7 @@ type limitProc struct {
 	next proc
 }
 
-func (p *limitProc) push(ctx *plan.Context, r *tRow) {
+func (p *limitProc) push(ctx *scalar.Context, r *tRow) {
 	if p.tail {
 		p.buf = append(p.buf, r)
 		if len(p.buf) > p.n {
@@ -26,7 +26,7 @@ func (p *limitProc) push(ctx *plan.Context, r *tRow) {
 	}
 }
 
-func (p *limitProc) flush(ctx *plan.Context) {
+func (p *limitProc) flush(ctx *scalar.Context) {
 	// Splunk's tail returns the last rows in reverse order.
 	for i := len(p.buf) - 1; i >= 0; i-- {
 		p.next.push(ctx, p.buf[i])

@@ -1,7 +1,7 @@
 package exec
 
 import (
-	"github.com/tripline/tripline/internal/plan"
+	"github.com/tripline/tripline/internal/scalar"
 )
 
 type rowProc struct {
@@ -9,20 +9,20 @@ type rowProc struct {
 	next proc
 }
 
-func (p *rowProc) push(ctx *plan.Context, r *tRow) {
+func (p *rowProc) push(ctx *scalar.Context, r *tRow) {
 	if p.op.apply(ctx, tableRow{r: r}) {
 		p.next.push(ctx, r)
 	}
 }
-func (p *rowProc) flush(ctx *plan.Context) { p.next.flush(ctx) }
+func (p *rowProc) flush(ctx *scalar.Context) { p.next.flush(ctx) }
 
 type fillNullProc struct {
 	slots []int
-	value plan.Evaluator
+	value scalar.Evaluator
 	next  proc
 }
 
-func (p *fillNullProc) push(ctx *plan.Context, r *tRow) {
+func (p *fillNullProc) push(ctx *scalar.Context, r *tRow) {
 	for _, s := range p.slots {
 		if r.vals[s].IsNull() {
 			r.put(s, p.value(ctx, tableRow{r: r}))
@@ -30,14 +30,14 @@ func (p *fillNullProc) push(ctx *plan.Context, r *tRow) {
 	}
 	p.next.push(ctx, r)
 }
-func (p *fillNullProc) flush(ctx *plan.Context) { p.next.flush(ctx) }
+func (p *fillNullProc) flush(ctx *scalar.Context) { p.next.flush(ctx) }
 
 type mvExpandProc struct {
 	slot int
 	next proc
 }
 
-func (p *mvExpandProc) push(ctx *plan.Context, r *tRow) {
+func (p *mvExpandProc) push(ctx *scalar.Context, r *tRow) {
 	v := r.vals[p.slot]
 	if v.Len() <= 1 {
 		p.next.push(ctx, r)
@@ -49,4 +49,4 @@ func (p *mvExpandProc) push(ctx *plan.Context, r *tRow) {
 		p.next.push(ctx, c)
 	}
 }
-func (p *mvExpandProc) flush(ctx *plan.Context) { p.next.flush(ctx) }
+func (p *mvExpandProc) flush(ctx *scalar.Context) { p.next.flush(ctx) }

@@ -5,10 +5,11 @@ import (
 
 	"github.com/tripline/tripline/internal/event"
 	"github.com/tripline/tripline/internal/plan"
+	"github.com/tripline/tripline/internal/scalar"
 )
 
 type sortKey struct {
-	eval       plan.Evaluator
+	eval       scalar.Evaluator
 	desc       bool
 	nullsFirst bool
 }
@@ -20,16 +21,16 @@ type sortProc struct {
 	next proc
 }
 
-func (p *sortProc) push(_ *plan.Context, r *tRow) { p.rows = append(p.rows, r) }
+func (p *sortProc) push(_ *scalar.Context, r *tRow) { p.rows = append(p.rows, r) }
 
-func (p *sortProc) flush(ctx *plan.Context) {
+func (p *sortProc) flush(ctx *scalar.Context) {
 	vals := make([][]event.Value, len(p.rows))
 	for i, r := range p.rows {
 		vals[i] = make([]event.Value, len(p.keys))
 		for j, k := range p.keys {
 			v := k.eval(ctx, tableRow{r: r})
 			if p.d != plan.ESQL {
-				v = splNumber(v)
+				v = scalar.SPLNumber(v)
 			}
 			vals[i][j] = v
 		}

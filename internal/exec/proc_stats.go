@@ -3,6 +3,7 @@ package exec
 import (
 	"github.com/tripline/tripline/internal/event"
 	"github.com/tripline/tripline/internal/plan"
+	"github.com/tripline/tripline/internal/scalar"
 )
 
 type statsProc struct {
@@ -17,7 +18,7 @@ type statsProc struct {
 // changes nothing.
 var noMeta = &meta{}
 
-func (p *statsProc) push(ctx *plan.Context, r *tRow) {
+func (p *statsProc) push(ctx *scalar.Context, r *tRow) {
 	if p.tab == nil {
 		p.tab = newGroupTable()
 	}
@@ -31,7 +32,7 @@ func (p *statsProc) push(ctx *plan.Context, r *tRow) {
 	p.spec.add(p.tab, &p.sc, ctx, tableRow{r: r}, t, nil, m)
 }
 
-func (p *statsProc) flush(ctx *plan.Context) {
+func (p *statsProc) flush(ctx *scalar.Context) {
 	if p.tab == nil {
 		p.tab = newGroupTable()
 	}
@@ -47,9 +48,9 @@ type inlineStatsProc struct {
 	next proc
 }
 
-func (p *inlineStatsProc) push(_ *plan.Context, r *tRow) { p.rows = append(p.rows, r) }
+func (p *inlineStatsProc) push(_ *scalar.Context, r *tRow) { p.rows = append(p.rows, r) }
 
-func (p *inlineStatsProc) flush(ctx *plan.Context) {
+func (p *inlineStatsProc) flush(ctx *scalar.Context) {
 	s := p.spec
 	tab := newGroupTable()
 	var sc statsScratch
@@ -63,7 +64,7 @@ func (p *inlineStatsProc) flush(ctx *plan.Context) {
 	for gi, g := range tab.order {
 		idx[g] = gi
 		for j := range g.aggs {
-			res[gi*nagg+j] = g.aggs[j].result()
+			res[gi*nagg+j] = g.aggs[j].Result()
 		}
 	}
 	var key []byte

@@ -6,6 +6,7 @@ import (
 
 	"github.com/tripline/tripline/internal/event"
 	"github.com/tripline/tripline/internal/plan"
+	"github.com/tripline/tripline/internal/scalar"
 	"github.com/tripline/tripline/internal/schema"
 )
 
@@ -50,7 +51,7 @@ type step struct {
 	expand   bool
 	slot     int
 	fillAll  bool
-	fillWith plan.Evaluator
+	fillWith scalar.Evaluator
 }
 
 // Compile turns a plan into a Program. Errors name the operator.
@@ -99,7 +100,7 @@ stream:
 		case *plan.MvExpand:
 			p.steps = append(p.steps, step{expand: true, slot: sc.resolve(t.Field)})
 		case *plan.FillNull:
-			val, err := plan.Compile(t.Value, q.Dialect, sc.resolve)
+			val, err := scalar.Compile(t.Value, q.Dialect, sc.resolve)
 			if err != nil {
 				return nil, fmt.Errorf("fillnull: %w", err)
 			}

@@ -3,6 +3,7 @@ package exec
 import (
 	"github.com/tripline/tripline/internal/event"
 	"github.com/tripline/tripline/internal/plan"
+	"github.com/tripline/tripline/internal/scalar"
 )
 
 // pruner picks, at each tick, the groups of a sliding window that can
@@ -23,7 +24,7 @@ type pruner struct {
 	// derived from the aggregation's columns as well.
 	consts, derive []derived
 	// cond is every AND term of the WHERE that reads only such columns.
-	cond plan.Evaluator
+	cond scalar.Evaluator
 	// part lists the positions, among the aggregation's keys, of the keys
 	// the INLINE STATS partition by; nil when there is none.
 	part []int
@@ -32,12 +33,12 @@ type pruner struct {
 	// latest_slot"): the window then indexes its groups by that key and
 	// looks the candidates up instead of testing every group.
 	eqKey int
-	eqTo  plan.Evaluator
+	eqTo  scalar.Evaluator
 }
 
 type derived struct {
 	slot int
-	eval plan.Evaluator
+	eval scalar.Evaluator
 }
 
 // compilePruner finds the condition in the first n tail operators; nil
@@ -69,7 +70,7 @@ func compilePruner(s *statsSpec, tp *tailPlan, n int, d plan.Dialect) *pruner {
 				if !readsOnly(a.Expr, allowed) {
 					continue
 				}
-				ev, err := plan.Compile(a.Expr, d, tp.scope.resolve)
+				ev, err := scalar.Compile(a.Expr, d, tp.scope.resolve)
 				if err != nil {
 					return nil
 				}
@@ -127,7 +128,7 @@ func compilePruner(s *statsSpec, tp *tailPlan, n int, d plan.Dialect) *pruner {
 			for _, c := range terms[1:] {
 				cond = &plan.Binary{Op: "AND", L: cond, R: c}
 			}
-			ev, err := plan.Compile(cond, d, tp.scope.resolve)
+			ev, err := scalar.Compile(cond, d, tp.scope.resolve)
 			if err != nil {
 				return nil
 			}
@@ -156,7 +157,7 @@ func (pr *pruner) findEquality(s *statsSpec, terms []plan.Expr, isConst, allowed
 			if !ok || !allowed(f.Name) || indexOf(s.keyNames, f.Name) < 0 || !readsOnly(side[1], isConst) {
 				continue
 			}
-			ev, err := plan.Compile(side[1], d, tp.scope.resolve)
+			ev, err := scalar.Compile(side[1], d, tp.scope.resolve)
 			if err != nil {
 				continue
 			}
@@ -216,7 +217,7 @@ func (pr *pruner) partKey(b []byte, keys []event.Value) []byte {
 
 // pick returns the groups of the partitions that hold a group passing the
 // condition at this tick.
-func (pr *pruner) pick(ctx *plan.Context, w *window, s *statsSpec, width int) []*wgroup {
+func (pr *pruner) pick(ctx *scalar.Context, w *window, s *statsSpec, width int) []*wgroup {
 	scratch := newTRow(width, nil)
 	row := tableRow{r: scratch}
 	for _, dv := range pr.consts {

@@ -38,7 +38,7 @@ func (r *streamRow) reset(ev *event.Event, getters []schema.Getter) {
 	}
 }
 
-// Get implements plan.Row.
+// Get implements scalar.Row.
 func (r *streamRow) Get(slot int) event.Value {
 	if r.stamp[slot] == r.cur {
 		return r.vals[slot]
@@ -51,7 +51,7 @@ func (r *streamRow) Get(slot int) event.Value {
 	return v
 }
 
-// Raw implements plan.Row.
+// Raw implements scalar.Row.
 func (r *streamRow) Raw() []byte {
 	if r.ev == nil {
 		return nil

@@ -33,7 +33,7 @@ func (s *streamScope) newSlot(field string) int {
 	return len(s.fields) - 1
 }
 
-// resolve implements plan.Resolver.
+// resolve implements scalar.Resolver.
 func (s *streamScope) resolve(name string) int {
 	if slot, ok := s.slotOf[name]; ok {
 		return slot

@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/tripline/tripline/internal/aggregate"
 	"github.com/tripline/tripline/internal/event"
 	"github.com/tripline/tripline/internal/plan"
+	"github.com/tripline/tripline/internal/scalar"
 )
 
 // statsSpec is a compiled Stats node: how to compute keys and aggregate
@@ -13,10 +15,10 @@ import (
 type statsSpec struct {
 	d        plan.Dialect
 	keyNames []string
-	keys     []plan.Evaluator
+	keys     []scalar.Evaluator
 	aggNames []string
-	aggFns   []string
-	aggArgs  []plan.Evaluator // nil for count(*)
+	aggFns   []*aggregate.Func
+	aggArgs  []scalar.Evaluator // nil for count(*)
 	aggParam []event.Value
 	outCols  []string
 	// keySlots and aggSlots place the output columns in the tail's rows.
@@ -36,21 +38,21 @@ func (s *statsSpec) bindTail(sc *tailScope) {
 	}
 }
 
-func compileStats(s *plan.Stats, d plan.Dialect, resolve plan.Resolver) (*statsSpec, error) {
+func compileStats(s *plan.Stats, d plan.Dialect, resolve scalar.Resolver) (*statsSpec, error) {
 	spec := &statsSpec{d: d}
 	for _, a := range s.Aggs {
-		info, ok := plan.LookupAgg(d, a.Func)
+		info, ok := aggregate.Lookup(d, a.Func)
 		if !ok {
 			return nil, fmt.Errorf("unknown aggregate function %s()", a.Func)
 		}
 		if len(a.Args) < info.MinArgs || (info.MaxArgs >= 0 && len(a.Args) > info.MaxArgs) {
 			return nil, fmt.Errorf("%s() takes %d to %d arguments, got %d", a.Func, info.MinArgs, info.MaxArgs, len(a.Args))
 		}
-		var arg plan.Evaluator
+		var arg scalar.Evaluator
 		var param event.Value
 		if len(a.Args) > 0 {
 			if _, star := a.Args[0].(*plan.Star); !star {
-				ev, err := plan.Compile(a.Args[0], d, resolve)
+				ev, err := scalar.Compile(a.Args[0], d, resolve)
 				if err != nil {
 					return nil, fmt.Errorf("in %s: %w", a.Name, err)
 				}
@@ -63,12 +65,12 @@ func compileStats(s *plan.Stats, d plan.Dialect, resolve plan.Resolver) (*statsS
 			}
 		}
 		spec.aggNames = append(spec.aggNames, a.Name)
-		spec.aggFns = append(spec.aggFns, a.Func)
+		spec.aggFns = append(spec.aggFns, info)
 		spec.aggArgs = append(spec.aggArgs, arg)
 		spec.aggParam = append(spec.aggParam, param)
 	}
 	for _, b := range s.By {
-		ev, err := plan.Compile(b.Expr, d, resolve)
+		ev, err := scalar.Compile(b.Expr, d, resolve)
 		if err != nil {
 			return nil, fmt.Errorf("in by %s: %w", b.Name, err)
 		}
@@ -88,7 +90,7 @@ func compileStats(s *plan.Stats, d plan.Dialect, resolve plan.Resolver) (*statsS
 type group struct {
 	keys []event.Value
 	key  string // the encoded keys: the group's identity in a table
-	aggs []aggState
+	aggs []aggregate.State
 	meta meta
 	pos  int // index in its table's order
 }
@@ -142,8 +144,8 @@ func (t *groupTable) reindex() {
 }
 
 // newAggs returns fresh aggregate states for one group.
-func (s *statsSpec) newAggs() []aggState {
-	aggs := make([]aggState, len(s.aggFns))
+func (s *statsSpec) newAggs() []aggregate.State {
+	aggs := make([]aggregate.State, len(s.aggFns))
 	for j := range s.aggFns {
 		aggs[j] = s.newAgg(j)
 	}
@@ -151,8 +153,8 @@ func (s *statsSpec) newAggs() []aggState {
 }
 
 // newAgg returns fresh state for aggregate j.
-func (s *statsSpec) newAgg(j int) aggState {
-	return newAggState(s.d, s.aggFns[j], s.aggArgs[j] == nil, s.aggParam[j])
+func (s *statsSpec) newAgg(j int) aggregate.State {
+	return s.aggFns[j].New(s.aggArgs[j] == nil, s.aggParam[j])
 }
 
 // statsScratch is per-instance scratch space, so that adding a row does
@@ -167,7 +169,7 @@ type statsScratch struct {
 
 // add folds one row into the table. ev (stream stage) or m (tail stage)
 // gives the row's provenance.
-func (s *statsSpec) add(tab *groupTable, sc *statsScratch, ctx *plan.Context, r plan.Row, t int64, ev *event.Event, m *meta) {
+func (s *statsSpec) add(tab *groupTable, sc *statsScratch, ctx *scalar.Context, r scalar.Row, t int64, ev *event.Event, m *meta) {
 	if cap(sc.keyVals) < len(s.keys) {
 		sc.keyVals = make([][]event.Value, len(s.keys))
 		sc.combo = make([]event.Value, len(s.keys))
@@ -218,7 +220,7 @@ func (s *statsSpec) addCombos(tab *groupTable, sc *statsScratch, i int, t int64,
 		tab.insert(g)
 	}
 	for j, a := range g.aggs {
-		a.add(sc.args[j], t)
+		a.Add(sc.args[j], t)
 	}
 	if ev != nil {
 		g.meta.addEvent(ev, t)
@@ -240,7 +242,7 @@ func (s *statsSpec) moveInto(dst, src *groupTable) {
 			continue
 		}
 		for j, a := range d.aggs {
-			a.merge(g.aggs[j])
+			a.Merge(g.aggs[j])
 		}
 		d.meta.merge(&g.meta)
 	}
@@ -255,7 +257,7 @@ func (s *statsSpec) mergeInto(dst, src *groupTable, paneIdx int64) {
 			dst.insert(d)
 		}
 		for j, a := range d.aggs {
-			a.merge(g.aggs[j])
+			a.Merge(g.aggs[j])
 		}
 		d.meta.merge(&g.meta)
 		if paneIdx >= 0 {
@@ -277,7 +279,7 @@ func (s *statsSpec) rows(tab *groupTable, width int) []*tRow {
 		groups = append([]*group(nil), groups...)
 		sort.SliceStable(groups, func(i, j int) bool {
 			for k := range s.keys {
-				if c := event.Order(splNumber(groups[i].keys[k]), splNumber(groups[j].keys[k])); c != 0 {
+				if c := event.Order(scalar.SPLNumber(groups[i].keys[k]), scalar.SPLNumber(groups[j].keys[k])); c != 0 {
 					return c < 0
 				}
 			}
@@ -294,7 +296,7 @@ func (s *statsSpec) rows(tab *groupTable, width int) []*tRow {
 			}
 		}
 		for j, slot := range s.aggSlots {
-			if v := g.aggs[j].result(); !v.IsNull() {
+			if v := g.aggs[j].Result(); !v.IsNull() {
 				r.vals[slot] = v
 			}
 		}

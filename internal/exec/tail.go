@@ -5,14 +5,15 @@ import (
 	"strings"
 
 	"github.com/tripline/tripline/internal/plan"
+	"github.com/tripline/tripline/internal/scalar"
 )
 
 // proc is one tail-stage operator instance, created per evaluation. push
 // passes rows on (or holds them); flush is called once after the last row
 // and must flush the next processor.
 type proc interface {
-	push(ctx *plan.Context, r *tRow)
-	flush(ctx *plan.Context)
+	push(ctx *scalar.Context, r *tRow)
+	flush(ctx *scalar.Context)
 }
 
 // procMaker builds a fresh processor in front of next.
@@ -160,7 +161,7 @@ func (tp *tailPlan) addNode(n plan.Node, d plan.Dialect, res tailResolver) error
 				}
 			}
 		case *plan.Dissect:
-			dis, _ := plan.CompileDissect(t.Pattern, t.AppendSeparator)
+			dis, _ := scalar.CompileDissect(t.Pattern, t.AppendSeparator)
 			for _, nm := range dis.Names() {
 				if nm != "" {
 					tp.addCol(nm)
@@ -168,7 +169,7 @@ func (tp *tailPlan) addNode(n plan.Node, d plan.Dialect, res tailResolver) error
 			}
 		}
 	case *plan.FillNull:
-		val, err := plan.Compile(t.Value, d, res.resolve)
+		val, err := scalar.Compile(t.Value, d, res.resolve)
 		if err != nil {
 			return err
 		}
@@ -240,7 +241,7 @@ func (tp *tailPlan) addNode(n plan.Node, d plan.Dialect, res tailResolver) error
 	case *plan.Sort:
 		keys := make([]sortKey, len(t.Keys))
 		for i, k := range t.Keys {
-			ev, err := plan.Compile(k.Expr, d, res.resolve)
+			ev, err := scalar.Compile(k.Expr, d, res.resolve)
 			if err != nil {
 				return err
 			}
@@ -347,12 +348,12 @@ func selectCols(cols, patterns []string) []string {
 
 // run pushes rows through a fresh instance of the tail stage and returns
 // what comes out.
-func (tp *tailPlan) run(ctx *plan.Context, rows []*tRow) []*tRow {
+func (tp *tailPlan) run(ctx *scalar.Context, rows []*tRow) []*tRow {
 	return tp.runPart(ctx, rows, 0, len(tp.makers))
 }
 
 // runPart pushes rows through fresh instances of operators [from, to).
-func (tp *tailPlan) runPart(ctx *plan.Context, rows []*tRow, from, to int) []*tRow {
+func (tp *tailPlan) runPart(ctx *scalar.Context, rows []*tRow, from, to int) []*tRow {
 	sink := &collect{}
 	var p proc = sink
 	for i := to - 1; i >= from; i-- {
@@ -367,8 +368,8 @@ func (tp *tailPlan) runPart(ctx *plan.Context, rows []*tRow, from, to int) []*tR
 
 type collect struct{ rows []*tRow }
 
-func (c *collect) push(_ *plan.Context, r *tRow) { c.rows = append(c.rows, r) }
-func (c *collect) flush(*plan.Context)           {}
+func (c *collect) push(_ *scalar.Context, r *tRow) { c.rows = append(c.rows, r) }
+func (c *collect) flush(*scalar.Context)           {}
 
 // selects reports whether a pattern names a column: exactly when a column
 // of that very name exists (ES|QL's "COUNT(*)"), else by wildcard.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tripline/tripline/internal/event"
 	"github.com/tripline/tripline/internal/plan"
+	"github.com/tripline/tripline/internal/scalar"
 )
 
 // TestTailColumns runs column operators over open rows whose names are
@@ -50,7 +51,7 @@ func TestTailColumns(t *testing.T) {
 			for k, v := range in {
 				r.putName(tp.scope, k, v)
 			}
-			out := tp.run(&plan.Context{}, []*tRow{r})
+			out := tp.run(&scalar.Context{}, []*tRow{r})
 			if len(out) != 1 {
 				t.Fatalf("got %d rows", len(out))
 			}

@@ -4,8 +4,10 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/tripline/tripline/internal/aggregate"
 	"github.com/tripline/tripline/internal/event"
 	"github.com/tripline/tripline/internal/plan"
+	"github.com/tripline/tripline/internal/scalar"
 )
 
 // window is the state of the window an Instance evaluated last: every
@@ -44,7 +46,7 @@ type window struct {
 type wgroup struct {
 	keys []event.Value
 	key  string
-	aggs []aggState
+	aggs []aggregate.State
 	// panes lists, ascending, the panes of the window that hold the group,
 	// and pgs the group's state in each.
 	panes []int64
@@ -139,7 +141,7 @@ func (w *window) group(s *statsSpec, g *group) *wgroup {
 	if s.d != plan.ESQL {
 		wg.splKeys = make([]event.Value, len(g.keys))
 		for i, k := range g.keys {
-			wg.splKeys[i] = splNumber(k)
+			wg.splKeys[i] = scalar.SPLNumber(k)
 		}
 	}
 	w.groups[g.key] = wg
@@ -227,7 +229,7 @@ func (w *window) slide(s *statsSpec, panes map[int64]*pane, changed []int64, lo,
 					if j < 64 && wg.staleAggs&(1<<j) != 0 {
 						continue
 					}
-					if !a.sub(g.aggs[j]) {
+					if !a.Sub(g.aggs[j]) {
 						if j >= 64 {
 							wg.stale = true
 							break
@@ -272,13 +274,13 @@ func (w *window) enter(s *statsSpec, idx int64, pn *pane, late bool) {
 			// A second pane: the group needs aggregates of its own.
 			own := s.newAggs()
 			for j, a := range own {
-				a.merge(wg.aggs[j])
-				a.merge(g.aggs[j])
+				a.Merge(wg.aggs[j])
+				a.Merge(g.aggs[j])
 			}
 			wg.aggs, wg.shared = own, false
 		default:
 			for j, a := range wg.aggs {
-				a.merge(g.aggs[j])
+				a.Merge(g.aggs[j])
 			}
 		}
 	}
@@ -286,10 +288,10 @@ func (w *window) enter(s *statsSpec, idx int64, pn *pane, late bool) {
 }
 
 // remerge returns aggregate j of the group merged afresh from its panes.
-func (wg *wgroup) remerge(s *statsSpec, j int) aggState {
+func (wg *wgroup) remerge(s *statsSpec, j int) aggregate.State {
 	a := s.newAgg(j)
 	for _, pg := range wg.pgs {
-		a.merge(pg.aggs[j])
+		a.Merge(pg.aggs[j])
 	}
 	return a
 }
@@ -310,7 +312,7 @@ func (w *window) settle(s *statsSpec) []*wgroup {
 		case wg.stale:
 			// The aggregates may be the pane's that the group shared:
 			// merge into a slice of its own.
-			wg.aggs, wg.shared = make([]aggState, len(s.aggFns)), false
+			wg.aggs, wg.shared = make([]aggregate.State, len(s.aggFns)), false
 			for j := range wg.aggs {
 				wg.aggs[j] = wg.remerge(s, j)
 			}
@@ -330,7 +332,7 @@ func (w *window) settle(s *statsSpec) []*wgroup {
 			wg.res = make([]event.Value, len(wg.aggs))
 		}
 		for j, a := range wg.aggs {
-			wg.res[j] = a.result()
+			wg.res[j] = a.Result()
 		}
 		live = append(live, wg)
 	}
@@ -385,7 +387,7 @@ func (s *statsSpec) before(a, b *wgroup) bool {
 // order run first, over the changed groups alone when their output can be
 // kept; what they let through is put in the order a merge from scratch
 // gives and runs through the rest of the tail.
-func (in *Instance) evaluateSliding(ctx *plan.Context, lo, hi int64) []Result {
+func (in *Instance) evaluateSliding(ctx *scalar.Context, lo, hi int64) []Result {
 	s, tp := in.p.stats, in.p.tail
 	w := in.win
 	if w == nil || lo < w.lo || hi < w.hi || lo >= w.hi {

@@ -45,7 +45,8 @@ type Binary struct {
 }
 
 // Call is a scalar function call (or an aggregate, inside Stats). Name is
-// lower case and is looked up in the dialect's function table.
+// lower case; the plan does not check it: the function registries do
+// (internal/scalar, and internal/aggregate for aggregates).
 type Call struct {
 	Name string
 	Args []Expr

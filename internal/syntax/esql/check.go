@@ -3,14 +3,16 @@ package esql
 import (
 	"fmt"
 
+	"github.com/tripline/tripline/internal/aggregate"
 	"github.com/tripline/tripline/internal/plan"
+	"github.com/tripline/tripline/internal/scalar"
 )
 
 // Check reports the scalar function calls of an ES|QL plan that the
-// function table does not know or that have the wrong number of
-// arguments, and "*" used outside count(*). It is separate from Parse so
-// that parsing never depends on the function table. The errors name the
-// operator and the call; they carry no source position.
+// function registry (internal/scalar) does not know or that have the wrong
+// number of arguments, and "*" used outside count(*). It is separate from
+// Parse so that parsing never depends on the scalar functions. The errors
+// name the operator and the call; they carry no source position.
 func Check(q *plan.Query) []error {
 	var errs []error
 	check := func(where string, e plan.Expr) {
@@ -62,9 +64,9 @@ func Check(q *plan.Query) []error {
 }
 
 func checkCall(c *plan.Call) error {
-	f, ok := plan.LookupFunc(plan.ESQL, c.Name)
+	f, ok := scalar.Lookup(plan.ESQL, c.Name)
 	if !ok {
-		if _, isAgg := plan.LookupAgg(plan.ESQL, c.Name); isAgg {
+		if _, isAgg := aggregate.Lookup(plan.ESQL, c.Name); isAgg {
 			return fmt.Errorf("aggregate function %s() is only valid in STATS", c.Name)
 		}
 		return fmt.Errorf("unknown function %s()", c.Name)

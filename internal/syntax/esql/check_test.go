@@ -5,12 +5,13 @@ import (
 	"testing"
 
 	"github.com/tripline/tripline/internal/plan"
+	"github.com/tripline/tripline/internal/scalar"
 )
 
-// TestCheck needs the ES|QL scalar function table, which lives in plan.
+// TestCheck needs the ES|QL scalar function registry, which lives in internal/scalar.
 func TestCheck(t *testing.T) {
-	if _, ok := plan.LookupFunc(plan.ESQL, "to_lower"); !ok {
-		t.Skip("the ES|QL scalar function table (plan.LookupFunc) has no to_lower yet: skipping the function checks")
+	if _, ok := scalar.Lookup(plan.ESQL, "to_lower"); !ok {
+		t.Skip("the ES|QL scalar function table (scalar.Lookup) has no to_lower yet: skipping the function checks")
 	}
 	tests := []struct {
 		query string

@@ -12,9 +12,11 @@
 //
 // Every parse error is a *syntax.Error with a span inside the query, so
 // that a rule that does not parse is reported with line:col and a caret.
-// Parse checks aggregates; Check checks scalar functions against the
-// plan's function table, separately, so that parsing never depends on it.
+// Parse checks aggregates against internal/aggregate's registry; Check
+// checks scalar functions against internal/scalar's, separately, so that
+// parsing never depends on the scalar functions.
 //
-// esql imports plan, syntax, event and the standard library only: never
-// the executor (internal/exec), another front end or a rule loader.
+// esql imports plan, aggregate (for Parse), scalar (for Check), syntax,
+// event and the standard library only: never the executor (internal/exec),
+// another front end or a rule loader.
 package esql

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tripline/tripline/internal/aggregate"
 	"github.com/tripline/tripline/internal/event"
 	"github.com/tripline/tripline/internal/plan"
 	"github.com/tripline/tripline/internal/syntax"
@@ -429,7 +430,7 @@ func (p *parser) call(depth int) (plan.Expr, *syntax.Error) {
 	name := lower(nameTok.text)
 	p.advance() // name
 	p.advance() // (
-	agg, isAgg := plan.LookupAgg(plan.ESQL, name)
+	agg, isAgg := aggregate.Lookup(plan.ESQL, name)
 	if isAgg {
 		switch {
 		case !p.aggAllowed:

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/tripline/tripline/internal/plan"
+	"github.com/tripline/tripline/internal/scalar"
 )
 
 // rules are ES|QL queries in the style of Elastic's AWS and Bedrock
@@ -83,7 +84,7 @@ func TestRulesGolden(t *testing.T) {
 		b.WriteString("\n\n")
 	}
 	golden(t, "rules.plan", b.String())
-	if _, ok := plan.LookupFunc(plan.ESQL, "to_lower"); !ok {
+	if _, ok := scalar.Lookup(plan.ESQL, "to_lower"); !ok {
 		t.Skip("the ES|QL scalar function table is empty: not checking the rules' functions")
 	}
 	for _, r := range rules {

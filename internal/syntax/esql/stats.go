@@ -3,6 +3,7 @@ package esql
 import (
 	"strconv"
 
+	"github.com/tripline/tripline/internal/aggregate"
 	"github.com/tripline/tripline/internal/plan"
 	"github.com/tripline/tripline/internal/syntax"
 )
@@ -93,7 +94,7 @@ func (p *parser) stats(inline bool) ([]plan.Node, *syntax.Error) {
 
 // isAgg reports whether name is an ES|QL aggregate function.
 func isAgg(name string) bool {
-	_, ok := plan.LookupAgg(plan.ESQL, name)
+	_, ok := aggregate.Lookup(plan.ESQL, name)
 	return ok
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/tripline/tripline/internal/event"
 	"github.com/tripline/tripline/internal/plan"
+	"github.com/tripline/tripline/internal/scalar"
 	"github.com/tripline/tripline/internal/syntax"
 )
 
@@ -132,8 +133,8 @@ func checkTimeModifier(c *plan.SearchCmp) string {
 	if _, err := strconv.ParseFloat(c.Value, 64); err == nil || strings.EqualFold(c.Value, "now") {
 		return ""
 	}
-	rt, _ := plan.LookupFunc(plan.SPL, "relative_time")
-	if rt.Eval(&plan.Context{}, []event.Value{event.LongValue(0), event.StringValue(c.Value)}).IsNull() {
+	rt, _ := scalar.Lookup(plan.SPL, "relative_time")
+	if rt.Eval(&scalar.Context{}, []event.Value{event.LongValue(0), event.StringValue(c.Value)}).IsNull() {
 		return f + " needs epoch seconds, now, or a relative time such as -7d@d, not " + strconv.Quote(c.Value)
 	}
 	return ""

@@ -14,7 +14,8 @@
 // are *syntax.Error positioned in the text the caller gave, before macro
 // expansion.
 //
-// spl imports plan, syntax, event and the standard library (plus a YAML
-// decoder for macro files) only: never an executor (internal/exec), never
-// another front end.
+// spl imports plan, scalar (to check the time modifiers of a data model
+// search), syntax, event and the standard library (plus a YAML decoder for
+// macro files) only: never an executor (internal/exec), never another front
+// end.
 package spl

@@ -1,13 +1,14 @@
-package plan
+package scalar
 
 import (
 	"testing"
 	"time"
 
 	"github.com/tripline/tripline/internal/event"
+	"github.com/tripline/tripline/internal/plan"
 )
 
-func TestSPLFunctions(t *testing.T) { runCases(t, SPL, splFunctionCases()) }
+func TestSPLFunctions(t *testing.T) { runCases(t, plan.SPL, splFunctionCases()) }
 
 // splFunctionCases lists at least one case per function of the table.
 func splFunctionCases() []exprCase {
@@ -175,12 +176,12 @@ func splFunctionCases() []exprCase {
 		{e: call("relative_time", fld("epoch"), sl("-1d@d")), fields: f, want: vL(1710374400)},
 		{e: call("relative_time", fld("_time"), sl("@h")), fields: f, want: vTime("2024-03-15T10:00:00Z")},
 		{e: call("relative_time", fld("epoch"), sl("bad")), fields: f, want: vNull},
-		{e: call("bin", fld("_time"), &Span{D: 5 * time.Minute}), fields: f, want: vTime("2024-03-15T10:30:00Z")},
-		{e: call("bin", fld("epoch"), &Span{D: time.Hour}), fields: f, want: vL(1710496800)},
+		{e: call("bin", fld("_time"), &plan.Span{D: 5 * time.Minute}), fields: f, want: vTime("2024-03-15T10:30:00Z")},
+		{e: call("bin", fld("epoch"), &plan.Span{D: time.Hour}), fields: f, want: vL(1710496800)},
 		{e: call("bin", fld("epoch"), sl("1d")), fields: f, want: vL(1710460800)},
-		{e: call("bin", fld("_time"), &Span{Months: 1}), fields: f, want: vTime("2024-03-01T00:00:00Z")},
+		{e: call("bin", fld("_time"), &plan.Span{Months: 1}), fields: f, want: vTime("2024-03-01T00:00:00Z")},
 		{e: call("bin", nl(1234), dl(100)), want: vL(1200)},
-		{e: call("bin", fld("missing"), &Span{D: time.Hour}), want: vNull},
+		{e: call("bin", fld("missing"), &plan.Span{D: time.Hour}), want: vNull},
 
 		// math
 		{e: call("round", dl(2.5)), want: vL(3)},
@@ -214,21 +215,21 @@ func splFunctionCases() []exprCase {
 // Every function of both tables has at least one test case.
 func TestEveryFunctionHasACase(t *testing.T) {
 	for _, tbl := range []struct {
-		funcs map[string]*Func
+		d     plan.Dialect
 		cases []exprCase
-	}{{esqlFuncs, esqlFunctionCases()}, {splFuncs, splFunctionCases()}} {
+	}{{plan.ESQL, esqlFunctionCases()}, {plan.SPL, splFunctionCases()}} {
 		called := map[string]bool{}
 		for _, c := range tbl.cases {
-			Walk(c.e, func(e Expr) bool {
-				if cl, ok := e.(*Call); ok {
+			plan.Walk(c.e, func(e plan.Expr) bool {
+				if cl, ok := e.(*plan.Call); ok {
 					called[cl.Name] = true
 				}
 				return true
 			})
 		}
-		for name := range tbl.funcs {
-			if !called[name] && !aliases[name] {
-				t.Errorf("function %s has no test case", name)
+		for _, fn := range Funcs(tbl.d) {
+			if !called[fn.Name] && !aliases[fn.Name] {
+				t.Errorf("%s function %s has no test case", tbl.d, fn.Name)
 			}
 		}
 	}
@@ -250,16 +251,16 @@ func TestFunctionsOnNulls(t *testing.T) {
 		"now": vL(testNow / 1e9), "time": vD(float64(testNow) / 1e9), "pi": vD(3.141592653589793),
 	}
 	for _, tbl := range []struct {
-		d       Dialect
-		funcs   map[string]*Func
+		d       plan.Dialect
 		notNull map[string]event.Value
-	}{{ESQL, esqlFuncs, esqlNotNull}, {SPL, splFuncs, splNotNull}} {
-		for name, fn := range tbl.funcs {
+	}{{plan.ESQL, esqlNotNull}, {plan.SPL, splNotNull}} {
+		for _, fn := range Funcs(tbl.d) {
+			name := fn.Name
 			for _, n := range []int{fn.MinArgs, fn.MaxArgs} {
 				if n < 0 {
 					n = fn.MinArgs + 3
 				}
-				args := make([]Expr, n)
+				args := make([]plan.Expr, n)
 				for i := range args {
 					args[i] = nullLit()
 				}
@@ -277,21 +278,21 @@ func TestFunctionsOnNulls(t *testing.T) {
 
 func TestESQLNullOperands(t *testing.T) {
 	for _, o := range []string{"==", "!=", "<", "<=", ">", ">=", "=~", "+", "-", "*", "/", "%"} {
-		for _, e := range []Expr{op(o, nullLit(), nl(1)), op(o, nl(1), nullLit()), op(o, fld("missing"), fld("missing"))} {
-			if got := evalIn(t, ESQL, e, nil, nil); !got.IsNull() {
+		for _, e := range []plan.Expr{op(o, nullLit(), nl(1)), op(o, nl(1), nullLit()), op(o, fld("missing"), fld("missing"))} {
+			if got := evalIn(t, plan.ESQL, e, nil, nil); !got.IsNull() {
 				t.Errorf("esql %s = %s, want null", e, show(got))
 			}
 		}
 	}
 	for _, o := range []string{"==", "!=", "<", "<=", ">", ">=", "=", "=~"} {
-		for _, e := range []Expr{op(o, nullLit(), nl(1)), op(o, nl(1), nullLit())} {
-			if got := evalIn(t, SPL, e, nil, nil); !same(got, vF) {
+		for _, e := range []plan.Expr{op(o, nullLit(), nl(1)), op(o, nl(1), nullLit())} {
+			if got := evalIn(t, plan.SPL, e, nil, nil); !same(got, vF) {
 				t.Errorf("spl %s = %s, want false", e, show(got))
 			}
 		}
 	}
 	for _, o := range []string{"+", "-", "*", "/", "%", "."} {
-		if e := op(o, nullLit(), nl(1)); !evalIn(t, SPL, e, nil, nil).IsNull() {
+		if e := op(o, nullLit(), nl(1)); !evalIn(t, plan.SPL, e, nil, nil).IsNull() {
 			t.Errorf("spl %s is not null", e)
 		}
 	}

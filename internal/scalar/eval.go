@@ -1,9 +1,10 @@
-package plan
+package scalar
 
 import (
 	"fmt"
 
 	"github.com/tripline/tripline/internal/event"
+	"github.com/tripline/tripline/internal/plan"
 )
 
 // Row is what an evaluator reads: column values by slot (slots come from a
@@ -32,105 +33,24 @@ type Context struct {
 // Evaluator computes an expression over one row.
 type Evaluator func(ctx *Context, row Row) event.Value
 
-// Func is a scalar function of a dialect.
-type Func struct {
-	MinArgs, MaxArgs int // MaxArgs < 0: variadic
-	// Eval computes the result from evaluated arguments.
-	Eval func(ctx *Context, args []event.Value) event.Value
-	// Lazy, when set instead of Eval, receives the argument evaluators so
-	// that it can evaluate only what it needs (case, if, coalesce).
-	Lazy func(ctx *Context, row Row, args []Evaluator) event.Value
-}
-
-// AggFunc describes an aggregate function of a dialect: its arity. The
-// executor owns the implementation (mergeable state).
-type AggFunc struct {
-	MinArgs, MaxArgs int
-	// Star reports that the function accepts "*" (count(*)).
-	Star bool
-}
-
-// LookupFunc returns a dialect's scalar function by lower-case name.
-func LookupFunc(d Dialect, name string) (*Func, bool) {
-	var f *Func
-	switch d {
-	case ESQL:
-		f = esqlFuncs[name]
-	case SPL:
-		f = splFuncs[name]
-	case Sigma:
-		f = splFuncs[name]
-	}
-	return f, f != nil
-}
-
-// LookupAgg returns a dialect's aggregate by lower-case name.
-func LookupAgg(d Dialect, name string) (AggFunc, bool) {
-	var a AggFunc
-	var ok bool
-	switch d {
-	case ESQL:
-		a, ok = esqlAggs[name]
-	default:
-		a, ok = splAggs[name]
-	}
-	return a, ok
-}
-
-var esqlAggs = map[string]AggFunc{
-	"count":          {MinArgs: 0, MaxArgs: 1, Star: true},
-	"count_distinct": {MinArgs: 1, MaxArgs: 2},
-	"min":            {MinArgs: 1, MaxArgs: 1},
-	"max":            {MinArgs: 1, MaxArgs: 1},
-	"sum":            {MinArgs: 1, MaxArgs: 1},
-	"avg":            {MinArgs: 1, MaxArgs: 1},
-	"median":         {MinArgs: 1, MaxArgs: 1},
-	"values":         {MinArgs: 1, MaxArgs: 1},
-	"percentile":     {MinArgs: 2, MaxArgs: 2},
-	"earliest":       {MinArgs: 1, MaxArgs: 1},
-	"latest":         {MinArgs: 1, MaxArgs: 1},
-}
-
-var splAggs = map[string]AggFunc{
-	"count":          {MinArgs: 0, MaxArgs: 1},
-	"c":              {MinArgs: 0, MaxArgs: 1},
-	"dc":             {MinArgs: 1, MaxArgs: 1},
-	"distinct_count": {MinArgs: 1, MaxArgs: 1},
-	"values":         {MinArgs: 1, MaxArgs: 1},
-	"list":           {MinArgs: 1, MaxArgs: 1},
-	"min":            {MinArgs: 1, MaxArgs: 1},
-	"max":            {MinArgs: 1, MaxArgs: 1},
-	"sum":            {MinArgs: 1, MaxArgs: 1},
-	"avg":            {MinArgs: 1, MaxArgs: 1},
-	"mean":           {MinArgs: 1, MaxArgs: 1},
-	"median":         {MinArgs: 1, MaxArgs: 1},
-	"earliest":       {MinArgs: 1, MaxArgs: 1},
-	"latest":         {MinArgs: 1, MaxArgs: 1},
-	"first":          {MinArgs: 1, MaxArgs: 1},
-	"last":           {MinArgs: 1, MaxArgs: 1},
-	"range":          {MinArgs: 1, MaxArgs: 1},
-	"stdev":          {MinArgs: 1, MaxArgs: 1},
-}
-
 // Compile turns an expression into an evaluator for dialect d, resolving
-// field names through r. It fails on unknown functions and wrong arity;
-// aggregates are not scalar expressions and fail here too.
-func Compile(e Expr, d Dialect, r Resolver) (Evaluator, error) {
+// field names through r. It fails on unknown functions and wrong arity.
+// An aggregate is not a scalar function, so it is unknown here: the front
+// ends report an aggregate outside stats, with its position, when they
+// parse.
+func Compile(e plan.Expr, d plan.Dialect, r Resolver) (Evaluator, error) {
 	switch t := e.(type) {
-	case *Field:
+	case *plan.Field:
 		slot := r(t.Name)
 		return func(_ *Context, row Row) event.Value { return row.Get(slot) }, nil
-	case *Literal:
+	case *plan.Literal:
 		v := t.Value
 		return func(*Context, Row) event.Value { return v }, nil
-	case *Span:
+	case *plan.Span:
 		return nil, fmt.Errorf("a time span (%s) is only valid as a function argument", t)
-	case *Call:
-		f, ok := LookupFunc(d, t.Name)
+	case *plan.Call:
+		f, ok := Lookup(d, t.Name)
 		if !ok {
-			if _, isAgg := LookupAgg(d, t.Name); isAgg {
-				return nil, fmt.Errorf("aggregate function %s() is only valid in stats", t.Name)
-			}
 			return nil, fmt.Errorf("unknown function %s()", t.Name)
 		}
 		if len(t.Args) < f.MinArgs || (f.MaxArgs >= 0 && len(t.Args) > f.MaxArgs) {
@@ -170,10 +90,10 @@ func Compile(e Expr, d Dialect, r Resolver) (Evaluator, error) {
 	return compileOperator(e, d, r)
 }
 
-func compileArgs(es []Expr, d Dialect, r Resolver) ([]Evaluator, error) {
+func compileArgs(es []plan.Expr, d plan.Dialect, r Resolver) ([]Evaluator, error) {
 	out := make([]Evaluator, len(es))
 	for i, a := range es {
-		if s, ok := a.(*Span); ok {
+		if s, ok := a.(*plan.Span); ok {
 			v := SpanValue(s)
 			out[i] = func(*Context, Row) event.Value { return v }
 			continue
@@ -190,7 +110,7 @@ func compileArgs(es []Expr, d Dialect, r Resolver) ([]Evaluator, error) {
 // SpanValue encodes a span as a value for function arguments: a fixed
 // duration is a Long of nanoseconds; a calendar span is the string
 // "<n>mo" (months).
-func SpanValue(s *Span) event.Value {
+func SpanValue(s *plan.Span) event.Value {
 	if s.Months != 0 {
 		return event.StringValue(fmt.Sprintf("%dmo", s.Months))
 	}

@@ -1,4 +1,4 @@
-package plan
+package scalar
 
 import (
 	"crypto/md5"
@@ -16,13 +16,13 @@ import (
 	"github.com/tripline/tripline/internal/event"
 )
 
-// esqlFuncs is the ES|QL scalar function table. Unless noted, a null or
-// multi-valued argument gives null (the mv_* functions take multi-values;
-// the to_* conversions convert each value of a multi-value).
+// esqlFuncs are the functions of ES|QL alone (the ones SPL has too are in
+// sharedFuncs). Unless noted, a null or multi-valued argument gives null
+// (the mv_* functions take multi-values; the to_* conversions convert each
+// value of a multi-value).
 var esqlFuncs = map[string]*Func{
 	// conditionals
-	"coalesce": {MinArgs: 1, MaxArgs: -1, Lazy: lazyCoalesce},
-	"case":     {MinArgs: 2, MaxArgs: -1, Lazy: lazyCase(true)},
+	"case": {MinArgs: 2, MaxArgs: -1, Lazy: lazyCase(true)},
 
 	// strings
 	"to_lower":    strict(1, 1, func(_ *Context, a []event.Value) event.Value { return mapStr(a[0], strings.ToLower) }),
@@ -55,9 +55,6 @@ var esqlFuncs = map[string]*Func{
 	"reverse": strict(1, 1, esqlReverse),
 	"repeat":  strict(2, 2, esqlRepeat),
 	"space":   strict(1, 1, esqlSpace),
-	"md5":     strict(1, 1, hashFunc("md5")),
-	"sha1":    strict(1, 1, hashFunc("sha1")),
-	"sha256":  strict(1, 1, hashFunc("sha256")),
 	"hash": strict(2, 2, func(c *Context, a []event.Value) event.Value {
 		alg, ok := strOf(a[0])
 		if !ok {
@@ -113,7 +110,6 @@ var esqlFuncs = map[string]*Func{
 	"sinh":   strict(1, 1, float1(math.Sinh)),
 	"cosh":   strict(1, 1, float1(math.Cosh)),
 	"tanh":   strict(1, 1, float1(math.Tanh)),
-	"pi":     constFunc(event.DoubleValue(math.Pi)),
 	"e":      constFunc(event.DoubleValue(math.E)),
 	"tau":    constFunc(event.DoubleValue(2 * math.Pi)),
 	"greatest": {MinArgs: 1, MaxArgs: -1, Eval: func(_ *Context, a []event.Value) event.Value {

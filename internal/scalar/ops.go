@@ -1,4 +1,4 @@
-package plan
+package scalar
 
 import (
 	"fmt"
@@ -10,30 +10,31 @@ import (
 	"unsafe"
 
 	"github.com/tripline/tripline/internal/event"
+	"github.com/tripline/tripline/internal/plan"
 )
 
 // compileOperator compiles the operator expressions (Unary, Binary, In,
 // Like, IsNull, SearchCmp, SearchTerm) with the semantics of dialect d.
 // ES|QL is strictly typed with three-valued logic; SPL and Sigma are
 // loosely typed, two-valued, and match any value of a multi-valued field.
-func compileOperator(e Expr, d Dialect, r Resolver) (Evaluator, error) {
+func compileOperator(e plan.Expr, d plan.Dialect, r Resolver) (Evaluator, error) {
 	switch t := e.(type) {
-	case *SearchCmp:
+	case *plan.SearchCmp:
 		return compileSearchCmp(t, r)
-	case *SearchTerm:
+	case *plan.SearchTerm:
 		return compileSearchTerm(t), nil
-	case *Unary, *Binary, *In, *Like, *IsNull:
+	case *plan.Unary, *plan.Binary, *plan.In, *plan.Like, *plan.IsNull:
 	default:
 		return nil, fmt.Errorf("cannot evaluate %s here", e)
 	}
-	if d == ESQL {
+	if d == plan.ESQL {
 		return compileESQLOp(e, r)
 	}
 	return compileSPLOp(e, d, r)
 }
 
 // compileIsNull is shared by the dialects: IS NULL is never null.
-func compileIsNull(t *IsNull, d Dialect, r Resolver) (Evaluator, error) {
+func compileIsNull(t *plan.IsNull, d plan.Dialect, r Resolver) (Evaluator, error) {
 	x, err := Compile(t.X, d, r)
 	if err != nil {
 		return nil, err
@@ -46,7 +47,7 @@ func compileIsNull(t *IsNull, d Dialect, r Resolver) (Evaluator, error) {
 
 // compileLikePatterns compiles the patterns of a Like node: wildcard
 // patterns (* and ?) or whole-string regular expressions.
-func compileLikePatterns(t *Like) (func(string) bool, error) {
+func compileLikePatterns(t *plan.Like) (func(string) bool, error) {
 	if t.Regex {
 		res := make([]*regexp.Regexp, len(t.Patterns))
 		for i, p := range t.Patterns {
@@ -105,13 +106,13 @@ const minMultiContains = 10
 // three-valued logic, and every LIKE of the same x is null exactly when x
 // is, so the result is the same. It reports false when there is nothing
 // to merge.
-func mergeOrLikes(t *Binary) (Expr, bool) {
-	terms := Terms(t, "OR")
-	groups := map[string]*Like{}
-	var out []Expr
+func mergeOrLikes(t *plan.Binary) (plan.Expr, bool) {
+	terms := plan.Terms(t, "OR")
+	groups := map[string]*plan.Like{}
+	var out []plan.Expr
 	merged := false
 	for _, e := range terms {
-		l, ok := e.(*Like)
+		l, ok := e.(*plan.Like)
 		if !ok || l.Regex || l.Not {
 			out = append(out, e)
 			continue
@@ -122,7 +123,7 @@ func mergeOrLikes(t *Binary) (Expr, bool) {
 			merged = true
 			continue
 		}
-		g := &Like{X: l.X, Patterns: append([]string(nil), l.Patterns...)}
+		g := &plan.Like{X: l.X, Patterns: append([]string(nil), l.Patterns...)}
 		groups[key] = g
 		out = append(out, g)
 	}
@@ -131,7 +132,7 @@ func mergeOrLikes(t *Binary) (Expr, bool) {
 	}
 	e := out[0]
 	for _, o := range out[1:] {
-		e = &Binary{Op: "OR", L: e, R: o}
+		e = &plan.Binary{Op: "OR", L: e, R: o}
 	}
 	return e, true
 }
@@ -160,10 +161,10 @@ func anyRun(re *syntax.Regexp) bool {
 
 // ---- ES|QL ----
 
-func compileESQLOp(e Expr, r Resolver) (Evaluator, error) {
+func compileESQLOp(e plan.Expr, r Resolver) (Evaluator, error) {
 	switch t := e.(type) {
-	case *Unary:
-		x, err := Compile(t.X, ESQL, r)
+	case *plan.Unary:
+		x, err := Compile(t.X, plan.ESQL, r)
 		if err != nil {
 			return nil, err
 		}
@@ -180,12 +181,12 @@ func compileESQLOp(e Expr, r Resolver) (Evaluator, error) {
 			return func(ctx *Context, row Row) event.Value { return negate(x(ctx, row)) }, nil
 		}
 		return nil, fmt.Errorf("unknown unary operator %q", t.Op)
-	case *Binary:
+	case *plan.Binary:
 		return compileESQLBinary(t, r)
-	case *In:
+	case *plan.In:
 		return compileESQLIn(t, r)
-	case *Like:
-		x, err := Compile(t.X, ESQL, r)
+	case *plan.Like:
+		x, err := Compile(t.X, plan.ESQL, r)
 		if err != nil {
 			return nil, err
 		}
@@ -201,8 +202,8 @@ func compileESQLOp(e Expr, r Resolver) (Evaluator, error) {
 			}
 			return event.BoolValue(m(s) != not)
 		}, nil
-	case *IsNull:
-		return compileIsNull(t, ESQL, r)
+	case *plan.IsNull:
+		return compileIsNull(t, plan.ESQL, r)
 	}
 	return nil, fmt.Errorf("BUG: unexpected expression %T", e)
 }
@@ -222,22 +223,22 @@ func negate(v event.Value) event.Value {
 	return event.NullValue
 }
 
-func compileESQLBinary(t *Binary, r Resolver) (Evaluator, error) {
+func compileESQLBinary(t *plan.Binary, r Resolver) (Evaluator, error) {
 	if t.Op == "OR" {
 		if e, ok := mergeOrLikes(t); ok {
-			return Compile(e, ESQL, r)
+			return Compile(e, plan.ESQL, r)
 		}
 	}
 	if t.Op == "+" || t.Op == "-" {
-		if ev, ok, err := compileSpanArith(t, ESQL, r); ok || err != nil {
+		if ev, ok, err := compileSpanArith(t, plan.ESQL, r); ok || err != nil {
 			return ev, err
 		}
 	}
-	l, err := Compile(t.L, ESQL, r)
+	l, err := Compile(t.L, plan.ESQL, r)
 	if err != nil {
 		return nil, err
 	}
-	rt, err := Compile(t.R, ESQL, r)
+	rt, err := Compile(t.R, plan.ESQL, r)
 	if err != nil {
 		return nil, err
 	}
@@ -472,11 +473,11 @@ func floatArith(op string, x, y float64) event.Value {
 // compileSpanArith compiles date-time ± span when one operand is a span
 // literal (ok is false otherwise). The date-time may be a Time value or,
 // in ES|QL, a string holding an ISO date; SPL also takes epoch seconds.
-func compileSpanArith(t *Binary, d Dialect, r Resolver) (Evaluator, bool, error) {
-	ls, lspan := t.L.(*Span)
-	rs, rspan := t.R.(*Span)
-	var span *Span
-	var other Expr
+func compileSpanArith(t *plan.Binary, d plan.Dialect, r Resolver) (Evaluator, bool, error) {
+	ls, lspan := t.L.(*plan.Span)
+	rs, rspan := t.R.(*plan.Span)
+	var span *plan.Span
+	var other plan.Expr
 	switch {
 	case lspan && rspan:
 		return nil, true, fmt.Errorf("cannot combine two time spans with %s", t.Op)
@@ -511,7 +512,7 @@ func compileSpanArith(t *Binary, d Dialect, r Resolver) (Evaluator, bool, error)
 				return event.NullValue
 			}
 		default:
-			if d == ESQL {
+			if d == plan.ESQL {
 				return event.NullValue
 			}
 			n, ok := looseNum(v)
@@ -532,12 +533,12 @@ func addSpan(ns int64, months int, d time.Duration) int64 {
 	return ns + int64(d)
 }
 
-func compileESQLIn(t *In, r Resolver) (Evaluator, error) {
-	x, err := Compile(t.X, ESQL, r)
+func compileESQLIn(t *plan.In, r Resolver) (Evaluator, error) {
+	x, err := Compile(t.X, plan.ESQL, r)
 	if err != nil {
 		return nil, err
 	}
-	list, err := compileArgs(t.List, ESQL, r)
+	list, err := compileArgs(t.List, plan.ESQL, r)
 	if err != nil {
 		return nil, err
 	}
@@ -567,9 +568,9 @@ func compileESQLIn(t *In, r Resolver) (Evaluator, error) {
 
 // ---- SPL and Sigma ----
 
-func compileSPLOp(e Expr, d Dialect, r Resolver) (Evaluator, error) {
+func compileSPLOp(e plan.Expr, d plan.Dialect, r Resolver) (Evaluator, error) {
 	switch t := e.(type) {
-	case *Unary:
+	case *plan.Unary:
 		x, err := Compile(t.X, d, r)
 		if err != nil {
 			return nil, err
@@ -593,9 +594,9 @@ func compileSPLOp(e Expr, d Dialect, r Resolver) (Evaluator, error) {
 			}, nil
 		}
 		return nil, fmt.Errorf("unknown unary operator %q", t.Op)
-	case *Binary:
+	case *plan.Binary:
 		return compileSPLBinary(t, d, r)
-	case *In:
+	case *plan.In:
 		x, err := Compile(t.X, d, r)
 		if err != nil {
 			return nil, err
@@ -614,7 +615,7 @@ func compileSPLOp(e Expr, d Dialect, r Resolver) (Evaluator, error) {
 			}
 			return event.BoolValue(not)
 		}, nil
-	case *Like:
+	case *plan.Like:
 		x, err := Compile(t.X, d, r)
 		if err != nil {
 			return nil, err
@@ -634,7 +635,7 @@ func compileSPLOp(e Expr, d Dialect, r Resolver) (Evaluator, error) {
 			}
 			return event.BoolValue(hit != not)
 		}, nil
-	case *IsNull:
+	case *plan.IsNull:
 		return compileIsNull(t, d, r)
 	}
 	return nil, fmt.Errorf("BUG: unexpected expression %T", e)
@@ -642,7 +643,7 @@ func compileSPLOp(e Expr, d Dialect, r Resolver) (Evaluator, error) {
 
 func isEq(c int) bool { return c == 0 }
 
-func compileSPLBinary(t *Binary, d Dialect, r Resolver) (Evaluator, error) {
+func compileSPLBinary(t *plan.Binary, d plan.Dialect, r Resolver) (Evaluator, error) {
 	if t.Op == "+" || t.Op == "-" {
 		if ev, ok, err := compileSpanArith(t, d, r); ok || err != nil {
 			return ev, err
@@ -828,7 +829,7 @@ func numArith(op string, a, b num) event.Value {
 
 // compileSearchCmp compiles field OP value of an SPL search: text match
 // ignoring case with * wildcards; numeric when both sides are numbers.
-func compileSearchCmp(t *SearchCmp, r Resolver) (Evaluator, error) {
+func compileSearchCmp(t *plan.SearchCmp, r Resolver) (Evaluator, error) {
 	slot := r(t.Field)
 	switch t.Op {
 	case "=", "!=":
@@ -878,7 +879,7 @@ func compileSearchCmp(t *SearchCmp, r Resolver) (Evaluator, error) {
 
 // compileSearchTerm compiles a bare search term: found anywhere in the
 // raw event text, ignoring case, * matching any run of characters.
-func compileSearchTerm(t *SearchTerm) Evaluator {
+func compileSearchTerm(t *plan.SearchTerm) Evaluator {
 	w := compileWildcard(t.Term, searchSyntax, true, true)
 	return func(_ *Context, row Row) event.Value {
 		raw := row.Raw()

@@ -1,4 +1,4 @@
-package plan
+package scalar
 
 import (
 	"reflect"

@@ -1,4 +1,4 @@
-package plan
+package scalar
 
 import (
 	"crypto/sha512"
@@ -18,15 +18,15 @@ import (
 	"github.com/tripline/tripline/internal/event"
 )
 
-// splFuncs is the SPL eval function table (Sigma shares it). Functions
-// are lenient as Splunk's are: numeric text counts as a number, string
-// functions apply to each value of a multi-value, and predicates are
-// false (not null) on missing fields.
+// splFuncs are the eval functions of SPL alone (Sigma shares them; the
+// ones ES|QL has too are in sharedFuncs). Functions are lenient as
+// Splunk's are: numeric text counts as a number, string functions apply to
+// each value of a multi-value, and predicates are false (not null) on
+// missing fields.
 var splFuncs = map[string]*Func{
 	// conditionals
 	"if":       {MinArgs: 3, MaxArgs: 3, Lazy: splIf},
 	"case":     {MinArgs: 2, MaxArgs: -1, Lazy: lazyCase(false)},
-	"coalesce": {MinArgs: 1, MaxArgs: -1, Lazy: lazyCoalesce},
 	"validate": {MinArgs: 2, MaxArgs: -1, Lazy: splValidate},
 	"nullif": {MinArgs: 2, MaxArgs: 2, Eval: func(_ *Context, a []event.Value) event.Value {
 		if splCompare(a[0], a[1], isEq) {
@@ -77,9 +77,6 @@ var splFuncs = map[string]*Func{
 	"rtrim":     splTrim(strings.TrimRight),
 	"split":     {MinArgs: 2, MaxArgs: 2, Eval: splSplit},
 	"urldecode": {MinArgs: 1, MaxArgs: 1, Eval: splURLDecode},
-	"md5":       strict(1, 1, hashFunc("md5")),
-	"sha1":      strict(1, 1, hashFunc("sha1")),
-	"sha256":    strict(1, 1, hashFunc("sha256")),
 	"sha512": strict(1, 1, func(_ *Context, a []event.Value) event.Value {
 		h := sha512.Sum512([]byte(splText(a[0])))
 		return event.StringValue(hex.EncodeToString(h[:]))
@@ -130,7 +127,6 @@ var splFuncs = map[string]*Func{
 	"exp":     splMath1(math.Exp),
 	"ln":      splMath1(positiveOnly(math.Log)),
 	"exact":   {MinArgs: 1, MaxArgs: 1, Eval: func(_ *Context, a []event.Value) event.Value { return a[0] }},
-	"pi":      constFunc(event.DoubleValue(math.Pi)),
 	"pow": {MinArgs: 2, MaxArgs: 2, Eval: func(_ *Context, a []event.Value) event.Value {
 		return splMath2(a, math.Pow)
 	}},

@@ -1,10 +1,29 @@
-package exec
+package scalar
 
 import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/tripline/tripline/internal/event"
 )
+
+// SPLNumber returns v as Splunk's stats and sort read it: a string that
+// holds a decimal number becomes that number (a long when integral), and
+// any other value is returned as it is.
+func SPLNumber(v event.Value) event.Value {
+	s, ok := v.Str()
+	if !ok {
+		return v
+	}
+	if n, ok := parseLong(s); ok {
+		return event.LongValue(n)
+	}
+	if f, ok := parseDouble(s); ok {
+		return event.DoubleValue(f)
+	}
+	return v
+}
 
 // numStart reports whether s can begin a decimal number: a digit or a
 // point, after an optional sign. Checking it first keeps text, which most

@@ -1,4 +1,4 @@
-package plan
+package scalar
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tripline/tripline/internal/event"
+	"github.com/tripline/tripline/internal/plan"
 )
 
 // testRow is a row over named values, with optional raw text.
@@ -45,7 +46,7 @@ func bindRow(fields map[string]event.Value, raw []byte) (Resolver, *testRow) {
 
 var testNow = time.Date(2024, 3, 15, 10, 30, 0, 0, time.UTC).UnixNano()
 
-func evalIn(t *testing.T, d Dialect, e Expr, fields map[string]event.Value, raw []byte) event.Value {
+func evalIn(t *testing.T, d plan.Dialect, e plan.Expr, fields map[string]event.Value, raw []byte) event.Value {
 	t.Helper()
 	r, row := bindRow(fields, raw)
 	ev, err := Compile(e, d, r)
@@ -57,16 +58,16 @@ func evalIn(t *testing.T, d Dialect, e Expr, fields map[string]event.Value, raw 
 
 // Expression and value shorthands.
 
-func fld(name string) Expr             { return &Field{Name: name} }
-func lit(v event.Value) Expr           { return &Literal{Value: v} }
-func sl(s string) Expr                 { return lit(event.StringValue(s)) }
-func nl(n int64) Expr                  { return lit(event.LongValue(n)) }
-func dl(f float64) Expr                { return lit(event.DoubleValue(f)) }
-func nullLit() Expr                    { return lit(event.NullValue) }
-func bl(b bool) Expr                   { return lit(event.BoolValue(b)) }
-func call(name string, a ...Expr) Expr { return &Call{Name: name, Args: a} }
-func op(o string, l, r Expr) Expr      { return &Binary{Op: o, L: l, R: r} }
-func not(x Expr) Expr                  { return &Unary{Op: "NOT", X: x} }
+func fld(name string) plan.Expr                  { return &plan.Field{Name: name} }
+func lit(v event.Value) plan.Expr                { return &plan.Literal{Value: v} }
+func sl(s string) plan.Expr                      { return lit(event.StringValue(s)) }
+func nl(n int64) plan.Expr                       { return lit(event.LongValue(n)) }
+func dl(f float64) plan.Expr                     { return lit(event.DoubleValue(f)) }
+func nullLit() plan.Expr                         { return lit(event.NullValue) }
+func bl(b bool) plan.Expr                        { return lit(event.BoolValue(b)) }
+func call(name string, a ...plan.Expr) plan.Expr { return &plan.Call{Name: name, Args: a} }
+func op(o string, l, r plan.Expr) plan.Expr      { return &plan.Binary{Op: o, L: l, R: r} }
+func not(x plan.Expr) plan.Expr                  { return &plan.Unary{Op: "NOT", X: x} }
 
 var (
 	vNull = event.NullValue
@@ -119,12 +120,12 @@ func show(v event.Value) string { return fmt.Sprintf("%s(%s)", v.Kind(), v.Strin
 
 type exprCase struct {
 	name   string
-	e      Expr
+	e      plan.Expr
 	fields map[string]event.Value
 	want   event.Value
 }
 
-func runCases(t *testing.T, d Dialect, cases []exprCase) {
+func runCases(t *testing.T, d plan.Dialect, cases []exprCase) {
 	t.Helper()
 	for _, c := range cases {
 		name := c.name
@@ -155,7 +156,7 @@ var fx = map[string]event.Value{
 
 func TestESQLOperators(t *testing.T) {
 	null := nullLit()
-	runCases(t, ESQL, []exprCase{
+	runCases(t, plan.ESQL, []exprCase{
 		// comparisons
 		{e: op("==", fld("n"), nl(5)), fields: fx, want: vT},
 		{e: op("==", fld("n"), dl(5)), fields: fx, want: vT},
@@ -194,17 +195,17 @@ func TestESQLOperators(t *testing.T) {
 		{name: "arith with null", e: op("+", fld("n"), null), fields: fx, want: vNull},
 		{name: "arith on string", e: op("+", fld("s"), nl(1)), fields: fx, want: vNull},
 		{name: "arith on multi", e: op("+", fld("mvn"), nl(1)), fields: fx, want: vNull},
-		{name: "unary minus", e: &Unary{Op: "-", X: fld("n")}, fields: fx, want: vL(-5)},
-		{name: "unary minus null", e: &Unary{Op: "-", X: fld("missing")}, fields: fx, want: vNull},
-		{name: "datetime + span", e: op("+", fld("ts"), &Span{D: time.Hour}), fields: fx, want: vTime("2024-03-15T11:30:00Z")},
-		{name: "datetime - span", e: op("-", fld("ts"), &Span{D: 90 * time.Minute}), fields: fx, want: vTime("2024-03-15T09:00:00Z")},
-		{name: "span + datetime", e: op("+", &Span{Months: 1}, fld("ts")), fields: fx, want: vTime("2024-04-15T10:30:00Z")},
-		{name: "datetime - months", e: op("-", fld("ts"), &Span{Months: 12}), fields: fx, want: vTime("2023-03-15T10:30:00Z")},
-		{name: "now - span", e: op("-", call("now"), &Span{D: time.Hour}), want: vTime("2024-03-15T09:30:00Z")},
-		{name: "null + span", e: op("+", fld("missing"), &Span{D: time.Hour}), want: vNull},
-		{name: "datetime + span value", e: op("+", fld("ts"), lit(SpanValue(&Span{D: time.Hour}))), fields: fx, want: vTime("2024-03-15T11:30:00Z")},
-		{name: "datetime - month span value", e: op("-", fld("ts"), lit(SpanValue(&Span{Months: 2}))), fields: fx, want: vTime("2024-01-15T10:30:00Z")},
-		{name: "span value + datetime", e: op("+", lit(SpanValue(&Span{D: time.Minute})), fld("ts")), fields: fx, want: vTime("2024-03-15T10:31:00Z")},
+		{name: "unary minus", e: &plan.Unary{Op: "-", X: fld("n")}, fields: fx, want: vL(-5)},
+		{name: "unary minus null", e: &plan.Unary{Op: "-", X: fld("missing")}, fields: fx, want: vNull},
+		{name: "datetime + span", e: op("+", fld("ts"), &plan.Span{D: time.Hour}), fields: fx, want: vTime("2024-03-15T11:30:00Z")},
+		{name: "datetime - span", e: op("-", fld("ts"), &plan.Span{D: 90 * time.Minute}), fields: fx, want: vTime("2024-03-15T09:00:00Z")},
+		{name: "span + datetime", e: op("+", &plan.Span{Months: 1}, fld("ts")), fields: fx, want: vTime("2024-04-15T10:30:00Z")},
+		{name: "datetime - months", e: op("-", fld("ts"), &plan.Span{Months: 12}), fields: fx, want: vTime("2023-03-15T10:30:00Z")},
+		{name: "now - span", e: op("-", call("now"), &plan.Span{D: time.Hour}), want: vTime("2024-03-15T09:30:00Z")},
+		{name: "null + span", e: op("+", fld("missing"), &plan.Span{D: time.Hour}), want: vNull},
+		{name: "datetime + span value", e: op("+", fld("ts"), lit(SpanValue(&plan.Span{D: time.Hour}))), fields: fx, want: vTime("2024-03-15T11:30:00Z")},
+		{name: "datetime - month span value", e: op("-", fld("ts"), lit(SpanValue(&plan.Span{Months: 2}))), fields: fx, want: vTime("2024-01-15T10:30:00Z")},
+		{name: "span value + datetime", e: op("+", lit(SpanValue(&plan.Span{D: time.Minute})), fld("ts")), fields: fx, want: vTime("2024-03-15T10:31:00Z")},
 		{name: "datetime - datetime", e: op("-", fld("ts"), fld("ts")), fields: fx, want: vNull},
 
 		// three-valued logic
@@ -221,59 +222,59 @@ func TestESQLOperators(t *testing.T) {
 		{name: "NOT of comparison with null", e: not(op("==", fld("missing"), nl(5))), want: vNull},
 
 		// IN
-		{e: &In{X: fld("n"), List: []Expr{nl(1), nl(5)}}, fields: fx, want: vT},
-		{e: &In{X: fld("n"), List: []Expr{nl(1), nl(2)}}, fields: fx, want: vF},
-		{name: "in with null item, no match", e: &In{X: fld("n"), List: []Expr{nl(1), null}}, fields: fx, want: vNull},
-		{name: "in with null item, match", e: &In{X: fld("n"), List: []Expr{null, nl(5)}}, fields: fx, want: vT},
-		{name: "null in", e: &In{X: fld("missing"), List: []Expr{nl(1)}}, want: vNull},
-		{name: "not in", e: &In{X: fld("s"), List: []Expr{sl("x")}, Not: true}, fields: fx, want: vT},
-		{name: "not in match", e: &In{X: fld("s"), List: []Expr{sl("Hello")}, Not: true}, fields: fx, want: vF},
-		{name: "not in null stays null", e: &In{X: fld("missing"), List: []Expr{sl("x")}, Not: true}, want: vNull},
-		{name: "in is case-sensitive", e: &In{X: fld("s"), List: []Expr{sl("hello")}}, fields: fx, want: vF},
-		{name: "multi in", e: &In{X: fld("mv"), List: []Expr{sl("a")}}, fields: fx, want: vNull},
+		{e: &plan.In{X: fld("n"), List: []plan.Expr{nl(1), nl(5)}}, fields: fx, want: vT},
+		{e: &plan.In{X: fld("n"), List: []plan.Expr{nl(1), nl(2)}}, fields: fx, want: vF},
+		{name: "in with null item, no match", e: &plan.In{X: fld("n"), List: []plan.Expr{nl(1), null}}, fields: fx, want: vNull},
+		{name: "in with null item, match", e: &plan.In{X: fld("n"), List: []plan.Expr{null, nl(5)}}, fields: fx, want: vT},
+		{name: "null in", e: &plan.In{X: fld("missing"), List: []plan.Expr{nl(1)}}, want: vNull},
+		{name: "not in", e: &plan.In{X: fld("s"), List: []plan.Expr{sl("x")}, Not: true}, fields: fx, want: vT},
+		{name: "not in match", e: &plan.In{X: fld("s"), List: []plan.Expr{sl("Hello")}, Not: true}, fields: fx, want: vF},
+		{name: "not in null stays null", e: &plan.In{X: fld("missing"), List: []plan.Expr{sl("x")}, Not: true}, want: vNull},
+		{name: "in is case-sensitive", e: &plan.In{X: fld("s"), List: []plan.Expr{sl("hello")}}, fields: fx, want: vF},
+		{name: "multi in", e: &plan.In{X: fld("mv"), List: []plan.Expr{sl("a")}}, fields: fx, want: vNull},
 
 		// LIKE / RLIKE
-		{e: &Like{X: fld("s"), Patterns: []string{"H*o"}}, fields: fx, want: vT},
-		{e: &Like{X: fld("s"), Patterns: []string{"h*"}}, fields: fx, want: vF},
-		{e: &Like{X: fld("s"), Patterns: []string{"Hell?"}}, fields: fx, want: vT},
-		{e: &Like{X: fld("s"), Patterns: []string{"Hel?"}}, fields: fx, want: vF},
-		{name: "like whole string", e: &Like{X: fld("s"), Patterns: []string{"ell"}}, fields: fx, want: vF},
-		{name: "like escape", e: &Like{X: sl("a*b"), Patterns: []string{`a\*b`}}, want: vT},
-		{name: "like escape no match", e: &Like{X: sl("axb"), Patterns: []string{`a\*b`}}, want: vF},
-		{name: "like list", e: &Like{X: fld("s"), Patterns: []string{"x*", "*lo"}}, fields: fx, want: vT},
-		{name: "like substrings searched together", e: &Like{X: fld("s"), Patterns: append(tenMisses(), "*ell*")}, fields: fx, want: vT},
-		{name: "like substrings, none there", e: &Like{X: fld("s"), Patterns: append(tenMisses(), "*elk*", "h*")}, fields: fx, want: vF},
-		{name: "like substrings, a plain pattern matches", e: &Like{X: fld("s"), Patterns: append(tenMisses(), "H?llo")}, fields: fx, want: vT},
-		{name: "like substrings are case-sensitive", e: &Like{X: fld("s"), Patterns: append(tenMisses(), "*HELLO*", "*hello*")}, fields: fx, want: vF},
-		{name: "or of likes merged", e: op("OR", op("OR", &Like{X: fld("s"), Patterns: []string{"*xyz*"}}, op("==", fld("n"), nl(7))),
-			&Like{X: fld("s"), Patterns: []string{"*llo*"}}), fields: fx, want: vT},
-		{name: "or of likes of null is null", e: op("OR", &Like{X: fld("missing"), Patterns: []string{"*a*"}},
-			&Like{X: fld("missing"), Patterns: []string{"*b*"}}), want: vNull},
-		{name: "or of likes of null with a true term", e: op("OR", op("OR", &Like{X: fld("missing"), Patterns: []string{"*a*"}}, bl(true)),
-			&Like{X: fld("missing"), Patterns: []string{"*b*"}}), want: vT},
-		{name: "or of like and not like stays apart", e: op("OR", &Like{X: fld("s"), Patterns: []string{"*xyz*"}},
-			&Like{X: fld("s"), Patterns: []string{"*xyz*"}, Not: true}), fields: fx, want: vT},
-		{name: "not like", e: &Like{X: fld("s"), Patterns: []string{"x*"}, Not: true}, fields: fx, want: vT},
-		{name: "like null", e: &Like{X: fld("missing"), Patterns: []string{"*"}}, want: vNull},
-		{name: "not like null", e: &Like{X: fld("missing"), Patterns: []string{"*"}, Not: true}, want: vNull},
-		{name: "like multi", e: &Like{X: fld("mv"), Patterns: []string{"*"}}, fields: fx, want: vNull},
-		{e: &Like{X: fld("s"), Patterns: []string{"H.*o"}, Regex: true}, fields: fx, want: vT},
-		{name: "rlike anchored", e: &Like{X: fld("s"), Patterns: []string{"ell"}, Regex: true}, fields: fx, want: vF},
-		{name: "rlike alternation anchored", e: &Like{X: sl("xab"), Patterns: []string{"a|xab"}, Regex: true}, want: vT},
-		{name: "rlike case", e: &Like{X: fld("s"), Patterns: []string{"hello"}, Regex: true}, fields: fx, want: vF},
-		{name: "not rlike", e: &Like{X: fld("s"), Patterns: []string{"x.*"}, Regex: true, Not: true}, fields: fx, want: vT},
+		{e: &plan.Like{X: fld("s"), Patterns: []string{"H*o"}}, fields: fx, want: vT},
+		{e: &plan.Like{X: fld("s"), Patterns: []string{"h*"}}, fields: fx, want: vF},
+		{e: &plan.Like{X: fld("s"), Patterns: []string{"Hell?"}}, fields: fx, want: vT},
+		{e: &plan.Like{X: fld("s"), Patterns: []string{"Hel?"}}, fields: fx, want: vF},
+		{name: "like whole string", e: &plan.Like{X: fld("s"), Patterns: []string{"ell"}}, fields: fx, want: vF},
+		{name: "like escape", e: &plan.Like{X: sl("a*b"), Patterns: []string{`a\*b`}}, want: vT},
+		{name: "like escape no match", e: &plan.Like{X: sl("axb"), Patterns: []string{`a\*b`}}, want: vF},
+		{name: "like list", e: &plan.Like{X: fld("s"), Patterns: []string{"x*", "*lo"}}, fields: fx, want: vT},
+		{name: "like substrings searched together", e: &plan.Like{X: fld("s"), Patterns: append(tenMisses(), "*ell*")}, fields: fx, want: vT},
+		{name: "like substrings, none there", e: &plan.Like{X: fld("s"), Patterns: append(tenMisses(), "*elk*", "h*")}, fields: fx, want: vF},
+		{name: "like substrings, a plain pattern matches", e: &plan.Like{X: fld("s"), Patterns: append(tenMisses(), "H?llo")}, fields: fx, want: vT},
+		{name: "like substrings are case-sensitive", e: &plan.Like{X: fld("s"), Patterns: append(tenMisses(), "*HELLO*", "*hello*")}, fields: fx, want: vF},
+		{name: "or of likes merged", e: op("OR", op("OR", &plan.Like{X: fld("s"), Patterns: []string{"*xyz*"}}, op("==", fld("n"), nl(7))),
+			&plan.Like{X: fld("s"), Patterns: []string{"*llo*"}}), fields: fx, want: vT},
+		{name: "or of likes of null is null", e: op("OR", &plan.Like{X: fld("missing"), Patterns: []string{"*a*"}},
+			&plan.Like{X: fld("missing"), Patterns: []string{"*b*"}}), want: vNull},
+		{name: "or of likes of null with a true term", e: op("OR", op("OR", &plan.Like{X: fld("missing"), Patterns: []string{"*a*"}}, bl(true)),
+			&plan.Like{X: fld("missing"), Patterns: []string{"*b*"}}), want: vT},
+		{name: "or of like and not like stays apart", e: op("OR", &plan.Like{X: fld("s"), Patterns: []string{"*xyz*"}},
+			&plan.Like{X: fld("s"), Patterns: []string{"*xyz*"}, Not: true}), fields: fx, want: vT},
+		{name: "not like", e: &plan.Like{X: fld("s"), Patterns: []string{"x*"}, Not: true}, fields: fx, want: vT},
+		{name: "like null", e: &plan.Like{X: fld("missing"), Patterns: []string{"*"}}, want: vNull},
+		{name: "not like null", e: &plan.Like{X: fld("missing"), Patterns: []string{"*"}, Not: true}, want: vNull},
+		{name: "like multi", e: &plan.Like{X: fld("mv"), Patterns: []string{"*"}}, fields: fx, want: vNull},
+		{e: &plan.Like{X: fld("s"), Patterns: []string{"H.*o"}, Regex: true}, fields: fx, want: vT},
+		{name: "rlike anchored", e: &plan.Like{X: fld("s"), Patterns: []string{"ell"}, Regex: true}, fields: fx, want: vF},
+		{name: "rlike alternation anchored", e: &plan.Like{X: sl("xab"), Patterns: []string{"a|xab"}, Regex: true}, want: vT},
+		{name: "rlike case", e: &plan.Like{X: fld("s"), Patterns: []string{"hello"}, Regex: true}, fields: fx, want: vF},
+		{name: "not rlike", e: &plan.Like{X: fld("s"), Patterns: []string{"x.*"}, Regex: true, Not: true}, fields: fx, want: vT},
 
 		// IS NULL
-		{e: &IsNull{X: fld("missing")}, want: vT},
-		{e: &IsNull{X: fld("n")}, fields: fx, want: vF},
-		{e: &IsNull{X: fld("missing"), Not: true}, want: vF},
-		{e: &IsNull{X: fld("mv"), Not: true}, fields: fx, want: vT},
+		{e: &plan.IsNull{X: fld("missing")}, want: vT},
+		{e: &plan.IsNull{X: fld("n")}, fields: fx, want: vF},
+		{e: &plan.IsNull{X: fld("missing"), Not: true}, want: vF},
+		{e: &plan.IsNull{X: fld("mv"), Not: true}, fields: fx, want: vT},
 	})
 }
 
 func TestSPLOperators(t *testing.T) {
 	null := nullLit()
-	for _, d := range []Dialect{SPL, Sigma} {
+	for _, d := range []plan.Dialect{plan.SPL, plan.Sigma} {
 		t.Run(d.String(), func(t *testing.T) {
 			runCases(t, d, []exprCase{
 				{e: op("==", fld("n"), nl(5)), fields: fx, want: vT},
@@ -302,22 +303,22 @@ func TestSPLOperators(t *testing.T) {
 				{name: "time + seconds", e: op("+", fld("ts"), nl(60)), fields: fx, want: vTime("2024-03-15T10:31:00Z")},
 				{name: "time - time", e: op("-", fld("ts"), lit(vTime("2024-03-15T10:00:00Z"))), fields: fx, want: vL(1800)},
 				{name: "time vs epoch", e: op(">", fld("ts"), nl(1700000000)), fields: fx, want: vT},
-				{name: "minus string number", e: &Unary{Op: "-", X: fld("ns")}, fields: fx, want: vL(-10)},
+				{name: "minus string number", e: &plan.Unary{Op: "-", X: fld("ns")}, fields: fx, want: vL(-10)},
 				{e: op("AND", fld("t"), null), fields: fx, want: vF},
 				{e: op("OR", null, fld("t")), fields: fx, want: vT},
 				{e: op("OR", null, null), want: vF},
 				{e: not(null), want: vT},
 				{e: not(fld("t")), fields: fx, want: vF},
-				{e: &In{X: fld("s"), List: []Expr{sl("x"), sl("Hello")}}, fields: fx, want: vT},
-				{name: "in numeric", e: &In{X: fld("ns"), List: []Expr{nl(10)}}, fields: fx, want: vT},
-				{name: "in null", e: &In{X: fld("missing"), List: []Expr{sl("x")}}, want: vF},
-				{name: "not in null", e: &In{X: fld("missing"), List: []Expr{sl("x")}, Not: true}, want: vT},
-				{name: "in multi", e: &In{X: fld("mv"), List: []Expr{sl("b")}}, fields: fx, want: vT},
-				{name: "like multi any", e: &Like{X: fld("mv"), Patterns: []string{"b*"}}, fields: fx, want: vT},
-				{name: "like null", e: &Like{X: fld("missing"), Patterns: []string{"*"}}, want: vF},
-				{name: "rlike", e: &Like{X: fld("s"), Patterns: []string{"H.*"}, Regex: true}, fields: fx, want: vT},
-				{e: &IsNull{X: fld("missing")}, want: vT},
-				{e: &IsNull{X: fld("s"), Not: true}, fields: fx, want: vT},
+				{e: &plan.In{X: fld("s"), List: []plan.Expr{sl("x"), sl("Hello")}}, fields: fx, want: vT},
+				{name: "in numeric", e: &plan.In{X: fld("ns"), List: []plan.Expr{nl(10)}}, fields: fx, want: vT},
+				{name: "in null", e: &plan.In{X: fld("missing"), List: []plan.Expr{sl("x")}}, want: vF},
+				{name: "not in null", e: &plan.In{X: fld("missing"), List: []plan.Expr{sl("x")}, Not: true}, want: vT},
+				{name: "in multi", e: &plan.In{X: fld("mv"), List: []plan.Expr{sl("b")}}, fields: fx, want: vT},
+				{name: "like multi any", e: &plan.Like{X: fld("mv"), Patterns: []string{"b*"}}, fields: fx, want: vT},
+				{name: "like null", e: &plan.Like{X: fld("missing"), Patterns: []string{"*"}}, want: vF},
+				{name: "rlike", e: &plan.Like{X: fld("s"), Patterns: []string{"H.*"}, Regex: true}, fields: fx, want: vT},
+				{e: &plan.IsNull{X: fld("missing")}, want: vT},
+				{e: &plan.IsNull{X: fld("s"), Not: true}, fields: fx, want: vT},
 			})
 		})
 	}
@@ -375,8 +376,8 @@ func TestSearchCmp(t *testing.T) {
 		{"errorCode", "=", "Access*x*Denied", false},
 	}
 	for _, c := range cases {
-		e := &SearchCmp{Field: c.field, Op: c.op, Value: c.value}
-		got := evalIn(t, SPL, e, f, nil)
+		e := &plan.SearchCmp{Field: c.field, Op: c.op, Value: c.value}
+		got := evalIn(t, plan.SPL, e, f, nil)
 		if !same(got, event.BoolValue(c.want)) {
 			t.Errorf("%s = %s, want %v", e, show(got), c.want)
 		}
@@ -408,7 +409,7 @@ func TestSearchTerm(t *testing.T) {
 		{"a", []byte{}, false},
 	}
 	for _, c := range cases {
-		got := evalIn(t, SPL, &SearchTerm{Term: c.term}, nil, c.raw)
+		got := evalIn(t, plan.SPL, &plan.SearchTerm{Term: c.term}, nil, c.raw)
 		if !same(got, event.BoolValue(c.want)) {
 			t.Errorf("search(%q) on %q = %s, want %v", c.term, c.raw, show(got), c.want)
 		}
@@ -418,7 +419,7 @@ func TestSearchTerm(t *testing.T) {
 func TestSearchTermDoesNotAllocate(t *testing.T) {
 	raw := []byte(strings.Repeat(`{"eventSource":"bedrock.amazonaws.com","x":"y"}`, 20) + "AccessDenied")
 	r, row := bindRow(nil, raw)
-	ev, err := Compile(&SearchTerm{Term: "accessdenied"}, SPL, r)
+	ev, err := Compile(&plan.SearchTerm{Term: "accessdenied"}, plan.SPL, r)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -435,20 +436,20 @@ func TestSearchTermDoesNotAllocate(t *testing.T) {
 
 func TestCompileErrors(t *testing.T) {
 	cases := []struct {
-		d Dialect
-		e Expr
+		d plan.Dialect
+		e plan.Expr
 	}{
-		{ESQL, &Like{X: fld("a"), Patterns: []string{"("}, Regex: true}},
-		{ESQL, op("^", nl(1), nl(2))},
-		{ESQL, op(".", sl("a"), sl("b"))},
-		{ESQL, op("+", &Span{D: time.Hour}, &Span{D: time.Hour})},
-		{ESQL, op("-", &Span{D: time.Hour}, fld("ts"))},
-		{ESQL, &Unary{Op: "~", X: nl(1)}},
-		{SPL, &SearchCmp{Field: "a", Op: "~", Value: "x"}},
-		{SPL, &Star{}},
-		{ESQL, call("no_such_function")},
-		{ESQL, call("to_lower")},
-		{SPL, call("if", bl(true))},
+		{plan.ESQL, &plan.Like{X: fld("a"), Patterns: []string{"("}, Regex: true}},
+		{plan.ESQL, op("^", nl(1), nl(2))},
+		{plan.ESQL, op(".", sl("a"), sl("b"))},
+		{plan.ESQL, op("+", &plan.Span{D: time.Hour}, &plan.Span{D: time.Hour})},
+		{plan.ESQL, op("-", &plan.Span{D: time.Hour}, fld("ts"))},
+		{plan.ESQL, &plan.Unary{Op: "~", X: nl(1)}},
+		{plan.SPL, &plan.SearchCmp{Field: "a", Op: "~", Value: "x"}},
+		{plan.SPL, &plan.Star{}},
+		{plan.ESQL, call("no_such_function")},
+		{plan.ESQL, call("to_lower")},
+		{plan.SPL, call("if", bl(true))},
 	}
 	for _, c := range cases {
 		if _, err := Compile(c.e, c.d, func(string) int { return 0 }); err == nil {
@@ -552,7 +553,7 @@ var benchRaw = []byte(`{"eventVersion":"1.09","userIdentity":{"type":"AssumedRol
 	`"errorMessage":"User is not authorized to perform: bedrock:ListFoundationModels","requestParameters":null,` +
 	`"responseElements":null,"requestID":"0f1e2d3c","eventID":"a1b2c3d4","readOnly":true,"eventType":"AwsApiCall"}`)
 
-func benchEval(b *testing.B, d Dialect, e Expr, fields map[string]event.Value, raw []byte) {
+func benchEval(b *testing.B, d plan.Dialect, e plan.Expr, fields map[string]event.Value, raw []byte) {
 	r, row := bindRow(fields, raw)
 	ev, err := Compile(e, d, r)
 	if err != nil {
@@ -567,22 +568,22 @@ func benchEval(b *testing.B, d Dialect, e Expr, fields map[string]event.Value, r
 }
 
 func BenchmarkSearchTerm(b *testing.B) {
-	benchEval(b, SPL, &SearchTerm{Term: "listfoundation*"}, nil, benchRaw)
+	benchEval(b, plan.SPL, &plan.SearchTerm{Term: "listfoundation*"}, nil, benchRaw)
 }
 
 func BenchmarkSearchTermMiss(b *testing.B) {
-	benchEval(b, SPL, &SearchTerm{Term: "invokemodel"}, nil, benchRaw)
+	benchEval(b, plan.SPL, &plan.SearchTerm{Term: "invokemodel"}, nil, benchRaw)
 }
 
 func BenchmarkSearchCmp(b *testing.B) {
-	benchEval(b, SPL, op("AND", &SearchCmp{Field: "eventSource", Op: "=", Value: "bedrock.amazonaws.com"},
-		&SearchCmp{Field: "errorCode", Op: "=", Value: "accessdenied*"}),
+	benchEval(b, plan.SPL, op("AND", &plan.SearchCmp{Field: "eventSource", Op: "=", Value: "bedrock.amazonaws.com"},
+		&plan.SearchCmp{Field: "errorCode", Op: "=", Value: "accessdenied*"}),
 		map[string]event.Value{"eventSource": vS("bedrock.amazonaws.com"), "errorCode": vS("AccessDenied")}, benchRaw)
 }
 
 func BenchmarkESQLWhere(b *testing.B) {
-	benchEval(b, ESQL, op("AND", op("==", fld("gen_ai.response.error_code"), sl("AccessDeniedException")),
-		&In{X: fld("event.action"), List: []Expr{sl("InvokeModel"), sl("Converse"), sl("InvokeModelWithResponseStream")}}),
+	benchEval(b, plan.ESQL, op("AND", op("==", fld("gen_ai.response.error_code"), sl("AccessDeniedException")),
+		&plan.In{X: fld("event.action"), List: []plan.Expr{sl("InvokeModel"), sl("Converse"), sl("InvokeModelWithResponseStream")}}),
 		map[string]event.Value{"gen_ai.response.error_code": vS("AccessDeniedException"), "event.action": vS("Converse")}, benchRaw)
 }
 

@@ -1,4 +1,4 @@
-package plan
+package scalar
 
 // multiContains reports whether a text contains any of several literals,
 // in one pass over the text whatever their number (an Aho–Corasick

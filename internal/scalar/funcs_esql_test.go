@@ -1,13 +1,14 @@
-package plan
+package scalar
 
 import (
 	"testing"
 	"time"
 
 	"github.com/tripline/tripline/internal/event"
+	"github.com/tripline/tripline/internal/plan"
 )
 
-func TestESQLFunctions(t *testing.T) { runCases(t, ESQL, esqlFunctionCases()) }
+func TestESQLFunctions(t *testing.T) { runCases(t, plan.ESQL, esqlFunctionCases()) }
 
 // esqlFunctionCases lists at least one case per function of the table.
 func esqlFunctionCases() []exprCase {
@@ -86,14 +87,14 @@ func esqlFunctionCases() []exprCase {
 		// dates
 		{e: call("now"), want: event.TimeNanos(testNow)},
 		{e: call("date_trunc", lit(vL(int64(time.Hour))), ts), want: vTime("2024-03-15T10:00:00Z")},
-		{e: call("date_trunc", &Span{D: 15 * time.Minute}, ts), want: vTime("2024-03-15T10:30:00Z")},
-		{e: call("date_trunc", &Span{D: 24 * time.Hour}, ts), want: vTime("2024-03-15T00:00:00Z")},
-		{name: "week starts monday", e: call("date_trunc", &Span{D: 7 * 24 * time.Hour}, ts), want: vTime("2024-03-11T00:00:00Z")},
-		{e: call("date_trunc", &Span{Months: 1}, ts), want: vTime("2024-03-01T00:00:00Z")},
-		{e: call("date_trunc", &Span{Months: 3}, ts), want: vTime("2024-01-01T00:00:00Z")},
-		{e: call("date_trunc", &Span{Months: 12}, ts), want: vTime("2024-01-01T00:00:00Z")},
-		{name: "date_trunc string date", e: call("date_trunc", &Span{D: time.Hour}, fld("tsStr")), fields: f, want: vTime("2024-03-15T10:00:00Z")},
-		{e: call("date_trunc", &Span{D: time.Hour}, null), want: vNull},
+		{e: call("date_trunc", &plan.Span{D: 15 * time.Minute}, ts), want: vTime("2024-03-15T10:30:00Z")},
+		{e: call("date_trunc", &plan.Span{D: 24 * time.Hour}, ts), want: vTime("2024-03-15T00:00:00Z")},
+		{name: "week starts monday", e: call("date_trunc", &plan.Span{D: 7 * 24 * time.Hour}, ts), want: vTime("2024-03-11T00:00:00Z")},
+		{e: call("date_trunc", &plan.Span{Months: 1}, ts), want: vTime("2024-03-01T00:00:00Z")},
+		{e: call("date_trunc", &plan.Span{Months: 3}, ts), want: vTime("2024-01-01T00:00:00Z")},
+		{e: call("date_trunc", &plan.Span{Months: 12}, ts), want: vTime("2024-01-01T00:00:00Z")},
+		{name: "date_trunc string date", e: call("date_trunc", &plan.Span{D: time.Hour}, fld("tsStr")), fields: f, want: vTime("2024-03-15T10:00:00Z")},
+		{e: call("date_trunc", &plan.Span{D: time.Hour}, null), want: vNull},
 		{e: call("date_diff", sl("seconds"), ts, lit(vTime("2024-03-15T10:31:45.123Z"))), want: vL(60)},
 		{e: call("date_diff", sl("hour"), lit(vTime("2024-03-15T10:00:00Z")), lit(vTime("2024-03-15T07:30:00Z"))), want: vL(-2)},
 		{e: call("date_diff", sl("month"), lit(vTime("2024-01-31T00:00:00Z")), lit(vTime("2024-02-29T00:00:00Z"))), want: vL(0)},
@@ -121,7 +122,7 @@ func esqlFunctionCases() []exprCase {
 		{e: call("date_parse", sl("dd/MMM/yyyy:HH:mm:ss Z"), sl("30/Apr/1998:22:00:52 +0200")), want: vTime("1998-04-30T20:00:52Z")},
 		{e: call("date_parse", sl("2024-03-15T10:30:45.5Z")), want: vTime("2024-03-15T10:30:45.5Z")},
 		{e: call("date_parse", sl("yyyy-MM-dd"), sl("not a date")), want: vNull},
-		{e: call("bucket", ts, &Span{D: time.Hour}), want: vTime("2024-03-15T10:00:00Z")},
+		{e: call("bucket", ts, &plan.Span{D: time.Hour}), want: vTime("2024-03-15T10:00:00Z")},
 		{e: call("bucket", nl(1234), nl(100)), want: vD(1200)},
 		{name: "bucket with count", e: call("bucket", ts, nl(24), sl("2024-03-15T00:00:00Z"), sl("2024-03-15T23:59:59Z")), want: vTime("2024-03-15T10:00:00Z")},
 		{name: "bucket with count, inclusive end", e: call("bucket", ts, nl(24), sl("2024-03-15T00:00:00Z"), sl("2024-03-16T00:00:00Z")), want: vTime("2024-03-15T09:00:00Z")},
@@ -236,15 +237,16 @@ func esqlFunctionCases() []exprCase {
 // is an mv_* function, a conversion or a conditional.
 func TestESQLMultiValuedArgumentIsNull(t *testing.T) {
 	mvOK := map[string]bool{"coalesce": true, "case": true, "greatest": true, "least": true, "cidr_match": true}
-	for name, fn := range esqlFuncs {
+	for _, fn := range Funcs(plan.ESQL) {
+		name := fn.Name
 		if fn.MinArgs == 0 || mvOK[name] || len(name) > 3 && name[:3] == "mv_" || len(name) > 3 && name[:3] == "to_" {
 			continue
 		}
-		args := []Expr{fld("mv")}
+		args := []plan.Expr{fld("mv")}
 		for len(args) < fn.MinArgs {
 			args = append(args, sl("1"))
 		}
-		got := evalIn(t, ESQL, call(name, args...), map[string]event.Value{"mv": vSs("1", "2")}, nil)
+		got := evalIn(t, plan.ESQL, call(name, args...), map[string]event.Value{"mv": vSs("1", "2")}, nil)
 		if !got.IsNull() {
 			t.Errorf("%s(multi-value) = %s, want null", name, show(got))
 		}
