@@ -249,6 +249,7 @@ func TestServeIngestAndAPI(t *testing.T) {
 	// A later record closes the windows that hold the burst.
 	fmt.Fprintf(&body, `{"schemaType":"ModelInvocationLog","timestamp":%q,"accountId":"111122223333","identity":{"arn":"arn:aws:iam::111122223333:user/y"},"region":"us-east-1","requestId":"late","operation":"InvokeModel","modelId":"m2"}`+"\n",
 		at.Add(3*time.Hour).Format(time.RFC3339))
+	sent := body.String()
 	resp, err := http.Post("http://"+p.addr+"/api/v1/ingest", "application/x-ndjson", &body)
 	if err != nil {
 		t.Fatal(err)
@@ -260,6 +261,17 @@ func TestServeIngestAndAPI(t *testing.T) {
 		t.Fatalf("ingest answered %d with %+v", resp.StatusCode, res)
 	}
 	p.waitStable(6)
+	// The same body again: the engine has read it, and the answer says so.
+	resp, err = http.Post("http://"+p.addr+"/api/v1/ingest", "application/x-ndjson", strings.NewReader(sent))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var again struct{ Accepted, Duplicates int }
+	json.NewDecoder(resp.Body).Decode(&again)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted || again.Accepted != 0 || again.Duplicates != 6 {
+		t.Errorf("the same body again: %d %+v, want 202 with 6 duplicates", resp.StatusCode, again)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, "GET", "http://"+p.addr+"/api/v1/alerts?severity=high", nil)

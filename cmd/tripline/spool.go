@@ -102,11 +102,21 @@ func (s *spool) ingest(ctx context.Context, body io.Reader, meta server.IngestMe
 	}
 	var res server.IngestResult
 	st, err := logs.ReadStream(ctx, "ingest", f, logs.StreamStart{Line: 1}, logs.Options{},
-		func(int, *event.Event) error { return nil })
+		func(_ int, ev *event.Event) error {
+			switch dup, late := s.live.Screen(ev); {
+			case dup:
+				res.Duplicates++
+			case late:
+				res.Late++
+			default:
+				res.Accepted++
+			}
+			return nil
+		})
 	if err != nil {
 		return res, err
 	}
-	res.Accepted, res.Bad = st.Total(), st.Bad
+	res.Bad = st.Bad
 	for _, p := range st.BadSamples {
 		res.Problems = append(res.Problems, p.String())
 	}

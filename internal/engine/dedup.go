@@ -49,16 +49,8 @@ func (d *dedup) repeated(ev *event.Event) bool {
 	}
 	// A copy has the same time as well as the same id: two records that
 	// share only an id (as generated data may) are both kept.
+	key, hour := d.key(ev)
 	t := ev.Time.UnixNano()
-	var h maphash.Hash
-	h.SetSeed(d.seed)
-	h.WriteByte(byte(ev.Source))
-	h.WriteString(ev.ID)
-	var tb [8]byte
-	binary.LittleEndian.PutUint64(tb[:], uint64(t))
-	h.Write(tb[:])
-	key := h.Sum64()
-	hour := t / int64(time.Hour)
 
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -88,6 +80,31 @@ func (d *dedup) repeated(ev *event.Event) bool {
 		}
 	}
 	return false
+}
+
+// seen reports whether ev's id was remembered, without remembering it.
+func (d *dedup) seen(ev *event.Event) bool {
+	if d == nil || ev.ID == "" || d.horizon < 0 {
+		return false
+	}
+	key, hour := d.key(ev)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	_, ok := d.buckets[hour][key]
+	return ok
+}
+
+// key is ev's hash and hour bucket.
+func (d *dedup) key(ev *event.Event) (uint64, int64) {
+	t := ev.Time.UnixNano()
+	var h maphash.Hash
+	h.SetSeed(d.seed)
+	h.WriteByte(byte(ev.Source))
+	h.WriteString(ev.ID)
+	var tb [8]byte
+	binary.LittleEndian.PutUint64(tb[:], uint64(t))
+	h.Write(tb[:])
+	return h.Sum64(), t / int64(time.Hour)
 }
 
 // Dropped returns how many repeats were recognised.

@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tripline/tripline/internal/alert"
@@ -139,6 +140,10 @@ type Live struct {
 	// State below is owned by the Run goroutine, but for mu-guarded reads.
 	// dedup drops copies of records read before.
 	dedup *dedup
+	// lateBefore holds, per source, the earliest time (Unix ns) up to
+	// which every rule reading the source has evaluated: an event before
+	// it counts for none of them. Read by Screen from other goroutines.
+	lateBefore [event.NumSources]atomic.Int64
 	// decoded holds an event's text with its \u escapes decoded, for the
 	// prefilters to search.
 	decoded    []byte
@@ -490,6 +495,47 @@ func (l *Live) rejectFuture(ev *event.Event, now time.Time) {
 	}
 }
 
+// noteHorizons updates lateBefore from the rules' horizons.
+func (l *Live) noteHorizons() {
+	for _, src := range event.Sources {
+		var min time.Time
+		reads := false
+		for _, r := range l.rules {
+			if !r.c.Program.Reads(src) {
+				continue
+			}
+			if r.horizon.IsZero() {
+				min, reads = time.Time{}, true
+				break
+			}
+			if !reads || r.horizon.Before(min) {
+				min, reads = r.horizon, true
+			}
+		}
+		if min.IsZero() {
+			l.lateBefore[src].Store(0)
+		} else {
+			l.lateBefore[src].Store(min.UnixNano())
+		}
+	}
+}
+
+// Screen says what the engine would make of ev if it were delivered now:
+// a copy of a record it has read (dropped), or a record older than every
+// window its rules still evaluate (dropped as late). Ingest uses it to
+// answer with counts; it is safe from any goroutine.
+func (l *Live) Screen(ev *event.Event) (duplicate, late bool) {
+	if l.dedup.seen(ev) {
+		return true, false
+	}
+	if int(ev.Source) < len(l.lateBefore) {
+		if b := l.lateBefore[ev.Source].Load(); b != 0 && ev.Time.UnixNano() < b {
+			return false, true
+		}
+	}
+	return false, false
+}
+
 // Degraded returns why the engine's results may be incomplete: events
 // dropped as late or rejected as future in the last hour. None means all
 // is well.
@@ -626,6 +672,7 @@ func (l *Live) runTick(r *liveRule) (out []*alert.Alert) {
 	nextStart := r.c.Spec.WindowAt(t.Add(r.c.Spec.Interval)).Start
 	r.inst.Evict(nextStart)
 	r.horizon = nextStart
+	l.noteHorizons()
 	r.al.evict(nextStart)
 	l.mu.Lock()
 	r.alerts += countNew(touched)

@@ -216,3 +216,42 @@ func TestLiveLateEventIsReported(t *testing.T) {
 		t.Errorf("Degraded() = %q, want the seed rule's late event", d)
 	}
 }
+
+// Screen tells ingest, before it answers, which records the engine would
+// drop: copies of records it read, and records older than every window
+// still open for their kind of log.
+func TestLiveScreen(t *testing.T) {
+	var seed []*Compiled
+	for _, c := range builtinRules(t) {
+		if c.Rule.ID == esqlSeedID(t) {
+			seed = append(seed, c)
+		}
+	}
+	l := NewLive(seed, LiveOptions{Store: openTestStore(t), Now: far})
+	ctx := context.Background()
+	first := chunk("a.json", denial(base, "u", "m1"), denial(base.Add(5*time.Hour), "u", "m1"))
+	l.process(ctx, item{in: first})
+	evOf := func(line string) *event.Event {
+		var got *event.Event
+		logs.ReadStream(ctx, "x", strings.NewReader(line+"\n"), logs.StreamStart{Line: 1}, logs.Options{}, func(_ int, ev *event.Event) error {
+			c := *ev
+			got = &c
+			return nil
+		})
+		return got
+	}
+	cases := []struct {
+		line      string
+		dup, late bool
+	}{
+		{denial(base, "u", "m1"), true, false},
+		{denial(base.Add(time.Minute), "v", "m1"), false, true},
+		{denial(base.Add(5*time.Hour+time.Minute), "v", "m1"), false, false},
+	}
+	for i, c := range cases {
+		dup, late := l.Screen(evOf(c.line))
+		if dup != c.dup || late != c.late {
+			t.Errorf("case %d: duplicate %v late %v, want %v %v", i, dup, late, c.dup, c.late)
+		}
+	}
+}

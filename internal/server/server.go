@@ -50,9 +50,15 @@ const DefaultIngestStream = "ingest"
 
 // IngestResult is the engine's account of one ingest request.
 type IngestResult struct {
-	Accepted int      `json:"accepted"`
-	Bad      int      `json:"bad"`
-	Problems []string `json:"problems,omitempty"`
+	// Accepted counts the records queued for the rules.
+	Accepted int `json:"accepted"`
+	// Duplicates and Late count records read but not queued: copies of
+	// records the engine has read, and records older than every window
+	// the rules of their kind still evaluate (they would count nowhere).
+	Duplicates int      `json:"duplicates"`
+	Late       int      `json:"late"`
+	Bad        int      `json:"bad"`
+	Problems   []string `json:"problems,omitempty"`
 }
 
 // RuleStatus is the health of one rule as the live engine sees it.
