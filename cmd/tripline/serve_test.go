@@ -487,10 +487,11 @@ func TestServeCrashLoop(t *testing.T) {
 	}
 
 	crashed := t.TempDir()
+	notices := filepath.Join(t.TempDir(), "notices.ndjson")
 	rng := rand.New(rand.NewPCG(7, 11))
 	next, kills := 0, 0
 	for ; kills < 20; kills++ {
-		p = startServe(t, bin, crashed, input)
+		p = startServeWith(t, bin, crashed, input, "--sink", "file:"+notices)
 		// Post a body or two, then kill at a random moment while the
 		// engine reads them and the directory.
 		for k := 0; k < 2 && next < len(bodies); k++ {
@@ -502,7 +503,7 @@ func TestServeCrashLoop(t *testing.T) {
 		p.cmd.Process.Kill()
 		p.cmd.Wait()
 	}
-	p = startServe(t, bin, crashed, input)
+	p = startServeWith(t, bin, crashed, input, "--sink", "file:"+notices)
 	for next < len(bodies) {
 		if post(p, bodies[next]) {
 			next++
@@ -515,5 +516,34 @@ func TestServeCrashLoop(t *testing.T) {
 	got := storedAlerts(t, bin, crashed)
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("after %d kills:\n  %s\nuninterrupted:\n  %s", kills, strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+	// No notice was posted twice: what the sinks were sent is recorded
+	// before it is sent, so alerts raised again on replay stay quiet.
+	data, err := os.ReadFile(notices)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	for _, ln := range lines {
+		var n struct {
+			ID         string `json:"id"`
+			Update     bool   `json:"update"`
+			EventCount int    `json:"event_count"`
+		}
+		if err := json.Unmarshal([]byte(ln), &n); err != nil {
+			continue // a line cut by a kill
+		}
+		key := fmt.Sprintf("%s update=%v events=%d", n.ID, n.Update, n.EventCount)
+		if !n.Update {
+			key = n.ID + " new"
+		}
+		if seen[key] {
+			t.Errorf("notified twice: %s", key)
+		}
+		seen[key] = true
+	}
+	if len(seen) == 0 {
+		t.Error("no notice was written; the check proves nothing")
 	}
 }

@@ -1,6 +1,8 @@
 package notify
 
 import (
+	"encoding/json"
+	"fmt"
 	"sync"
 
 	"github.com/tripline/tripline/internal/alert"
@@ -71,4 +73,39 @@ func (g *Gate) forget(t int64) {
 			delete(g.sent, id)
 		}
 	}
+}
+
+// gateRecord is one alert's last notice, as saved.
+type gateRecord struct {
+	Severity string `json:"s"`
+	Events   int64  `json:"e"`
+	Last     int64  `json:"l"`
+}
+
+// Snapshot returns what the gate has sent, for Restore after a restart:
+// saved before the notices it records are handed to the sinks, an alert
+// raised again after a crash (the engine replays from its checkpoint) is
+// not posted a second time.
+func (g *Gate) Snapshot() ([]byte, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	out := make(map[string]gateRecord, len(g.sent))
+	for id, n := range g.sent {
+		out[id] = gateRecord{Severity: n.severity, Events: n.events, Last: n.last}
+	}
+	return json.Marshal(out)
+}
+
+// Restore loads a Snapshot.
+func (g *Gate) Restore(data []byte) error {
+	var in map[string]gateRecord
+	if err := json.Unmarshal(data, &in); err != nil {
+		return fmt.Errorf("cannot read the notices sent: %w", err)
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for id, r := range in {
+		g.sent[id] = notice{severity: r.Severity, events: r.Events, last: r.Last}
+	}
+	return nil
 }

@@ -42,3 +42,25 @@ func TestGate(t *testing.T) {
 		t.Error("step 3: not sent after 3 more events")
 	}
 }
+
+// A gate restored from its snapshot does not send again what it sent.
+func TestGateSnapshot(t *testing.T) {
+	at := time.Date(2026, 11, 21, 8, 0, 0, 0, time.UTC)
+	a := &alert.Alert{ID: "x", Rule: alert.RuleRef{Severity: "high"}, EventCount: 5, Matches: 1, LastSeen: at}
+	g := NewGate(0)
+	g.Pass(a)
+	snap, err := g.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	back := NewGate(0)
+	if err := back.Restore(snap); err != nil {
+		t.Fatal(err)
+	}
+	if send, _ := back.Pass(a); send {
+		t.Error("the restored gate sent an alert already sent")
+	}
+	if err := back.Restore([]byte("{")); err == nil {
+		t.Error("a damaged snapshot restored without error")
+	}
+}
