@@ -335,6 +335,11 @@ func serve(cfg serveConfig, set *ruleSet, stdin io.Reader, stdout, stderr io.Wri
 
 	spool := filepath.Join(cfg.Data, "spool")
 	sp := newSpool(spool, live, cfg.QueueSize)
+	for _, c := range set.compiled {
+		if c.Runnable() {
+			sp.keep = max(sp.keep, c.Spec.LookBack+c.Spec.WindowEnd+time.Duration(cfg.Lateness))
+		}
+	}
 	afterCheckpoint = func() { sp.prune(positions, log) }
 	deliver := func(ctx context.Context, c source.Chunk) error {
 		data, err := io.ReadAll(c.Data)

@@ -40,6 +40,9 @@ type spool struct {
 	waiting    map[string]int64 // spooled files not yet processed, by absolute path: their size
 	backlog    int64            // sum of waiting
 	maxBacklog int64
+	// keep is how long a body read to its end stays, for the evidence of
+	// alerts raised later: the rules' longest look-back and the lateness.
+	keep time.Duration
 }
 
 func newSpool(dir string, live *engine.Live, queue int) *spool {
@@ -181,8 +184,10 @@ func (s *spool) streamOf(path string) (string, bool) {
 }
 
 // prune deletes spooled bodies that were read to their end by the time of
-// the checkpoint just saved: the checkpoint holds their events, so they are
-// no longer needed to recover. It runs on the engine's goroutine, when the
+// the checkpoint just saved (the checkpoint holds their events, so they are
+// no longer needed to recover) and that are older than keep: until then an
+// alert may still cite their records, which the engine reads back from
+// them to store with it. It runs on the engine's goroutine, when the
 // positions are exactly those saved.
 func (s *spool) prune(positions *source.Positions, log *slog.Logger) {
 	entries, err := os.ReadDir(s.dir)
@@ -196,7 +201,7 @@ func (s *spool) prune(positions *source.Positions, log *slog.Logger) {
 		path := filepath.Join(s.dir, e.Name())
 		pos, ok := positions.Get(path)
 		info, err := e.Info()
-		if !ok || err != nil || !(pos.Done || pos.Offset >= info.Size()) {
+		if !ok || err != nil || !(pos.Done || pos.Offset >= info.Size()) || time.Since(info.ModTime()) < s.keep {
 			continue
 		}
 		if err := os.Remove(path); err != nil {

@@ -81,6 +81,9 @@ type Evidence struct {
 	Offset  int64     `json:"offset"`
 	EventID string    `json:"event_id,omitempty"`
 	Time    time.Time `json:"time"`
+	// Raw is the source record as it was read, kept with the alert by
+	// serve so that it can be shown after the input is gone.
+	Raw json.RawMessage `json:"raw,omitempty"`
 }
 
 // Drilldown is a follow-up search with its tokens filled in.

@@ -11,9 +11,12 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tripline/tripline/internal/alert"
 	"github.com/tripline/tripline/internal/event"
@@ -140,6 +143,9 @@ type Live struct {
 	// State below is owned by the Run goroutine, but for mu-guarded reads.
 	// dedup drops copies of records read before.
 	dedup *dedup
+	// raws remembers evidence records read back for alerts.
+	raws     map[string]json.RawMessage
+	rawBytes int
 	// lateBefore holds, per source, the earliest time (Unix ns) up to
 	// which every rule reading the source has evaluated: an event before
 	// it counts for none of them. Read by Screen from other goroutines.
@@ -216,7 +222,7 @@ func NewLive(rules []*Compiled, opt LiveOptions) *Live {
 		opt.CheckpointName = checkpointName
 	}
 	opt.Risk = opt.Risk.withDefaults()
-	l := &Live{opt: opt, queue: make(chan item, opt.QueueSize), log: opt.Logger, dedup: newDedup(opt.DedupHorizon),
+	l := &Live{opt: opt, queue: make(chan item, opt.QueueSize), log: opt.Logger, dedup: newDedup(opt.DedupHorizon), raws: map[string]json.RawMessage{},
 		marks: newStreamMarks(opt.StreamIdle)}
 	if l.log == nil {
 		l.log = slog.Default()
@@ -696,9 +702,49 @@ func countNew(as []*alert.Alert) int {
 	return n
 }
 
+// maxEvidenceBytes bounds one evidence record kept with an alert, and
+// maxEvidenceCache the records remembered for alerts still changing.
+const (
+	maxEvidenceBytes = 64 << 10
+	maxEvidenceCache = 32 << 20
+)
+
+// evidenceRaw returns the source record an evidence entry points at, read
+// from its file while the file is there (a watched file, a spooled ingest
+// body) and remembered, so that an alert updated later keeps it. Records
+// in S3 objects, and files gone, give nil.
+func (l *Live) evidenceRaw(e alert.Evidence) json.RawMessage {
+	key := e.File + "\x00" + strconv.FormatInt(e.Offset, 10)
+	if raw, ok := l.raws[key]; ok {
+		return raw
+	}
+	if strings.HasPrefix(e.File, "s3://") || e.File == "-" {
+		return nil
+	}
+	rec, err := logs.RecordAt(e.File, e.Offset, maxEvidenceBytes)
+	if err != nil || !utf8.Valid(rec) || !json.Valid(rec) {
+		rec = nil
+	}
+	if l.rawBytes+len(rec) > maxEvidenceCache {
+		// A cache: alerts already stored keep their records.
+		clear(l.raws)
+		l.rawBytes = 0
+	}
+	l.raws[key] = rec
+	l.rawBytes += len(key) + len(rec)
+	return rec
+}
+
 // emit stores alerts, adds their risk, raises risk incidents, and hands
 // everything to OnAlerts.
 func (l *Live) emit(ctx context.Context, alerts []*alert.Alert) {
+	for _, a := range alerts {
+		for i := range a.Evidence {
+			if a.Evidence[i].Raw == nil {
+				a.Evidence[i].Raw = l.evidenceRaw(a.Evidence[i])
+			}
+		}
+	}
 	// Copies, so that later updates of open alerts do not race with sinks.
 	out := make([]*alert.Alert, 0, len(alerts))
 	for _, a := range alerts {

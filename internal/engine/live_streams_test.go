@@ -255,3 +255,37 @@ func TestLiveScreen(t *testing.T) {
 		}
 	}
 }
+
+// An alert keeps the source records it cites: serve reads them back from
+// the input while it is there and stores them with the alert, so they can
+// be shown after the input (a spooled ingest body) is gone.
+func TestLiveKeepsEvidenceRecords(t *testing.T) {
+	st := openTestStore(t)
+	l := NewLive(builtinRules(t), LiveOptions{Store: st, Now: far})
+	var lines []string
+	for i := 0; i < 5; i++ {
+		lines = append(lines, denial(base.Add(time.Duration(i)*time.Minute), "thief", "m1"))
+	}
+	path := filepath.Join(t.TempDir(), "ingest-1.json")
+	text := strings.Join(lines, "\n") + "\n"
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	l.process(ctx, item{in: Input{Name: path, Data: []byte(text), Start: logs.StreamStart{Line: 1}}})
+	l.process(ctx, item{in: chunk("later.json", denial(base.Add(3*time.Hour), "other", "m2"))})
+	os.Remove(path) // pruned, as a spooled body is in time
+	stored, err := st.List(ctx, store.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed := alertsOf(stored, esqlSeedID(t))
+	if len(seed) != 1 || len(seed[0].Evidence) == 0 {
+		t.Fatalf("seed alerts %v", seed)
+	}
+	for _, e := range seed[0].Evidence {
+		if !slices.Contains(lines, string(e.Raw)) {
+			t.Errorf("evidence at %s byte %d holds %q, not its record", e.File, e.Offset, e.Raw)
+		}
+	}
+}
