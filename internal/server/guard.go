@@ -54,9 +54,12 @@ func (s *Server) guard(next http.Handler) http.Handler {
 
 // allowedHost reports whether a request's Host names this server: a
 // loopback name or address, the address it listens on, or one of
-// Options.Hosts. A server listening on every address accepts any Host
-// when it requires a token, since a rebinding page cannot know it.
+// Options.Hosts. A server that requires a token accepts any Host, since a
+// rebinding page cannot know the token.
 func (s *Server) allowedHost(hostport string) bool {
+	if s.hasToken {
+		return true
+	}
 	host := hostport
 	if h, _, err := net.SplitHostPort(hostport); err == nil {
 		host = h
@@ -77,13 +80,7 @@ func (s *Server) allowedHost(hostport string) bool {
 	if err != nil {
 		return false
 	}
-	if strings.EqualFold(strings.Trim(listen, "[]"), host) {
-		return true
-	}
-	if ip := net.ParseIP(strings.Trim(listen, "[]")); listen == "" || (ip != nil && ip.IsUnspecified()) {
-		return s.hasToken
-	}
-	return false
+	return strings.EqualFold(strings.Trim(listen, "[]"), host)
 }
 
 // sameOrigin reports whether a browser's Origin is the server's own.
