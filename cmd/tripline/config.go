@@ -37,7 +37,10 @@ type serveConfig struct {
 	Risk            riskConfig        `yaml:"risk"`
 	Sources         sourceConfig      `yaml:"sources"`
 	Sinks           []notify.SinkSpec `yaml:"sinks"`
-	Log             logConfig         `yaml:"log"`
+	// NotifyUpdateEvents is how many more events an alert needs before the
+	// sinks hear of it again; 0 means when its count has doubled.
+	NotifyUpdateEvents int64     `yaml:"notify_update_events"`
+	Log                logConfig `yaml:"log"`
 	// Schedules overrides rules' schedules by rule id.
 	Schedules map[string]scheduleConfig `yaml:"schedules"`
 
@@ -255,6 +258,9 @@ func (c *serveConfig) check() error {
 	case "debug", "info", "warn", "error":
 	default:
 		errs = append(errs, fmt.Sprintf("log level %q (want debug, info, warn or error)", c.Log.Level))
+	}
+	if c.NotifyUpdateEvents < 0 {
+		errs = append(errs, "notify_update_events must not be negative")
 	}
 	if c.Lateness < 0 || c.Retention < 0 || c.MaxSkew < 0 || c.StreamIdle < 0 {
 		errs = append(errs, "durations must not be negative")

@@ -13,7 +13,7 @@ func TestConfigPrecedence(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "tripline.yaml")
 	sink := filepath.Join(dir, "alerts.ndjson")
-	os.WriteFile(path, []byte("listen: 127.0.0.1:1111\nlateness: 5m\nrisk: {threshold: 50}\nsources:\n  watch: [./a]\nsinks:\n  - {type: file, path: "+sink+", format: ocsf}\n"), 0o644)
+	os.WriteFile(path, []byte("listen: 127.0.0.1:1111\nlateness: 5m\nmax_skew: 2h\nnotify_update_events: 50\nrisk: {threshold: 50}\nsources:\n  watch: [./a]\nsinks:\n  - {type: file, path: "+sink+", format: ocsf}\n"), 0o644)
 	cfg := defaultConfig()
 	if err := loadConfigFile(path, &cfg); err != nil {
 		t.Fatal(err)
@@ -30,6 +30,9 @@ func TestConfigPrecedence(t *testing.T) {
 	}
 	if len(cfg.Sinks) != 1 || cfg.Sinks[0].Format != "ocsf" {
 		t.Errorf("sinks from file: %+v", cfg.Sinks)
+	}
+	if cfg.NotifyUpdateEvents != 50 || time.Duration(cfg.MaxSkew) != 2*time.Hour || time.Duration(cfg.StreamIdle) != 5*time.Minute {
+		t.Errorf("notify_update_events %d, max_skew %v, stream_idle %v", cfg.NotifyUpdateEvents, time.Duration(cfg.MaxSkew), time.Duration(cfg.StreamIdle))
 	}
 	if err := cfg.check(); err != nil {
 		t.Errorf("valid config rejected: %v", err)

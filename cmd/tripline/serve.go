@@ -285,7 +285,7 @@ func serve(cfg serveConfig, set *ruleSet, stdin io.Reader, stdout, stderr io.Wri
 
 	reg := metrics.NewRegistry()
 	obs := newObserver(reg)
-	router, err := buildRouter(cfg.Sinks, log)
+	router, err := buildRouter(cfg.Sinks, cfg.NotifyUpdateEvents, log)
 	if err != nil {
 		return err
 	}
@@ -561,12 +561,12 @@ func (r *router) remember(ctx context.Context, st store.Store, name string) erro
 	return nil
 }
 
-func buildRouter(specs []notify.SinkSpec, log *slog.Logger) (*router, error) {
+func buildRouter(specs []notify.SinkSpec, updateEvents int64, log *slog.Logger) (*router, error) {
 	r, err := notify.FromConfig(specs)
 	if err != nil {
 		return nil, fmt.Errorf("cannot set up notifications: %w", err)
 	}
-	return &router{r: r, gate: notify.NewGate(0), log: log}, nil
+	return &router{r: r, gate: notify.NewGate(updateEvents), log: log}, nil
 }
 
 // SendAll hands the sinks each alert that is new, or changed in a way a
