@@ -591,7 +591,7 @@ func (l *Live) currentWatermark() time.Time {
 	if l.maxEvent.IsZero() {
 		return time.Time{}
 	}
-	l.watermark = l.quietAdvance(l.maxEvent.Add(-l.opt.Lateness), l.opt.Now())
+	l.watermark = l.quietAdvance(l.maxEvent, l.opt.Now())
 	if l.opt.Observe != nil {
 		l.opt.Observe.Watermark(l.watermark)
 	}
@@ -606,17 +606,20 @@ func (l *Live) ruleWatermark(r *liveRule, now time.Time) time.Time {
 	if c.IsZero() {
 		return time.Time{}
 	}
-	return l.quietAdvance(c.Add(-l.opt.Lateness), now)
+	return l.quietAdvance(c, now)
 }
 
-// quietAdvance lets the wall clock move a watermark for live data (the
-// newest event within a day of the wall clock): once the input has been
-// quiet for IdleAdvance, windows close without waiting for the next event.
-// A backfill that keeps delivering never lets the wall clock run ahead of
-// its events. l.mu must be held.
-func (l *Live) quietAdvance(wm, now time.Time) time.Time {
+// quietAdvance returns the watermark for input complete up to event time
+// c: the lateness before it, or, for live data (c within a day of the wall
+// clock), once the input has been quiet for IdleAdvance, the lateness
+// before the wall clock, so that windows close without waiting for the
+// next event. A backfill that keeps delivering never lets the wall clock
+// run ahead of its events, and old data of one kind is not hurried along
+// by live data of another. l.mu must be held.
+func (l *Live) quietAdvance(c, now time.Time) time.Time {
+	wm := c.Add(-l.opt.Lateness)
 	quiet := len(l.queue) == 0 && now.Sub(l.lastInput) >= l.opt.IdleAdvance
-	if quiet && now.Sub(l.maxEvent) < 24*time.Hour {
+	if quiet && now.Sub(c) < 24*time.Hour {
 		if w := now.Add(-l.opt.Lateness); w.After(wm) {
 			return w
 		}

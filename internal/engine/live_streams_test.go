@@ -289,3 +289,33 @@ func TestLiveKeepsEvidenceRecords(t *testing.T) {
 		}
 	}
 }
+
+// Live data closes its windows by the wall clock once input goes quiet;
+// old data of another kind is not hurried along with it, so more of it
+// later is not late.
+func TestLiveQuietAdvance(t *testing.T) {
+	now := base.Add(72 * time.Hour)
+	clock := now
+	st := openTestStore(t)
+	l := NewLive(builtinRules(t), LiveOptions{Store: st, Now: func() time.Time { return clock }})
+	ctx := context.Background()
+	var burst []string
+	for i := 0; i < 5; i++ {
+		burst = append(burst, denial(now.Add(time.Duration(i-40)*time.Minute), "thief", "m1"))
+	}
+	l.process(ctx, item{in: chunk("live.json", burst...)})
+	l.process(ctx, item{in: chunk("old.json", listFailure(base, "mallory", "203.0.113.9"))})
+	clock = clock.Add(2 * time.Minute) // quiet for longer than IdleAdvance
+	l.advance(ctx)
+	stored, err := st.List(ctx, store.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := alertsOf(stored, esqlSeedID(t)); len(got) != 1 {
+		t.Errorf("live burst: %d seed alerts after the input went quiet, want 1", len(got))
+	}
+	l.process(ctx, item{in: chunk("old2.json", listFailure(base.Add(5*time.Minute), "mallory", "203.0.113.9"))})
+	if l.late != 0 {
+		t.Errorf("old CloudTrail delivered later was dropped as late (%d): the live invocation logs hurried its windows", l.late)
+	}
+}
