@@ -77,13 +77,14 @@ func TestDrilldownTokens(t *testing.T) {
 func TestTableAndLocation(t *testing.T) {
 	a := &Alert{Rule: RuleRef{Name: "Rule", Severity: "high"}, Reason: "why", EventCount: 5,
 		Group:    Fields{{Name: "user", Value: event.StringValue("mallory")}},
-		Evidence: []Evidence{{File: "ct.json.gz", Line: 1, Offset: 120}, {File: "inv.json", Line: 7}, {File: "x", Offset: 9}, {File: "y", Line: 2}}}
+		Evidence: []Evidence{{File: "ct.json.gz", Line: 1, Offset: 120, Raw: []byte(`{"eventName":"ListFoundationModels","userAgent":"a\u001b[2J"}`)},
+			{File: "inv.json", Line: 7}, {File: "x", Offset: 9}, {File: "y", Line: 2}}}
 	var buf bytes.Buffer
 	if err := WriteTable(&buf, []*Alert{a}, true); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()
-	for _, want := range []string{"user=mallory", "#1 why", "ct.json.gz:1 (byte 120)", "inv.json:7", "x (byte 9)", "and 2 more source events"} {
+	for _, want := range []string{"user=mallory", "#1 why", "ct.json.gz:1 (byte 120)", `"eventName":"ListFoundationModels"`, "inv.json:7", "x (byte 9)", "and 2 more source events"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}

@@ -59,6 +59,9 @@ func WriteTable(w io.Writer, alerts []*Alert, verbose bool) error {
 				break
 			}
 			fmt.Fprintf(w, "   %s\n", visible.String(e.Location()))
+			if len(e.Raw) > 0 {
+				fmt.Fprintf(w, "     %s\n", clip(visible.String(string(e.Raw)), 300))
+			}
 		}
 	}
 	return nil
