@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -13,6 +11,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/tripline/tripline/internal/engine"
+	"github.com/tripline/tripline/internal/event"
 	"github.com/tripline/tripline/internal/exec"
 	"github.com/tripline/tripline/internal/logs"
 	"github.com/tripline/tripline/internal/rule"
@@ -121,16 +120,6 @@ func writeRowTable(w io.Writer, rows []exec.Result) {
 	tw.Flush()
 }
 
-// appendJSONString appends s as a JSON string without HTML escaping, so
-// a column named "ATT&CK Tactics" reads as written.
-func appendJSONString(b []byte, s string) []byte {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.Encode(s)
-	return append(b, bytes.TrimRight(buf.Bytes(), "\n")...)
-}
-
 func writeRowJSON(w io.Writer, rows []exec.Result) error {
 	for _, r := range rows {
 		b := []byte{'{'}
@@ -138,7 +127,7 @@ func writeRowJSON(w io.Writer, rows []exec.Result) error {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSONString(b, c)
+			b = event.AppendJSONString(b, c) // no HTML escaping: "ATT&CK Tactics" reads as written
 			b = append(b, ':')
 			b = r.Values[i].AppendJSON(b)
 		}
