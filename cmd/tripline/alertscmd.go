@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/tripline/tripline/internal/duration"
 	"io"
 	"os"
 	"path/filepath"
@@ -55,7 +56,7 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, nil
 	}
-	d, err := parseDuration(s)
+	d, err := duration.Parse(s)
 	if err != nil {
 		return time.Time{}, usagef("want a duration (24h, 7d) or an RFC 3339 time, got %q", s)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/tripline/tripline/internal/duration"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -28,11 +29,11 @@ type serveConfig struct {
 	Rules           []string          `yaml:"rules"`      // rule paths
 	NoBuiltin       bool              `yaml:"no_builtin"`
 	Macros          []string          `yaml:"macros"`
-	Lateness        duration          `yaml:"lateness"`
-	MaxSkew         duration          `yaml:"max_skew"`    // how far ahead of the clock a record may be
-	StreamIdle      duration          `yaml:"stream_idle"` // how long a quiet stream holds rules back
-	Retention       duration          `yaml:"retention"`
-	CheckpointEvery duration          `yaml:"checkpoint_every"`
+	Lateness        configDuration    `yaml:"lateness"`
+	MaxSkew         configDuration    `yaml:"max_skew"`    // how far ahead of the clock a record may be
+	StreamIdle      configDuration    `yaml:"stream_idle"` // how long a quiet stream holds rules back
+	Retention       configDuration    `yaml:"retention"`
+	CheckpointEvery configDuration    `yaml:"checkpoint_every"`
 	QueueSize       int               `yaml:"queue_size"`
 	Risk            riskConfig        `yaml:"risk"`
 	Sources         sourceConfig      `yaml:"sources"`
@@ -49,28 +50,28 @@ type serveConfig struct {
 }
 
 type riskConfig struct {
-	Threshold int      `yaml:"threshold"`
-	Window    duration `yaml:"window"`
-	Disabled  bool     `yaml:"disabled"`
+	Threshold int            `yaml:"threshold"`
+	Window    configDuration `yaml:"window"`
+	Disabled  bool           `yaml:"disabled"`
 }
 
 type sourceConfig struct {
-	Watch        []string   `yaml:"watch"`
-	PollInterval duration   `yaml:"poll_interval"`
-	S3           []s3Config `yaml:"s3"`
-	Stdin        bool       `yaml:"stdin"`
+	Watch        []string       `yaml:"watch"`
+	PollInterval configDuration `yaml:"poll_interval"`
+	S3           []s3Config     `yaml:"s3"`
+	Stdin        bool           `yaml:"stdin"`
 }
 
 type s3Config struct {
-	Bucket       string   `yaml:"bucket"`
-	Prefix       string   `yaml:"prefix"`
-	Region       string   `yaml:"region"`
-	Endpoint     string   `yaml:"endpoint"`
-	PathStyle    bool     `yaml:"path_style"`
-	QueueURL     string   `yaml:"queue_url"`
-	PollInterval duration `yaml:"poll_interval"`
-	AccessKey    string   `yaml:"access_key"`
-	SecretKey    string   `yaml:"secret_key"`
+	Bucket       string         `yaml:"bucket"`
+	Prefix       string         `yaml:"prefix"`
+	Region       string         `yaml:"region"`
+	Endpoint     string         `yaml:"endpoint"`
+	PathStyle    bool           `yaml:"path_style"`
+	QueueURL     string         `yaml:"queue_url"`
+	PollInterval configDuration `yaml:"poll_interval"`
+	AccessKey    string         `yaml:"access_key"`
+	SecretKey    string         `yaml:"secret_key"`
 }
 
 type logConfig struct {
@@ -79,56 +80,35 @@ type logConfig struct {
 }
 
 type scheduleConfig struct {
-	Interval  duration `yaml:"interval"`
-	LookBack  duration `yaml:"lookback"`
-	WindowEnd duration `yaml:"window_end"`
-	MaxAlerts *int     `yaml:"max_alerts"`
+	Interval  configDuration `yaml:"interval"`
+	LookBack  configDuration `yaml:"lookback"`
+	WindowEnd configDuration `yaml:"window_end"`
+	MaxAlerts *int           `yaml:"max_alerts"`
 }
 
 // duration reads "10m", "90d", "1h30m" or a number of seconds.
-type duration time.Duration
+type configDuration time.Duration
 
-func (d *duration) UnmarshalYAML(n *yaml.Node) error {
-	v, err := parseDuration(n.Value)
+func (d *configDuration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := duration.Parse(n.Value)
 	if err != nil {
 		return fmt.Errorf("line %d: %w", n.Line, err)
 	}
-	*d = duration(v)
+	*d = configDuration(v)
 	return nil
-}
-
-func parseDuration(s string) (time.Duration, error) {
-	s = strings.TrimSpace(s)
-	if s == "" || s == "0" {
-		return 0, nil
-	}
-	if n, err := strconv.Atoi(s); err == nil {
-		return time.Duration(n) * time.Second, nil
-	}
-	if strings.HasSuffix(s, "d") {
-		n, err := strconv.Atoi(strings.TrimSuffix(s, "d"))
-		if err == nil {
-			return time.Duration(n) * 24 * time.Hour, nil
-		}
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil {
-		return 0, fmt.Errorf("invalid duration %q (want e.g. 10m, 24h, 7d)", s)
-	}
-	return d, nil
 }
 
 func defaultConfig() serveConfig {
 	return serveConfig{
 		Data:            "./tripline-data",
 		Listen:          "127.0.0.1:7700",
-		Lateness:        duration(10 * time.Minute),
-		MaxSkew:         duration(time.Hour),
-		StreamIdle:      duration(5 * time.Minute),
-		CheckpointEvery: duration(10 * time.Second),
+		Lateness:        configDuration(10 * time.Minute),
+		MaxSkew:         configDuration(time.Hour),
+		StreamIdle:      configDuration(5 * time.Minute),
+		CheckpointEvery: configDuration(10 * time.Second),
 		QueueSize:       64,
-		Risk:            riskConfig{Threshold: 100, Window: duration(24 * time.Hour)},
-		Sources:         sourceConfig{PollInterval: duration(2 * time.Second)},
+		Risk:            riskConfig{Threshold: 100, Window: configDuration(24 * time.Hour)},
+		Sources:         sourceConfig{PollInterval: configDuration(2 * time.Second)},
 		Log:             logConfig{Format: "text", Level: "info"},
 	}
 }
@@ -164,13 +144,13 @@ func applyEnv(cfg *serveConfig, getenv func(string) string) error {
 			*dst = splitList(v)
 		}
 	}
-	dur := func(key string, dst *duration) error {
+	dur := func(key string, dst *configDuration) error {
 		if v := getenv("TRIPLINE_" + key); v != "" {
-			d, err := parseDuration(v)
+			d, err := duration.Parse(v)
 			if err != nil {
 				return fmt.Errorf("TRIPLINE_%s: %w", key, err)
 			}
-			*dst = duration(d)
+			*dst = configDuration(d)
 		}
 		return nil
 	}
@@ -220,7 +200,7 @@ func applyEnv(cfg *serveConfig, getenv func(string) string) error {
 		}
 		cfg.NoBuiltin = b
 	}
-	for key, dst := range map[string]*duration{"LATENESS": &cfg.Lateness, "RETENTION": &cfg.Retention, "RISK_WINDOW": &cfg.Risk.Window,
+	for key, dst := range map[string]*configDuration{"LATENESS": &cfg.Lateness, "RETENTION": &cfg.Retention, "RISK_WINDOW": &cfg.Risk.Window,
 		"CHECKPOINT_EVERY": &cfg.CheckpointEvery, "POLL_INTERVAL": &cfg.Sources.PollInterval,
 		"MAX_SKEW": &cfg.MaxSkew, "STREAM_IDLE": &cfg.StreamIdle} {
 		if err := dur(key, dst); err != nil {
@@ -300,11 +280,11 @@ func parseS3URL(s string) (s3Config, error) {
 		}
 	}
 	if v := q.Get("poll_interval"); v != "" {
-		d, err := parseDuration(v)
+		d, err := duration.Parse(v)
 		if err != nil {
 			return c, err
 		}
-		c.PollInterval = duration(d)
+		c.PollInterval = configDuration(d)
 	}
 	return c, nil
 }

@@ -102,3 +102,22 @@ func TestServeTokenFile(t *testing.T) {
 		t.Errorf("empty token file: exit %d %s", code, stderr)
 	}
 }
+
+// One grammar for lengths of time everywhere: what the API and rules take,
+// the command line and the config take too.
+func TestOneDurationGrammar(t *testing.T) {
+	if code, _, stderr := runCLI(t, "", "alerts", "list", "--data", t.TempDir(), "--since", "7d12h"); strings.Contains(stderr, "duration") || strings.Contains(stderr, "--since") {
+		t.Errorf("alerts list --since 7d12h: exit %d %s", code, stderr)
+	}
+	if _, _, stderr := runCLI(t, "", "alerts", "list", "--data", t.TempDir(), "--since", "7 days"); !strings.Contains(stderr, "RFC 3339") {
+		t.Errorf("alerts list --since '7 days' not refused with the grammar: %s", stderr)
+	}
+	cfg := defaultConfig()
+	env := map[string]string{"TRIPLINE_RETENTION": "1w", "TRIPLINE_LATENESS": "1.5h"}
+	if err := applyEnv(&cfg, func(k string) string { return env[k] }); err != nil {
+		t.Fatal(err)
+	}
+	if time.Duration(cfg.Retention) != 7*24*time.Hour || time.Duration(cfg.Lateness) != 90*time.Minute {
+		t.Errorf("retention %v lateness %v from 1w and 1.5h", time.Duration(cfg.Retention), time.Duration(cfg.Lateness))
+	}
+}

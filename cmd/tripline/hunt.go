@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/tripline/tripline/internal/duration"
 	"io"
 	"os"
 	"os/signal"
@@ -45,11 +46,11 @@ func cmdHunt(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	late, err := parseDuration(*lateness)
+	late, err := duration.Parse(*lateness)
 	if err != nil || late <= 0 {
 		return usagef("--lateness %q: want a positive duration such as 30m or 2h", *lateness)
 	}
-	horizon, err := parseDuration(*dedupHorizon)
+	horizon, err := duration.Parse(*dedupHorizon)
 	if err != nil || horizon < 0 {
 		return usagef("--dedup-horizon %q: want a duration such as 24h, or 0 to keep copies", *dedupHorizon)
 	}

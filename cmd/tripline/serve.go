@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/tripline/tripline/internal/duration"
 	"io"
 	"log/slog"
 	"os"
@@ -180,14 +181,14 @@ func (f *serveFlags) apply(fs *flag.FlagSet, cfg *serveConfig) error {
 				cfg.Sinks = append(cfg.Sinks, s)
 			}
 		case "lateness", "retention", "risk-window", "checkpoint-every", "poll-interval", "max-skew", "stream-idle":
-			d, e := parseDuration(fl.Value.String())
+			d, e := duration.Parse(fl.Value.String())
 			if e != nil {
 				err = usagef("--%s: %v", fl.Name, e)
 				return
 			}
-			*map[string]*duration{"lateness": &cfg.Lateness, "retention": &cfg.Retention, "risk-window": &cfg.Risk.Window,
+			*map[string]*configDuration{"lateness": &cfg.Lateness, "retention": &cfg.Retention, "risk-window": &cfg.Risk.Window,
 				"checkpoint-every": &cfg.CheckpointEvery, "poll-interval": &cfg.Sources.PollInterval,
-				"max-skew": &cfg.MaxSkew, "stream-idle": &cfg.StreamIdle}[fl.Name] = duration(d)
+				"max-skew": &cfg.MaxSkew, "stream-idle": &cfg.StreamIdle}[fl.Name] = configDuration(d)
 		}
 	})
 	return err

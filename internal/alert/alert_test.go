@@ -76,7 +76,7 @@ func TestDrilldownTokens(t *testing.T) {
 
 func TestTableAndLocation(t *testing.T) {
 	a := &Alert{Rule: RuleRef{Name: "Rule", Severity: "high"}, Reason: "why", EventCount: 5,
-		Group:    Fields{{Name: "user", Value: event.StringValue("mallory")}},
+		Group: Fields{{Name: "user", Value: event.StringValue("mallory")}},
 		Evidence: []Evidence{{File: "ct.json.gz", Line: 1, Offset: 120, Raw: []byte(`{"eventName":"ListFoundationModels","userAgent":"a\u001b[2J"}`)},
 			{File: "inv.json", Line: 7}, {File: "x", Offset: 9}, {File: "y", Line: 2}}}
 	var buf bytes.Buffer

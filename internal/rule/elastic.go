@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/tripline/tripline/internal/duration"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -181,7 +182,7 @@ func (o Options) elasticRule(f *fields) *Rule {
 	r.Indices = f.strs("index")
 	r.Interval = o.Elastic.Interval
 	if s := f.str("interval"); s != "" {
-		d, err := parseDuration(s)
+		d, err := duration.Parse(s)
 		if err != nil {
 			f.fail("interval", "%v", err)
 		}
@@ -238,7 +239,7 @@ func (o Options) elasticRule(f *fields) *Rule {
 		if d := s.sub("duration"); d != nil {
 			n, _ := d.integer("value")
 			unit := d.str("unit")
-			dur, err := parseDuration(fmt.Sprintf("%d%s", n, unit))
+			dur, err := duration.Parse(fmt.Sprintf("%d%s", n, unit))
 			if err != nil {
 				s.fail("duration", "%v", err)
 			}

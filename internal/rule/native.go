@@ -2,6 +2,7 @@ package rule
 
 import (
 	"fmt"
+	"github.com/tripline/tripline/internal/duration"
 	"strings"
 	"time"
 
@@ -54,9 +55,9 @@ type nativeDoc struct {
 }
 
 type nativeSchedule struct {
-	Interval  duration `yaml:"interval"`
-	LookBack  duration `yaml:"lookback"`
-	WindowEnd duration `yaml:"window_end"`
+	Interval  ruleDuration `yaml:"interval"`
+	LookBack  ruleDuration `yaml:"lookback"`
+	WindowEnd ruleDuration `yaml:"window_end"`
 }
 
 type nativeRisk struct {
@@ -99,9 +100,9 @@ type nativeDrilldown struct {
 }
 
 type nativeSuppress struct {
-	GroupBy       []string `yaml:"group_by"`
-	Duration      duration `yaml:"duration"`
-	MissingFields string   `yaml:"missing_fields"`
+	GroupBy       []string     `yaml:"group_by"`
+	Duration      ruleDuration `yaml:"duration"`
+	MissingFields string       `yaml:"missing_fields"`
 }
 
 type nativeTest struct {
@@ -124,16 +125,16 @@ func (t *nativeTest) UnmarshalYAML(n *yaml.Node) error {
 }
 
 // duration is a YAML duration: "10m", "1h", "7d" or "0".
-type duration struct {
+type ruleDuration struct {
 	d   time.Duration
 	set bool
 }
 
-func (d *duration) UnmarshalYAML(n *yaml.Node) error {
+func (d *ruleDuration) UnmarshalYAML(n *yaml.Node) error {
 	if n.Kind != yaml.ScalarNode {
 		return errAt(n.Line, n.Column, "want a duration like 10m")
 	}
-	v, err := parseDuration(n.Value)
+	v, err := duration.Parse(n.Value)
 	if err != nil {
 		return errAt(n.Line, n.Column, "%v", err)
 	}

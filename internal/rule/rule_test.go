@@ -2,6 +2,7 @@ package rule
 
 import (
 	"errors"
+	"github.com/tripline/tripline/internal/duration"
 	"os"
 	"path/filepath"
 	"strings"
@@ -120,9 +121,9 @@ func TestParseDuration(t *testing.T) {
 		{"99999999999999999d", 0, true},
 	}
 	for _, tt := range tests {
-		got, err := parseDuration(tt.in)
+		got, err := duration.Parse(tt.in)
 		if (err != nil) != tt.err || got != tt.want {
-			t.Errorf("parseDuration(%q) = %v, %v", tt.in, got, err)
+			t.Errorf("duration.Parse(%q) = %v, %v", tt.in, got, err)
 		}
 	}
 }

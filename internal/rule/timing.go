@@ -2,35 +2,11 @@ package rule
 
 import (
 	"fmt"
+	"github.com/tripline/tripline/internal/duration"
 	"strconv"
 	"strings"
 	"time"
 )
-
-// parseDuration reads a Go duration ("1h30m") or a number with one unit
-// suffix among s, m, h, d, w ("5m", "7d"). A bare "0" is zero.
-func parseDuration(s string) (time.Duration, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return 0, fmt.Errorf("empty duration")
-	}
-	if s == "0" {
-		return 0, nil
-	}
-	if d, err := time.ParseDuration(s); err == nil {
-		return d, nil
-	}
-	unit := map[byte]time.Duration{'s': time.Second, 'm': time.Minute, 'h': time.Hour, 'd': 24 * time.Hour, 'w': 7 * 24 * time.Hour}
-	u, ok := unit[s[len(s)-1]]
-	if !ok {
-		return 0, fmt.Errorf("cannot parse duration %q: want a number and a unit (s, m, h, d, w)", s)
-	}
-	n, err := strconv.ParseInt(s[:len(s)-1], 10, 64)
-	if err != nil || n < 0 || n > int64(1<<62)/int64(u) {
-		return 0, fmt.Errorf("cannot parse duration %q: want a number and a unit (s, m, h, d, w)", s)
-	}
-	return time.Duration(n) * u, nil
-}
 
 // parseElasticFrom reads Kibana's date math for a rule's window start,
 // "now-60m", into the window length (60m). Rounding ("/m") is ignored.
@@ -42,7 +18,7 @@ func parseElasticFrom(s string) (time.Duration, error) {
 	if !strings.HasPrefix(t, "now-") {
 		return 0, fmt.Errorf("cannot parse from %q: want now-<n><unit>, like now-6m", s)
 	}
-	d, err := parseDuration(t[len("now-"):])
+	d, err := duration.Parse(t[len("now-"):])
 	if err != nil {
 		return 0, fmt.Errorf("cannot parse from %q: %w", s, err)
 	}
@@ -89,7 +65,7 @@ func parseSplunkRelative(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("cannot parse relative time %q: unsupported unit %q", s, unit)
 	}
 	t = num + u
-	d, err := parseDuration(t)
+	d, err := duration.Parse(t)
 	if err != nil {
 		return 0, fmt.Errorf("cannot parse relative time %q: %w", s, err)
 	}

@@ -1,7 +1,7 @@
 package server
 
 import (
-	"fmt"
+	"github.com/tripline/tripline/internal/duration"
 	"net/url"
 	"strconv"
 	"strings"
@@ -27,31 +27,11 @@ func parseTime(param, v string, now time.Time) (time.Time, error) {
 	if t, err := time.Parse(time.DateOnly, v); err == nil {
 		return t, nil
 	}
-	d, err := parseLookBack(v)
+	d, err := duration.Parse(v)
 	if err != nil {
 		return time.Time{}, badParam(param, "%q is neither an RFC 3339 time, a date, nor a duration like 24h or 7d", v)
 	}
 	return now.Add(-d), nil
-}
-
-// parseLookBack is time.ParseDuration with a leading count of days.
-func parseLookBack(v string) (time.Duration, error) {
-	var days time.Duration
-	if i := strings.IndexByte(v, 'd'); i >= 0 {
-		n, err := strconv.Atoi(v[:i])
-		if err != nil || n < 0 || n > 100000 {
-			return 0, fmt.Errorf("bad day count in %q", v)
-		}
-		days = time.Duration(n) * 24 * time.Hour
-		if v = v[i+1:]; v == "" {
-			return days, nil
-		}
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d < 0 || days+d < days {
-		return 0, fmt.Errorf("bad duration %q", v)
-	}
-	return days + d, nil
 }
 
 // window reads since and until.

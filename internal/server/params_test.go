@@ -1,6 +1,7 @@
 package server
 
 import (
+	"github.com/tripline/tripline/internal/duration"
 	"testing"
 	"time"
 )
@@ -24,7 +25,9 @@ func TestParseTime(t *testing.T) {
 		{"7dd", time.Time{}, false},
 		{"-1d", time.Time{}, false},
 		{"-3h", time.Time{}, false},
-		{"1.5d", time.Time{}, false},
+		{"1.5d", testNow.Add(-36 * time.Hour), true},
+		{"7d12h", testNow.Add(-180 * time.Hour), true},
+		{"2025", time.Time{}, false},
 		{"now", time.Time{}, false},
 		{"2025-02-30", time.Time{}, false},
 	}
@@ -46,7 +49,7 @@ func FuzzParseTime(f *testing.F) {
 			return
 		}
 		// A look-back never lies in the future.
-		if d, lerr := parseLookBack(s); lerr == nil && (d < 0 || got.After(testNow)) {
+		if d, lerr := duration.Parse(s); lerr == nil && (d < 0 || got.After(testNow)) {
 			t.Fatalf("%q: look-back %v gives %v", s, d, got)
 		}
 	})
