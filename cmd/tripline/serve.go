@@ -24,6 +24,7 @@ import (
 	"github.com/tripline/tripline/internal/notify"
 	"github.com/tripline/tripline/internal/server"
 	"github.com/tripline/tripline/internal/source"
+	"github.com/tripline/tripline/internal/spool"
 	"github.com/tripline/tripline/internal/store"
 )
 
@@ -334,14 +335,14 @@ func serve(cfg serveConfig, set *ruleSet, stdin io.Reader, stdout, stderr io.Wri
 		return time.Since(wm).Seconds()
 	})
 
-	spool := filepath.Join(cfg.Data, "spool")
-	sp := newSpool(spool, live, cfg.QueueSize)
+	spoolDir := filepath.Join(cfg.Data, "spool")
+	sp := spool.New(spoolDir, live, cfg.QueueSize)
 	for _, c := range set.compiled {
 		if c.Runnable() {
-			sp.keep = max(sp.keep, c.Spec.LookBack+c.Spec.WindowEnd+time.Duration(cfg.Lateness))
+			sp.Keep = max(sp.Keep, c.Spec.LookBack+c.Spec.WindowEnd+time.Duration(cfg.Lateness))
 		}
 	}
-	afterCheckpoint = func() { sp.prune(positions, log) }
+	afterCheckpoint = func() { sp.Prune(positions, log) }
 	deliver := func(ctx context.Context, c source.Chunk) error {
 		data, err := io.ReadAll(c.Data)
 		if err != nil {
@@ -349,20 +350,20 @@ func serve(cfg serveConfig, set *ruleSet, stdin io.Reader, stdout, stderr io.Wri
 		}
 		key, pos := c.Key, c.Position
 		stream := c.Stream
-		if s, ok := sp.streamOf(c.Name); ok {
+		if s, ok := sp.StreamOf(c.Name); ok {
 			stream = s
 		}
 		return live.Deliver(ctx, engine.Input{Name: c.Name, Data: data, Start: c.Start, Stream: stream,
-			Commit: func() { positions.Set(key, pos); sp.committed(key, pos) }})
+			Commit: func() { positions.Set(key, pos); sp.Committed(key, pos) }})
 	}
 	var sources []source.Source
-	for _, dir := range append(append([]string(nil), cfg.Sources.Watch...), spool) {
+	for _, dir := range append(append([]string(nil), cfg.Sources.Watch...), spoolDir) {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return fmt.Errorf("cannot watch %s: %w", dir, err)
 		}
 		var stream string
 		dc := source.DirConfig{Root: dir, PollInterval: time.Duration(cfg.Sources.PollInterval), Positions: positions, Logger: log}
-		if dir != spool {
+		if dir != spoolDir {
 			dc.CaughtUp = func() { live.CaughtUp(stream) }
 		}
 		d, err := source.NewDir(dc)
@@ -370,7 +371,7 @@ func serve(cfg serveConfig, set *ruleSet, stdin io.Reader, stdout, stderr io.Wri
 			return err
 		}
 		sources = append(sources, d)
-		if dir != spool {
+		if dir != spoolDir {
 			// Rules wait for a watched directory until it has delivered
 			// what it holds; spooled ingest bodies name their own streams.
 			stream = d.Stream()
@@ -393,7 +394,7 @@ func serve(cfg serveConfig, set *ruleSet, stdin io.Reader, stdout, stderr io.Wri
 
 	srv, err := server.New(server.Options{
 		Listen: cfg.Listen, Token: cfg.Token, Hosts: cfg.Hosts, Store: st, Metrics: reg, Logger: log,
-		Ingest:    sp.ingest,
+		Ingest:    sp.Ingest,
 		Rules:     func() []server.RuleStatus { return ruleStatuses(set, live) },
 		Degraded:  live.Degraded,
 		Drilldown: drilldownFunc(st),

@@ -1,4 +1,10 @@
-package main
+// Package spool makes HTTP ingest durable: an accepted body is written and
+// synced to a directory before the client hears 202, and the engine reads
+// it from there like a watched file. It bounds what waits (429 beyond it),
+// checks bodies as they stream to disk, names each client's stream, and
+// deletes bodies once no checkpoint or alert needs them. It imports the
+// engine's and API's types, never the command.
+package spool
 
 import (
 	"cmp"
@@ -13,26 +19,33 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/tripline/tripline/internal/engine"
 	"github.com/tripline/tripline/internal/event"
 	"github.com/tripline/tripline/internal/logs"
 	"github.com/tripline/tripline/internal/server"
 	"github.com/tripline/tripline/internal/source"
 )
 
+// Engine is what the spool asks of the live engine.
+type Engine interface {
+	// QueueDepth is how many input chunks wait.
+	QueueDepth() int
+	// Screen says whether the engine would drop ev as a copy or as late.
+	Screen(ev *event.Event) (duplicate, late bool)
+}
+
 // maxSpoolBacklog is how many bytes of accepted bodies, decompressed, may
 // wait in the spool for the engine before ingest answers 429: some seconds
 // of work, and room for the largest body the API takes.
 const maxSpoolBacklog = 256 << 20
 
-// spool makes HTTP ingest durable: an accepted body is written and synced
+// Spool makes HTTP ingest durable: an accepted body is written and synced
 // to the spool directory before the client hears 202, and the engine reads
 // it from there like any watched file. When the engine falls behind (its
 // queue fills, or more than maxSpoolBacklog bytes of spooled bodies wait),
 // new bodies are refused with ErrBusy (429) rather than dropped.
-type spool struct {
+type Spool struct {
 	dir   string
-	live  *engine.Live
+	live  Engine
 	limit int
 	seq   atomic.Uint64
 
@@ -40,21 +53,23 @@ type spool struct {
 	waiting    map[string]int64 // spooled files not yet processed, by absolute path: their size
 	backlog    int64            // sum of waiting
 	maxBacklog int64
-	// keep is how long a body read to its end stays, for the evidence of
+	// Keep is how long a body read to its end stays, for the evidence of
 	// alerts raised later: the rules' longest look-back and the lateness.
-	keep time.Duration
+	Keep time.Duration
 }
 
-func newSpool(dir string, live *engine.Live, queue int) *spool {
+// New returns the spool in dir, for an engine whose queue holds queue
+// chunks.
+func New(dir string, live Engine, queue int) *Spool {
 	if abs, err := filepath.Abs(dir); err == nil {
 		dir = abs // the watcher names files by absolute path
 	}
-	return &spool{dir: dir, live: live, limit: queue, waiting: map[string]int64{}, maxBacklog: maxSpoolBacklog}
+	return &Spool{dir: dir, live: live, limit: queue, waiting: map[string]int64{}, maxBacklog: maxSpoolBacklog}
 }
 
-// committed tells the spool that the engine processed a chunk: a spooled
+// Committed tells the spool that the engine processed a chunk: a spooled
 // file read to its end no longer counts against the backlog.
-func (s *spool) committed(key string, pos source.Position) {
+func (s *Spool) Committed(key string, pos source.Position) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if size, ok := s.waiting[key]; ok && (pos.Done || pos.Offset >= size) {
@@ -63,13 +78,14 @@ func (s *spool) committed(key string, pos source.Position) {
 	}
 }
 
-func (s *spool) busy() bool {
+func (s *Spool) busy() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.backlog >= s.maxBacklog || s.live.QueueDepth() >= s.limit*3/4
 }
 
-func (s *spool) ingest(ctx context.Context, body io.Reader, meta server.IngestMeta) (server.IngestResult, error) {
+// Ingest takes one request body: see server.IngestFunc.
+func (s *Spool) Ingest(ctx context.Context, body io.Reader, meta server.IngestMeta) (server.IngestResult, error) {
 	if s.busy() {
 		return server.IngestResult{}, server.ErrBusy
 	}
@@ -137,7 +153,7 @@ func (s *spool) ingest(ctx context.Context, body io.Reader, meta server.IngestMe
 	s.backlog += size
 	s.mu.Unlock()
 	if err := syncAndRename(f, tmp, name); err != nil {
-		s.committed(name, source.Position{Done: true})
+		s.Committed(name, source.Position{Done: true})
 		return server.IngestResult{}, fmt.Errorf("cannot spool ingest body: %w", err)
 	}
 	keep = true
@@ -169,9 +185,9 @@ func syncAndRename(f *os.File, tmp, name string) error {
 	return os.Rename(tmp, name)
 }
 
-// streamOf returns the ingest stream of a spooled body's path, for its
+// StreamOf returns the ingest stream of a spooled body's path, for its
 // events' watermarks: "ingest:" and the name the client gave.
-func (s *spool) streamOf(path string) (string, bool) {
+func (s *Spool) StreamOf(path string) (string, bool) {
 	if filepath.Dir(path) != s.dir {
 		return "", false
 	}
@@ -183,13 +199,13 @@ func (s *spool) streamOf(path string) (string, bool) {
 	return "ingest:" + parts[3], true
 }
 
-// prune deletes spooled bodies that were read to their end by the time of
+// Prune deletes spooled bodies that were read to their end by the time of
 // the checkpoint just saved (the checkpoint holds their events, so they are
 // no longer needed to recover) and that are older than keep: until then an
 // alert may still cite their records, which the engine reads back from
 // them to store with it. It runs on the engine's goroutine, when the
 // positions are exactly those saved.
-func (s *spool) prune(positions *source.Positions, log *slog.Logger) {
+func (s *Spool) Prune(positions *source.Positions, log *slog.Logger) {
 	entries, err := os.ReadDir(s.dir)
 	if err != nil {
 		return
@@ -201,7 +217,7 @@ func (s *spool) prune(positions *source.Positions, log *slog.Logger) {
 		path := filepath.Join(s.dir, e.Name())
 		pos, ok := positions.Get(path)
 		info, err := e.Info()
-		if !ok || err != nil || !(pos.Done || pos.Offset >= info.Size()) || time.Since(info.ModTime()) < s.keep {
+		if !ok || err != nil || !(pos.Done || pos.Offset >= info.Size()) || time.Since(info.ModTime()) < s.Keep {
 			continue
 		}
 		if err := os.Remove(path); err != nil {

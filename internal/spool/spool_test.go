@@ -1,4 +1,4 @@
-package main
+package spool
 
 import (
 	"context"
@@ -20,17 +20,17 @@ import (
 // again once the engine caught up, and ends every body with a newline.
 func TestSpoolBacklog(t *testing.T) {
 	dir := t.TempDir()
-	sp := newSpool(dir, engine.NewLive(nil, engine.LiveOptions{}), 64)
+	sp := New(dir, engine.NewLive(nil, engine.LiveOptions{}), 64)
 	body := `{"schemaType":"ModelInvocationLog","timestamp":"2026-10-03T06:00:00Z","requestId":"r1","operation":"InvokeModel"}`
 	sp.maxBacklog = int64(3 * (len(body) + 1))
 	ctx := context.Background()
 	for i := range 3 {
-		res, err := sp.ingest(ctx, strings.NewReader(body), server.IngestMeta{ContentType: "application/json"})
+		res, err := sp.Ingest(ctx, strings.NewReader(body), server.IngestMeta{ContentType: "application/json"})
 		if err != nil || res.Accepted != 1 {
 			t.Fatalf("body %d: %+v, %v; want it accepted", i, res, err)
 		}
 	}
-	if _, err := sp.ingest(ctx, strings.NewReader(body), server.IngestMeta{}); !errors.Is(err, server.ErrBusy) {
+	if _, err := sp.Ingest(ctx, strings.NewReader(body), server.IngestMeta{}); !errors.Is(err, server.ErrBusy) {
 		t.Fatalf("with a full backlog ingest returned %v, want ErrBusy", err)
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "ingest-*.json"))
@@ -44,12 +44,12 @@ func TestSpoolBacklog(t *testing.T) {
 		}
 	}
 	// A chunk read part way does not free its file; read to its end, it does.
-	sp.committed(files[0], source.Position{Offset: 10})
-	if _, err := sp.ingest(ctx, strings.NewReader(body), server.IngestMeta{}); !errors.Is(err, server.ErrBusy) {
+	sp.Committed(files[0], source.Position{Offset: 10})
+	if _, err := sp.Ingest(ctx, strings.NewReader(body), server.IngestMeta{}); !errors.Is(err, server.ErrBusy) {
 		t.Fatalf("after a partial read ingest returned %v, want ErrBusy", err)
 	}
-	sp.committed(files[0], source.Position{Offset: int64(len(body) + 1)})
-	if res, err := sp.ingest(ctx, strings.NewReader(body), server.IngestMeta{}); err != nil || res.Accepted != 1 {
+	sp.Committed(files[0], source.Position{Offset: int64(len(body) + 1)})
+	if res, err := sp.Ingest(ctx, strings.NewReader(body), server.IngestMeta{}); err != nil || res.Accepted != 1 {
 		t.Fatalf("after the engine caught up: %+v, %v; want the body accepted", res, err)
 	}
 }
@@ -65,7 +65,7 @@ func TestSpoolPrune(t *testing.T) {
 	positions := source.NewPositions()
 	positions.Set(done, source.Position{Offset: 6})
 	positions.Set(half, source.Position{Offset: 3})
-	(&spool{dir: dir}).prune(positions, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	(&Spool{dir: dir}).Prune(positions, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if _, err := os.Stat(done); !os.IsNotExist(err) {
 		t.Errorf("a processed body was kept: %v", err)
 	}
