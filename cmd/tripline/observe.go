@@ -5,7 +5,6 @@ import (
 
 	"github.com/tripline/tripline/internal/engine"
 	"github.com/tripline/tripline/internal/event"
-	"github.com/tripline/tripline/internal/logs"
 	"github.com/tripline/tripline/internal/metrics"
 )
 
@@ -49,7 +48,3 @@ func (o *observer) RuleRun(id string, d time.Duration, _ error) {
 func (o *observer) AlertsRaised(id string, n int) { o.alerts.With(id).Add(float64(n)) }
 func (o *observer) QueueDepth(n int)              { o.queue.Set(float64(n)) }
 func (o *observer) Watermark(t time.Time)         { o.watermark.SetTime(t) }
-
-func readStart(line int, off int64) logs.StreamStart {
-	return logs.StreamStart{Line: line, Offset: off}
-}

@@ -354,7 +354,12 @@ func serve(cfg serveConfig, set *ruleSet, stdin io.Reader, stdout, stderr io.Wri
 			stream = s
 		}
 		return live.Deliver(ctx, engine.Input{Name: c.Name, Data: data, Start: c.Start, Stream: stream,
-			Commit: func() { positions.Set(key, pos); sp.Committed(key, pos) }})
+			Commit: func() {
+				if key != "" { // a stream read once has no position
+					positions.Set(key, pos)
+					sp.Committed(key, pos)
+				}
+			}})
 	}
 	var sources []source.Source
 	for _, dir := range append(append([]string(nil), cfg.Sources.Watch...), spoolDir) {
@@ -420,10 +425,11 @@ func serve(cfg serveConfig, set *ruleSet, stdin io.Reader, stdout, stderr io.Wri
 		}(s)
 	}
 	if cfg.Sources.Stdin {
+		stdinSrc := &source.Reader{R: stdin, Name: "-", StreamName: "stdin"}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := readStdin(srcCtx, stdin, live); err != nil && !errors.Is(err, context.Canceled) {
+			if err := stdinSrc.Run(srcCtx, deliver); err != nil && !errors.Is(err, context.Canceled) {
 				log.Error("stdin source stopped", "err", err)
 			}
 		}()
@@ -487,52 +493,6 @@ func ruleStatuses(set *ruleSet, live *engine.Live) []server.RuleStatus {
 		out = append(out, rs)
 	}
 	return out
-}
-
-// readStdin delivers standard input in chunks of whole lines.
-func readStdin(ctx context.Context, r io.Reader, live *engine.Live) error {
-	buf := make([]byte, 0, 1<<20)
-	tmp := make([]byte, 256<<10)
-	line, off := 1, int64(0)
-	flush := func(upto int) error {
-		chunk := append([]byte(nil), buf[:upto]...)
-		start := readStart(line, off)
-		for _, c := range chunk {
-			if c == '\n' {
-				line++
-			}
-		}
-		off += int64(upto)
-		buf = append(buf[:0], buf[upto:]...)
-		return live.Deliver(ctx, engine.Input{Name: "-", Stream: "stdin", Data: chunk, Start: start})
-	}
-	for {
-		n, err := r.Read(tmp)
-		buf = append(buf, tmp[:n]...)
-		if i := lastNewline(buf); i >= 0 && (len(buf) >= 1<<20 || err != nil) {
-			if e := flush(i + 1); e != nil {
-				return e
-			}
-		}
-		if err == io.EOF {
-			if len(buf) > 0 {
-				return flush(len(buf))
-			}
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-	}
-}
-
-func lastNewline(b []byte) int {
-	for i := len(b) - 1; i >= 0; i-- {
-		if b[i] == '\n' {
-			return i
-		}
-	}
-	return -1
 }
 
 // router fans alerts out to the configured sinks; it never blocks the
