@@ -9,14 +9,11 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/tripline/tripline/internal/alert"
 	"github.com/tripline/tripline/internal/engine"
 	"github.com/tripline/tripline/internal/exec"
-	"github.com/tripline/tripline/internal/logs"
-	"github.com/tripline/tripline/internal/rule"
 	"github.com/tripline/tripline/internal/server"
 	"github.com/tripline/tripline/internal/store"
 	"github.com/tripline/tripline/internal/syntax/spl"
@@ -75,46 +72,23 @@ func alertsDrilldown(args []string, stdout, stderr io.Writer) error {
 		listDrilldowns(stdout, a)
 		return nil
 	}
-	if n > len(a.Drilldowns) {
-		return fmt.Errorf("alert %s has %d drilldowns, not %d", id, len(a.Drilldowns), n)
+	opt := engine.DrilldownOptions{Logs: logPaths}
+	if opt.Now, err = drilldownNow(*nowFlag, a); err != nil {
+		return err
 	}
-	dd := a.Drilldowns[n-1]
-	fmt.Fprintf(stderr, "%s\n", dd.Name)
-	var rows []exec.Result
-	if engine.IsRiskSearch(dd.Search) {
-		now, err := drilldownNow(*nowFlag, a)
-		if err != nil {
-			return err
-		}
-		if rows, err = engine.RunRiskSearch(ctx, st, dd.Search, now); err != nil {
-			return fmt.Errorf("cannot run drilldown %d: %s", n, engine.ErrorDetail(err))
-		}
-		fmt.Fprintf(stderr, "risk events of the store, searched at %s\n", now.UTC().Format(time.RFC3339))
-	} else {
-		if len(logPaths) == 0 {
-			return usagef("drilldown %d searches logs, not the alert store: give the logs with --logs PATH "+
-				"(its window is %s to %s)", n, epochText(dd.Earliest), epochText(dd.Latest))
-		}
-		macros, err := loadMacroDirs(macroDirs)
-		if err != nil {
-			return err
-		}
-		lang := a.Rule.Language
-		if lang != rule.LangESQL {
-			lang = rule.LangSPL
-		}
-		r := &rule.Rule{ID: "drilldown", Name: dd.Name, Language: lang, Query: dd.Search,
-			Interval: engine.QuerySpec.Interval, LookBack: engine.QuerySpec.LookBack}
-		c := engine.Compile(r, macros)
-		if c.Err != nil {
-			return fmt.Errorf("cannot run drilldown %d: %s", n, engine.ErrorDetail(c.Err))
-		}
-		var read logs.Stats
-		if rows, read, err = engine.Query(ctx, c, logPaths, engine.HuntOptions{}); err != nil {
-			return fmt.Errorf("cannot run drilldown %d: %w", n, err)
-		}
-		fmt.Fprintf(stderr, "searched %d records of %s as one window\n", read.Total(), strings.Join(logPaths, ", "))
+	if opt.Macros, err = loadMacroDirs(macroDirs); err != nil {
+		return err
 	}
+	run, err := engine.RunDrilldown(ctx, st, a, n, opt)
+	if errors.Is(err, engine.ErrNeedsLogs) {
+		return usagef("drilldown %d searches logs, not the alert store: give the logs with --logs PATH (its window is %s)",
+			n, engine.DrilldownWindow(a.Drilldowns[n-1]))
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "%s\n%s\n", run.Drilldown.Name, run.Searched)
+	rows := run.Rows
 	return writeDrilldownRows(of, format, stdout, stderr, rows)
 }
 
@@ -147,13 +121,7 @@ func listDrilldowns(w io.Writer, a *alert.Alert) {
 func drilldownNow(s string, a *alert.Alert) (time.Time, error) {
 	switch s {
 	case "alert", "":
-		if !a.Window.End.IsZero() {
-			return a.Window.End, nil
-		}
-		if !a.LastSeen.IsZero() {
-			return a.LastSeen, nil
-		}
-		return time.Now(), nil
+		return engine.AlertTime(a), nil
 	case "wall", "now":
 		return time.Now(), nil
 	}
@@ -162,18 +130,6 @@ func drilldownNow(s string, a *alert.Alert) (time.Time, error) {
 		return time.Time{}, usagef("--now wants alert, wall or an RFC 3339 time, got %q", s)
 	}
 	return t, nil
-}
-
-// epochText renders a filled $info_min_time$-style offset (epoch seconds)
-// as RFC 3339, or returns it as it is.
-func epochText(s string) string {
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return time.Unix(n, 0).UTC().Format(time.RFC3339)
-	}
-	if s == "" {
-		return "?"
-	}
-	return s
 }
 
 // loadMacroDirs loads Splunk macros from directories on top of the
@@ -194,19 +150,15 @@ func drilldownFunc(st store.Store) server.DrilldownFunc {
 		if err != nil {
 			return server.DrilldownResult{}, err
 		}
-		if n > len(a.Drilldowns) {
-			return server.DrilldownResult{}, fmt.Errorf("alert %s has %d drilldowns: %w", id, len(a.Drilldowns), store.ErrNotFound)
-		}
-		dd := a.Drilldowns[n-1]
-		res := server.DrilldownResult{Name: dd.Name, Search: dd.Search}
-		now, _ := drilldownNow("alert", a)
-		rows, err := engine.RunRiskSearch(ctx, st, dd.Search, now)
-		if errors.Is(err, engine.ErrNotRiskSearch) {
+		run, err := engine.RunDrilldown(ctx, st, a, n, engine.DrilldownOptions{})
+		res := server.DrilldownResult{Name: run.Drilldown.Name, Search: run.Drilldown.Search}
+		if errors.Is(err, engine.ErrNeedsLogs) {
 			return res, fmt.Errorf("it searches logs, not the risk store (run it with tripline alerts drilldown --logs): %w", server.ErrCannotRun)
 		}
 		if err != nil {
 			return res, err
 		}
+		rows := run.Rows
 		seen := map[string]bool{}
 		for _, r := range rows {
 			f := make(alert.Fields, len(r.Columns))
