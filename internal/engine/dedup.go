@@ -2,7 +2,8 @@ package engine
 
 import (
 	"encoding/binary"
-	"hash/maphash"
+	"errors"
+	"hash/fnv"
 	"sync"
 	"time"
 
@@ -25,7 +26,6 @@ const DefaultDedupHorizon = 24 * time.Hour
 // concurrent use.
 type dedup struct {
 	horizon int64 // Unix nanoseconds
-	seed    maphash.Seed
 
 	mu      sync.Mutex
 	latest  int64
@@ -38,7 +38,7 @@ func newDedup(horizon time.Duration) *dedup {
 	if horizon == 0 {
 		horizon = DefaultDedupHorizon
 	}
-	return &dedup{horizon: int64(horizon), seed: maphash.MakeSeed(), buckets: map[int64]map[uint64]struct{}{}}
+	return &dedup{horizon: int64(horizon), buckets: map[int64]map[uint64]struct{}{}}
 }
 
 // repeated reports whether ev's id was seen before within the horizon,
@@ -94,18 +94,76 @@ func (d *dedup) seen(ev *event.Event) bool {
 	return ok
 }
 
-// key is ev's hash and hour bucket.
+// key is ev's hash and hour bucket. The hash is the same in every
+// process, so that a checkpoint's ids still match after a restart.
 func (d *dedup) key(ev *event.Event) (uint64, int64) {
 	t := ev.Time.UnixNano()
-	var h maphash.Hash
-	h.SetSeed(d.seed)
-	h.WriteByte(byte(ev.Source))
-	h.WriteString(ev.ID)
-	var tb [8]byte
-	binary.LittleEndian.PutUint64(tb[:], uint64(t))
-	h.Write(tb[:])
+	h := fnv.New64a()
+	var b [9]byte
+	b[0] = byte(ev.Source)
+	binary.LittleEndian.PutUint64(b[1:], uint64(t))
+	h.Write(b[:])
+	h.Write([]byte(ev.ID))
 	return h.Sum64(), t / int64(time.Hour)
 }
+
+// snapshot encodes the ids remembered, for a checkpoint: per bucket its
+// hour, its count and its keys.
+func (d *dedup) snapshot() []byte {
+	if d == nil {
+		return nil
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	out := binary.LittleEndian.AppendUint64(nil, uint64(d.latest))
+	for hour, ids := range d.buckets {
+		out = binary.LittleEndian.AppendUint64(out, uint64(hour))
+		out = binary.LittleEndian.AppendUint64(out, uint64(len(ids)))
+		for k := range ids {
+			out = binary.LittleEndian.AppendUint64(out, k)
+		}
+	}
+	return out
+}
+
+// restore takes back what snapshot encoded.
+func (d *dedup) restore(b []byte) error {
+	if d == nil || len(b) == 0 {
+		return nil
+	}
+	next := func() (uint64, bool) {
+		if len(b) < 8 {
+			return 0, false
+		}
+		v := binary.LittleEndian.Uint64(b)
+		b = b[8:]
+		return v, true
+	}
+	latest, ok := next()
+	if !ok {
+		return errDedupSnapshot
+	}
+	buckets := map[int64]map[uint64]struct{}{}
+	for len(b) > 0 {
+		hour, ok1 := next()
+		n, ok2 := next()
+		if !ok1 || !ok2 || n > uint64(len(b)/8) {
+			return errDedupSnapshot
+		}
+		ids := make(map[uint64]struct{}, n)
+		for range n {
+			k, _ := next()
+			ids[k] = struct{}{}
+		}
+		buckets[int64(hour)] = ids
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.latest, d.buckets = int64(latest), buckets
+	return nil
+}
+
+var errDedupSnapshot = errors.New("damaged record of the ids seen")
 
 // Dropped returns how many repeats were recognised.
 func (d *dedup) Dropped() int64 {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tripline/tripline/internal/event"
+	"github.com/tripline/tripline/internal/store"
 )
 
 func TestDedupRepeated(t *testing.T) {
@@ -94,5 +95,60 @@ func TestHuntDropsDuplicateDeliveries(t *testing.T) {
 	kept := hunt([]string{dir}, HuntOptions{DedupHorizon: -1})
 	if k := alertsOf(kept.Alerts, splunkSeedID); len(k) != 1 || k[0].Row.Get("count").String() != "20" {
 		t.Errorf("with dedup off, want the copies counted (count 20): %v", k)
+	}
+}
+
+func TestDedupSnapshot(t *testing.T) {
+	d := newDedup(0)
+	evs := []*event.Event{
+		{Source: event.CloudTrail, ID: "a", Time: base},
+		{Source: event.BedrockInvocation, ID: "b", Time: base.Add(2 * time.Hour)},
+	}
+	for _, ev := range evs {
+		d.repeated(ev)
+	}
+	back := newDedup(0)
+	if err := back.restore(d.snapshot()); err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range evs {
+		if !back.repeated(ev) {
+			t.Errorf("%s not recognised after a restore", ev.ID)
+		}
+	}
+	if back.repeated(&event.Event{Source: event.CloudTrail, ID: "c", Time: base}) {
+		t.Error("an id never seen was taken for a copy")
+	}
+	if err := newDedup(0).restore([]byte{1, 2, 3}); err == nil {
+		t.Error("a damaged snapshot restored without error")
+	}
+}
+
+// A copy delivered after a restart is still recognised: the ids read
+// are checkpointed with the rest of the state.
+func TestLiveRecognisesCopiesAcrossARestart(t *testing.T) {
+	st := openTestStore(t)
+	var three []string
+	for i := 0; i < 3; i++ {
+		three = append(three, denial(base.Add(time.Duration(i)*time.Minute), "thief", "m1"))
+	}
+	ctx := context.Background()
+	first := NewLive(builtinRules(t), LiveOptions{Store: st, Now: far})
+	first.process(ctx, item{in: chunk("a.json", three...)})
+	if err := first.Checkpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+	second := NewLive(builtinRules(t), LiveOptions{Store: st, Now: far})
+	if err := second.Restore(ctx); err != nil {
+		t.Fatal(err)
+	}
+	second.process(ctx, item{in: chunk("a-again.json", three...)})
+	second.process(ctx, item{in: chunk("later.json", denial(base.Add(3*time.Hour), "other", "m2"))})
+	stored, err := st.List(ctx, store.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := alertsOf(stored, esqlSeedID(t)); len(got) != 0 || second.dedup.Dropped() != 3 {
+		t.Errorf("after a restart the copies raised %d seed alerts and %d were dropped; want 0 and 3", len(got), second.dedup.Dropped())
 	}
 }

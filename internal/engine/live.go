@@ -823,9 +823,12 @@ func (l *Live) riskIncidents(ctx context.Context, added []store.RiskEvent) []*al
 // checkpoint is what a restart needs: every rule's window state and open
 // episodes, the watermark, open risk incidents and the sources' positions.
 type checkpoint struct {
-	Version   int                       `json:"version"`
-	MaxEvent  time.Time                 `json:"max_event"`
-	Streams   map[string]time.Time      `json:"streams,omitempty"`
+	Version  int                  `json:"version"`
+	MaxEvent time.Time            `json:"max_event"`
+	Streams  map[string]time.Time `json:"streams,omitempty"`
+	// Seen holds the ids of records read within the dedup horizon, so
+	// that a copy delivered after a restart is still recognised.
+	Seen      []byte                    `json:"seen,omitempty"`
 	Rules     map[string]ruleCheckpoint `json:"rules"`
 	Incidents map[string]incidentCkpt   `json:"incidents,omitempty"`
 	Positions json.RawMessage           `json:"positions,omitempty"`
@@ -858,7 +861,7 @@ const checkpointName = "engine"
 // write, so that they always agree.
 func (l *Live) Checkpoint(ctx context.Context) error {
 	l.lastCkpt = l.opt.Now()
-	ck := checkpoint{Version: 1, MaxEvent: l.maxEvent, Streams: l.marks.save(), Rules: map[string]ruleCheckpoint{}, Incidents: map[string]incidentCkpt{}}
+	ck := checkpoint{Version: 1, MaxEvent: l.maxEvent, Streams: l.marks.save(), Seen: l.dedup.snapshot(), Rules: map[string]ruleCheckpoint{}, Incidents: map[string]incidentCkpt{}}
 	for _, r := range l.rules {
 		rc := ruleCheckpoint{Next: r.next, Horizon: r.horizon, State: r.inst.Snapshot(), Alerts: r.alerts}
 		for k, ep := range r.al.open {
@@ -910,6 +913,9 @@ func (l *Live) Restore(ctx context.Context) error {
 		}
 	}
 	l.marks.restore(ck.Streams, l.opt.Now())
+	if err := l.dedup.restore(ck.Seen); err != nil {
+		l.log.Warn("ids of records read before the restart not restored; copies of them will count", "err", err)
+	}
 	for _, r := range l.rules {
 		rc, ok := ck.Rules[r.c.Rule.ID]
 		if !ok {
