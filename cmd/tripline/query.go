@@ -65,15 +65,7 @@ func cmdQuery(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err := writeRows(of, format, stdout, rows); err != nil {
 		return err
 	}
-	if stats.Bad > 0 {
-		fmt.Fprintf(stderr, "bad records: %d; first:\n", stats.Bad)
-		for _, p := range stats.BadSamples {
-			fmt.Fprintf(stderr, "  %s\n", visible.String(p.String()))
-		}
-	}
-	for _, p := range stats.WarningSamples {
-		fmt.Fprintf(stderr, "warning: %s\n", visible.String(p.String()))
-	}
+	engine.WriteProblems(stderr, stats)
 	fmt.Fprintf(stderr, "%d rows from %d records\n", len(rows), stats.Total())
 	return nil
 }

@@ -7,8 +7,27 @@ import (
 	"time"
 
 	"github.com/tripline/tripline/internal/event"
+	"github.com/tripline/tripline/internal/logs"
 	"github.com/tripline/tripline/internal/visible"
 )
+
+// WriteProblems writes a read's bad records and warnings, the first of
+// each with where they are, escaped for a terminal.
+func WriteProblems(w io.Writer, st logs.Stats) {
+	for _, part := range []struct {
+		what    string
+		n       int
+		samples []logs.Problem
+	}{{"bad records", st.Bad, st.BadSamples}, {"warnings", st.Warnings, st.WarningSamples}} {
+		if part.n == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "%s: %d; first:\n", part.what, part.n)
+		for _, p := range part.samples {
+			fmt.Fprintf(w, "  %s\n", visible.String(p.String()))
+		}
+	}
+}
 
 // WriteSummary writes the run summary people read on stderr: what was
 // read, what was bad and where, what each rule did, and how fast.
@@ -24,18 +43,7 @@ func WriteSummary(w io.Writer, rep *Report) {
 	if unparsed > 0 {
 		fmt.Fprintf(w, "%d records parsed; %d skipped unparsed because no rule could match them (--no-prefilter parses all)\n", st.Total(), unparsed)
 	}
-	if st.Bad > 0 {
-		fmt.Fprintf(w, "bad records: %d; first:\n", st.Bad)
-		for _, p := range st.BadSamples {
-			fmt.Fprintf(w, "  %s\n", visible.String(p.String()))
-		}
-	}
-	if st.Warnings > 0 {
-		fmt.Fprintf(w, "warnings: %d; first:\n", st.Warnings)
-		for _, p := range st.WarningSamples {
-			fmt.Fprintf(w, "  %s\n", visible.String(p.String()))
-		}
-	}
+	WriteProblems(w, st)
 	if rep.Duplicates > 0 {
 		fmt.Fprintf(w, "%d duplicate records dropped: the same eventID or requestId was read before (S3 re-delivery or overlapping exports)\n", rep.Duplicates)
 	}
