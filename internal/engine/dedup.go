@@ -3,7 +3,6 @@ package engine
 import (
 	"encoding/binary"
 	"errors"
-	"hash/fnv"
 	"sync"
 	"time"
 
@@ -98,14 +97,27 @@ func (d *dedup) seen(ev *event.Event) bool {
 // process, so that a checkpoint's ids still match after a restart.
 func (d *dedup) key(ev *event.Event) (uint64, int64) {
 	t := ev.Time.UnixNano()
-	h := fnv.New64a()
 	var b [9]byte
 	b[0] = byte(ev.Source)
 	binary.LittleEndian.PutUint64(b[1:], uint64(t))
-	h.Write(b[:])
-	h.Write([]byte(ev.ID))
-	return h.Sum64(), t / int64(time.Hour)
+	return fnv1a(fnv1a(fnvOffset, b[:]), ev.ID), t / int64(time.Hour)
 }
+
+// fnv1a is the 64-bit FNV-1a hash of s continued from h, written out so
+// that hashing each record's id allocates nothing (hash/fnv's hasher and
+// a []byte of the id would, on every parsed record).
+func fnv1a[T string | []byte](h uint64, s T) uint64 {
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= fnvPrime
+	}
+	return h
+}
+
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
 
 // snapshot encodes the ids remembered, for a checkpoint: per bucket its
 // hour, its count and its keys.
