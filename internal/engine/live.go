@@ -154,7 +154,6 @@ type Live struct {
 	// prefilters to search.
 	decoded    []byte
 	mu         sync.Mutex
-	maxEvent   time.Time
 	marks      *streamMarks
 	watermark  time.Time
 	positions  func() json.RawMessage
@@ -422,9 +421,6 @@ func (l *Live) push(ev *event.Event, stream string) {
 	}
 	l.mu.Lock()
 	l.marks.see(stream, ev.Source, ev.Time, now)
-	if ev.Time.After(l.maxEvent) {
-		l.maxEvent = ev.Time
-	}
 	l.mu.Unlock()
 	raw := ev.Raw
 	if text, ok := event.DecodeUnicodeEscapes(l.decoded[:0], raw); ok {
@@ -588,10 +584,11 @@ func (l *Live) fail(r *liveRule, err error, stack []byte) {
 func (l *Live) currentWatermark() time.Time {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.maxEvent.IsZero() {
+	latest := l.marks.latest()
+	if latest.IsZero() {
 		return time.Time{}
 	}
-	l.watermark = l.quietAdvance(l.maxEvent, l.opt.Now())
+	l.watermark = l.quietAdvance(latest, l.opt.Now())
 	if l.opt.Observe != nil {
 		l.opt.Observe.Watermark(l.watermark)
 	}
@@ -861,7 +858,7 @@ const checkpointName = "engine"
 // write, so that they always agree.
 func (l *Live) Checkpoint(ctx context.Context) error {
 	l.lastCkpt = l.opt.Now()
-	ck := checkpoint{Version: 1, MaxEvent: l.maxEvent, Streams: l.marks.save(), Seen: l.dedup.snapshot(), Rules: map[string]ruleCheckpoint{}, Incidents: map[string]incidentCkpt{}}
+	ck := checkpoint{Version: 1, MaxEvent: l.marks.latest(), Streams: l.marks.save(), Seen: l.dedup.snapshot(), Rules: map[string]ruleCheckpoint{}, Incidents: map[string]incidentCkpt{}}
 	for _, r := range l.rules {
 		rc := ruleCheckpoint{Next: r.next, Horizon: r.horizon, State: r.inst.Snapshot(), Alerts: r.alerts}
 		for k, ep := range r.al.open {
@@ -903,7 +900,6 @@ func (l *Live) Restore(ctx context.Context) error {
 	if err := json.Unmarshal(data, &ck); err != nil {
 		return fmt.Errorf("cannot decode checkpoint: %w", err)
 	}
-	l.maxEvent = ck.MaxEvent
 	l.restoredPS = ck.Positions
 	if ck.Streams == nil && !ck.MaxEvent.IsZero() {
 		// A checkpoint from before streams had marks of their own.
