@@ -125,7 +125,7 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	engine.WriteSummary(stderr, rep)
-	missing, extra := engine.CompareExpected(rep.Alerts, sum.Expected)
+	missing, extra := generate.Compare(rep.Alerts, sum.Expected)
 	fmt.Fprintf(stderr, "expected %d alerts: %d raised as planted, %d missing, %d unexpected\n",
 		len(sum.Expected), len(sum.Expected)-len(missing), len(missing), len(extra))
 	for _, m := range missing {

@@ -144,7 +144,7 @@ func TestHuntGeneratedDay(t *testing.T) {
 	if len(sum.Expected) == 0 {
 		t.Fatal("the generator planted no attacks")
 	}
-	missing, extra := CompareExpected(rep.Alerts, sum.Expected)
+	missing, extra := generate.Compare(rep.Alerts, sum.Expected)
 	for _, m := range missing {
 		t.Errorf("planted attack not alerted: %s %v (%s)", m.Rule, m.Group, m.Note)
 	}

@@ -44,7 +44,7 @@ func TestScenarios(t *testing.T) {
 					t.Errorf("rule %s failed: %v", r.Compiled.Rule.ID, r.Err)
 				}
 			}
-			missing, extra := CompareExpected(rep.Alerts, sum.Expected)
+			missing, extra := generate.Compare(rep.Alerts, sum.Expected)
 			for _, m := range missing {
 				t.Errorf("expected alert not raised: %s %v (%s)", m.Rule, m.Group, m.Note)
 			}
@@ -115,7 +115,7 @@ func TestHuntSharedDataAlerts(t *testing.T) {
 	for _, w := range want {
 		found := false
 		for i, a := range rep.Alerts {
-			if used[i] || a.Rule.ID != w.rule || !groupMatches(a.Group, w.group) {
+			if used[i] || a.Rule.ID != w.rule || !generate.GroupMatches(a.Group, w.group) {
 				continue
 			}
 			used[i], found = true, true
