@@ -117,7 +117,7 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rep, err := engine.Hunt(context.Background(), set.compiled, []string{dir}, engine.HuntOptions{})
+	rep, err := engine.Hunt(context.Background(), set.Compiled, []string{dir}, engine.HuntOptions{})
 	if err != nil {
 		return err
 	}

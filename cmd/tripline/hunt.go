@@ -59,7 +59,7 @@ func cmdHunt(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	rep, err := engine.Hunt(ctx, set.compiled, fs.Args(), engine.HuntOptions{
+	rep, err := engine.Hunt(ctx, set.Compiled, fs.Args(), engine.HuntOptions{
 		Workers: *workers, Stdin: logs.Options{Stdin: stdin}, NoPrefilter: *noPrefilter, Profile: *profile, Lateness: late,
 		DedupHorizon: horizon,
 	})

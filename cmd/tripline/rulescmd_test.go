@@ -63,7 +63,7 @@ func TestRulesBuiltin(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{"list", []string{"rules", "list"}, []string{"ID", "HEALTH", seedID, "every 10m over 60m", "esql", "rules/elastic_aws_bedrock_denied_models_by_user.yaml"}},
+		{"list", []string{"rules", "list"}, []string{"ID", "HEALTH", seedID, "every 10m over 1h", "esql", "rules/elastic_aws_bedrock_denied_models_by_user.yaml"}},
 		{"list json", []string{"rules", "list", "--format", "json"}, []string{`"id":"` + seedID + `"`, `"health":"ok"`}},
 		{"show", []string{"rules", "show", seedID}, []string{"Plan:", "| stats total_denials = count(*)", "Prefilter:", "AccessDeniedException", "Program:", "sources: bedrock_invocation", "Investigation guide:", "AML.T0034 Cost Harvesting", "Tests", "Query:"}},
 		{"show by prefix", []string{"rules", "show", "17261da3"}, []string{"Name", "Denied Models"}},

@@ -20,6 +20,7 @@ import (
 	"github.com/tripline/tripline/internal/alert"
 	"github.com/tripline/tripline/internal/datadir"
 	"github.com/tripline/tripline/internal/engine"
+	"github.com/tripline/tripline/internal/ruleset"
 	"github.com/tripline/tripline/internal/metrics"
 	"github.com/tripline/tripline/internal/notify"
 	"github.com/tripline/tripline/internal/server"
@@ -77,13 +78,13 @@ func cmdServe(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 			return usagef("%v", err)
 		}
 		runnable := 0
-		for _, c := range set.compiled {
+		for _, c := range set.Compiled {
 			if c.Runnable() {
 				runnable++
 			}
 		}
 		out, _ := json.MarshalIndent(redacted(cfg), "", "  ")
-		fmt.Fprintf(stdout, "%s\nconfiguration ok: %d rules runnable of %d\n", out, runnable, len(set.compiled))
+		fmt.Fprintf(stdout, "%s\nconfiguration ok: %d rules runnable of %d\n", out, runnable, len(set.Compiled))
 		return nil
 	}
 	return serve(cfg, set, stdin, stdout, stderr)
@@ -217,10 +218,10 @@ func redacted(c serveConfig) serveConfig {
 	return c
 }
 
-func applySchedules(set *ruleSet, overrides map[string]scheduleConfig) error {
+func applySchedules(set *ruleset.Set, overrides map[string]scheduleConfig) error {
 	for id, o := range overrides {
 		found := false
-		for _, c := range set.compiled {
+		for _, c := range set.Compiled {
 			if c.Rule.ID != id || !c.Runnable() {
 				continue
 			}
@@ -260,7 +261,7 @@ func newLogger(c logConfig, w io.Writer) *slog.Logger {
 
 // serve runs until SIGINT or SIGTERM, then stops the sources, lets the
 // engine drain and checkpoint, and shuts the API down.
-func serve(cfg serveConfig, set *ruleSet, stdin io.Reader, stdout, stderr io.Writer) error {
+func serve(cfg serveConfig, set *ruleset.Set, stdin io.Reader, stdout, stderr io.Writer) error {
 	log := newLogger(cfg.Log, stderr)
 	if err := os.MkdirAll(filepath.Join(cfg.Data, "spool"), 0o755); err != nil {
 		return fmt.Errorf("cannot create data directory: %w", err)
@@ -297,7 +298,7 @@ func serve(cfg serveConfig, set *ruleSet, stdin io.Reader, stdout, stderr io.Wri
 	}
 
 	var afterCheckpoint func() // set once the spool exists
-	live := engine.NewLive(set.compiled, engine.LiveOptions{
+	live := engine.NewLive(set.Compiled, engine.LiveOptions{
 		Store: st, Lateness: time.Duration(cfg.Lateness), Retention: time.Duration(cfg.Retention),
 		MaxSkew: time.Duration(cfg.MaxSkew), StreamIdle: time.Duration(cfg.StreamIdle),
 		CheckpointEvery: time.Duration(cfg.CheckpointEvery), QueueSize: cfg.QueueSize,
@@ -337,7 +338,7 @@ func serve(cfg serveConfig, set *ruleSet, stdin io.Reader, stdout, stderr io.Wri
 
 	spoolDir := filepath.Join(cfg.Data, "spool")
 	sp := spool.New(spoolDir, live, cfg.QueueSize)
-	for _, c := range set.compiled {
+	for _, c := range set.Compiled {
 		if c.Runnable() {
 			sp.Keep = max(sp.Keep, c.Spec.LookBack+c.Spec.WindowEnd+time.Duration(cfg.Lateness))
 		}
@@ -437,7 +438,7 @@ func serve(cfg serveConfig, set *ruleSet, stdin io.Reader, stdout, stderr io.Wri
 	srvDone := make(chan error, 1)
 	go func() { srvDone <- srv.ListenAndServe(ctx) }()
 	log.Info("tripline serving", "listen", cfg.Listen, "store", storeURL, "watch", cfg.Sources.Watch,
-		"rules", len(set.compiled), "lateness", time.Duration(cfg.Lateness))
+		"rules", len(set.Compiled), "lateness", time.Duration(cfg.Lateness))
 
 	var srvErr error
 	select {
@@ -471,13 +472,13 @@ func instanceName(data string) string {
 	return "engine@" + host + ":" + data
 }
 
-func ruleStatuses(set *ruleSet, live *engine.Live) []server.RuleStatus {
+func ruleStatuses(set *ruleset.Set, live *engine.Live) []server.RuleStatus {
 	states := map[string]engine.RuleState{}
 	for _, s := range live.Rules() {
 		states[s.Compiled.Rule.ID] = s
 	}
-	out := make([]server.RuleStatus, 0, len(set.compiled))
-	for _, c := range set.compiled {
+	out := make([]server.RuleStatus, 0, len(set.Compiled))
+	for _, c := range set.Compiled {
 		r := c.Rule
 		rs := server.RuleStatus{ID: r.ID, Name: r.Name, Language: r.Language, File: r.File, Severity: r.Severity}
 		if err := c.Spec.Bounded(); c.Runnable() && err != nil {

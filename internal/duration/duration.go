@@ -75,3 +75,34 @@ func Parse(s string) (time.Duration, error) {
 func bad(s string) error {
 	return fmt.Errorf("cannot parse duration %q: want numbers with units (ns, us, ms, s, m, h, d, w), like 30s, 1h30m or 7d12h", s)
 }
+
+// Format writes d in the grammar above, in the largest units that give it
+// exactly and without weeks (which few people read at a glance):
+// 90*time.Minute is "1h30m", 36 hours "1d12h", 1500ms "1s500ms". Parse
+// reads back what Format writes. A negative d is written with a leading
+// minus sign, which Parse refuses.
+func Format(d time.Duration) string {
+	if d == 0 {
+		return "0"
+	}
+	var b []byte
+	if d < 0 {
+		b = append(b, '-')
+		d = -d // math.MinInt64 stays negative and is written below as is
+		if d < 0 {
+			return d.String()
+		}
+	}
+	for i := len(units) - 2; i >= 0; i-- { // from days down
+		u := units[i]
+		if u.name == "µs" {
+			continue
+		}
+		if n := d / u.d; n > 0 {
+			b = strconv.AppendInt(b, int64(n), 10)
+			b = append(b, u.name...)
+			d -= n * u.d
+		}
+	}
+	return string(b)
+}

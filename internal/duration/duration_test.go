@@ -45,3 +45,27 @@ func FuzzParseAgreesWithGo(f *testing.F) {
 		}
 	})
 }
+
+func TestFormatIsReadBack(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		0:                              "0",
+		90 * time.Minute:               "1h30m",
+		36 * time.Hour:                 "1d12h",
+		14 * 24 * time.Hour:            "14d",
+		1500 * time.Millisecond:        "1s500ms",
+		time.Hour + 2*time.Microsecond: "1h2us",
+		7:                              "7ns",
+	} {
+		got := Format(d)
+		if got != want {
+			t.Errorf("Format(%v) = %q, want %q", d, got, want)
+		}
+		back, err := Parse(got)
+		if err != nil || back != d {
+			t.Errorf("Parse(Format(%v)) = %v, %v", d, back, err)
+		}
+	}
+	if got := Format(-time.Minute); got != "-1m" {
+		t.Errorf("Format(-1m) = %q", got)
+	}
+}

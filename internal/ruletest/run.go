@@ -1,4 +1,4 @@
-package engine
+package ruletest
 
 import (
 	"bytes"
@@ -10,13 +10,14 @@ import (
 	"time"
 
 	"github.com/tripline/tripline/internal/alert"
+	"github.com/tripline/tripline/internal/engine"
 	"github.com/tripline/tripline/internal/event"
 	"github.com/tripline/tripline/internal/logs"
 	"github.com/tripline/tripline/internal/rule"
 )
 
-// TestResult is the outcome of one rule test.
-type TestResult struct {
+// Result is the outcome of one rule test.
+type Result struct {
 	Rule     *rule.Rule
 	Test     *rule.Test
 	Failures []string
@@ -25,24 +26,24 @@ type TestResult struct {
 }
 
 // Passed reports whether the test passed.
-func (r *TestResult) Passed() bool { return len(r.Failures) == 0 }
+func (r *Result) Passed() bool { return len(r.Failures) == 0 }
 
 // alertKeys are expectation keys that name alert fields rather than
 // result columns.
 var alertKeys = map[string]bool{"group": true, "row": true, "event_count": true, "matches": true, "severity": true, "rule": true}
 
-// RunTests runs a compiled rule's tests: each replays the rule's schedule
+// Run runs a compiled rule's tests: each replays the rule's schedule
 // over the test's events, and compares the alerts with what the test
 // expects: every expected alert raised (compared on the keys it gives),
 // and no other.
-func RunTests(ctx context.Context, c *Compiled, tests []rule.Test) []TestResult {
-	out := make([]TestResult, 0, len(tests))
+func Run(ctx context.Context, c *engine.Compiled, tests []rule.Test) []Result {
+	out := make([]Result, 0, len(tests))
 	for i := range tests {
 		t := &tests[i]
 		start := time.Now()
-		res := TestResult{Rule: c.Rule, Test: t}
+		res := Result{Rule: c.Rule, Test: t}
 		if c.Err != nil {
-			res.Failures = append(res.Failures, "rule does not compile: "+ErrorDetail(c.Err))
+			res.Failures = append(res.Failures, "rule does not compile: "+engine.ErrorDetail(c.Err))
 			out = append(out, res)
 			continue
 		}
@@ -59,13 +60,13 @@ func RunTests(ctx context.Context, c *Compiled, tests []rule.Test) []TestResult 
 	return out
 }
 
-func huntTest(ctx context.Context, c *Compiled, t *rule.Test) ([]*alert.Alert, error) {
+func huntTest(ctx context.Context, c *engine.Compiled, t *rule.Test) ([]*alert.Alert, error) {
 	lines, err := t.EventJSON()
 	if err != nil {
 		return nil, err
 	}
 	var inputs []string
-	opt := HuntOptions{Workers: 1, NoPrefilter: true}
+	opt := engine.HuntOptions{Workers: 1, NoPrefilter: true}
 	if len(lines) > 0 {
 		inputs = append(inputs, "-")
 		opt.Stdin = logs.Options{Stdin: bytes.NewReader(append(bytes.Join(lines, []byte("\n")), '\n'))}
@@ -79,7 +80,7 @@ func huntTest(ctx context.Context, c *Compiled, t *rule.Test) ([]*alert.Alert, e
 	if len(inputs) == 0 {
 		return nil, fmt.Errorf("test has no events")
 	}
-	rep, err := Hunt(ctx, []*Compiled{c}, inputs, opt)
+	rep, err := engine.Hunt(ctx, []*engine.Compiled{c}, inputs, opt)
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package engine
+package ruletest
 
 import (
 	"context"
@@ -6,12 +6,20 @@ import (
 	"testing"
 
 	"github.com/tripline/tripline/internal/rule"
+	"github.com/tripline/tripline/internal/ruleset"
 )
 
 // Every built-in rule's own tests pass, and every built-in rule has at
 // least one test that raises an alert and one that raises none.
 func TestBuiltinRuleTests(t *testing.T) {
-	for _, c := range builtinRules(t) {
+	set, err := ruleset.Load(ruleset.Options{Builtin: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(set.Problems) > 0 {
+		t.Fatalf("built-in rules have problems: %v", set.Problems)
+	}
+	for _, c := range set.Compiled {
 		r := c.Rule
 		pos, neg := 0, 0
 		for _, tt := range r.Tests {
@@ -24,7 +32,7 @@ func TestBuiltinRuleTests(t *testing.T) {
 		if pos == 0 || neg == 0 {
 			t.Errorf("%s (%s): %d positive and %d negative tests, want at least one of each", r.ID, r.Name, pos, neg)
 		}
-		for _, res := range RunTests(context.Background(), c, r.Tests) {
+		for _, res := range Run(context.Background(), c, r.Tests) {
 			if !res.Passed() {
 				t.Errorf("%s: test %q failed:\n  %s", r.ID, res.Test.Name, strings.Join(res.Failures, "\n  "))
 			}
@@ -34,19 +42,26 @@ func TestBuiltinRuleTests(t *testing.T) {
 
 // A test that expects the wrong thing fails, and says why.
 func TestRuleTestReportsMismatch(t *testing.T) {
-	for _, c := range builtinRules(t) {
+	set, err := ruleset.Load(ruleset.Options{Builtin: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(set.Problems) > 0 {
+		t.Fatalf("built-in rules have problems: %v", set.Problems)
+	}
+	for _, c := range set.Compiled {
 		for _, tt := range c.Rule.Tests {
 			if len(tt.Expect) == 0 {
 				continue
 			}
 			bad := tt
 			bad.Expect = []map[string]any{{"group": map[string]any{"no.such.field": "x"}}}
-			res := RunTests(context.Background(), c, []rule.Test{bad})[0]
+			res := Run(context.Background(), c, []rule.Test{bad})[0]
 			if res.Passed() || !strings.Contains(strings.Join(res.Failures, " "), "no.such.field") {
 				t.Errorf("%s: a wrong expectation passed or was not explained: %v", c.Rule.ID, res.Failures)
 			}
 			bad.Expect, bad.ExpectNone = nil, true
-			res = RunTests(context.Background(), c, []rule.Test{bad})[0]
+			res = Run(context.Background(), c, []rule.Test{bad})[0]
 			if res.Passed() {
 				t.Errorf("%s: expect_none passed over events that alert", c.Rule.ID)
 			}

@@ -1,0 +1,185 @@
+package ruleset
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+
+	"github.com/tripline/tripline/internal/engine"
+	"github.com/tripline/tripline/internal/lint"
+	"github.com/tripline/tripline/internal/rule"
+	"github.com/tripline/tripline/internal/syntax/spl"
+	"github.com/tripline/tripline/rules"
+)
+
+// Options says which rules to load.
+type Options struct {
+	// Paths are rule files and directories (read recursively; test files
+	// beside rules are left out).
+	Paths []string
+	// Builtin adds the embedded rule pack.
+	Builtin bool
+	// MacroDirs are directories of Splunk macro YAML files.
+	MacroDirs []string
+}
+
+// Set is a loaded set of rules.
+type Set struct {
+	// Compiled holds every rule that parsed, in load order (the pack
+	// first), whether or not it compiled: see Compiled.Err.
+	Compiled []*engine.Compiled
+	// Problems are the files and rules that did not parse.
+	Problems []rule.Problem
+	// builtin names the files that come from the embedded pack.
+	builtin map[string]bool
+}
+
+// Load reads and compiles the rules o names. Its error is for macro
+// directories that cannot be read; broken rules are in the Set.
+func Load(o Options) (*Set, error) {
+	macros, err := spl.LoadMacroDirs(o.MacroDirs)
+	if err != nil {
+		return nil, fmt.Errorf("cannot load macros: %w", err)
+	}
+	s := &Set{builtin: map[string]bool{}}
+	var all []*rule.Rule
+	if o.Builtin {
+		rs, probs := rule.LoadFS(rules.FS, ".")
+		for _, r := range rs {
+			s.builtin[r.File] = true
+		}
+		for _, p := range probs {
+			s.builtin[p.File] = true
+		}
+		all = append(all, rs...)
+		s.Problems = append(s.Problems, probs...)
+	}
+	if len(o.Paths) > 0 {
+		files, probs := lint.RuleFiles(o.Paths)
+		s.Problems = append(s.Problems, probs...)
+		if len(files) > 0 {
+			rs, probs := rule.Load(files)
+			for _, r := range rs {
+				delete(s.builtin, r.File) // a file of the user's own by the same name
+			}
+			all = append(all, rs...)
+			s.Problems = append(s.Problems, probs...)
+		}
+	}
+	for _, r := range all {
+		s.Compiled = append(s.Compiled, engine.Compile(r, macros))
+	}
+	return s, nil
+}
+
+// Empty reports whether no rule parsed.
+func (s *Set) Empty() bool { return len(s.Compiled) == 0 }
+
+// Runnable returns the rules that compiled and are not skipped.
+func (s *Set) Runnable() []*engine.Compiled {
+	var out []*engine.Compiled
+	for _, c := range s.Compiled {
+		if c.Runnable() {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// IsBuiltin reports whether a rule file comes from the embedded pack.
+func (s *Set) IsBuiltin(file string) bool { return s.builtin[file] }
+
+// Read returns a rule file's content, from the pack or the disk.
+func (s *Set) Read(file string) ([]byte, error) {
+	if s.builtin[file] {
+		return fs.ReadFile(rules.FS, file)
+	}
+	return os.ReadFile(file)
+}
+
+// Display names a rule file for people: built-in files by their place in
+// the source tree.
+func (s *Set) Display(file string) string {
+	if s.builtin[file] {
+		return "rules/" + file
+	}
+	return file
+}
+
+// Report prints, one line each, the files and rules that did not load,
+// the rules that did not compile (located in their file) and the rules'
+// compile warnings, as a run that goes on without them tells its user.
+func (s *Set) Report(w io.Writer) {
+	for _, p := range s.Problems {
+		fmt.Fprintf(w, "rule error: %s\n", s.ProblemState(p).Location()+": "+problemMessage(p))
+	}
+	for _, c := range s.Compiled {
+		r := c.Rule
+		if c.Err != nil && r.Skip == "" {
+			data, _ := s.Read(r.File)
+			loc := lint.Locate(r, data, c.Err)
+			loc.Msg = fmt.Sprintf("rule %s (%s): %s", r.ID, r.Name, loc.Msg)
+			fmt.Fprintf(w, "rule error: %s\n", loc)
+		}
+		for _, warn := range c.Warnings {
+			fmt.Fprintf(w, "rule warning: %s: %s: %s\n", s.Display(r.File), r.ID, warn)
+		}
+	}
+}
+
+// Errors of Find.
+var (
+	ErrNoRule    = errors.New("no rule")
+	ErrAmbiguous = errors.New("ambiguous rule id")
+)
+
+// Find picks a rule by id, name, or an id prefix of at least four
+// characters that only one rule has.
+func (s *Set) Find(key string) (*engine.Compiled, error) {
+	var byPrefix []*engine.Compiled
+	for _, c := range s.Compiled {
+		if c.Rule.ID == key || c.Rule.Name == key {
+			return c, nil
+		}
+		if strings.HasPrefix(c.Rule.ID, key) {
+			byPrefix = append(byPrefix, c)
+		}
+	}
+	switch {
+	case len(byPrefix) == 1 && len(key) >= 4:
+		return byPrefix[0], nil
+	case len(byPrefix) > 1:
+		return nil, fmt.Errorf("%w: %q matches %d rules; give more of the id", ErrAmbiguous, key, len(byPrefix))
+	}
+	return nil, fmt.Errorf("%w: %q (see tripline rules list)", ErrNoRule, key)
+}
+
+// Tests returns each rule's tests, its own and those in the test file
+// beside its file (<rule>.tests.yaml), with the test files that are broken
+// or name a rule their file lacks.
+func (s *Set) Tests() (map[*rule.Rule][]rule.Test, []rule.Problem) {
+	var builtin, user []*rule.Rule
+	for _, c := range s.Compiled {
+		if s.builtin[c.Rule.File] {
+			builtin = append(builtin, c.Rule)
+		} else {
+			user = append(user, c.Rule)
+		}
+	}
+	side, probs := lint.SidecarTests(user, os.ReadFile)
+	packSide, packProbs := lint.SidecarTests(builtin, func(name string) ([]byte, error) { return fs.ReadFile(rules.FS, name) })
+	for r, ts := range packSide {
+		side[r] = ts
+	}
+	out := make(map[*rule.Rule][]rule.Test, len(s.Compiled))
+	for _, c := range s.Compiled {
+		r := c.Rule
+		if all := append(append([]rule.Test(nil), r.Tests...), side[r]...); len(all) > 0 {
+			out[r] = all
+		}
+	}
+	return out, append(probs, packProbs...)
+}
