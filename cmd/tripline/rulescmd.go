@@ -16,10 +16,10 @@ import (
 	"text/tabwriter"
 
 	"github.com/tripline/tripline/internal/duration"
-	"github.com/tripline/tripline/internal/ruleset"
-	"github.com/tripline/tripline/internal/ruletest"
 	"github.com/tripline/tripline/internal/lint"
 	"github.com/tripline/tripline/internal/rule"
+	"github.com/tripline/tripline/internal/ruleset"
+	"github.com/tripline/tripline/internal/ruletest"
 	"github.com/tripline/tripline/internal/visible"
 )
 
