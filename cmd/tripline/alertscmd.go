@@ -3,15 +3,17 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
-	"github.com/tripline/tripline/internal/duration"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"github.com/tripline/tripline/internal/duration"
 
 	"github.com/tripline/tripline/internal/alert"
 	"github.com/tripline/tripline/internal/store"
@@ -24,7 +26,7 @@ type storeFlags struct {
 	data, store string
 }
 
-func (s *storeFlags) register(fs *flag.FlagSet) {
+func (s *storeFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&s.data, "data", envOr("TRIPLINE_DATA", "./tripline-data"), "data `directory` of tripline serve")
 	fs.StringVar(&s.store, "store", os.Getenv("TRIPLINE_STORE"), "store `URL` (sqlite path or postgres://...); default: the SQLite file in --data")
 }
@@ -63,53 +65,86 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 	return now.Add(-d), nil
 }
 
-func cmdAlerts(args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		return usagef("usage: tripline alerts list|show|drilldown|ack|close [flags]")
+func newAlertsCmd(s *streams) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "alerts",
+		Short: "Read and triage the alerts tripline serve stored",
+		Long: `Reads and triages the alerts in the store tripline serve writes: the SQLite
+file in --data, or the store --store names (a SQLite path or postgres://...).`,
+		Example: `  tripline alerts list --since 24h --severity high
+  tripline alerts show ID
+  tripline alerts ack ID --note "known test account"
+  tripline alerts drilldown ID 2`,
+		Args: subcommands,
+		RunE: groupRun,
 	}
-	switch args[0] {
-	case "list":
-		return alertsList(args[1:], stdout)
-	case "show":
-		return alertsShow(args[1:], stdout)
-	case "drilldown":
-		return alertsDrilldown(args[1:], stdout, stderr)
-	case "ack", "acknowledge", "close", "reopen":
-		return alertsStatus(args[0], args[1:], stdout)
-	}
-	return usagef("unknown alerts command %q (want list, show, drilldown, ack, close or reopen)", args[0])
+	cmd.AddCommand(newAlertsListCmd(s), newAlertsShowCmd(s),
+		newAlertsStatusCmd(s, "ack", store.StatusAcknowledged, "Acknowledge alerts: someone is looking at them", "acknowledge"),
+		newAlertsStatusCmd(s, "close", store.StatusClosed, "Close alerts: resolved or not a threat"),
+		newAlertsStatusCmd(s, "reopen", store.StatusOpen, "Reopen acknowledged or closed alerts"),
+		newAlertsDrilldownCmd(s))
+	return cmd
 }
 
-func alertsList(args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("alerts list", flag.ContinueOnError)
-	var sf storeFlags
-	sf.register(fs)
-	var of outputFlags
-	of.register(fs)
-	since := fs.String("since", "", "alerts first raised since (24h, 7d, or RFC 3339)")
-	until := fs.String("until", "", "alerts first raised before (24h, 7d, or RFC 3339)")
-	severity := fs.String("severity", "", "minimum severity: low, medium, high, critical")
-	ruleID := fs.String("rule", "", "only this rule id")
-	status := fs.String("status", "", "only this status: open, acknowledged, closed")
-	limit := fs.Int("limit", 0, "at most this many alerts (0: all)")
-	verbose := fs.Bool("v", false, "table output: show reasons and evidence")
-	if err := parseFlags(fs, args); err != nil {
-		return err
+// alertsListOptions are alerts list's flags.
+type alertsListOptions struct {
+	store                                storeFlags
+	output                               outputFlags
+	since, until, severity, rule, status string
+	limit                                int
+	verbose                              bool
+}
+
+func newAlertsListCmd(s *streams) *cobra.Command {
+	o := &alertsListOptions{}
+	cmd := &cobra.Command{
+		Use:   "list [flags]",
+		Short: "List stored alerts, newest first",
+		Long: `Lists the stored alerts. --since and --until take a length of time before
+now (24h, 7d) or an RFC 3339 time.`,
+		Example: `  tripline alerts list
+  tripline alerts list --since 24h --severity high
+  tripline alerts list --status open --format ndjson | jq .rule.name`,
+		Args: noArgs("filter with flags such as --since, --severity and --rule"),
+		RunE: func(cmd *cobra.Command, args []string) error { return runAlertsList(s, o) },
 	}
-	format, err := of.resolve(stdout)
+	fs := cmd.Flags()
+	o.store.register(fs)
+	o.output.register(fs)
+	fs.StringVar(&o.since, "since", "", "alerts first raised since (24h, 7d, or RFC 3339)")
+	fs.StringVar(&o.until, "until", "", "alerts first raised before (24h, 7d, or RFC 3339)")
+	fs.StringVar(&o.severity, "severity", "", "minimum `severity`: low, medium, high, critical")
+	fs.StringVar(&o.rule, "rule", "", "only this rule `id`")
+	fs.StringVar(&o.status, "status", "", "only this `status`: open, acknowledged, closed")
+	fs.IntVar(&o.limit, "limit", 0, "at most this many alerts (0: all)")
+	fs.BoolVarP(&o.verbose, "verbose", "v", false, "table output: show reasons and evidence")
+	cmd.RegisterFlagCompletionFunc("severity", fixedCompletions("low", "medium", "high", "critical"))
+	cmd.RegisterFlagCompletionFunc("status", fixedCompletions(store.StatusOpen, store.StatusAcknowledged, store.StatusClosed))
+	return cmd
+}
+
+// fixedCompletions offers a flag's values to shell completion.
+func fixedCompletions(values ...string) cobra.CompletionFunc {
+	return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return values, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+func runAlertsList(s *streams, o *alertsListOptions) error {
+	format, err := o.output.resolve(s.out)
 	if err != nil {
 		return err
 	}
 	now := time.Now()
-	f := store.Filter{Severity: *severity, RuleID: *ruleID, Status: *status, Limit: *limit}
-	if f.Since, err = parseSince(*since, now); err != nil {
+	f := store.Filter{Severity: o.severity, RuleID: o.rule, Status: o.status, Limit: o.limit}
+	if f.Since, err = parseSince(o.since, now); err != nil {
 		return err
 	}
-	if f.Until, err = parseSince(*until, now); err != nil {
+	if f.Until, err = parseSince(o.until, now); err != nil {
 		return err
 	}
 	ctx := context.Background()
-	st, err := sf.open(ctx)
+	st, err := o.store.open(ctx)
 	if err != nil {
 		return err
 	}
@@ -118,107 +153,136 @@ func alertsList(args []string, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("cannot list alerts: %w", err)
 	}
-	return writeAlerts(of, format, stdout, alerts, *verbose)
+	return writeAlerts(o.output, format, s.out, alerts, o.verbose)
 }
 
-func alertsShow(args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("alerts show", flag.ContinueOnError)
+func newAlertsShowCmd(s *streams) *cobra.Command {
 	var sf storeFlags
+	cmd := &cobra.Command{
+		Use:     "show [flags] ID",
+		Short:   "Show one stored alert with its status history, as JSON",
+		Example: `  tripline alerts show 7f3c2a1e9b0d4c55`,
+		Args:    argsBetween(1, 1, "give one alert id"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := context.Background()
+			st, err := sf.open(ctx)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			a, hist, err := st.Get(ctx, args[0])
+			if err != nil {
+				return fmt.Errorf("cannot show alert %s: %w", args[0], err)
+			}
+			return writeJSONDoc(s.out, struct {
+				*alert.Alert
+				History []store.StatusChange `json:"status_history"`
+			}{a, hist})
+		},
+	}
+	sf.register(cmd.Flags())
+	return cmd
+}
+
+func newAlertsStatusCmd(s *streams, verb, status, short string, aliases ...string) *cobra.Command {
+	var sf storeFlags
+	var by, note string
+	cmd := &cobra.Command{
+		Use:     verb + " [flags] ID...",
+		Aliases: aliases,
+		Short:   short,
+		Example: fmt.Sprintf("  tripline alerts %s ID1 ID2 --note \"why\"", verb),
+		Args:    argsBetween(1, -1, "give at least one alert id"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := context.Background()
+			st, err := sf.open(ctx)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			for _, id := range args {
+				if err := st.SetStatus(ctx, id, store.StatusChange{Status: status, By: by, At: time.Now().UTC(), Note: note}); err != nil {
+					return fmt.Errorf("cannot set status of %s: %w", id, err)
+				}
+				fmt.Fprintf(s.out, "%s %s\n", id, status)
+			}
+			return nil
+		},
+	}
+	fs := cmd.Flags()
 	sf.register(fs)
-	if err := parseFlags(fs, args); err != nil {
-		return err
+	fs.StringVar(&by, "by", envOr("USER", "unknown"), "who changes the status")
+	fs.StringVar(&note, "note", "", "why")
+	return cmd
+}
+
+// riskOptions are risk's flags.
+type riskOptions struct {
+	store                storeFlags
+	since, until, entity string
+	output               outputFlags
+	events               bool
+}
+
+func newRiskCmd(s *streams) *cobra.Command {
+	o := &riskOptions{}
+	cmd := &cobra.Command{
+		Use:   "risk [flags]",
+		Short: "Risk per entity (user, role, IP), highest first",
+		Long: `Sums the risk the rules attributed to each entity (a user, role, access key
+or IP) in the store, highest first; with --events, lists the risk events
+themselves. --since and --until take a length of time before now (24h, 7d)
+or an RFC 3339 time.`,
+		Example: `  tripline risk
+  tripline risk --since 24h --format json
+  tripline risk --entity arn:aws:iam::123456789012:user/ci --events`,
+		Args: noArgs("filter with flags such as --since and --entity"),
+		RunE: func(cmd *cobra.Command, args []string) error { return runRisk(s, o) },
 	}
-	if fs.NArg() != 1 {
-		return usagef("usage: tripline alerts show ID")
-	}
-	ctx := context.Background()
-	st, err := sf.open(ctx)
+	fs := cmd.Flags()
+	o.store.register(fs)
+	fs.StringVar(&o.since, "since", "7d", "risk since (24h, 7d, or RFC 3339)")
+	fs.StringVar(&o.until, "until", "", "risk until (24h, 7d, or RFC 3339)")
+	o.output.register(fs)
+	fs.StringVar(&o.entity, "entity", "", "only this entity; with --events, its risk events")
+	fs.BoolVar(&o.events, "events", false, "list risk events instead of totals")
+	return cmd
+}
+
+func runRisk(s *streams, o *riskOptions) error {
+	format, err := o.output.resolve(s.out)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	a, hist, err := st.Get(ctx, fs.Arg(0))
-	if err != nil {
-		return fmt.Errorf("cannot show alert %s: %w", fs.Arg(0), err)
-	}
-	enc := json.NewEncoder(stdout)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(struct {
-		*alert.Alert
-		History []store.StatusChange `json:"status_history"`
-	}{a, hist})
-}
-
-func alertsStatus(verb string, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("alerts "+verb, flag.ContinueOnError)
-	var sf storeFlags
-	sf.register(fs)
-	by := fs.String("by", envOr("USER", "unknown"), "who changes the status")
-	note := fs.String("note", "", "why")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() == 0 {
-		return usagef("usage: tripline alerts %s ID...", verb)
-	}
-	status := map[string]string{"ack": store.StatusAcknowledged, "acknowledge": store.StatusAcknowledged,
-		"close": store.StatusClosed, "reopen": store.StatusOpen}[verb]
-	ctx := context.Background()
-	st, err := sf.open(ctx)
+	stdout, done, err := o.output.open(s.out)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	for _, id := range fs.Args() {
-		if err := st.SetStatus(ctx, id, store.StatusChange{Status: status, By: *by, At: time.Now().UTC(), Note: *note}); err != nil {
-			return fmt.Errorf("cannot set status of %s: %w", id, err)
-		}
-		fmt.Fprintf(stdout, "%s %s\n", id, status)
-	}
-	return nil
-}
-
-func cmdRisk(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("risk", flag.ContinueOnError)
-	var sf storeFlags
-	sf.register(fs)
-	since := fs.String("since", "7d", "risk since (24h, 7d, or RFC 3339)")
-	until := fs.String("until", "", "risk until (RFC 3339 or a duration before now)")
-	format := fs.String("format", "table", "table or json")
-	entity := fs.String("entity", "", "only this entity; with --events, its risk events")
-	events := fs.Bool("events", false, "list risk events instead of totals")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if *format != "table" && *format != "json" {
-		return usagef("unknown --format %q (want table or json)", *format)
-	}
+	defer done()
 	now := time.Now()
 	var f store.RiskFilter
-	var err error
-	if f.Since, err = parseSince(*since, now); err != nil {
+	if f.Since, err = parseSince(o.since, now); err != nil {
 		return err
 	}
-	if f.Until, err = parseSince(*until, now); err != nil {
+	if f.Until, err = parseSince(o.until, now); err != nil {
 		return err
 	}
-	if *entity != "" {
-		f.Entities = []string{*entity}
+	if o.entity != "" {
+		f.Entities = []string{o.entity}
 	}
 	ctx := context.Background()
-	st, err := sf.open(ctx)
+	st, err := o.store.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if *events {
+	if o.events {
 		evs, err := st.RiskEvents(ctx, f)
 		if err != nil {
 			return fmt.Errorf("cannot read risk events: %w", err)
 		}
-		if *format == "json" {
-			return json.NewEncoder(stdout).Encode(evs)
+		if format != formatTable {
+			return writeRecords(stdout, format, evs)
 		}
 		tw := tabwriter.NewWriter(visible.Writer(stdout), 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "TIME\tENTITY\tSCORE\tRULE\tMESSAGE")
@@ -232,10 +296,8 @@ func cmdRisk(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("cannot read risk: %w", err)
 	}
-	if *format == "json" {
-		enc := json.NewEncoder(stdout)
-		enc.SetEscapeHTML(false)
-		return enc.Encode(risk)
+	if format != formatTable {
+		return writeRecords(stdout, format, risk)
 	}
 	tw := tabwriter.NewWriter(visible.Writer(stdout), 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ENTITY\tTYPE\tRISK\tEVENTS\tRULES\tFIRST\tLAST")
@@ -244,6 +306,25 @@ func cmdRisk(args []string, stdout, stderr io.Writer) error {
 			clipText(visible.String(strings.Join(r.Rules, "; ")), 70), r.First.Format(time.RFC3339), r.Last.Format(time.RFC3339))
 	}
 	return tw.Flush()
+}
+
+// writeRecords writes records as one JSON array (json) or a line each
+// (ndjson).
+func writeRecords[T any](w io.Writer, format string, recs []T) error {
+	if format == formatJSON {
+		if recs == nil {
+			recs = []T{}
+		}
+		return writeJSONDoc(w, recs)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	for _, r := range recs {
+		if err := enc.Encode(r); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func clipText(s string, n int) string {

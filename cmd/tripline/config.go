@@ -2,13 +2,14 @@ package main
 
 import (
 	"fmt"
-	"github.com/tripline/tripline/internal/duration"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tripline/tripline/internal/duration"
 
 	"gopkg.in/yaml.v3"
 

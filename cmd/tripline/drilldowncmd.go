@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/spf13/cobra"
 	"github.com/tripline/tripline/internal/alert"
 	"github.com/tripline/tripline/internal/engine"
 	"github.com/tripline/tripline/internal/exec"
@@ -19,51 +19,66 @@ import (
 	"github.com/tripline/tripline/internal/syntax/spl"
 )
 
-// alertsDrilldown lists the drilldowns of a stored alert, or runs one: a
+// newAlertsDrilldownCmd lists the drilldowns of a stored alert, or runs one: a
 // search of the Risk data model runs against the store's risk events, any
 // other (the detection's own search narrowed to the alert) over --logs.
-func alertsDrilldown(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("alerts drilldown", flag.ContinueOnError)
-	var sf storeFlags
-	sf.register(fs)
-	var of outputFlags
-	of.register(fs)
-	var logPaths, macroDirs listFlag
-	fs.Var(&logPaths, "logs", "log `path` a detection-results drilldown runs over (repeatable)")
-	fs.Var(&macroDirs, "macros", "`directory` of Splunk macro YAML files (repeatable)")
-	nowFlag := fs.String("now", "alert", "the time a risk search runs at: alert (the end of the alert's window, so replayed logs work), wall (the clock), or RFC 3339")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: tripline alerts drilldown [flags] ID [N]\n\n"+
-			"Lists the drilldown searches of a stored alert; with N (from 1) runs that drilldown and prints its rows.\n"+
-			"Risk data model searches (| from datamodel Risk.All_Risk ...) run against the alert store;\n"+
-			"other drilldowns search logs, given with --logs.")
-		fs.PrintDefaults()
+func newAlertsDrilldownCmd(s *streams) *cobra.Command {
+	o := &drilldownOptions{}
+	cmd := &cobra.Command{
+		Use:   "drilldown [flags] ID [N]",
+		Short: "List an alert's drilldown searches, or run one",
+		Long: `Lists the drilldown searches of a stored alert; with N (from 1) runs that
+drilldown and prints its rows. Risk data model searches (| from datamodel
+Risk.All_Risk ...) run against the alert store; other drilldowns search
+logs, given with --logs.`,
+		Example: `  tripline alerts drilldown 7f3c2a1e9b0d4c55
+  tripline alerts drilldown 7f3c2a1e9b0d4c55 1
+  tripline alerts drilldown 7f3c2a1e9b0d4c55 2 --logs ./logs`,
+		Args: argsBetween(1, 2, "give an alert id, and optionally the number of a drilldown"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.id = args[0]
+			if len(args) == 2 {
+				n, err := strconv.Atoi(args[1])
+				if err != nil || n < 1 {
+					return usagef("drilldown number must be 1 or more, got %q", args[1])
+				}
+				o.n = n
+			}
+			return runDrilldown(s, o)
+		},
 	}
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() < 1 || fs.NArg() > 2 {
-		return usagef("usage: tripline alerts drilldown [flags] ID [N]")
-	}
-	n := 0
-	if fs.NArg() == 2 {
-		var err error
-		if n, err = strconv.Atoi(fs.Arg(1)); err != nil || n < 1 {
-			return usagef("drilldown number must be 1 or more, got %q", fs.Arg(1))
-		}
-	}
+	fs := cmd.Flags()
+	o.store.register(fs)
+	o.output.register(fs)
+	fs.Var(&o.logs, "logs", "log `path` a detection-results drilldown runs over (repeatable)")
+	fs.Var(&o.macros, "macros", "`directory` of Splunk macro YAML files (repeatable)")
+	fs.StringVar(&o.now, "now", "alert", "the time a risk search runs at: alert (the end of the alert's window, so replayed logs work), wall (the clock), or RFC 3339")
+	return cmd
+}
+
+// drilldownOptions are alerts drilldown's flags and arguments.
+type drilldownOptions struct {
+	store        storeFlags
+	output       outputFlags
+	logs, macros listFlag
+	now, id      string
+	n            int
+}
+
+func runDrilldown(s *streams, o *drilldownOptions) error {
+	stdout, stderr, of, n := s.out, s.err, o.output, o.n
 	format, err := of.resolve(stdout)
 	if err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	st, err := sf.open(ctx)
+	st, err := o.store.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	id := fs.Arg(0)
+	id := o.id
 	a, _, err := st.Get(ctx, id)
 	if err != nil {
 		return fmt.Errorf("cannot read alert %s: %w", id, err)
@@ -72,11 +87,11 @@ func alertsDrilldown(args []string, stdout, stderr io.Writer) error {
 		listDrilldowns(stdout, a)
 		return nil
 	}
-	opt := engine.DrilldownOptions{Logs: logPaths}
-	if opt.Now, err = drilldownNow(*nowFlag, a); err != nil {
+	opt := engine.DrilldownOptions{Logs: o.logs}
+	if opt.Now, err = drilldownNow(o.now, a); err != nil {
 		return err
 	}
-	if opt.Macros, err = loadMacroDirs(macroDirs); err != nil {
+	if opt.Macros, err = loadMacroDirs(o.macros); err != nil {
 		return err
 	}
 	run, err := engine.RunDrilldown(ctx, st, a, n, opt)

@@ -1,19 +1,20 @@
 package main
 
 import (
-	"errors"
-	"flag"
+	"fmt"
 	"io"
 	"os"
 	"strings"
-)
 
-var errFlagHelp = errors.New("help shown")
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
 
 // listFlag collects a repeatable flag; commas also separate values.
 type listFlag []string
 
 func (l *listFlag) String() string { return strings.Join(*l, ",") }
+func (l *listFlag) Type() string   { return "list" }
 func (l *listFlag) Set(s string) error {
 	for _, p := range strings.Split(s, ",") {
 		if p = strings.TrimSpace(p); p != "" {
@@ -30,34 +31,121 @@ type ruleFlags struct {
 	macros    listFlag
 }
 
-func (r *ruleFlags) register(fs *flag.FlagSet) {
+func (r *ruleFlags) register(fs *pflag.FlagSet) {
 	fs.Var(&r.rules, "rules", "rule `path` (file or directory; repeatable): native YAML, Elastic TOML, Kibana NDJSON, Splunk YAML")
 	fs.BoolVar(&r.noBuiltin, "no-builtin", false, "do not load the built-in rule pack")
 	fs.Var(&r.macros, "macros", "`directory` of Splunk macro YAML files (security_content format; repeatable)")
 }
 
-// outputFlags choose how alerts are written.
+// Output formats. Every command that prints records offers the same
+// names: table for people, json for one JSON document (an array of the
+// records), ndjson for one JSON object per line.
+const (
+	formatTable  = "table"
+	formatJSON   = "json"
+	formatNDJSON = "ndjson"
+)
+
+// outputFlags choose how records are written, and where.
 type outputFlags struct {
 	format string
 	out    string
 }
 
-func (o *outputFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&o.format, "format", "", "output format: table or ndjson (default: table on a terminal, else ndjson)")
+func (o *outputFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&o.format, "format", "", "output `format`: table, json or ndjson (default: table on a terminal, else ndjson)")
 	fs.StringVar(&o.out, "out", "", "write output to `file` instead of standard output")
 }
 
 func (o *outputFlags) resolve(stdout io.Writer) (string, error) {
 	switch o.format {
-	case "table", "ndjson":
+	case formatTable, formatJSON, formatNDJSON:
 		return o.format, nil
 	case "":
 		if o.out == "" && isTerminal(stdout) {
-			return "table", nil
+			return formatTable, nil
 		}
-		return "ndjson", nil
+		return formatNDJSON, nil
 	}
-	return "", usagef("unknown --format %q (want table or ndjson)", o.format)
+	return "", usagef("unknown --format %q (want table, json or ndjson)", o.format)
+}
+
+// open returns where output goes: the --out file, created, or stdout.
+// done closes the file and reports a failed write.
+func (o *outputFlags) open(stdout io.Writer) (w io.Writer, done func() error, err error) {
+	if o.out == "" {
+		return stdout, func() error { return nil }, nil
+	}
+	f, err := os.Create(o.out)
+	if err != nil {
+		return nil, nil, fmt.Errorf("cannot write output: %w", err)
+	}
+	return f, f.Close, nil
+}
+
+// docFormat is --format for commands that print one document: table or
+// json.
+func docFormat(fs *pflag.FlagSet) *string {
+	return fs.String("format", formatTable, "output `format`: table or json")
+}
+
+// listFormat is --format for commands that print a list of records
+// people read first: table (the default), json or ndjson.
+func listFormat(fs *pflag.FlagSet) *string {
+	return fs.String("format", formatTable, "output `format`: table, json (one array) or ndjson (an object a line)")
+}
+
+func checkListFormat(f string) error {
+	switch f {
+	case formatTable, formatJSON, formatNDJSON:
+		return nil
+	}
+	return usagef("unknown --format %q (want table, json or ndjson)", f)
+}
+
+// subcommands is the Args of a command that only groups others: it
+// names an unknown subcommand and suggests the nearest.
+func subcommands(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 || len(args) == 1 && args[0] == "help" {
+		return nil
+	}
+	var names []string
+	for _, c := range cmd.Commands() {
+		if c.IsAvailableCommand() {
+			names = append(names, c.Name())
+		}
+	}
+	kind := "subcommand"
+	if !cmd.HasParent() {
+		kind = "command"
+	}
+	msg := fmt.Sprintf("unknown %s %q (want %s)", kind, args[0], strings.Join(names, ", "))
+	if cmd.SuggestionsMinimumDistance <= 0 {
+		cmd.SuggestionsMinimumDistance = 2
+	}
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		msg += fmt.Sprintf("; did you mean %s?", s[0])
+	}
+	return usagef("%s", msg)
+}
+
+// groupRun is the Run of a command that only groups others: without a
+// subcommand it shows its help on standard error and is a usage error.
+func groupRun(cmd *cobra.Command, args []string) error {
+	if len(args) == 1 {
+		return cmd.Help() // "tripline rules help"
+	}
+	cmd.SetOut(cmd.ErrOrStderr())
+	cmd.Help()
+	return usagef("give a subcommand")
+}
+
+func checkDocFormat(f string) error {
+	switch f {
+	case formatTable, formatJSON:
+		return nil
+	}
+	return usagef("unknown --format %q (want table or json)", f)
 }
 
 func isTerminal(w io.Writer) bool {
@@ -69,51 +157,50 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// parseFlags parses and maps flag errors to usage errors; -h is not an error.
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	fs.SetOutput(io.Discard)
-	err := fs.Parse(interleave(fs, args))
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-		fs.SetOutput(os.Stdout)
-		fs.Usage()
-		return errFlagHelp
-	case err != nil:
-		return usagef("%v", err)
+// noArgs refuses positional arguments, saying what to do instead.
+func noArgs(hint string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return usagef("%s takes no arguments (%s)", cmd.CommandPath(), hint)
+		}
+		return nil
 	}
-	return nil
 }
 
-// interleave moves flags that follow positional arguments to the front,
-// so "hunt ./logs --format ndjson" works as users expect.
-func interleave(fs *flag.FlagSet, args []string) []string {
-	var flags, pos []string
-	for i := 0; i < len(args); i++ {
-		a := args[i]
+// argsBetween wants from lo to hi arguments (hi < 0: no upper bound), and
+// says what they are when not.
+func argsBetween(lo, hi int, what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) < lo || hi >= 0 && len(args) > hi {
+			return usagef("%s", what)
+		}
+		return nil
+	}
+}
+
+// singleDashLong rewrites "-name" and "-name=value" as "--name..." when
+// name is a long flag of the command args reach: tripline's flags were
+// read by Go's flag package, which takes both spellings, and scripts
+// written then keep working. Shorthands ("-v") are left alone.
+func singleDashLong(root *cobra.Command, args []string) []string {
+	cmd, _, err := root.Find(args)
+	if err != nil || cmd == nil {
+		return args
+	}
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = a
 		if a == "--" {
-			pos = append(pos, args[i+1:]...)
+			copy(out[i:], args[i:])
 			break
 		}
-		if len(a) > 1 && a[0] == '-' && a != "-" {
-			flags = append(flags, a)
-			name := strings.TrimLeft(a, "-")
-			if strings.Contains(name, "=") {
-				continue
-			}
-			f := fs.Lookup(name)
-			if f == nil {
-				continue
-			}
-			if bf, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && bf.IsBoolFlag() {
-				continue
-			}
-			if i+1 < len(args) {
-				flags = append(flags, args[i+1])
-				i++
-			}
+		if len(a) < 3 || a[0] != '-' || a[1] == '-' {
 			continue
 		}
-		pos = append(pos, a)
+		name, _, _ := strings.Cut(a[1:], "=")
+		if len(name) > 1 && (cmd.Flags().Lookup(name) != nil || cmd.InheritedFlags().Lookup(name) != nil) {
+			out[i] = "-" + a
+		}
 	}
-	return append(append(flags, "--"), pos...)
+	return out
 }

@@ -2,17 +2,18 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"time"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"github.com/tripline/tripline/internal/engine"
 	"github.com/tripline/tripline/internal/generate"
 )
 
-func generateFlags(fs *flag.FlagSet) *generate.Options {
+func generateFlags(fs *pflag.FlagSet) *generate.Options {
 	opt := &generate.Options{}
 	fs.Int64Var(&opt.Seed, "seed", 1, "random seed; the same seed writes the same bytes")
 	fs.IntVar(&opt.Principals, "principals", 0, "number of principals (default 300)")
@@ -29,35 +30,61 @@ func listScenarios(w io.Writer) {
 	}
 }
 
-func cmdGenerate(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("generate", flag.ContinueOnError)
-	opt := generateFlags(fs)
+func newGenerateCmd(s *streams) *cobra.Command {
+	var opt *generate.Options
+	var day, name string
+	var list bool
+	cmd := &cobra.Command{
+		Use:   "generate --out DIR [--scenario NAME] [flags]",
+		Short: "Write synthetic logs with attacks planted, and the alerts they must raise",
+		Long: `Writes a day of CloudTrail and Bedrock invocation logs in AWS's S3 layout,
+with attacks planted in a benign background, and expected.ndjson beside
+them: the alerts the built-in rules must raise. Without --scenario, the day
+planted for the two seed rules.`,
+		Example: `  tripline generate --out ./logs
+  tripline generate --list-scenarios
+  tripline generate --scenario llmjacking --principals 3000 --out ./big`,
+		Args: noArgs("use --out DIR"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runGenerate(s, opt, day, name, list)
+		},
+	}
+	fs := cmd.Flags()
+	opt = generateFlags(fs)
 	fs.StringVar(&opt.Out, "out", "", "output `directory` (required)")
-	day := fs.String("day", "", "UTC day to generate, YYYY-MM-DD (default 2026-11-21)")
-	name := fs.String("scenario", "", "write this scenario instead of the seed rules' day (see --list-scenarios)")
-	list := fs.Bool("list-scenarios", false, "list the scenarios and exit")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: tripline generate [--scenario NAME] --out DIR [flags]\n\nWrites a day of CloudTrail and Bedrock invocation logs in AWS's S3 layout, with attacks planted, and expected.ndjson beside them:\nthe alerts the built-in rules must raise. Without --scenario, the day planted for the two seed rules.")
-		fs.PrintDefaults()
+	fs.StringVar(&day, "day", "", "UTC day to generate, YYYY-MM-DD (default 2026-11-21)")
+	fs.StringVar(&name, "scenario", "", "write this scenario instead of the seed rules' day (see --list-scenarios)")
+	fs.BoolVar(&list, "list-scenarios", false, "list the scenarios and exit")
+	cmd.RegisterFlagCompletionFunc("scenario", completeScenarios)
+	return cmd
+}
+
+// completeScenarios offers the scenario names to shell completion.
+func completeScenarios(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	var names []string
+	for _, sc := range generate.Scenarios() {
+		names = append(names, sc.Name+"\t"+sc.Description)
 	}
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if *list {
+	return names, cobra.ShellCompDirectiveNoFileComp
+}
+
+func runGenerate(s *streams, opt *generate.Options, day, name string, list bool) error {
+	stdout := s.out
+	if list {
 		listScenarios(stdout)
 		return nil
 	}
 	if opt.Out == "" {
 		return usagef("--out DIR is required")
 	}
-	if *day != "" {
-		t, err := time.Parse("2006-01-02", *day)
+	if day != "" {
+		t, err := time.Parse("2006-01-02", day)
 		if err != nil {
 			return usagef("--day: want YYYY-MM-DD: %v", err)
 		}
 		opt.Day = t
 	}
-	sum, err := generateOne(*name, *opt)
+	sum, err := generateOne(name, *opt)
 	if err != nil {
 		return err
 	}
@@ -75,28 +102,43 @@ func generateOne(name string, opt generate.Options) (generate.Summary, error) {
 	return generate.Scenario(name, opt)
 }
 
-func cmdDemo(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	opt := generateFlags(fs)
-	keep := fs.String("keep", "", "generate into this `directory` and keep it (default: a temporary directory, removed afterwards)")
-	name := fs.String("scenario", "llmjacking", "the scenario to run (see 'tripline generate --list-scenarios')")
+func newDemoCmd(s *streams) *cobra.Command {
+	var opt *generate.Options
+	var keep, name string
 	var of outputFlags
+	cmd := &cobra.Command{
+		Use:   "demo [--scenario NAME] [flags]",
+		Short: "Generate an attack story into a temporary directory and hunt it",
+		Long: `Generates logs with a scenario planted in a benign background (by default the
+whole LLMjacking story), hunts them with the built-in rules, shows the
+alerts, and says whether exactly the expected ones were raised. Nothing to
+install and no data of your own needed.`,
+		Example: `  tripline demo
+  tripline demo --scenario guardrails --keep ./demo-logs`,
+		Args: noArgs("use --scenario NAME"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if name == "" {
+				return usagef("--scenario: want one of the names 'tripline generate --list-scenarios' prints")
+			}
+			format, err := of.resolve(s.out)
+			if err != nil {
+				return err
+			}
+			return runDemo(s, opt, of, format, keep, name)
+		},
+	}
+	fs := cmd.Flags()
+	opt = generateFlags(fs)
+	fs.StringVar(&keep, "keep", "", "generate into this `directory` and keep it (default: a temporary directory, removed afterwards)")
+	fs.StringVar(&name, "scenario", "llmjacking", "the scenario to run (see 'tripline generate --list-scenarios')")
 	of.register(fs)
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: tripline demo [--scenario NAME] [flags]\n\nGenerates logs with a scenario planted in a benign background (by default the whole LLMjacking story),\nhunts them with the built-in rules, shows the alerts, and says whether exactly the expected ones were raised.")
-		fs.PrintDefaults()
-	}
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if *name == "" {
-		return usagef("--scenario: want one of the names 'tripline generate --list-scenarios' prints")
-	}
-	format, err := of.resolve(stdout)
-	if err != nil {
-		return err
-	}
-	dir := *keep
+	cmd.RegisterFlagCompletionFunc("scenario", completeScenarios)
+	return cmd
+}
+
+func runDemo(s *streams, opt *generate.Options, of outputFlags, format, keep, name string) error {
+	stdout, stderr := s.out, s.err
+	dir := keep
 	if dir == "" {
 		tmp, err := os.MkdirTemp("", "tripline-demo-")
 		if err != nil {
@@ -106,8 +148,8 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 		dir = tmp
 	}
 	opt.Out = dir
-	fmt.Fprintf(stderr, "generating the %s scenario into %s ...\n", *name, dir)
-	sum, err := generate.Scenario(*name, *opt)
+	fmt.Fprintf(stderr, "generating the %s scenario into %s ...\n", name, dir)
+	sum, err := generate.Scenario(name, *opt)
 	if err != nil {
 		return err
 	}
@@ -121,7 +163,7 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := writeAlerts(of, format, stdout, rep.Alerts, format == "table"); err != nil {
+	if err := writeAlerts(of, format, stdout, rep.Alerts, format == formatTable); err != nil {
 		return err
 	}
 	engine.WriteSummary(stderr, rep)

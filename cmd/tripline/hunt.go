@@ -2,106 +2,121 @@ package main
 
 import (
 	"context"
-	"flag"
-	"fmt"
-	"github.com/tripline/tripline/internal/duration"
+	"errors"
 	"io"
 	"os"
 	"os/signal"
+
+	"github.com/spf13/cobra"
+	"github.com/tripline/tripline/internal/duration"
 
 	"github.com/tripline/tripline/internal/alert"
 	"github.com/tripline/tripline/internal/engine"
 	"github.com/tripline/tripline/internal/logs"
 )
 
-func cmdHunt(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("hunt", flag.ContinueOnError)
-	var rf ruleFlags
-	var of outputFlags
-	rf.register(fs)
-	of.register(fs)
-	failOnAlert := fs.Bool("fail-on-alert", false, "exit with status 3 when any alert is raised")
-	workers := fs.Int("workers", 0, "decode workers (default: number of CPUs)")
-	verbose := fs.Bool("v", false, "table output: show each alert's reason and evidence")
-	quiet := fs.Bool("quiet", false, "do not print the run summary")
-	noPrefilter := fs.Bool("no-prefilter", false, "parse every record, even those no rule could match, so damage anywhere is reported")
-	profile := fs.Bool("profile", false, "print each rule's cost after the summary: CPU time, events, ticks evaluated, state held")
-	lateness := fs.String("lateness", "1h", "how far a record may lag the latest read and still be evaluated in one pass; input later than that is read again holding all state")
-	dedupHorizon := fs.String("dedup-horizon", "24h", "how long a record's eventID or requestId is remembered so that a second delivery of it is dropped; 0 keeps every copy")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: tripline hunt [flags] PATH...\n\nRuns the rules over the logs at PATH (files, directories, globs, - for stdin).")
-		fs.PrintDefaults()
+// huntOptions are hunt's flags and arguments.
+type huntOptions struct {
+	rules                                    ruleFlags
+	output                                   outputFlags
+	paths                                    []string
+	failOnAlert, verbose, quiet, noPrefilter bool
+	profile                                  bool
+	workers                                  int
+	lateness, dedupHorizon                   string
+}
+
+func newHuntCmd(s *streams) *cobra.Command {
+	o := &huntOptions{}
+	cmd := &cobra.Command{
+		Use:   "hunt [flags] PATH...",
+		Short: "Run the rules over logs and print the alerts",
+		Long: `Runs the rules (the built-in Bedrock pack and any given with --rules) over the
+CloudTrail and Bedrock invocation logs at PATH: files, directories, globs, or
+- for standard input, gzip or not. Each rule runs on its own schedule over
+the logs' event time, as it would have run live, and the alerts it raises
+are printed; a summary of what was read goes to standard error.`,
+		Example: `  tripline hunt ./logs
+  tripline hunt --format ndjson --out alerts.ndjson ./logs
+  tripline hunt --rules ./detections --no-builtin 'logs/2026/11/*'
+  zcat trail.json.gz | tripline hunt -
+  tripline hunt --profile ./logs        # what each rule cost`,
+		Args: argsBetween(1, -1, "give at least one log path (a file, directory, glob, or - for stdin)"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.paths = args
+			return runHunt(s, o)
+		},
 	}
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() == 0 {
-		return usagef("give at least one log path (a file, directory, glob, or - for stdin)")
-	}
-	format, err := of.resolve(stdout)
+	fs := cmd.Flags()
+	o.rules.register(fs)
+	o.output.register(fs)
+	fs.BoolVar(&o.failOnAlert, "fail-on-alert", false, "exit with status 3 when any alert is raised")
+	fs.IntVar(&o.workers, "workers", 0, "decode workers (default: number of CPUs)")
+	fs.BoolVarP(&o.verbose, "verbose", "v", false, "table output: show each alert's reason and evidence")
+	fs.BoolVar(&o.quiet, "quiet", false, "do not print the run summary")
+	fs.BoolVar(&o.noPrefilter, "no-prefilter", false, "parse every record, even those no rule could match, so damage anywhere is reported")
+	fs.BoolVar(&o.profile, "profile", false, "print each rule's cost after the summary: CPU time, events, ticks evaluated, state held")
+	fs.StringVar(&o.lateness, "lateness", "1h", "how far a record may lag the latest read and still be evaluated in one pass; input later than that is read again holding all state")
+	fs.StringVar(&o.dedupHorizon, "dedup-horizon", "24h", "how long a record's eventID or requestId is remembered so that a second delivery of it is dropped; 0 keeps every copy")
+	return cmd
+}
+
+func runHunt(s *streams, o *huntOptions) error {
+	format, err := o.output.resolve(s.out)
 	if err != nil {
 		return err
 	}
-	set, err := loadRules(rf, stderr)
+	set, err := loadRules(o.rules, s.err)
 	if err != nil {
 		return err
 	}
-	late, err := duration.Parse(*lateness)
+	late, err := duration.Parse(o.lateness)
 	if err != nil || late <= 0 {
-		return usagef("--lateness %q: want a positive duration such as 30m or 2h", *lateness)
+		return usagef("--lateness %q: want a positive duration such as 30m or 2h", o.lateness)
 	}
-	horizon, err := duration.Parse(*dedupHorizon)
+	horizon, err := duration.Parse(o.dedupHorizon)
 	if err != nil || horizon < 0 {
-		return usagef("--dedup-horizon %q: want a duration such as 24h, or 0 to keep copies", *dedupHorizon)
+		return usagef("--dedup-horizon %q: want a duration such as 24h, or 0 to keep copies", o.dedupHorizon)
 	}
 	if horizon == 0 {
 		horizon = -1 // the engine's "off"
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	rep, err := engine.Hunt(ctx, set.Compiled, fs.Args(), engine.HuntOptions{
-		Workers: *workers, Stdin: logs.Options{Stdin: stdin}, NoPrefilter: *noPrefilter, Profile: *profile, Lateness: late,
+	rep, err := engine.Hunt(ctx, set.Compiled, o.paths, engine.HuntOptions{
+		Workers: o.workers, Stdin: logs.Options{Stdin: s.in}, NoPrefilter: o.noPrefilter, Profile: o.profile, Lateness: late,
 		DedupHorizon: horizon,
 	})
 	if err != nil {
 		return err
 	}
-	if err := writeAlerts(of, format, stdout, rep.Alerts, *verbose); err != nil {
+	if err := writeAlerts(o.output, format, s.out, rep.Alerts, o.verbose); err != nil {
 		return err
 	}
-	if !*quiet {
-		engine.WriteSummary(stderr, rep)
+	if !o.quiet {
+		engine.WriteSummary(s.err, rep)
 	}
-	if *profile {
-		engine.WriteProfile(stderr, rep)
+	if o.profile {
+		engine.WriteProfile(s.err, rep)
 	}
-	if *failOnAlert && len(rep.Alerts) > 0 {
+	if o.failOnAlert && len(rep.Alerts) > 0 {
 		return errAlerts
 	}
 	return nil
 }
 
 func writeAlerts(of outputFlags, format string, stdout io.Writer, alerts []*alert.Alert, verbose bool) error {
-	w := stdout
-	if of.out != "" {
-		f, err := os.Create(of.out)
-		if err != nil {
-			return fmt.Errorf("cannot write alerts: %w", err)
-		}
-		defer f.Close()
-		w = f
-	}
-	var err error
-	if format == "table" {
-		err = alert.WriteTable(w, alerts, verbose)
-	} else {
-		err = alert.WriteNDJSON(w, alerts)
-	}
+	w, done, err := of.open(stdout)
 	if err != nil {
 		return err
 	}
-	if f, ok := w.(*os.File); ok && of.out != "" {
-		return f.Close()
+	switch format {
+	case formatTable:
+		err = alert.WriteTable(w, alerts, verbose)
+	case formatJSON:
+		err = alert.WriteJSON(w, alerts)
+	default:
+		err = alert.WriteNDJSON(w, alerts)
 	}
-	return nil
+	return errors.Join(err, done())
 }

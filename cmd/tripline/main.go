@@ -9,6 +9,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
 
 	"github.com/tripline/tripline/internal/visible"
 )
@@ -30,63 +33,33 @@ func (e *usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
 
-// alertExit asks for exit status 3 after a run that raised alerts.
+// errAlerts asks for exit status 3 after a run that raised alerts.
 var errAlerts = errors.New("alerts raised")
 
-const usage = `tripline: detections for AWS Bedrock from raw CloudTrail and invocation logs
+var version = "0.1.0-dev"
 
-Usage:
-  tripline hunt [flags] PATH...        run rules over logs (files, directories, globs, - for stdin)
-  tripline query [flags] QUERY PATH... run one ES|QL or SPL query over logs and print its rows
-  tripline generate --out DIR          write a synthetic day of logs with planted attacks
-  tripline generate --scenario NAME --out DIR   one stage of the threat model (--list-scenarios)
-  tripline demo [--scenario NAME]      generate the LLMjacking story into a temporary directory and hunt it
-  tripline rules list|show|validate|test|coverage
-  tripline serve [flags]               watch logs live: alert store, risk, notifications, HTTP API
-  tripline alerts list|show|ack|close  read and triage stored alerts
-  tripline alerts drilldown ID [N]     list an alert's drilldown searches, or run one
-  tripline risk [--since 7d]           risk per entity, highest first
-  tripline version
-
-Run 'tripline COMMAND -h' for the flags of a command.
-`
+// streams are a command's standard input, output and error.
+type streams struct {
+	in       io.Reader
+	out, err io.Writer
+}
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
+// run runs the command line args and returns the exit status.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	// Everything on stderr is for people: summaries, problems, logs.
+	// Attacker-controlled text (user agents, role names, prompts) reaches
+	// error messages: it is shown, never obeyed by the terminal.
 	stderr = visible.Writer(stderr)
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return exitUsage
-	}
-	var err error
-	switch args[0] {
-	case "hunt":
-		err = cmdHunt(args[1:], stdin, stdout, stderr)
-	case "query":
-		err = cmdQuery(args[1:], stdin, stdout, stderr)
-	case "generate":
-		err = cmdGenerate(args[1:], stdout, stderr)
-	case "demo":
-		err = cmdDemo(args[1:], stdout, stderr)
-	case "rules":
-		err = cmdRules(args[1:], stdout, stderr)
-	case "serve":
-		err = cmdServe(args[1:], stdin, stdout, stderr)
-	case "alerts":
-		err = cmdAlerts(args[1:], stdout, stderr)
-	case "risk":
-		err = cmdRisk(args[1:], stdout, stderr)
-	case "version":
-		fmt.Fprintln(stdout, "tripline", version)
-	case "-h", "-help", "--help", "help":
-		fmt.Fprint(stdout, usage)
-	default:
-		fmt.Fprintf(stderr, "tripline: unknown command %q\n\n%s", args[0], usage)
-		return exitUsage
+	s := &streams{in: stdin, out: stdout, err: stderr}
+	root := newRootCmd(s)
+	root.SetArgs(singleDashLong(root, args))
+	cmd, err := root.ExecuteC()
+	name := "tripline"
+	if cmd != nil && cmd != root {
+		name = cmd.CommandPath()
 	}
 	var ue *usageError
 	switch {
@@ -95,16 +68,61 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case errors.Is(err, errAlerts):
 		return exitAlert
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "tripline %s: %s\n", args[0], ue.msg)
+		fmt.Fprintf(stderr, "%s: %s\n", name, ue.msg)
+		fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", name)
 		return exitUsage
-	case errors.Is(err, errFlagHelp):
-		return exitOK
+	case strings.HasPrefix(err.Error(), "unknown command"):
+		fmt.Fprintf(stderr, "%s: %s\n", name, strings.TrimRight(err.Error(), "\n"))
+		return exitUsage
 	case errors.Is(err, context.Canceled):
-		fmt.Fprintf(stderr, "tripline %s: interrupted\n", args[0])
+		fmt.Fprintf(stderr, "%s: interrupted\n", name)
 		return exitInterrupted
 	}
-	fmt.Fprintf(stderr, "tripline %s: %v\n", args[0], err)
+	fmt.Fprintf(stderr, "%s: %v\n", name, err)
 	return exitError
 }
 
-var version = "0.1.0-dev"
+func newRootCmd(s *streams) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "tripline",
+		Short: "Detections for AWS Bedrock from raw CloudTrail and invocation logs",
+		Long: `tripline runs the detection rules you already have, written for Elastic
+(ES|QL) or Splunk (SPL), as they are written, over raw CloudTrail and
+Bedrock model-invocation logs: files, S3 or a live stream. No search
+cluster to stand up.`,
+		Example: `  tripline demo                          # an LLMjacking story, generated and hunted
+  tripline hunt ./logs                   # the built-in rules over a directory of logs
+  tripline serve --config tripline.yaml  # live: alert store, risk, notifications, API
+  tripline alerts list --since 24h`,
+		Version:       version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          subcommands,
+		RunE:          groupRun,
+	}
+	root.SetIn(s.in)
+	root.SetOut(s.out)
+	root.SetErr(s.err)
+	root.SetVersionTemplate("tripline {{.Version}}\n")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usagef("%v", err) })
+	root.AddGroup(&cobra.Group{ID: "detect", Title: "Detect:"}, &cobra.Group{ID: "triage", Title: "Triage:"}, &cobra.Group{ID: "rules", Title: "Rules and data:"})
+	add := func(group string, cmds ...*cobra.Command) {
+		for _, c := range cmds {
+			c.GroupID = group
+			root.AddCommand(c)
+		}
+	}
+	add("detect", newHuntCmd(s), newQueryCmd(s), newServeCmd(s), newDemoCmd(s))
+	add("triage", newAlertsCmd(s), newRiskCmd(s))
+	add("rules", newRulesCmd(s), newGenerateCmd(s))
+	root.AddCommand(&cobra.Command{
+		Use:   "version",
+		Short: "Print tripline's version",
+		Args:  noArgs("try tripline --version"),
+		RunE: func(*cobra.Command, []string) error {
+			fmt.Fprintln(s.out, "tripline", version)
+			return nil
+		},
+	})
+	return root
+}

@@ -46,7 +46,7 @@ func TestExitCodes(t *testing.T) {
 		{"unknown command", []string{"hunts"}, exitUsage, "unknown command"},
 		{"hunt without paths", []string{"hunt"}, exitUsage, "at least one log path"},
 		{"bad format", []string{"hunt", "--format", "xml", logs}, exitUsage, "unknown --format"},
-		{"unknown flag", []string{"hunt", "--nope", logs}, exitUsage, "not defined"},
+		{"unknown flag", []string{"hunt", "--nope", logs}, exitUsage, "unknown flag: --nope"},
 		{"missing input", []string{"hunt", filepath.Join(t.TempDir(), "absent")}, exitError, "absent"},
 		{"alerts without fail-on-alert", []string{"hunt", "--format", "ndjson", logs}, exitOK, "1 alerts"},
 		{"alerts with fail-on-alert", []string{"hunt", "--fail-on-alert", "--format", "ndjson", logs}, exitAlert, ""},

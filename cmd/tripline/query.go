@@ -2,7 +2,7 @@ package main
 
 import (
 	"context"
-	"flag"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -10,6 +10,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/spf13/cobra"
 	"github.com/tripline/tripline/internal/engine"
 	"github.com/tripline/tripline/internal/event"
 	"github.com/tripline/tripline/internal/exec"
@@ -18,36 +19,54 @@ import (
 	"github.com/tripline/tripline/internal/visible"
 )
 
-func cmdQuery(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("query", flag.ContinueOnError)
-	lang := fs.String("lang", "esql", "query language: esql or spl")
-	var macroDirs listFlag
-	fs.Var(&macroDirs, "macros", "`directory` of Splunk macro YAML files (repeatable)")
-	var of outputFlags
-	of.register(fs)
-	workers := fs.Int("workers", 0, "decode workers (default: number of CPUs)")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: tripline query [flags] QUERY PATH...\n\nRuns one query over all the logs at PATH as a single window and prints its rows.")
-		fs.PrintDefaults()
+// queryOptions are query's flags and arguments.
+type queryOptions struct {
+	lang    string
+	macros  listFlag
+	output  outputFlags
+	workers int
+	query   string
+	paths   []string
+}
+
+func newQueryCmd(s *streams) *cobra.Command {
+	o := &queryOptions{}
+	cmd := &cobra.Command{
+		Use:   "query [flags] QUERY PATH...",
+		Short: "Run one ES|QL or SPL query over logs and print its rows",
+		Long: `Runs one query over all the logs at PATH as a single window (no schedule)
+and prints its rows: a way to explore the data, or to try a rule's query
+before writing the rule.`,
+		Example: `  tripline query 'from logs-aws_bedrock.invocation-* | stats n = count(*) by user.id | sort n desc' ./logs
+  tripline query --lang spl '` + "`cloudtrail`" + ` eventSource=bedrock.amazonaws.com | stats count by user_name' ./logs`,
+		Args: argsBetween(2, -1, "give a query and at least one log path"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.query, o.paths = args[0], args[1:]
+			return runQuery(s, o)
+		},
 	}
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() < 2 {
-		return usagef("give a query and at least one log path")
-	}
-	if *lang != rule.LangESQL && *lang != rule.LangSPL {
-		return usagef("unknown --lang %q (want esql or spl)", *lang)
+	fs := cmd.Flags()
+	fs.StringVar(&o.lang, "lang", "esql", "query `language`: esql or spl")
+	fs.Var(&o.macros, "macros", "`directory` of Splunk macro YAML files (repeatable)")
+	o.output.register(fs)
+	fs.IntVar(&o.workers, "workers", 0, "decode workers (default: number of CPUs)")
+	return cmd
+}
+
+func runQuery(s *streams, o *queryOptions) error {
+	stdin, stdout, stderr, of := s.in, s.out, s.err, o.output
+	if o.lang != rule.LangESQL && o.lang != rule.LangSPL {
+		return usagef("unknown --lang %q (want esql or spl)", o.lang)
 	}
 	format, err := of.resolve(stdout)
 	if err != nil {
 		return err
 	}
-	macros, err := loadMacroDirs(macroDirs)
+	macros, err := loadMacroDirs(o.macros)
 	if err != nil {
 		return err
 	}
-	r := &rule.Rule{ID: "query", Name: "query", Language: *lang, Query: fs.Arg(0),
+	r := &rule.Rule{ID: "query", Name: "query", Language: o.lang, Query: o.query,
 		Interval: engine.QuerySpec.Interval, LookBack: engine.QuerySpec.LookBack}
 	c := engine.Compile(r, macros)
 	if c.Err != nil {
@@ -58,7 +77,7 @@ func cmdQuery(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	rows, stats, err := engine.Query(ctx, c, fs.Args()[1:], engine.HuntOptions{Workers: *workers, Stdin: logs.Options{Stdin: stdin}})
+	rows, stats, err := engine.Query(ctx, c, o.paths, engine.HuntOptions{Workers: o.workers, Stdin: logs.Options{Stdin: stdin}})
 	if err != nil {
 		return err
 	}
@@ -72,20 +91,19 @@ func cmdQuery(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 
 // writeRows writes query rows to --out or stdout, as a table or NDJSON.
 func writeRows(of outputFlags, format string, stdout io.Writer, rows []exec.Result) error {
-	w := stdout
-	if of.out != "" {
-		f, err := os.Create(of.out)
-		if err != nil {
-			return fmt.Errorf("cannot write rows: %w", err)
-		}
-		defer f.Close()
-		w = f
+	w, done, err := of.open(stdout)
+	if err != nil {
+		return err
 	}
-	if format == "table" {
+	switch format {
+	case formatTable:
 		writeRowTable(w, rows)
-		return nil
+	case formatJSON:
+		err = writeRowArray(w, rows)
+	default:
+		err = writeRowJSON(w, rows)
 	}
-	return writeRowJSON(w, rows)
+	return errors.Join(err, done())
 }
 
 func writeRowTable(w io.Writer, rows []exec.Result) {
@@ -112,21 +130,42 @@ func writeRowTable(w io.Writer, rows []exec.Result) {
 	tw.Flush()
 }
 
+// writeRowArray writes the rows as one JSON array, an object a line.
+func writeRowArray(w io.Writer, rows []exec.Result) error {
+	b := []byte{'['}
+	for i, r := range rows {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '\n')
+		b = appendRow(b, r)
+	}
+	b = append(b, '\n', ']', '\n')
+	_, err := w.Write(b)
+	return err
+}
+
+// writeRowJSON writes the rows as NDJSON.
 func writeRowJSON(w io.Writer, rows []exec.Result) error {
 	for _, r := range rows {
-		b := []byte{'{'}
-		for i, c := range r.Columns {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = event.AppendJSONString(b, c) // no HTML escaping: "ATT&CK Tactics" reads as written
-			b = append(b, ':')
-			b = r.Values[i].AppendJSON(b)
-		}
-		b = append(b, '}', '\n')
+		b := append(appendRow(nil, r), '\n')
 		if _, err := w.Write(b); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// appendRow appends one row as a JSON object, its columns in order.
+func appendRow(b []byte, r exec.Result) []byte {
+	b = append(b, '{')
+	for i, c := range r.Columns {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = event.AppendJSONString(b, c) // no HTML escaping: "ATT&CK Tactics" reads as written
+		b = append(b, ':')
+		b = r.Values[i].AppendJSON(b)
+	}
+	return append(b, '}')
 }

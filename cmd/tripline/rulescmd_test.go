@@ -64,7 +64,7 @@ func TestRulesBuiltin(t *testing.T) {
 		want []string
 	}{
 		{"list", []string{"rules", "list"}, []string{"ID", "HEALTH", seedID, "every 10m over 1h", "esql", "rules/elastic_aws_bedrock_denied_models_by_user.yaml"}},
-		{"list json", []string{"rules", "list", "--format", "json"}, []string{`"id":"` + seedID + `"`, `"health":"ok"`}},
+		{"list json", []string{"rules", "list", "--format", "ndjson"}, []string{`"id":"` + seedID + `"`, `"health":"ok"`}},
 		{"show", []string{"rules", "show", seedID}, []string{"Plan:", "| stats total_denials = count(*)", "Prefilter:", "AccessDeniedException", "Program:", "sources: bedrock_invocation", "Investigation guide:", "AML.T0034 Cost Harvesting", "Tests", "Query:"}},
 		{"show by prefix", []string{"rules", "show", "17261da3"}, []string{"Name", "Denied Models"}},
 		{"validate", []string{"rules", "validate"}, []string{"0 errors"}},
@@ -96,7 +96,7 @@ func TestRulesUsageErrors(t *testing.T) {
 		{[]string{"rules", "show"}, "give one rule id"},
 		{[]string{"rules", "show", "no-such-rule"}, "no rule"},
 		{[]string{"rules", "list", "--format", "xml"}, "unknown --format"},
-		{[]string{"rules", "test", "-run", "("}, "bad -run"},
+		{[]string{"rules", "test", "-run", "("}, "bad --run"},
 	}
 	for _, c := range cases {
 		code, _, stderr := runCLI(t, "", c.args...)
@@ -144,7 +144,7 @@ func TestRulesValidate(t *testing.T) {
 					t.Errorf("output lacks %q:\n%s", w, stdout)
 				}
 			}
-			_, stdout, _ = runCLI(t, "", "rules", "validate", "--format", "json", dir)
+			_, stdout, _ = runCLI(t, "", "rules", "validate", "--format", "ndjson", dir)
 			lines := strings.Split(strings.TrimSpace(stdout), "\n")
 			if len(lines) != 1 {
 				t.Fatalf("json: %d lines, want 1:\n%s", len(lines), stdout)
@@ -170,7 +170,7 @@ func TestRulesValidate(t *testing.T) {
 
 func TestRulesValidateErrorPosition(t *testing.T) {
 	dir := writeFiles(t, map[string]string{"broken.yaml": nativeRule("broken", "from logs-aws_bedrock.invocation-*\n| where user.id == \n| stats n = count(*) by user.id", "")})
-	_, stdout, _ := runCLI(t, "", "rules", "validate", "--format", "json", dir)
+	_, stdout, _ := runCLI(t, "", "rules", "validate", "--format", "ndjson", dir)
 	var got struct {
 		File      string
 		Line, Col int
@@ -190,8 +190,8 @@ func TestRulesValidateErrorPosition(t *testing.T) {
 
 func TestRulesValidateWithBuiltin(t *testing.T) {
 	dir := writeFiles(t, map[string]string{"kql.toml": kueryTOML})
-	_, only, _ := runCLI(t, "", "rules", "validate", "--format", "json", dir)
-	_, both, _ := runCLI(t, "", "rules", "validate", "--format", "json", "--with-builtin", dir)
+	_, only, _ := runCLI(t, "", "rules", "validate", "--format", "ndjson", dir)
+	_, both, _ := runCLI(t, "", "rules", "validate", "--format", "ndjson", "--with-builtin", dir)
 	n1, n2 := strings.Count(only, "\n"), strings.Count(both, "\n")
 	if n1 != 1 || n2 < 3 || !strings.Contains(both, seedID) {
 		t.Errorf("without builtin %d rules, with %d; want 1 and the pack besides", n1, n2)

@@ -5,9 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
-	"github.com/tripline/tripline/internal/duration"
 	"io"
 	"log/slog"
 	"os"
@@ -16,6 +14,10 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"github.com/tripline/tripline/internal/duration"
 
 	"github.com/tripline/tripline/internal/alert"
 	"github.com/tripline/tripline/internal/datadir"
@@ -29,22 +31,39 @@ import (
 	"github.com/tripline/tripline/internal/store"
 )
 
-func cmdServe(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	configPath := fs.String("config", os.Getenv("TRIPLINE_CONFIG"), "YAML config `file` (every option can also be a flag or a TRIPLINE_* variable)")
-	check := fs.Bool("check-config", false, "check the configuration and the rules, print the result, and exit")
+func newServeCmd(s *streams) *cobra.Command {
+	var configPath string
+	var check bool
 	var f serveFlags
+	cmd := &cobra.Command{
+		Use:   "serve [flags]",
+		Short: "Watch logs live: alert store, risk, notifications, HTTP API",
+		Long: `Watches logs live (directories, S3 buckets with or without SQS, standard
+input, and pushes to the HTTP API), runs every rule on its schedule over
+event time, stores alerts and risk, notifies sinks, and serves the HTTP API.
+Every option can come from the --config file, a TRIPLINE_* variable or a
+flag; a flag given on the command line wins, then the variable, then the file.`,
+		Example: `  tripline serve                                  # ./logs, SQLite in ./tripline-data, API on 127.0.0.1:7700
+  tripline serve --config tripline.yaml
+  tripline serve --check-config --config tripline.yaml
+  tripline serve --watch /var/log/bedrock --sink slack:https://hooks.slack.com/...`,
+		Args: noArgs("give directories with --watch"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runServe(s, cmd.Flags(), &f, configPath, check)
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&configPath, "config", os.Getenv("TRIPLINE_CONFIG"), "YAML config `file` (every option can also be a flag or a TRIPLINE_* variable)")
+	fs.BoolVar(&check, "check-config", false, "check the configuration and the rules, print the result, and exit")
 	f.register(fs)
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: tripline serve [flags]\n\nWatches logs live, runs every rule on its schedule over event time, stores\nalerts and risk, notifies, and serves the HTTP API.")
-		fs.PrintDefaults()
-	}
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
+	return cmd
+}
+
+func runServe(s *streams, fs *pflag.FlagSet, f *serveFlags, configPath string, check bool) error {
+	stdin, stdout, stderr := s.in, s.out, s.err
 	cfg := defaultConfig()
-	if *configPath != "" {
-		if err := loadConfigFile(*configPath, &cfg); err != nil {
+	if configPath != "" {
+		if err := loadConfigFile(configPath, &cfg); err != nil {
 			return err
 		}
 	}
@@ -73,7 +92,7 @@ func cmdServe(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err := applySchedules(set, cfg.Schedules); err != nil {
 		return usagef("%v", err)
 	}
-	if *check {
+	if check {
 		if err := notify.Check(cfg.Sinks); err != nil {
 			return usagef("%v", err)
 		}
@@ -103,7 +122,7 @@ type serveFlags struct {
 	riskWindow, checkpointEvery, pollInterval       string
 }
 
-func (f *serveFlags) register(fs *flag.FlagSet) {
+func (f *serveFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.data, "data", "", "data `directory` for the embedded store and state (default ./tripline-data)")
 	fs.StringVar(&f.store, "store", "", "alert store `URL`: a SQLite path, or postgres://... (default: <data>/tripline.db)")
 	fs.StringVar(&f.listen, "listen", "", "API `address` (default 127.0.0.1:7700)")
@@ -129,9 +148,9 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.logLevel, "log-level", "", "log level: debug, info, warn, error")
 }
 
-func (f *serveFlags) apply(fs *flag.FlagSet, cfg *serveConfig) error {
+func (f *serveFlags) apply(fs *pflag.FlagSet, cfg *serveConfig) error {
 	var err error
-	fs.Visit(func(fl *flag.Flag) {
+	fs.Visit(func(fl *pflag.Flag) {
 		switch fl.Name {
 		case "data":
 			cfg.Data = f.data
