@@ -1,9 +1,9 @@
-// Package metrics is a small registry of Prometheus metrics (counters,
-// gauges, histograms, optionally labelled) that writes the Prometheus text
-// exposition format 0.0.4. Updating a metric is an atomic operation and
-// never takes a lock, so it may sit on the hot path; a labelled child should
-// be looked up once with With and kept.
+// Package metrics builds tripline's Prometheus registry on
+// github.com/prometheus/client_golang: the registry /metrics serves, with
+// the Go runtime's (go_*) and the process's (process_*) metrics already in
+// it, and the metrics of the live engine's measurements. Callers define
+// their own metrics with client_golang's types and register them here.
 //
-// metrics imports only the standard library. It never imports another
-// tripline package.
+// metrics imports event, for the engine's measurements, and otherwise no
+// tripline package: never the engine, the server or a front end.
 package metrics

@@ -57,7 +57,7 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) (err error) {
 		if err == nil {
 			outcome = "accepted"
 		}
-		s.m.ingestRequests.With(outcome).Inc()
+		s.m.ingestRequests.WithLabelValues(outcome).Inc()
 	}()
 	if s.opt.Ingest == nil {
 		return errNoIngest
@@ -100,8 +100,8 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) (err error) {
 
 	res, err := s.opt.Ingest(r.Context(), body, IngestMeta{ContentType: r.Header.Get("Content-Type"), Stream: stream})
 	s.m.ingestBytes.Add(float64(decoded.n))
-	s.m.ingestRecords.With("accepted").Add(float64(res.Accepted))
-	s.m.ingestRecords.With("bad").Add(float64(res.Bad))
+	s.m.ingestRecords.WithLabelValues("accepted").Add(float64(res.Accepted))
+	s.m.ingestRecords.WithLabelValues("bad").Add(float64(res.Bad))
 	// A failure to read the body decides the answer, whatever the engine
 	// made of the truncated stream.
 	if raw.err != nil {

@@ -200,7 +200,7 @@ func TestIngestMetrics(t *testing.T) {
 		`tripline_http_ingest_records_total{result="accepted"} 3`,
 		`tripline_http_ingest_records_total{result="bad"} 1`,
 		`tripline_http_ingest_bytes_total ` + itoa(len(threeRecords)+4),
-		`tripline_http_requests_total{handler="POST /api/v1/ingest",code="429"} 1`,
+		`tripline_http_requests_total{code="429",handler="POST /api/v1/ingest"} 1`,
 	} {
 		if !strings.Contains(m, want+"\n") {
 			t.Errorf("metrics lack %q:\n%s", want, m)

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/tripline/tripline/internal/metrics"
 	"github.com/tripline/tripline/internal/store"
 )
@@ -138,11 +140,38 @@ type Server struct {
 }
 
 type serverMetrics struct {
-	requests       *metrics.CounterVec
-	duration       *metrics.HistogramVec
-	ingestRequests *metrics.CounterVec
-	ingestBytes    *metrics.Counter
-	ingestRecords  *metrics.CounterVec
+	requests       *prometheus.CounterVec
+	duration       *prometheus.HistogramVec
+	ingestRequests *prometheus.CounterVec
+	ingestBytes    prometheus.Counter
+	ingestRecords  *prometheus.CounterVec
+}
+
+// requestBuckets are the upper bounds, in seconds, of
+// tripline_http_request_duration_seconds: from 1 ms to a minute.
+var requestBuckets = []float64{0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60}
+
+// newServerMetrics registers the server's metrics in reg, or finds them
+// there when another server on the same registry registered them first.
+func newServerMetrics(reg *metrics.Registry) serverMetrics {
+	counterVec := func(name, help string, labels ...string) *prometheus.CounterVec {
+		return metrics.Register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels))
+	}
+	return serverMetrics{
+		requests: counterVec("tripline_http_requests_total",
+			"HTTP requests to the API, by route and status code.", "handler", "code"),
+		duration: metrics.Register(reg, prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "tripline_http_request_duration_seconds", Help: "Time to answer an API request, by route.",
+			Buckets: requestBuckets,
+		}, []string{"handler"})),
+		ingestRequests: counterVec("tripline_http_ingest_requests_total",
+			"Ingest requests by outcome (accepted, busy, too_large, bad_request, error).", "outcome"),
+		ingestBytes: metrics.Register(reg, prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "tripline_http_ingest_bytes_total", Help: "Bytes of (decompressed) ingest bodies handed to the engine.",
+		})),
+		ingestRecords: counterVec("tripline_http_ingest_records_total",
+			"Records received on the ingest endpoint, by result (accepted, bad).", "result"),
+	}
 }
 
 // New checks the options and builds a server. It refuses to listen beyond
@@ -174,19 +203,7 @@ func New(opt Options) (*Server, error) {
 	if s.opt.Metrics == nil {
 		s.opt.Metrics = metrics.NewRegistry()
 	}
-	reg := s.opt.Metrics
-	s.m = serverMetrics{
-		requests: reg.NewCounterVec("tripline_http_requests_total",
-			"HTTP requests to the API, by route and status code.", "handler", "code"),
-		duration: reg.NewHistogramVec("tripline_http_request_duration_seconds",
-			"Time to answer an API request, by route.", nil, "handler"),
-		ingestRequests: reg.NewCounterVec("tripline_http_ingest_requests_total",
-			"Ingest requests by outcome (accepted, busy, too_large, bad_request, error).", "outcome"),
-		ingestBytes: reg.NewCounter("tripline_http_ingest_bytes_total",
-			"Bytes of (decompressed) ingest bodies handed to the engine."),
-		ingestRecords: reg.NewCounterVec("tripline_http_ingest_records_total",
-			"Records received on the ingest endpoint, by result (accepted, bad).", "result"),
-	}
+	s.m = newServerMetrics(s.opt.Metrics)
 	s.handler = s.routes()
 	return s, nil
 }
@@ -352,8 +369,8 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			if route == "" {
 				route = "none"
 			}
-			s.m.requests.With(route, strconv.Itoa(rec.status)).Inc()
-			s.m.duration.With(route).ObserveDuration(d)
+			s.m.requests.WithLabelValues(route, strconv.Itoa(rec.status)).Inc()
+			s.m.duration.WithLabelValues(route).Observe(d.Seconds())
 			level := slog.LevelInfo
 			if quietPaths[r.URL.Path] && rec.status < 400 {
 				level = slog.LevelDebug

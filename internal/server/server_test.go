@@ -1,17 +1,24 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
-	"strconv"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 
 	"github.com/tripline/tripline/internal/metrics"
 )
@@ -132,54 +139,115 @@ func TestHealthAndReady(t *testing.T) {
 	}
 }
 
+// serverFamilies are the server's metrics as /metrics has exposed them
+// since before client_golang: dashboards depend on every name, type, label
+// and help text here.
+var serverFamilies = []struct {
+	name, typ, help string
+	labels          []string
+}{
+	{"tripline_http_requests_total", "COUNTER", "HTTP requests to the API, by route and status code.", []string{"code", "handler"}},
+	{"tripline_http_request_duration_seconds", "HISTOGRAM", "Time to answer an API request, by route.", []string{"handler"}},
+	{"tripline_http_ingest_requests_total", "COUNTER", "Ingest requests by outcome (accepted, busy, too_large, bad_request, error).", []string{"outcome"}},
+	{"tripline_http_ingest_bytes_total", "COUNTER", "Bytes of (decompressed) ingest bodies handed to the engine.", nil},
+	{"tripline_http_ingest_records_total", "COUNTER", "Records received on the ingest endpoint, by result (accepted, bad).", []string{"result"}},
+}
+
 func TestMetricsEndpoint(t *testing.T) {
 	reg := metrics.NewRegistry()
 	reg.NewGaugeFunc("tripline_ingest_queue_depth", "Queued records.", func() float64 { return 42 })
-	s := newTest(t, Options{Store: fixture(), Metrics: reg})
+	eng := &fakeEngine{}
+	s := newTest(t, Options{Store: fixture(), Metrics: reg, Ingest: eng.ingest})
 	h := s.Handler()
 	do(t, h, "GET", "/api/v1/alerts", nil)
 	do(t, h, "GET", "/api/v1/alerts?limit=x", nil)
+	do(t, h, "POST", "/api/v1/ingest", strings.NewReader(threeRecords))
 	r := do(t, h, "GET", "/metrics", nil)
-	if r.code != 200 || r.header.Get("Content-Type") != metrics.ContentType {
-		t.Fatalf("metrics: %d %q", r.code, r.header.Get("Content-Type"))
+	if ct := r.header.Get("Content-Type"); r.code != 200 || !strings.HasPrefix(ct, "text/plain; version=0.0.4") {
+		t.Fatalf("metrics: %d %q", r.code, ct)
 	}
-	samples := map[string]float64{}
-	types := map[string]string{}
-	for _, ln := range lines(string(r.body)) {
-		if strings.HasPrefix(ln, "# TYPE ") {
-			f := strings.Fields(ln)
-			types[f[2]] = f[3]
+	p := expfmt.NewTextParser(model.LegacyValidation)
+	fams, err := p.TextToMetricFamilies(bytes.NewReader(r.body))
+	if err != nil {
+		t.Fatalf("/metrics does not parse: %v\n%s", err, r.body)
+	}
+
+	for _, want := range serverFamilies {
+		f := fams[want.name]
+		if f == nil {
+			t.Errorf("%s missing", want.name)
 			continue
 		}
-		if strings.HasPrefix(ln, "#") {
-			continue
+		if f.GetType().String() != want.typ || f.GetHelp() != want.help {
+			t.Errorf("%s: %s %q, want %s %q", want.name, f.GetType(), f.GetHelp(), want.typ, want.help)
 		}
-		i := strings.LastIndexByte(ln, ' ')
-		v, err := strconv.ParseFloat(ln[i+1:], 64)
-		if err != nil {
-			t.Fatalf("bad sample line %q", ln)
-		}
-		samples[ln[:i]] = v
-	}
-	want := map[string]float64{
-		`tripline_ingest_queue_depth`:                                                           42,
-		`tripline_http_requests_total{handler="GET /api/v1/alerts",code="200"}`:                 1,
-		`tripline_http_requests_total{handler="GET /api/v1/alerts",code="400"}`:                 1,
-		`tripline_http_request_duration_seconds_count{handler="GET /api/v1/alerts"}`:            2,
-		`tripline_http_request_duration_seconds_bucket{handler="GET /api/v1/alerts",le="+Inf"}`: 2,
-	}
-	for k, v := range want {
-		if got, ok := samples[k]; !ok || got != v {
-			t.Errorf("%s = %v (present %v), want %v\n%s", k, got, ok, v, r.body)
+		for _, m := range f.GetMetric() {
+			var names []string
+			for _, l := range m.GetLabel() {
+				names = append(names, l.GetName())
+			}
+			if !slices.Equal(names, want.labels) {
+				t.Errorf("%s: labels %v, want %v", want.name, names, want.labels)
+			}
 		}
 	}
-	if types["tripline_http_request_duration_seconds"] != "histogram" || types["tripline_http_requests_total"] != "counter" {
-		t.Errorf("types %v", types)
+	// The runtime's and the process's metrics are served beside tripline's.
+	for _, name := range []string{"go_goroutines", "go_memstats_alloc_bytes", "process_cpu_seconds_total",
+		"process_resident_memory_bytes", "process_open_fds", "process_start_time_seconds"} {
+		if fams[name] == nil && (runtime.GOOS == "linux" || strings.HasPrefix(name, "go_")) {
+			t.Errorf("%s missing", name)
+		}
 	}
+
+	values := []struct {
+		name  string
+		pairs []string
+		want  float64
+	}{
+		{"tripline_ingest_queue_depth", nil, 42},
+		{"tripline_http_requests_total", []string{"code", "200", "handler", "GET /api/v1/alerts"}, 1},
+		{"tripline_http_requests_total", []string{"code", "400", "handler", "GET /api/v1/alerts"}, 1},
+		{"tripline_http_requests_total", []string{"code", "202", "handler", "POST /api/v1/ingest"}, 1},
+		{"tripline_http_ingest_requests_total", []string{"outcome", "accepted"}, 1},
+		{"tripline_http_ingest_records_total", []string{"result", "accepted"}, 3},
+		{"tripline_http_ingest_bytes_total", nil, float64(len(threeRecords))},
+	}
+	for _, v := range values {
+		m := sampleWith(fams[v.name], v.pairs...)
+		got := m.GetCounter().GetValue() + m.GetGauge().GetValue()
+		if m == nil || got != v.want {
+			t.Errorf("%s%v = %v (present %v), want %v", v.name, v.pairs, got, m != nil, v.want)
+		}
+	}
+	hist := sampleWith(fams["tripline_http_request_duration_seconds"], "handler", "GET /api/v1/alerts").GetHistogram()
+	var bounds []float64
+	for _, b := range hist.GetBucket() {
+		bounds = append(bounds, b.GetUpperBound())
+	}
+	wantBounds := []float64{0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, math.Inf(1)}
+	if hist.GetSampleCount() != 2 || !slices.Equal(bounds, wantBounds) {
+		t.Errorf("request duration: count %d, buckets %v; want 2 and %v", hist.GetSampleCount(), bounds, wantBounds)
+	}
+
 	// Two servers may share one registry.
 	if _, err := New(Options{Metrics: reg}); err != nil {
 		t.Errorf("second server on the same registry: %v", err)
 	}
+}
+
+// sampleWith returns the sample of f whose labels are exactly these
+// name, value pairs, or nil.
+func sampleWith(f *dto.MetricFamily, pairs ...string) *dto.Metric {
+	for _, m := range f.GetMetric() {
+		var got []string
+		for _, l := range m.GetLabel() {
+			got = append(got, l.GetName(), l.GetValue())
+		}
+		if slices.Equal(got, pairs) {
+			return m
+		}
+	}
+	return nil
 }
 
 func TestAccessLog(t *testing.T) {
