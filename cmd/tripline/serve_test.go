@@ -79,7 +79,26 @@ type serveProc struct {
 	t    *testing.T
 	cmd  *exec.Cmd
 	addr string
-	log  *bytes.Buffer
+	log  *lockedBuffer
+}
+
+// lockedBuffer is the serve process's stderr, written by exec's copying
+// goroutine while the test may read it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // startServeWith starts serve over data and watch, with extra flags, and
@@ -90,13 +109,13 @@ func startServeWith(t *testing.T, bin, data, watch string, extra ...string) *ser
 	args := append([]string{"serve", "--data", data, "--watch", watch, "--listen", addr, "--log-level", "warn"}, extra...)
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "TRIPLINE_POLL_INTERVAL=100ms", "TRIPLINE_CHECKPOINT_EVERY=0.2s")
-	var log bytes.Buffer
-	cmd.Stderr = &log
+	log := &lockedBuffer{}
+	cmd.Stderr = log
 	cmd.Stdout = io.Discard
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &serveProc{t: t, cmd: cmd, addr: addr, log: &log}
+	p := &serveProc{t: t, cmd: cmd, addr: addr, log: log}
 	t.Cleanup(func() { p.cmd.Process.Kill(); p.cmd.Wait() })
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
