@@ -15,6 +15,7 @@ import (
 	"github.com/tripline/tripline/internal/event"
 	"github.com/tripline/tripline/internal/rule"
 	"github.com/tripline/tripline/internal/server"
+	"github.com/tripline/tripline/internal/service"
 	"github.com/tripline/tripline/internal/store"
 	"github.com/tripline/tripline/rules"
 )
@@ -150,7 +151,7 @@ func TestAlertsDrilldown(t *testing.T) {
 
 func TestDrilldownFunc(t *testing.T) {
 	_, st := drilldownStore(t)
-	run := drilldownFunc(st)
+	run := service.DrilldownFunc(st)
 	res, err := run(context.Background(), "al-1", 2)
 	if err != nil {
 		t.Fatal(err)

@@ -1,10 +1,11 @@
-package main
+package service
 
 import (
 	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -16,11 +17,11 @@ import (
 	"github.com/tripline/tripline/internal/notify"
 )
 
-// serveConfig is everything `tripline serve` can be told, in one YAML
+// Config is everything `tripline serve` can be told, in one YAML
 // file; every option can also be set by flag or by environment variable
 // (TRIPLINE_ plus the upper-case key: TRIPLINE_LISTEN). Flags win over the
 // environment, which wins over the file.
-type serveConfig struct {
+type Config struct {
 	Data            string            `yaml:"data"`       // directory for the embedded store, spool and state
 	Store           string            `yaml:"store"`      // sqlite path/URL or postgres:// URL; default <data>/tripline.db
 	Listen          string            `yaml:"listen"`     // API address
@@ -30,98 +31,109 @@ type serveConfig struct {
 	Rules           []string          `yaml:"rules"`      // rule paths
 	NoBuiltin       bool              `yaml:"no_builtin"`
 	Macros          []string          `yaml:"macros"`
-	Lateness        configDuration    `yaml:"lateness"`
-	MaxSkew         configDuration    `yaml:"max_skew"`    // how far ahead of the clock a record may be
-	StreamIdle      configDuration    `yaml:"stream_idle"` // how long a quiet stream holds rules back
-	Retention       configDuration    `yaml:"retention"`
-	CheckpointEvery configDuration    `yaml:"checkpoint_every"`
+	Lateness        Duration          `yaml:"lateness"`
+	MaxSkew         Duration          `yaml:"max_skew"`    // how far ahead of the clock a record may be
+	StreamIdle      Duration          `yaml:"stream_idle"` // how long a quiet stream holds rules back
+	Retention       Duration          `yaml:"retention"`
+	CheckpointEvery Duration          `yaml:"checkpoint_every"`
 	QueueSize       int               `yaml:"queue_size"`
-	Risk            riskConfig        `yaml:"risk"`
-	Sources         sourceConfig      `yaml:"sources"`
+	Risk            RiskConfig        `yaml:"risk"`
+	Sources         SourceConfig      `yaml:"sources"`
 	Sinks           []notify.SinkSpec `yaml:"sinks"`
 	// NotifyUpdateEvents is how many more events an alert needs before the
 	// sinks hear of it again; 0 means when its count has doubled.
 	NotifyUpdateEvents int64     `yaml:"notify_update_events"`
-	Log                logConfig `yaml:"log"`
+	Log                LogConfig `yaml:"log"`
 	// Schedules overrides rules' schedules by rule id.
-	Schedules map[string]scheduleConfig `yaml:"schedules"`
+	Schedules map[string]ScheduleConfig `yaml:"schedules"`
 
-	// tokenOnCommandLine says the token came from --token, where ps shows it.
-	tokenOnCommandLine bool
+	// TokenOnCommandLine says the token came from --token, where ps shows it.
+	TokenOnCommandLine bool `yaml:"-"`
 }
 
-type riskConfig struct {
-	Threshold int            `yaml:"threshold"`
-	Window    configDuration `yaml:"window"`
-	Disabled  bool           `yaml:"disabled"`
+type RiskConfig struct {
+	Threshold int      `yaml:"threshold"`
+	Window    Duration `yaml:"window"`
+	Disabled  bool     `yaml:"disabled"`
 }
 
-type sourceConfig struct {
-	Watch        []string       `yaml:"watch"`
-	PollInterval configDuration `yaml:"poll_interval"`
-	S3           []s3Config     `yaml:"s3"`
-	Stdin        bool           `yaml:"stdin"`
+type SourceConfig struct {
+	Watch        []string   `yaml:"watch"`
+	PollInterval Duration   `yaml:"poll_interval"`
+	S3           []S3Config `yaml:"s3"`
+	Stdin        bool       `yaml:"stdin"`
 }
 
-type s3Config struct {
-	Bucket       string         `yaml:"bucket"`
-	Prefix       string         `yaml:"prefix"`
-	Region       string         `yaml:"region"`
-	Endpoint     string         `yaml:"endpoint"`
-	PathStyle    bool           `yaml:"path_style"`
-	QueueURL     string         `yaml:"queue_url"`
-	PollInterval configDuration `yaml:"poll_interval"`
-	AccessKey    string         `yaml:"access_key"`
-	SecretKey    string         `yaml:"secret_key"`
+type S3Config struct {
+	Bucket       string   `yaml:"bucket"`
+	Prefix       string   `yaml:"prefix"`
+	Region       string   `yaml:"region"`
+	Endpoint     string   `yaml:"endpoint"`
+	PathStyle    bool     `yaml:"path_style"`
+	QueueURL     string   `yaml:"queue_url"`
+	PollInterval Duration `yaml:"poll_interval"`
+	AccessKey    string   `yaml:"access_key"`
+	SecretKey    string   `yaml:"secret_key"`
 }
 
-type logConfig struct {
+type LogConfig struct {
 	Format string `yaml:"format"` // text or json
 	Level  string `yaml:"level"`  // debug, info, warn, error
 }
 
-type scheduleConfig struct {
-	Interval  configDuration `yaml:"interval"`
-	LookBack  configDuration `yaml:"lookback"`
-	WindowEnd configDuration `yaml:"window_end"`
-	MaxAlerts *int           `yaml:"max_alerts"`
+type ScheduleConfig struct {
+	Interval  Duration `yaml:"interval"`
+	LookBack  Duration `yaml:"lookback"`
+	WindowEnd Duration `yaml:"window_end"`
+	MaxAlerts *int     `yaml:"max_alerts"`
 }
 
-// duration reads "10m", "90d", "1h30m" or a number of seconds.
-type configDuration time.Duration
+// Duration is a length of time as the config file writes it, in the
+// grammar of package duration: "10m", "90d", "1h30m".
+type Duration time.Duration
 
-func (d *configDuration) UnmarshalYAML(n *yaml.Node) error {
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	v, err := duration.Parse(n.Value)
 	if err != nil {
 		return fmt.Errorf("line %d: %w", n.Line, err)
 	}
-	*d = configDuration(v)
+	*d = Duration(v)
 	return nil
 }
 
-func defaultConfig() serveConfig {
-	return serveConfig{
+// MarshalYAML writes the length the way the file takes it.
+func (d Duration) MarshalYAML() (any, error) { return duration.Format(time.Duration(d)), nil }
+
+func Default() Config {
+	return Config{
 		Data:            "./tripline-data",
 		Listen:          "127.0.0.1:7700",
-		Lateness:        configDuration(10 * time.Minute),
-		MaxSkew:         configDuration(time.Hour),
-		StreamIdle:      configDuration(5 * time.Minute),
-		CheckpointEvery: configDuration(10 * time.Second),
+		Lateness:        Duration(10 * time.Minute),
+		MaxSkew:         Duration(time.Hour),
+		StreamIdle:      Duration(5 * time.Minute),
+		CheckpointEvery: Duration(10 * time.Second),
 		QueueSize:       64,
-		Risk:            riskConfig{Threshold: 100, Window: configDuration(24 * time.Hour)},
-		Sources:         sourceConfig{PollInterval: configDuration(2 * time.Second)},
-		Log:             logConfig{Format: "text", Level: "info"},
+		Risk:            RiskConfig{Threshold: 100, Window: Duration(24 * time.Hour)},
+		Sources:         SourceConfig{PollInterval: Duration(2 * time.Second)},
+		Log:             LogConfig{Format: "text", Level: "info"},
 	}
 }
 
 // loadConfigFile reads a YAML config, expanding ${VAR} references, and
 // rejects unknown keys so that a typo does not silently drop a setting.
-func loadConfigFile(path string, cfg *serveConfig) error {
+func LoadFile(path string, cfg *Config) error {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("cannot read config: %w", err)
 	}
 	expanded := os.Expand(string(raw), func(k string) string { return os.Getenv(k) })
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(expanded), &doc); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if err := checkKeys(&doc, reflect.TypeOf(*cfg), ""); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
 	dec := yaml.NewDecoder(strings.NewReader(expanded))
 	dec.KnownFields(true)
 	if err := dec.Decode(cfg); err != nil {
@@ -134,7 +146,7 @@ func loadConfigFile(path string, cfg *serveConfig) error {
 }
 
 // applyEnv sets options from TRIPLINE_* environment variables.
-func applyEnv(cfg *serveConfig, getenv func(string) string) error {
+func ApplyEnv(cfg *Config, getenv func(string) string) error {
 	str := func(key string, dst *string) {
 		if v := getenv("TRIPLINE_" + key); v != "" {
 			*dst = v
@@ -145,13 +157,13 @@ func applyEnv(cfg *serveConfig, getenv func(string) string) error {
 			*dst = splitList(v)
 		}
 	}
-	dur := func(key string, dst *configDuration) error {
+	dur := func(key string, dst *Duration) error {
 		if v := getenv("TRIPLINE_" + key); v != "" {
 			d, err := duration.Parse(v)
 			if err != nil {
 				return fmt.Errorf("TRIPLINE_%s: %w", key, err)
 			}
-			*dst = configDuration(d)
+			*dst = Duration(d)
 		}
 		return nil
 	}
@@ -166,7 +178,7 @@ func applyEnv(cfg *serveConfig, getenv func(string) string) error {
 	if v := getenv("TRIPLINE_S3"); v != "" {
 		cfg.Sources.S3 = nil
 		for _, u := range splitList(v) {
-			s, err := parseS3URL(u)
+			s, err := ParseS3URL(u)
 			if err != nil {
 				return fmt.Errorf("TRIPLINE_S3: %w", err)
 			}
@@ -176,7 +188,7 @@ func applyEnv(cfg *serveConfig, getenv func(string) string) error {
 	if v := getenv("TRIPLINE_SINKS"); v != "" {
 		cfg.Sinks = nil
 		for _, spec := range splitList(v) {
-			s, err := parseSinkSpec(spec)
+			s, err := ParseSinkSpec(spec)
 			if err != nil {
 				return fmt.Errorf("TRIPLINE_SINKS: %w", err)
 			}
@@ -201,7 +213,7 @@ func applyEnv(cfg *serveConfig, getenv func(string) string) error {
 		}
 		cfg.NoBuiltin = b
 	}
-	for key, dst := range map[string]*configDuration{"LATENESS": &cfg.Lateness, "RETENTION": &cfg.Retention, "RISK_WINDOW": &cfg.Risk.Window,
+	for key, dst := range map[string]*Duration{"LATENESS": &cfg.Lateness, "RETENTION": &cfg.Retention, "RISK_WINDOW": &cfg.Risk.Window,
 		"CHECKPOINT_EVERY": &cfg.CheckpointEvery, "POLL_INTERVAL": &cfg.Sources.PollInterval,
 		"MAX_SKEW": &cfg.MaxSkew, "STREAM_IDLE": &cfg.StreamIdle} {
 		if err := dur(key, dst); err != nil {
@@ -222,7 +234,7 @@ func splitList(s string) []string {
 }
 
 // check reports configurations that cannot work.
-func (c *serveConfig) check() error {
+func (c *Config) Check() error {
 	var errs []string
 	if c.Data == "" {
 		errs = append(errs, "data directory is empty")
@@ -267,13 +279,13 @@ func (c *serveConfig) check() error {
 
 // parseS3URL reads the flag and environment form of an S3 source:
 // s3://bucket/prefix?region=R&endpoint=URL&path_style=true&queue_url=URL&poll_interval=1m.
-func parseS3URL(s string) (s3Config, error) {
+func ParseS3URL(s string) (S3Config, error) {
 	u, err := url.Parse(s)
 	if err != nil || u.Scheme != "s3" || u.Host == "" {
-		return s3Config{}, fmt.Errorf("want s3://bucket/prefix[?region=...], got %q", s)
+		return S3Config{}, fmt.Errorf("want s3://bucket/prefix[?region=...], got %q", s)
 	}
 	q := u.Query()
-	c := s3Config{Bucket: u.Host, Prefix: strings.TrimPrefix(u.Path, "/"), Region: q.Get("region"),
+	c := S3Config{Bucket: u.Host, Prefix: strings.TrimPrefix(u.Path, "/"), Region: q.Get("region"),
 		Endpoint: q.Get("endpoint"), QueueURL: q.Get("queue_url")}
 	if v := q.Get("path_style"); v != "" {
 		if c.PathStyle, err = strconv.ParseBool(v); err != nil {
@@ -285,7 +297,7 @@ func parseS3URL(s string) (s3Config, error) {
 		if err != nil {
 			return c, err
 		}
-		c.PollInterval = configDuration(d)
+		c.PollInterval = Duration(d)
 	}
 	return c, nil
 }
@@ -293,7 +305,7 @@ func parseS3URL(s string) (s3Config, error) {
 // parseSinkSpec reads the flag and environment form of a sink:
 // stdout[:FORMAT], file:PATH[:FORMAT], webhook:URL (signed with
 // TRIPLINE_WEBHOOK_SECRET), slack:URL. Routing needs the config file.
-func parseSinkSpec(s string) (notify.SinkSpec, error) {
+func ParseSinkSpec(s string) (notify.SinkSpec, error) {
 	kind, rest, _ := strings.Cut(s, ":")
 	switch kind {
 	case "stdout":
@@ -327,12 +339,12 @@ func parseSinkSpec(s string) (notify.SinkSpec, error) {
 
 // readTokenFile sets the token from TokenFile, when one is named. The file
 // should be readable by its owner only; a token there stays out of ps.
-func (c *serveConfig) readTokenFile() error {
+func (c *Config) ReadTokenFile() error {
 	if c.TokenFile == "" {
 		return nil
 	}
 	if c.Token != "" {
-		return usagef("both a token and a token file: give one")
+		return fmt.Errorf("both a token and a token file: give one")
 	}
 	b, err := os.ReadFile(c.TokenFile)
 	if err != nil {
@@ -343,4 +355,39 @@ func (c *serveConfig) readTokenFile() error {
 		return fmt.Errorf("the token file %s is empty", c.TokenFile)
 	}
 	return nil
+}
+
+// Redacted returns the configuration with its secrets hidden, for
+// printing.
+func (c Config) Redacted() Config {
+	if c.Token != "" {
+		c.Token = "***"
+	}
+	sinks := append([]notify.SinkSpec(nil), c.Sinks...)
+	for i := range sinks {
+		if sinks[i].Secret != "" {
+			sinks[i].Secret = "***"
+		}
+	}
+	c.Sinks = sinks
+	s3 := append([]S3Config(nil), c.Sources.S3...)
+	for i := range s3 {
+		if s3[i].SecretKey != "" {
+			s3[i].SecretKey = "***"
+		}
+	}
+	c.Sources.S3 = s3
+	return c
+}
+
+// YAML renders the configuration, secrets hidden, as the config file
+// writes it: its own keys, lengths of time as 10m or 1d.
+func (c Config) YAML() ([]byte, error) {
+	var b strings.Builder
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(c.Redacted()); err != nil {
+		return nil, err
+	}
+	return []byte(b.String()), enc.Close()
 }

@@ -1,0 +1,137 @@
+package service
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// checkKeys walks a parsed config file beside the type it decodes into
+// and names the first key the type does not have, with its line, where
+// it sits (sources.s3[0]) and the known key it is nearest to: yaml's own
+// error says only that a field was not found.
+func checkKeys(n *yaml.Node, t reflect.Type, where string) error {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if n.Kind == yaml.DocumentNode {
+		for _, c := range n.Content {
+			if err := checkKeys(c, t, where); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		if n.Kind != yaml.MappingNode {
+			return nil // yaml's decoder reports the wrong shape
+		}
+		fields := yamlFields(t)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			ft, ok := fields[k.Value]
+			if !ok {
+				names := make([]string, 0, len(fields))
+				for name := range fields {
+					names = append(names, name)
+				}
+				msg := fmt.Sprintf("line %d: unknown key %q", k.Line, k.Value)
+				if where != "" {
+					msg += " in " + where
+				}
+				if near := nearest(k.Value, names); near != "" {
+					msg += fmt.Sprintf("; did you mean %q?", near)
+				}
+				return fmt.Errorf("%s", msg)
+			}
+			if err := checkKeys(v, ft, join(where, k.Value)); err != nil {
+				return err
+			}
+		}
+	case reflect.Slice:
+		if n.Kind == yaml.SequenceNode {
+			for i, c := range n.Content {
+				if err := checkKeys(c, t.Elem(), fmt.Sprintf("%s[%d]", where, i)); err != nil {
+					return err
+				}
+			}
+		}
+	case reflect.Map:
+		if n.Kind == yaml.MappingNode {
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if err := checkKeys(n.Content[i+1], t.Elem(), join(where, n.Content[i].Value)); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func join(where, key string) string {
+	if where == "" {
+		return key
+	}
+	return where + "." + key
+}
+
+// yamlFields maps a struct's yaml keys to their types, inline structs'
+// keys included.
+func yamlFields(t reflect.Type) map[string]reflect.Type {
+	out := map[string]reflect.Type{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := f.Tag.Get("yaml")
+		name, opts, _ := strings.Cut(tag, ",")
+		switch {
+		case tag == "-" || !f.IsExported():
+			continue
+		case strings.Contains(opts, "inline"):
+			for k, v := range yamlFields(f.Type) {
+				out[k] = v
+			}
+			continue
+		case name == "":
+			name = strings.ToLower(f.Name)
+		}
+		out[name] = f.Type
+	}
+	return out
+}
+
+// nearest returns the name closest to s by edit distance, if it is close
+// enough to be a slip of the keyboard (at most a third of s's length, and
+// at least one edit).
+func nearest(s string, names []string) string {
+	best, bestD := "", max(1, len(s)/3)+1
+	for _, n := range names {
+		if d := editDistance(strings.ToLower(s), n); d < bestD || d == bestD && n < best {
+			best, bestD = n, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
