@@ -98,7 +98,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			body.Error = fmt.Sprintf("the engine became busy after accepting %d records; send the rest again", ie.res.Accepted)
 		}
 	}
-	if code >= 500 {
+	if rec, ok := w.(*recorder); ok {
+		rec.err = err // the access log line says why
+	} else if code >= 500 {
 		s.log.Error("api request failed", "method", r.Method, "path", r.URL.Path, "status", code, "err", err)
 	}
 	writeJSON(w, code, body)

@@ -320,6 +320,7 @@ type recorder struct {
 	http.ResponseWriter
 	status int
 	bytes  int64
+	err    error // what writeError answered with
 }
 
 func (rec *recorder) WriteHeader(code int) {
@@ -341,9 +342,6 @@ func (rec *recorder) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the connection.
 func (rec *recorder) Unwrap() http.ResponseWriter { return rec.ResponseWriter }
 
-// quietPaths are polled often; their access log goes at debug level.
-var quietPaths = map[string]bool{"/healthz": true, "/readyz": true, "/metrics": true}
-
 // observe writes the access log and the request metrics, and turns a
 // handler's panic into a 500 with its stack in the log.
 func (s *Server) observe(next http.Handler) http.Handler {
@@ -351,7 +349,9 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		start := time.Now()
 		rec := &recorder{ResponseWriter: w}
 		defer func() {
-			if p := recover(); p != nil {
+			p := recover()
+			panicked := p != nil
+			if panicked {
 				if p == http.ErrAbortHandler {
 					panic(p)
 				}
@@ -371,14 +371,23 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			}
 			s.m.requests.WithLabelValues(route, strconv.Itoa(rec.status)).Inc()
 			s.m.duration.WithLabelValues(route).Observe(d.Seconds())
-			level := slog.LevelInfo
-			if quietPaths[r.URL.Path] && rec.status < 400 {
-				level = slog.LevelDebug
+			if panicked {
+				return // logged above, once
 			}
-			s.log.LogAttrs(r.Context(), level, "http request",
-				slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			// One line a request, at DEBUG: a busy API would bury
+			// everything else at INFO. Failures of our own show at ERROR,
+			// with their cause.
+			level := slog.LevelDebug
+			attrs := []slog.Attr{slog.String("method", r.Method), slog.String("path", r.URL.Path),
 				slog.Int("status", rec.status), slog.Duration("duration", d),
-				slog.Int64("bytes", rec.bytes), slog.String("remote", r.RemoteAddr))
+				slog.Int64("bytes", rec.bytes), slog.String("remote", r.RemoteAddr)}
+			if rec.status >= 500 {
+				level = slog.LevelError
+				if rec.err != nil {
+					attrs = append(attrs, slog.String("err", rec.err.Error()))
+				}
+			}
+			s.log.LogAttrs(r.Context(), level, "http request", attrs...)
 		}()
 		next.ServeHTTP(rec, r)
 	})

@@ -255,9 +255,9 @@ func TestAccessLog(t *testing.T) {
 	s := newTest(t, Options{Store: fixture(), Logger: jsonLogger(&buf)})
 	do(t, s.Handler(), "GET", "/api/v1/alerts/nope?x=1", nil)
 	var rec struct {
-		Msg, Method, Path string
-		Status            int
-		Duration          float64
+		Msg, Method, Path, Level string
+		Status                   int
+		Duration                 float64
 	}
 	found := false
 	for _, ln := range lines(buf.String()) {
@@ -266,13 +266,23 @@ func TestAccessLog(t *testing.T) {
 		}
 		if rec.Msg == "http request" {
 			found = true
-			if rec.Method != "GET" || rec.Path != "/api/v1/alerts/nope" || rec.Status != 404 {
-				t.Errorf("access log %+v", rec)
+			if rec.Method != "GET" || rec.Path != "/api/v1/alerts/nope" || rec.Status != 404 || rec.Level != "DEBUG" {
+				t.Errorf("access log %+v, want a DEBUG line", rec)
 			}
 		}
 	}
 	if !found {
 		t.Errorf("no access log line in\n%s", buf.String())
+	}
+}
+
+// A request that panics is logged once, as the error with its stack.
+func TestPanicLoggedOnce(t *testing.T) {
+	var buf logBuffer
+	s := newTest(t, Options{Logger: jsonLogger(&buf), Rules: func() []RuleStatus { panic("rules exploded") }})
+	do(t, s.Handler(), "GET", "/api/v1/rules", nil)
+	if n := len(lines(buf.String())); n != 1 || !strings.Contains(buf.String(), "rules exploded") {
+		t.Errorf("%d log lines, want the panic's alone:\n%s", n, buf.String())
 	}
 }
 
