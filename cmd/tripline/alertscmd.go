@@ -8,16 +8,15 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"github.com/tripline/tripline/internal/duration"
+	"github.com/tripline/tripline/internal/table"
 
 	"github.com/tripline/tripline/internal/alert"
 	"github.com/tripline/tripline/internal/store"
-	"github.com/tripline/tripline/internal/visible"
 )
 
 // storeFlags locate the alert store: --store URL, or the SQLite file in
@@ -284,13 +283,11 @@ func runRisk(s *streams, o *riskOptions) error {
 		if format != formatTable {
 			return writeRecords(stdout, format, evs)
 		}
-		tw := tabwriter.NewWriter(visible.Writer(stdout), 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "TIME\tENTITY\tSCORE\tRULE\tMESSAGE")
+		tab := table.New(termWidth(stdout), "TIME", "ENTITY", "SCORE", "RULE", "MESSAGE")
 		for _, e := range evs {
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", e.Time.Format(time.RFC3339), visible.String(e.Entity), e.Score,
-				visible.String(e.RuleName), clipText(visible.String(e.Message), 80))
+			tab.Row(e.Time.Format(time.RFC3339), e.Entity, fmt.Sprint(e.Score), e.RuleName, e.Message)
 		}
-		return tw.Flush()
+		return tab.Write(stdout)
 	}
 	risk, err := st.Risk(ctx, f)
 	if err != nil {
@@ -299,13 +296,12 @@ func runRisk(s *streams, o *riskOptions) error {
 	if format != formatTable {
 		return writeRecords(stdout, format, risk)
 	}
-	tw := tabwriter.NewWriter(visible.Writer(stdout), 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ENTITY\tTYPE\tRISK\tEVENTS\tRULES\tFIRST\tLAST")
+	tab := table.New(termWidth(stdout), "ENTITY", "TYPE", "RISK", "EVENTS", "RULES", "FIRST", "LAST")
 	for _, r := range risk {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\n", visible.String(r.Entity), visible.String(r.EntityType), r.Score, r.Count,
-			clipText(visible.String(strings.Join(r.Rules, "; ")), 70), r.First.Format(time.RFC3339), r.Last.Format(time.RFC3339))
+		tab.Row(r.Entity, r.EntityType, fmt.Sprint(r.Score), fmt.Sprint(r.Count),
+			strings.Join(r.Rules, "; "), r.First.Format(time.RFC3339), r.Last.Format(time.RFC3339))
 	}
-	return tw.Flush()
+	return tab.Write(stdout)
 }
 
 // writeRecords writes records as one JSON array (json) or a line each
@@ -325,11 +321,4 @@ func writeRecords[T any](w io.Writer, format string, recs []T) error {
 		}
 	}
 	return nil
-}
-
-func clipText(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n-3] + "..."
 }

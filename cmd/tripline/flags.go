@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
+
+	"golang.org/x/term"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -146,6 +149,23 @@ func checkDocFormat(f string) error {
 		return nil
 	}
 	return usagef("unknown --format %q (want table or json)", f)
+}
+
+// termWidth is how wide tables written to w may be: the terminal's width,
+// or $COLUMNS; 0 (any width) when w is a file or a pipe, so that output
+// for programs is never cut.
+func termWidth(w io.Writer) int {
+	f, ok := w.(*os.File)
+	if !ok || !isTerminal(w) {
+		return 0
+	}
+	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 0 {
+		return n
+	}
+	if n, _, err := term.GetSize(int(f.Fd())); err == nil && n > 0 {
+		return n
+	}
+	return 0
 }
 
 func isTerminal(w io.Writer) bool {

@@ -112,7 +112,7 @@ func writeAlerts(of outputFlags, format string, stdout io.Writer, alerts []*aler
 	}
 	switch format {
 	case formatTable:
-		err = alert.WriteTable(w, alerts, verbose)
+		err = alert.WriteTable(w, alerts, verbose, termWidth(w))
 	case formatJSON:
 		err = alert.WriteJSON(w, alerts)
 	default:

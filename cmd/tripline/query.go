@@ -7,8 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strings"
-	"text/tabwriter"
+	"slices"
 
 	"github.com/spf13/cobra"
 	"github.com/tripline/tripline/internal/engine"
@@ -16,7 +15,7 @@ import (
 	"github.com/tripline/tripline/internal/exec"
 	"github.com/tripline/tripline/internal/logs"
 	"github.com/tripline/tripline/internal/rule"
-	"github.com/tripline/tripline/internal/visible"
+	"github.com/tripline/tripline/internal/table"
 )
 
 // queryOptions are query's flags and arguments.
@@ -107,27 +106,29 @@ func writeRows(of outputFlags, format string, stdout io.Writer, rows []exec.Resu
 }
 
 func writeRowTable(w io.Writer, rows []exec.Result) {
-	tw := tabwriter.NewWriter(visible.Writer(w), 0, 4, 2, ' ', 0)
+	width := termWidth(w)
+	var tab *table.Table
 	var header []string
 	for _, r := range rows {
-		if strings.Join(r.Columns, "\t") != strings.Join(header, "\t") {
+		if !slices.Equal(r.Columns, header) {
+			if tab != nil {
+				tab.Write(w)
+			}
 			header = r.Columns
-			fmt.Fprintln(tw, strings.Join(header, "\t"))
+			tab = table.New(width, header...)
 		}
 		vals := make([]string, len(r.Values))
 		for i, v := range r.Values {
-			s := v.String()
+			vals[i] = v.String()
 			if v.IsNull() {
-				s = "null"
+				vals[i] = "null"
 			}
-			if len(s) > 80 {
-				s = s[:77] + "..."
-			}
-			vals[i] = visible.String(s)
 		}
-		fmt.Fprintln(tw, strings.Join(vals, "\t"))
+		tab.Row(vals...)
 	}
-	tw.Flush()
+	if tab != nil {
+		tab.Write(w)
+	}
 }
 
 // writeRowArray writes the rows as one JSON array, an object a line.

@@ -7,7 +7,6 @@ import (
 	"io"
 	"sort"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -16,7 +15,7 @@ import (
 	"github.com/tripline/tripline/internal/lint"
 	"github.com/tripline/tripline/internal/rule"
 	"github.com/tripline/tripline/internal/ruleset"
-	"github.com/tripline/tripline/internal/visible"
+	"github.com/tripline/tripline/internal/table"
 )
 
 func newRulesCmd(s *streams) *cobra.Command {
@@ -121,14 +120,13 @@ func writeRuleList(stdout io.Writer, set *ruleset.Set, format string) error {
 		}
 		return writeRecords(stdout, format, out)
 	}
-	tw := tabwriter.NewWriter(visible.Writer(stdout), 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tLANGUAGE\tFILE\tSEVERITY\tSCHEDULE\tHEALTH")
+	tab := table.New(termWidth(stdout), "ID", "NAME", "LANGUAGE", "FILE", "SEVERITY", "SCHEDULE", "HEALTH")
 	for _, c := range set.Compiled {
 		r := c.Rule
 		st := set.State(c)
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, clip(r.Name, 60), r.Language, st.File, r.Severity, ruleset.Schedule(r), clip(st.Health(), 70))
+		tab.Row(r.ID, clip(r.Name, 60), r.Language, st.File, r.Severity, ruleset.Schedule(r), clip(st.Health(), 70))
 	}
-	return tw.Flush()
+	return tab.Write(stdout)
 }
 
 // writeJSONDoc writes one indented JSON document.
@@ -279,8 +277,7 @@ func writeCoverage(stdout io.Writer, set *ruleset.Set, format string) error {
 		}
 		return writeJSONDoc(stdout, out)
 	}
-	tw := tabwriter.NewWriter(visible.Writer(stdout), 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "FRAMEWORK\tTACTIC\tTECHNIQUE\tRULES")
+	tab := table.New(termWidth(stdout), "FRAMEWORK", "TACTIC", "TECHNIQUE", "RULES")
 	for _, cv := range cov {
 		var names []string
 		for _, r := range cv.Rules {
@@ -288,20 +285,19 @@ func writeCoverage(stdout io.Writer, set *ruleset.Set, format string) error {
 		}
 		sort.Strings(names)
 		tactic := strings.TrimSpace(cv.Tactic.ID + " " + cv.Tactic.Name)
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", cv.Framework, cmp.Or(tactic, "-"), strings.TrimSpace(cv.Technique.ID+" "+cv.Technique.Name), strings.Join(names, "; "))
+		tab.Row(cv.Framework, cmp.Or(tactic, "-"), strings.TrimSpace(cv.Technique.ID+" "+cv.Technique.Name), strings.Join(names, "; "))
 	}
-	if err := tw.Flush(); err != nil {
+	if err := tab.Write(stdout); err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout)
-	tw = tabwriter.NewWriter(visible.Writer(stdout), 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "RULE\tNAME\tDATA SOURCES")
+	tab = table.New(termWidth(stdout), "RULE", "NAME", "DATA SOURCES")
 	for _, c := range set.Compiled {
 		ds := strings.Join(lint.DataSources(c.Program), ", ")
 		if ds == "" {
 			ds = "- (" + set.State(c).Status + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", c.Rule.ID, clip(c.Rule.Name, 60), ds)
+		tab.Row(c.Rule.ID, clip(c.Rule.Name, 60), ds)
 	}
-	return tw.Flush()
+	return tab.Write(stdout)
 }

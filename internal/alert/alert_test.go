@@ -80,7 +80,7 @@ func TestTableAndLocation(t *testing.T) {
 		Evidence: []Evidence{{File: "ct.json.gz", Line: 1, Offset: 120, Raw: []byte(`{"eventName":"ListFoundationModels","userAgent":"a\u001b[2J"}`)},
 			{File: "inv.json", Line: 7}, {File: "x", Offset: 9}, {File: "y", Line: 2}}}
 	var buf bytes.Buffer
-	if err := WriteTable(&buf, []*Alert{a}, true); err != nil {
+	if err := WriteTable(&buf, []*Alert{a}, true, 0); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()
@@ -91,5 +91,29 @@ func TestTableAndLocation(t *testing.T) {
 	}
 	if strings.Contains(out, "y:2") {
 		t.Error("more than three evidence lines shown")
+	}
+}
+
+// On a terminal the table fits its width, however long the groups.
+func TestTableFitsTheTerminal(t *testing.T) {
+	var alerts []*Alert
+	for i := 0; i < 3; i++ {
+		alerts = append(alerts, &Alert{Rule: RuleRef{Name: "AWS Bedrock Burst of Invocations Without a Guardrail by a Normally Guarded Principal", Severity: "medium"},
+			EventCount: 1234, Group: Fields{{Name: "user.id", Value: event.StringValue("arn:aws:sts::123456789012:assumed-role/bedrock-inference-role/someone@example.com")},
+				{Name: "cloud.account.id", Value: event.StringValue("123456789012")}}})
+	}
+	for _, width := range []int{72, 100, 140} {
+		var buf bytes.Buffer
+		if err := WriteTable(&buf, alerts, false, width); err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(strings.TrimRight(buf.String(), "\n"), "\n") {
+			if n := len([]rune(line)); n > width {
+				t.Errorf("width %d: a line of %d: %q", width, n, line)
+			}
+		}
+		if !strings.Contains(buf.String(), "1234") {
+			t.Errorf("width %d: the event count was cut:\n%s", width, buf.String())
+		}
 	}
 }

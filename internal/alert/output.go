@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
+	"github.com/tripline/tripline/internal/table"
 	"github.com/tripline/tripline/internal/visible"
 )
 
@@ -38,27 +38,25 @@ func WriteJSON(w io.Writer, alerts []*Alert) error {
 	return nil
 }
 
-// WriteTable writes a human-readable table, one line per alert; verbose
-// adds, below the table, each alert's reason and where its first source
-// events are.
-func WriteTable(w io.Writer, alerts []*Alert, verbose bool) error {
+// WriteTable writes a human-readable table, one line per alert, at most
+// width runes wide (0: any); verbose adds, below the table, each alert's
+// reason and where its first source events are.
+func WriteTable(w io.Writer, alerts []*Alert, verbose bool, width int) error {
 	w = visible.Writer(w)
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "#\tSEVERITY\tRULE\tGROUP\tEVENTS\tFIRST SEEN\tLAST SEEN")
+	tab := table.New(width, "#", "SEVERITY", "RULE", "GROUP", "EVENTS", "FIRST SEEN", "LAST SEEN")
 	for i, a := range alerts {
 		var group []string
 		for _, f := range a.Group {
-			group = append(group, visible.String(f.Name+"="+short(f.Value.String())))
+			group = append(group, f.Name+"="+short(f.Value.String()))
 		}
 		g := strings.Join(group, " ")
 		if g == "" {
 			g = "-"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\t%s\n", i+1, visible.String(a.Rule.Severity), clip(visible.String(a.Rule.Name), 60),
-			clip(g, 90), a.EventCount,
+		tab.Row(fmt.Sprint(i+1), a.Rule.Severity, clip(a.Rule.Name, 60), clip(g, 90), fmt.Sprint(a.EventCount),
 			a.FirstSeen.Format("2006-01-02 15:04:05"), a.LastSeen.Format("2006-01-02 15:04:05"))
 	}
-	if err := tw.Flush(); err != nil {
+	if err := tab.Write(w); err != nil {
 		return err
 	}
 	if !verbose {
