@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/tripline/tripline/internal/duration"
@@ -83,10 +84,18 @@ func runHunt(s *streams, o *huntOptions) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	var progress *logs.Progress
+	stopProgress := func() {}
+	if s.tty != nil && !o.quiet {
+		progress = &logs.Progress{}
+		stopProgress = startProgress(s.tty, progress, 250*time.Millisecond).Stop
+	}
 	rep, err := engine.Hunt(ctx, set.Compiled, o.paths, engine.HuntOptions{
-		Workers: o.workers, Stdin: logs.Options{Stdin: s.in}, NoPrefilter: o.noPrefilter, Profile: o.profile, Lateness: late,
+		Progress: progress,
+		Workers:  o.workers, Stdin: logs.Options{Stdin: s.in}, NoPrefilter: o.noPrefilter, Profile: o.profile, Lateness: late,
 		DedupHorizon: horizon,
 	})
+	stopProgress()
 	if err != nil {
 		return err
 	}

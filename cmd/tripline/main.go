@@ -42,6 +42,9 @@ var version = "0.1.0-dev"
 type streams struct {
 	in       io.Reader
 	out, err io.Writer
+	// tty is standard error itself when it is a terminal, for the
+	// progress line's control codes (err passes none through); else nil.
+	tty io.Writer
 }
 
 func main() {
@@ -52,8 +55,11 @@ func main() {
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// Attacker-controlled text (user agents, role names, prompts) reaches
 	// error messages: it is shown, never obeyed by the terminal.
-	stderr = visible.Writer(stderr)
-	s := &streams{in: stdin, out: stdout, err: stderr}
+	s := &streams{in: stdin, out: stdout, err: visible.Writer(stderr)}
+	if isTerminal(stderr) {
+		s.tty = stderr
+	}
+	stderr = s.err
 	root := newRootCmd(s)
 	root.SetArgs(singleDashLong(root, args))
 	cmd, err := root.ExecuteC()

@@ -36,6 +36,8 @@ type HuntOptions struct {
 	// DedupHorizon is how long a record's id is remembered to drop later
 	// copies of it; 0 means DefaultDedupHorizon, negative keeps copies.
 	DedupHorizon time.Duration
+	// Progress, when set, follows the read, for a display to poll.
+	Progress *logs.Progress
 }
 
 // RuleProfile is what one rule cost in a run.
@@ -228,6 +230,7 @@ func newWorkers(rules []*Compiled, n int, opt HuntOptions) ([]*worker, logs.Opti
 	}
 	readOpt := opt.Stdin
 	readOpt.Workers = n
+	readOpt.Progress = opt.Progress
 	if !opt.NoPrefilter && len(rules) > 0 {
 		all := true
 		for i := range rules {
@@ -359,6 +362,7 @@ func Query(ctx context.Context, c *Compiled, inputs []string, opt HuntOptions) (
 	}
 	readOpt := opt.Stdin
 	readOpt.Workers = n
+	readOpt.Progress = opt.Progress
 	stats, err := logs.Read(ctx, inputs, readOpt, func(wi int, ev *event.Event) error {
 		insts[wi].Push(ev)
 		return nil

@@ -53,6 +53,17 @@ type Options struct {
 	// Idle, when set, is called once by each worker when it has no input
 	// left to read, after its last Handler call.
 	Idle func(worker int)
+	// Progress, when set, is kept up to date as the read goes, for a
+	// display to poll.
+	Progress *Progress
+}
+
+// Progress is how far a read has got, safe to read while it runs. Sizes
+// are as stored (compressed files count their compressed bytes); standard
+// input's size is unknown and counts only as it is read.
+type Progress struct {
+	Files, FilesDone atomic.Int64
+	Bytes, BytesRead atomic.Int64
 }
 
 // Handler receives each good record. worker is in [0, Workers); calls with
@@ -152,6 +163,18 @@ func Read(ctx context.Context, inputs []string, opt Options, h Handler) (Stats, 
 	}
 	if opt.TimeOrder {
 		files = timeOrder(ctx, files, opt)
+	}
+	if p := opt.Progress; p != nil {
+		var size int64
+		for _, f := range files {
+			if st, err := os.Stat(f); err == nil && f != "-" {
+				size += st.Size()
+			}
+		}
+		p.Files.Store(int64(len(files)))
+		p.Bytes.Store(size)
+		p.FilesDone.Store(0)
+		p.BytesRead.Store(0)
 	}
 	n := opt.Workers
 	if n <= 0 {
@@ -319,6 +342,10 @@ func (w *worker) readInput(i int, name string) {
 	w.files++
 	w.warned, w.warnedUTF8 = false, false
 	cr := &countingReader{r: rd}
+	if p := w.run.opt.Progress; p != nil {
+		cr.progress = &p.BytesRead
+		defer p.FilesDone.Add(1)
+	}
 	w.decode(cr)
 	w.bytes += cr.n
 	if w.perFile == 0 {
@@ -445,13 +472,17 @@ func (w *worker) problem(line int, off int64, err error) {
 }
 
 type countingReader struct {
-	r io.Reader
-	n int64
+	r        io.Reader
+	n        int64
+	progress *atomic.Int64 // also counts here, when set
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
+	if c.progress != nil {
+		c.progress.Add(int64(n))
+	}
 	return n, err
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -549,5 +550,23 @@ func TestReadWarnings(t *testing.T) {
 		if w.Origin.File == utf && w.Origin.Line != 2 {
 			t.Errorf("the UTF-8 warning is at line %d, want 2", w.Origin.Line)
 		}
+	}
+}
+
+// Progress ends where the read's own count does.
+func TestProgressFollowsTheRead(t *testing.T) {
+	dir := t.TempDir()
+	for i, body := range []string{`{"Records":[{"eventID":"a","eventTime":"2026-11-21T08:00:00Z","eventSource":"bedrock.amazonaws.com","eventName":"X"}]}`, "\n"} {
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("f%d.json", i)), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var p Progress
+	st, err := Read(context.Background(), []string{dir}, Options{Progress: &p}, func(int, *event.Event) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Files.Load() != 2 || p.FilesDone.Load() != 2 || p.BytesRead.Load() != st.Bytes || p.Bytes.Load() != st.Bytes {
+		t.Errorf("progress files %d/%d bytes %d/%d; the read counted %d bytes", p.FilesDone.Load(), p.Files.Load(), p.BytesRead.Load(), p.Bytes.Load(), st.Bytes)
 	}
 }
