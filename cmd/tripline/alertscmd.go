@@ -152,7 +152,22 @@ func runAlertsList(s *streams, o *alertsListOptions) error {
 	if err != nil {
 		return fmt.Errorf("cannot list alerts: %w", err)
 	}
-	return writeAlerts(o.output, format, s.out, alerts, o.verbose)
+	if err := writeAlerts(o.output, format, s.out, alerts, o.verbose); err != nil {
+		return err
+	}
+	if !f.Since.IsZero() {
+		// --since counts back from the clock, and alerts carry the time
+		// of the events they are about: after replaying last month's
+		// logs, "--since 24h" leaves them all out. Say so.
+		older := f
+		older.Since, older.Until, older.Limit = time.Time{}, f.Since, 1
+		if prev, err := st.List(ctx, older); err == nil && len(prev) > 0 {
+			fmt.Fprintf(s.err, "%d %s since %s (alert times are event times); older alerts exist, the newest at %s: see them with --since %s\n",
+				len(alerts), plural(len(alerts), "alert"), f.Since.UTC().Format(time.RFC3339), prev[0].Timestamp.UTC().Format(time.RFC3339),
+				prev[0].Timestamp.Add(-24*time.Hour).UTC().Format(time.RFC3339))
+		}
+	}
+	return nil
 }
 
 func newAlertsShowCmd(s *streams) *cobra.Command {
@@ -292,6 +307,14 @@ func runRisk(s *streams, o *riskOptions) error {
 	risk, err := st.Risk(ctx, f)
 	if err != nil {
 		return fmt.Errorf("cannot read risk: %w", err)
+	}
+	if len(risk) == 0 && !f.Since.IsZero() {
+		older := f
+		older.Since, older.Until, older.Limit = time.Time{}, f.Since, 1
+		if prev, err := st.RiskEvents(ctx, older); err == nil && len(prev) > 0 {
+			fmt.Fprintf(s.err, "no risk since %s (risk times are event times); the store holds older risk, from %s on: see it with --since %s\n",
+				f.Since.UTC().Format(time.RFC3339), prev[0].Time.UTC().Format(time.RFC3339), prev[0].Time.UTC().Format(time.RFC3339))
+		}
 	}
 	if format != formatTable {
 		return writeRecords(stdout, format, risk)

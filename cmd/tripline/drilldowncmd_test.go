@@ -175,3 +175,21 @@ func TestDrilldownFunc(t *testing.T) {
 		}
 	}
 }
+
+// After replaying old logs, "--since 24h" finds nothing: the output says
+// that older alerts and risk exist and how to see them.
+func TestSinceSaysWhatIsOlder(t *testing.T) {
+	data, _ := drilldownStore(t)
+	code, stdout, stderr := runCLI(t, "", "alerts", "list", "--data", data, "--since", "24h", "--format", "ndjson")
+	if code != exitOK || stdout != "" || !strings.Contains(stderr, "older alerts exist, the newest at 2026-11-21T09:00:00Z: see them with --since 2026-11-20T09:00:00Z") {
+		t.Errorf("alerts list: exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, _ = runCLI(t, "", "alerts", "list", "--data", data, "--since", "2026-11-20T09:00:00Z", "--format", "ndjson")
+	if code != exitOK || !strings.Contains(stdout, `"id":"al-1"`) {
+		t.Errorf("the suggested --since does not show the alert: exit %d %s", code, stdout)
+	}
+	code, _, stderr = runCLI(t, "", "risk", "--data", data, "--since", "24h")
+	if code != exitOK || !strings.Contains(stderr, "the store holds older risk") {
+		t.Errorf("risk: exit %d %s", code, stderr)
+	}
+}
