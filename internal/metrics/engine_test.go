@@ -9,6 +9,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/tripline/tripline/internal/event"
+	"github.com/tripline/tripline/internal/testutil"
 )
 
 // engineFamilies are the engine's metrics as /metrics has exposed them
@@ -35,21 +36,6 @@ func labelNames(m *dto.Metric) []string {
 		out = append(out, l.GetName())
 	}
 	return out
-}
-
-// sampleWith returns the sample of f whose labels are exactly these
-// name, value pairs.
-func sampleWith(f *dto.MetricFamily, pairs ...string) *dto.Metric {
-	for _, m := range f.GetMetric() {
-		var got []string
-		for _, l := range m.GetLabel() {
-			got = append(got, l.GetName(), l.GetValue())
-		}
-		if slices.Equal(got, pairs) {
-			return m
-		}
-	}
-	return nil
 }
 
 func TestEngineObserver(t *testing.T) {
@@ -102,7 +88,7 @@ func TestEngineObserver(t *testing.T) {
 		{"tripline_alerts_raised_total", []string{"rule", "r1"}, 3},
 	}
 	for _, c := range counters {
-		m := sampleWith(fams[c.name], c.pairs...)
+		m := testutil.MetricSample(fams[c.name], c.pairs...)
 		if m == nil || m.GetCounter().GetValue() != c.want {
 			t.Errorf("%s%v = %v, want %v", c.name, c.pairs, m.GetCounter().GetValue(), c.want)
 		}
@@ -114,7 +100,7 @@ func TestEngineObserver(t *testing.T) {
 		t.Errorf("watermark %v, want 1740830400.5", v)
 	}
 
-	h := sampleWith(fams["tripline_rule_run_seconds"], "rule", "r1").GetHistogram()
+	h := testutil.MetricSample(fams["tripline_rule_run_seconds"], "rule", "r1").GetHistogram()
 	var bounds []float64
 	var counts []uint64
 	for _, b := range h.GetBucket() {

@@ -12,13 +12,7 @@ import (
 // Every built-in rule's own tests pass, and every built-in rule has at
 // least one test that raises an alert and one that raises none.
 func TestBuiltinRuleTests(t *testing.T) {
-	set, err := ruleset.Load(ruleset.Options{Builtin: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(set.Problems) > 0 {
-		t.Fatalf("built-in rules have problems: %v", set.Problems)
-	}
+	set := pack(t)
 	for _, c := range set.Compiled {
 		r := c.Rule
 		pos, neg := 0, 0
@@ -42,13 +36,7 @@ func TestBuiltinRuleTests(t *testing.T) {
 
 // A test that expects the wrong thing fails, and says why.
 func TestRuleTestReportsMismatch(t *testing.T) {
-	set, err := ruleset.Load(ruleset.Options{Builtin: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(set.Problems) > 0 {
-		t.Fatalf("built-in rules have problems: %v", set.Problems)
-	}
+	set := pack(t)
 	for _, c := range set.Compiled {
 		for _, tt := range c.Rule.Tests {
 			if len(tt.Expect) == 0 {
@@ -69,4 +57,17 @@ func TestRuleTestReportsMismatch(t *testing.T) {
 		}
 	}
 	t.Fatal("no built-in rule has a positive test")
+}
+
+// pack loads the built-in rules, which must load cleanly.
+func pack(t *testing.T) *ruleset.Set {
+	t.Helper()
+	set, err := ruleset.Load(ruleset.Options{Builtin: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(set.Problems) > 0 {
+		t.Fatalf("built-in rules have problems: %v", set.Problems)
+	}
+	return set
 }

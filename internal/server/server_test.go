@@ -16,11 +16,11 @@ import (
 	"testing"
 	"time"
 
-	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
 	"github.com/tripline/tripline/internal/metrics"
+	"github.com/tripline/tripline/internal/testutil"
 )
 
 func TestNewListenAndToken(t *testing.T) {
@@ -213,13 +213,13 @@ func TestMetricsEndpoint(t *testing.T) {
 		{"tripline_http_ingest_bytes_total", nil, float64(len(threeRecords))},
 	}
 	for _, v := range values {
-		m := sampleWith(fams[v.name], v.pairs...)
+		m := testutil.MetricSample(fams[v.name], v.pairs...)
 		got := m.GetCounter().GetValue() + m.GetGauge().GetValue()
 		if m == nil || got != v.want {
 			t.Errorf("%s%v = %v (present %v), want %v", v.name, v.pairs, got, m != nil, v.want)
 		}
 	}
-	hist := sampleWith(fams["tripline_http_request_duration_seconds"], "handler", "GET /api/v1/alerts").GetHistogram()
+	hist := testutil.MetricSample(fams["tripline_http_request_duration_seconds"], "handler", "GET /api/v1/alerts").GetHistogram()
 	var bounds []float64
 	for _, b := range hist.GetBucket() {
 		bounds = append(bounds, b.GetUpperBound())
@@ -233,21 +233,6 @@ func TestMetricsEndpoint(t *testing.T) {
 	if _, err := New(Options{Metrics: reg}); err != nil {
 		t.Errorf("second server on the same registry: %v", err)
 	}
-}
-
-// sampleWith returns the sample of f whose labels are exactly these
-// name, value pairs, or nil.
-func sampleWith(f *dto.MetricFamily, pairs ...string) *dto.Metric {
-	for _, m := range f.GetMetric() {
-		var got []string
-		for _, l := range m.GetLabel() {
-			got = append(got, l.GetName(), l.GetValue())
-		}
-		if slices.Equal(got, pairs) {
-			return m
-		}
-	}
-	return nil
 }
 
 func TestAccessLog(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/tripline/tripline/internal/lint"
 	"gopkg.in/yaml.v3"
 )
 
@@ -108,30 +109,9 @@ func yamlFields(t reflect.Type) map[string]reflect.Type {
 func nearest(s string, names []string) string {
 	best, bestD := "", max(1, len(s)/3)+1
 	for _, n := range names {
-		if d := editDistance(strings.ToLower(s), n); d < bestD || d == bestD && n < best {
+		if d := lint.Distance(strings.ToLower(s), n); d < bestD || d == bestD && n < best {
 			best, bestD = n, d
 		}
 	}
 	return best
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

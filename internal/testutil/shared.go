@@ -1,5 +1,6 @@
 // Package testutil holds what tests across tripline share: locating the
-// real logs and seed documents in ../shared beside the repository. Only
+// real logs and seed documents in ../shared beside the repository, and
+// reading samples out of scraped metrics. Only
 // _test.go files import it.
 package testutil
 
