@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sync"
 	"testing"
@@ -63,6 +64,20 @@ func TestPostgres(t *testing.T) {
 	srv := startPostgres(t)
 	t.Run("Suite", func(t *testing.T) {
 		testStore(t, func(t *testing.T) Store { return srv.open(t, srv.newSchema(t)) })
+	})
+
+	t.Run("V1", func(t *testing.T) {
+		dsns := map[bool]string{false: srv.newSchema(t), true: srv.newSchema(t)}
+		dbs := map[bool]*sql.DB{}
+		for fresh, dsn := range dsns {
+			db, err := sql.Open("pgx", dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			dbs[fresh] = db
+		}
+		testV1(t, "postgres", dbs[false], dbs[true], func(t *testing.T, fresh bool) Store { return srv.open(t, dsns[fresh]) })
 	})
 
 	// Several processes share one database: they open (and migrate) at
