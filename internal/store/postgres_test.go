@@ -118,8 +118,8 @@ func TestPostgres(t *testing.T) {
 			t.Errorf("alerts in the shared database = %d (%v), want %d", len(got), err, 1+len(stores))
 		}
 		var v int
-		if err := stores[2].(*pgStore).pool.QueryRow(ctx, "SELECT version FROM schema_version").Scan(&v); err != nil || v != len(pgMigrations) {
-			t.Errorf("schema version = %d (%v), want %d (one row)", v, err, len(pgMigrations))
+		if err := stores[2].(*sqlStore).r.QueryRowContext(ctx, "SELECT version FROM schema_version").Scan(&v); err != nil || v != len(migrations) {
+			t.Errorf("schema version = %d (%v), want %d (one row)", v, err, len(migrations))
 		}
 	})
 }
