@@ -45,9 +45,11 @@ func validStatus(s string) bool {
 	return s == StatusOpen || s == StatusAcknowledged || s == StatusClosed
 }
 
-// alertRows turns a batch into rows of the alerts table (id, rule_id,
-// severity, ts, last_seen, status, updated_at, doc), sorted by id with the
-// last of duplicate ids winning, so that writers take row locks in one
+// alertColumns are the columns of the alerts table as alertRows writes them.
+const alertColumns = "id, rule_id, severity, ts, last_seen, status, updated_at, doc"
+
+// alertRows turns a batch into rows of the alerts table, sorted by id with
+// the last of duplicate ids winning, so that writers take row locks in one
 // order and a statement never touches a row twice.
 func alertRows(d *dialect, alerts []*alert.Alert) ([][]any, error) {
 	for _, a := range alerts {
@@ -102,10 +104,12 @@ func scanAlert(row interface{ Scan(...any) error }) (*alert.Alert, error) {
 	return a, nil
 }
 
-// riskRows turns risk events into rows of the risk_events table (alert_id,
-// entity, threat, time, entity_type, score, rule_id, rule_name, message,
-// tactics, techniques, stories), sorted by key with the last of equal keys
-// winning, for the reasons alertRows gives.
+// riskColumns are the columns of the risk_events table as riskRows
+// writes them and scanRisk reads them.
+const riskColumns = "alert_id, entity, threat, time, entity_type, score, rule_id, rule_name, message, tactics, techniques, stories"
+
+// riskRows turns risk events into rows of the risk_events table, sorted by
+// key with the last of equal keys winning, for the reasons alertRows gives.
 func riskRows(d *dialect, events []RiskEvent) ([][]any, error) {
 	for _, e := range events {
 		if e.AlertID == "" || e.Entity == "" {
@@ -140,8 +144,7 @@ func riskRows(d *dialect, events []RiskEvent) ([][]any, error) {
 	return rows, nil
 }
 
-// scanRisk reads a risk event back from a row of the risk_events columns
-// in riskRows' order.
+// scanRisk reads a risk event back from a row of riskColumns.
 func scanRisk(row *sql.Rows) (e RiskEvent, err error) {
 	var tactics, techniques, stories []byte
 	if err = row.Scan(&e.AlertID, &e.Entity, &e.Threat, timeCol{&e.Time}, &e.EntityType, &e.Score, &e.RuleID,

@@ -118,7 +118,7 @@ func (s *sqlStore) Upsert(ctx context.Context, alerts []*alert.Alert) error {
 	}
 	doing := fmt.Sprintf("store %d alerts", len(rows))
 	return s.write(ctx, doing, func(c conn) error {
-		err := c.execRows(ctx, `INSERT INTO alerts (id, rule_id, severity, ts, last_seen, status, updated_at, doc) VALUES %s
+		err := c.execRows(ctx, `INSERT INTO alerts (`+alertColumns+`) VALUES %s
 			ON CONFLICT (id) DO UPDATE SET rule_id = excluded.rule_id, severity = excluded.severity, ts = excluded.ts,
 				last_seen = excluded.last_seen, updated_at = excluded.updated_at, doc = excluded.doc`, rows)
 		if err != nil {
@@ -231,9 +231,7 @@ func (s *sqlStore) AddRisk(ctx context.Context, events []RiskEvent) error {
 	}
 	doing := fmt.Sprintf("store %d risk events", len(rows))
 	return s.write(ctx, doing, func(c conn) error {
-		err := c.execRows(ctx, `INSERT INTO risk_events
-			(alert_id, entity, threat, time, entity_type, score, rule_id, rule_name, message, tactics, techniques, stories)
-			VALUES %s
+		err := c.execRows(ctx, `INSERT INTO risk_events (`+riskColumns+`) VALUES %s
 			ON CONFLICT (alert_id, entity, threat) DO UPDATE SET time = excluded.time, entity_type = excluded.entity_type,
 				score = excluded.score, rule_id = excluded.rule_id, rule_name = excluded.rule_name, message = excluded.message,
 				tactics = excluded.tactics, techniques = excluded.techniques, stories = excluded.stories`, rows)
@@ -249,8 +247,7 @@ func (s *sqlStore) AddRisk(ctx context.Context, events []RiskEvent) error {
 // applies to entities.
 func (s *sqlStore) riskEvents(ctx context.Context, f RiskFilter, aggregate bool) ([]RiskEvent, error) {
 	var q query
-	q.add(`SELECT alert_id, entity, threat, time, entity_type, score, rule_id, rule_name, message, tactics, techniques, stories
-		FROM risk_events WHERE 1=1`)
+	q.add("SELECT " + riskColumns + " FROM risk_events WHERE 1=1")
 	if aggregate {
 		q.add(" AND threat = ?", false)
 	}
