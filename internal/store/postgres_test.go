@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sync"
 	"testing"
@@ -65,6 +66,20 @@ func TestPostgres(t *testing.T) {
 		testStore(t, func(t *testing.T) Store { return srv.open(t, srv.newSchema(t)) })
 	})
 
+	t.Run("V1", func(t *testing.T) {
+		dsns := map[bool]string{false: srv.newSchema(t), true: srv.newSchema(t)}
+		dbs := map[bool]*sql.DB{}
+		for fresh, dsn := range dsns {
+			db, err := sql.Open("pgx", dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			dbs[fresh] = db
+		}
+		testV1(t, "postgres", dbs[false], dbs[true], func(t *testing.T, fresh bool) Store { return srv.open(t, dsns[fresh]) })
+	})
+
 	// Several processes share one database: they open (and migrate) at
 	// once, and upsert the same alerts.
 	t.Run("SharedDatabase", func(t *testing.T) {
@@ -103,8 +118,8 @@ func TestPostgres(t *testing.T) {
 			t.Errorf("alerts in the shared database = %d (%v), want %d", len(got), err, 1+len(stores))
 		}
 		var v int
-		if err := stores[2].(*pgStore).pool.QueryRow(ctx, "SELECT version FROM schema_version").Scan(&v); err != nil || v != len(pgMigrations) {
-			t.Errorf("schema version = %d (%v), want %d (one row)", v, err, len(pgMigrations))
+		if err := stores[2].(*sqlStore).r.QueryRowContext(ctx, "SELECT version FROM schema_version").Scan(&v); err != nil || v != len(migrations) {
+			t.Errorf("schema version = %d (%v), want %d (one row)", v, err, len(migrations))
 		}
 	})
 }

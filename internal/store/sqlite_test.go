@@ -75,12 +75,12 @@ func TestSQLiteReopen(t *testing.T) {
 		t.Errorf("after reopen: %v %v %v", a, hist, err)
 	}
 	var mode string
-	if err := s3.(*sqliteStore).r.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+	if err := s3.(*sqlStore).r.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
 		t.Errorf("journal mode = %q (%v), want wal", mode, err)
 	}
 	var v int
-	if err := s3.(*sqliteStore).r.QueryRow("SELECT version FROM schema_version").Scan(&v); err != nil || v != len(sqliteMigrations) {
-		t.Errorf("schema version = %d (%v), want %d", v, err, len(sqliteMigrations))
+	if err := s3.(*sqlStore).r.QueryRow("SELECT version FROM schema_version").Scan(&v); err != nil || v != len(migrations) {
+		t.Errorf("schema version = %d (%v), want %d", v, err, len(migrations))
 	}
 }
 
@@ -90,7 +90,7 @@ func TestSQLiteNewerSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.(*sqliteStore).w.Exec("UPDATE schema_version SET version = 99"); err != nil {
+	if _, err := s.(*sqlStore).w.Exec("UPDATE schema_version SET version = 99"); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()

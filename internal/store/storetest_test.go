@@ -93,6 +93,31 @@ func testStore(t *testing.T, open func(t *testing.T) Store) {
 		}
 	})
 
+	t.Run("LargeBatches", func(t *testing.T) {
+		// More rows than one statement takes arguments for.
+		s := open(t)
+		alerts := make([]*alert.Alert, maxArgs/8+10)
+		risk := make([]RiskEvent, maxArgs/12+10)
+		for i := range alerts {
+			alerts[i] = mkAlert(fmt.Sprint("a", i), "r1", "low", time.Duration(i)*time.Second)
+		}
+		for i := range risk {
+			risk[i] = RiskEvent{Time: t0, Entity: fmt.Sprint("e", i), Score: 1, AlertID: "a1"}
+		}
+		if err := s.Upsert(ctx, alerts); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AddRisk(ctx, risk); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.List(ctx, Filter{}); err != nil || len(got) != len(alerts) {
+			t.Errorf("alerts stored = %d (%v), want %d", len(got), err, len(alerts))
+		}
+		if got, err := s.RiskEvents(ctx, RiskFilter{}); err != nil || len(got) != len(risk) {
+			t.Errorf("risk events stored = %d (%v), want %d", len(got), err, len(risk))
+		}
+	})
+
 	t.Run("UpdateKeepsStatus", func(t *testing.T) {
 		s := open(t)
 		a := mkAlert("a1", "r1", "medium", 0)
