@@ -150,8 +150,12 @@ func TestExplainAgreesWithHunt(t *testing.T) {
 				t.Errorf("%s: verdict %q", rr.Compiled.Rule.Name, ex.Verdict())
 			}
 		}
-		// Whatever passed a stage is what the next one was given.
+		// Whatever passed a stage is what the next one was given, and
+		// the last one's rows are the results.
 		st := ex.Plan.Stages
+		if last := st[len(st)-1]; last.Kind == exec.StageWindow && last.Out != ex.Plan.Rows {
+			t.Errorf("%s: the last stage gives %d rows, the windows %d", rr.Compiled.Rule.Name, last.Out, ex.Plan.Rows)
+		}
 		for i := 1; i < len(st); i++ {
 			comparable := st[i].Kind == st[i-1].Kind || st[i-1].Kind == exec.StageStats
 			if comparable && st[i].In != st[i-1].Out {

@@ -337,9 +337,21 @@ func (x *trace) endWindow(rows int) {
 	}
 }
 
-// tap sits in front of tail operator at (or, at the end, in front of the
-// tail's output) in explain mode: it counts the rows, the AND terms they
-// pass, and shows them to the near-miss probe.
+// output counts the rows the tail returned for the window being
+// evaluated, and shows them to the probe when it looks at the end of the
+// tail (an aggregation that is the plan's last operator).
+func (x *trace) output(rows []*tRow) {
+	end := len(x.cur) - 1
+	x.cur[end] = int64(len(rows))
+	if x.near != nil && x.near.at == end {
+		for _, r := range rows {
+			x.observe(r)
+		}
+	}
+}
+
+// tap sits in front of tail operator at in explain mode: it counts the
+// rows, the AND terms they pass, and shows them to the near-miss probe.
 type tap struct {
 	x     *trace
 	at    int

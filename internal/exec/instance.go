@@ -443,7 +443,11 @@ func ceilDiv(a, b int64) int64 { return -floorDiv(-a, b) }
 
 // results runs the tail over a window's rows and shapes what comes out.
 func (in *Instance) results(ctx *scalar.Context, rows []*tRow) []Result {
-	return in.shape(in.p.tail.runPart(ctx, rows, 0, len(in.p.tail.makers), in.x))
+	out := in.p.tail.runPart(ctx, rows, 0, len(in.p.tail.makers), in.x)
+	if in.x != nil {
+		in.x.output(out)
+	}
+	return in.shape(out)
 }
 
 // shape turns the tail's output rows into results.

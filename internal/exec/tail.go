@@ -367,14 +367,10 @@ func (tp *tailPlan) run(ctx *scalar.Context, rows []*tRow) []*tRow {
 }
 
 // runPart pushes rows through fresh instances of operators [from, to).
-// x, when not nil, counts the rows entering each of them, and the rows
-// the tail returns when to is its end.
+// x, when not nil, counts the rows entering each of them.
 func (tp *tailPlan) runPart(ctx *scalar.Context, rows []*tRow, from, to int, x *trace) []*tRow {
 	sink := &collect{}
 	var p proc = sink
-	if x != nil && to == len(tp.makers) {
-		p = &tap{x: x, at: to, next: p}
-	}
 	for i := to - 1; i >= from; i-- {
 		p = tp.makers[i](p)
 		if x != nil {

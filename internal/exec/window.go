@@ -443,5 +443,9 @@ func (in *Instance) evaluateSliding(ctx *scalar.Context, lo, hi int64) []Result 
 		w.ensureMeta(r.grp)
 		r.meta = r.grp.meta
 	}
-	return in.shape(tp.runPart(ctx, survivors, n, len(tp.makers), x))
+	out := tp.runPart(ctx, survivors, n, len(tp.makers), x)
+	if x != nil {
+		x.output(out)
+	}
+	return in.shape(out)
 }
