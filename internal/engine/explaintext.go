@@ -124,7 +124,11 @@ func writeNear(w io.Writer, n *exec.NearMisses) {
 	for _, g := range n.Groups {
 		line := "  "
 		for _, k := range g.Keys {
-			line += clipMiddle(visible.String(k.String()), 64) + "\t"
+			text := "(null)"
+			if !k.IsNull() {
+				text = clipMiddle(visible.String(k.String()), 64)
+			}
+			line += text + "\t"
 		}
 		line += clipText(visible.String(g.Value.String()), 32) + "\t"
 		if n.Op != "" {
