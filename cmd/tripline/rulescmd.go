@@ -33,7 +33,7 @@ pack when no PATH is given; with PATHs, add --with-builtin to include it.`,
 		Args: subcommands,
 		RunE: groupRun,
 	}
-	cmd.AddCommand(newRulesListCmd(s), newRulesShowCmd(s), newRulesValidateCmd(s), newRulesTestCmd(s), newRulesCoverageCmd(s))
+	cmd.AddCommand(newRulesListCmd(s), newRulesShowCmd(s), newRulesExplainCmd(s), newRulesValidateCmd(s), newRulesTestCmd(s), newRulesCoverageCmd(s))
 	return cmd
 }
 

@@ -33,6 +33,8 @@ type Instance struct {
 	// counts the events that arrived for them and were dropped.
 	floor int64
 	late  int64
+	// x counts what passes each stage, in explain mode; nil otherwise.
+	x *trace
 }
 
 type pane struct {
@@ -69,6 +71,9 @@ func (in *Instance) Push(ev *event.Event) {
 		in.late++
 		return
 	}
+	if in.x != nil {
+		in.x.events++
+	}
 	in.curIdx, in.curTime, in.curEvent, in.cur = idx, t, ev, nil
 	in.row.reset(ev, in.p.getters[ev.Source])
 	in.ctx.Now = t
@@ -80,14 +85,24 @@ func (in *Instance) Push(ev *event.Event) {
 func (in *Instance) run(i int) {
 	steps := in.p.steps
 	r := &in.row
+	x := in.x
 	for ; i < len(steps); i++ {
 		s := &steps[i]
+		if x != nil {
+			x.enterStep(i, &in.ctx, r)
+		}
 		if s.expand {
 			v := r.Get(s.slot)
 			if v.Len() <= 1 {
+				if x != nil {
+					x.steps[i].out++
+				}
 				continue
 			}
 			for _, e := range v.Values() {
+				if x != nil {
+					x.steps[i].out++
+				}
 				r.set(s.slot, e)
 				in.run(i + 1)
 			}
@@ -96,6 +111,9 @@ func (in *Instance) run(i int) {
 		}
 		if !s.op.apply(&in.ctx, r) {
 			return
+		}
+		if x != nil {
+			x.steps[i].out++
 		}
 	}
 	in.sink()
@@ -133,8 +151,13 @@ func (in *Instance) clearChanged() {
 
 func (in *Instance) sink() {
 	pn := in.paneFor()
+	if in.x != nil {
+		in.x.sunk++
+	}
 	if in.p.stats != nil {
-		in.p.stats.add(pn.tab, &in.sc, &in.ctx, &in.row, in.curTime, in.curEvent, nil)
+		if in.p.stats.add(pn.tab, &in.sc, &in.ctx, &in.row, in.curTime, in.curEvent, nil) && in.x != nil {
+			in.x.grouped++
+		}
 		return
 	}
 	m := &meta{}
@@ -180,6 +203,9 @@ func (in *Instance) materialize(m *meta) *tRow {
 func (in *Instance) Merge(o *Instance) {
 	for idx, op := range o.panes {
 		in.mergePane(idx, op)
+	}
+	if in.x != nil && o.x != nil {
+		in.x.merge(o.x)
 	}
 	o.panes = nil
 	in.win = nil
@@ -365,6 +391,16 @@ func (r *Result) Get(name string) event.Value {
 // from and to are ignored and everything is evaluated. Windows of a
 // grouping aggregation are slid from the window evaluated before.
 func (in *Instance) Evaluate(now, from, to time.Time) []Result {
+	if in.x == nil {
+		return in.evaluate(now, from, to)
+	}
+	in.x.beginWindow(from, to)
+	res := in.evaluate(now, from, to)
+	in.x.endWindow(len(res))
+	return res
+}
+
+func (in *Instance) evaluate(now, from, to time.Time) []Result {
 	ctx := &scalar.Context{Now: now.UnixNano()}
 	if s := in.p.stats; s != nil && in.paneWidth > 0 && len(s.keys) > 0 {
 		return in.evaluateSliding(ctx, ceilDiv(from.UnixNano(), in.paneWidth), ceilDiv(to.UnixNano(), in.paneWidth))
@@ -397,6 +433,9 @@ func (in *Instance) Evaluate(now, from, to time.Time) []Result {
 	} else {
 		sort.SliceStable(rows, func(i, j int) bool { return rows[i].meta.first < rows[j].meta.first })
 	}
+	if in.x != nil {
+		in.x.input(len(rows))
+	}
 	return in.results(ctx, rows)
 }
 
@@ -404,7 +443,11 @@ func ceilDiv(a, b int64) int64 { return -floorDiv(-a, b) }
 
 // results runs the tail over a window's rows and shapes what comes out.
 func (in *Instance) results(ctx *scalar.Context, rows []*tRow) []Result {
-	return in.shape(in.p.tail.run(ctx, rows))
+	out := in.p.tail.runPart(ctx, rows, 0, len(in.p.tail.makers), in.x)
+	if in.x != nil {
+		in.x.output(out)
+	}
+	return in.shape(out)
 }
 
 // shape turns the tail's output rows into results.

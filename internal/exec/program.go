@@ -43,7 +43,33 @@ type Program struct {
 	tail    *tailPlan
 	pre     Prefilter
 	prune   *pruner
+	// layout places each operator of the plan after its from, for explain
+	// mode; stepTerms holds, by stream step, the AND terms of a WHERE of
+	// more than one, compiled one by one so that explain mode can count
+	// what passes each. Neither is read when explain mode is off.
+	layout    []stageLoc
+	stepTerms map[int][]scalar.Evaluator
 }
+
+// stageLoc says where one operator of the plan runs.
+type stageLoc struct {
+	node plan.Node
+	at   stageAt
+	idx  int // the stream step or tail operator
+	// implicit marks an operator the language adds (ES|QL's LIMIT 1000).
+	implicit bool
+}
+
+type stageAt uint8
+
+const (
+	// atScope: keep, drop or rename in the stream, which only change the
+	// names later operators compile against and cost nothing per event.
+	atScope stageAt = iota
+	atStep          // a stream step
+	atStats         // the stream's aggregation into panes
+	atTail          // an operator of the tail, run per window
+)
 
 // step is one stream operator: a row operator, or an mv_expand of a slot.
 type step struct {
@@ -83,6 +109,7 @@ func Compile(q *plan.Query, opt Options) (*Program, error) {
 stream:
 	for ; i < len(nodes); i++ {
 		n := nodes[i]
+		nsteps := len(p.steps)
 		if usesNow(n) {
 			// now() is the tick's time, unknown while events stream into
 			// panes: from here on, rows are kept and evaluated per tick.
@@ -140,12 +167,29 @@ stream:
 					return nil, err
 				}
 			}
+			if wh, ok := n.(*plan.Where); ok {
+				terms, err := compileTerms(wh.Cond, q.Dialect, sc.resolve)
+				if err != nil {
+					return nil, err
+				}
+				if terms != nil {
+					if p.stepTerms == nil {
+						p.stepTerms = map[int][]scalar.Evaluator{}
+					}
+					p.stepTerms[len(p.steps)] = terms
+				}
+			}
 			p.steps = append(p.steps, step{op: op})
 		}
 		switch n.(type) {
 		case *plan.Where, *plan.Eval:
 		default:
 			memoable = false
+		}
+		if len(p.steps) > nsteps {
+			p.layout = append(p.layout, stageLoc{node: n, at: atStep, idx: len(p.steps) - 1})
+		} else {
+			p.layout = append(p.layout, stageLoc{node: n, at: atScope})
 		}
 	}
 	rest := nodes[i:]
@@ -160,6 +204,7 @@ stream:
 			p.GroupBy = spec.keyNames
 			cols = spec.outCols
 			rest = rest[1:]
+			p.layout = append(p.layout, stageLoc{node: st, at: atStats})
 		}
 	}
 	if p.stats == nil {
@@ -180,10 +225,14 @@ stream:
 			}
 		}
 	}
+	written := len(rest)
 	if q.Dialect == plan.ESQL {
 		if len(rest) == 0 || !isLimit(rest[len(rest)-1]) {
 			rest = append(rest[:len(rest):len(rest)], &plan.Limit{N: 1000}) // ES|QL's implicit limit
 		}
+	}
+	for j, n := range rest {
+		p.layout = append(p.layout, stageLoc{node: n, at: atTail, idx: j, implicit: j >= written})
 	}
 	tail, err := compileTail(rest, q.Dialect, cols)
 	if err != nil {

@@ -168,8 +168,9 @@ type statsScratch struct {
 }
 
 // add folds one row into the table. ev (stream stage) or m (tail stage)
-// gives the row's provenance.
-func (s *statsSpec) add(tab *groupTable, sc *statsScratch, ctx *scalar.Context, r scalar.Row, t int64, ev *event.Event, m *meta) {
+// gives the row's provenance. It reports whether the row went into a
+// group: Splunk drops a row that lacks a by-field.
+func (s *statsSpec) add(tab *groupTable, sc *statsScratch, ctx *scalar.Context, r scalar.Row, t int64, ev *event.Event, m *meta) bool {
 	if cap(sc.keyVals) < len(s.keys) {
 		sc.keyVals = make([][]event.Value, len(s.keys))
 		sc.combo = make([]event.Value, len(s.keys))
@@ -179,7 +180,7 @@ func (s *statsSpec) add(tab *groupTable, sc *statsScratch, ctx *scalar.Context, 
 	for i, k := range s.keys {
 		v := k(ctx, r)
 		if v.IsNull() && s.d != plan.ESQL {
-			return // Splunk drops events that lack a by-field
+			return false // Splunk drops events that lack a by-field
 		}
 		if v.Len() <= 1 {
 			// A null ES|QL key is a group of its own.
@@ -198,6 +199,7 @@ func (s *statsSpec) add(tab *groupTable, sc *statsScratch, ctx *scalar.Context, 
 		sc.args = append(sc.args, a(ctx, r))
 	}
 	s.addCombos(tab, sc, 0, t, ev, m)
+	return true
 }
 
 // addCombos puts the row in one group per combination of key values, so a

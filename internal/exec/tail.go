@@ -35,6 +35,9 @@ type tailPlan struct {
 	width     int   // slots per row, once finished
 	colSlots  []int // slot of each of cols
 	finishes  []func()
+	// terms holds, by operator, the AND terms of a WHERE of more than one,
+	// compiled one by one for explain mode.
+	terms map[int][]scalar.Evaluator
 }
 
 // tailResolver adapts a tail scope to rowOp compilation: in the tail stage
@@ -150,6 +153,17 @@ func (tp *tailPlan) addNode(n plan.Node, d plan.Dialect, res tailResolver) error
 		}
 		tp.makers = append(tp.makers, func(next proc) proc { return &rowProc{op: op, next: next} })
 		switch t := n.(type) {
+		case *plan.Where:
+			terms, err := compileTerms(t.Cond, d, res.resolve)
+			if err != nil {
+				return err
+			}
+			if terms != nil {
+				if tp.terms == nil {
+					tp.terms = map[int][]scalar.Evaluator{}
+				}
+				tp.terms[len(tp.makers)-1] = terms
+			}
 		case *plan.Eval:
 			for _, a := range t.Assigns {
 				tp.addCol(a.Name)
@@ -349,15 +363,19 @@ func selectCols(cols, patterns []string) []string {
 // run pushes rows through a fresh instance of the tail stage and returns
 // what comes out.
 func (tp *tailPlan) run(ctx *scalar.Context, rows []*tRow) []*tRow {
-	return tp.runPart(ctx, rows, 0, len(tp.makers))
+	return tp.runPart(ctx, rows, 0, len(tp.makers), nil)
 }
 
 // runPart pushes rows through fresh instances of operators [from, to).
-func (tp *tailPlan) runPart(ctx *scalar.Context, rows []*tRow, from, to int) []*tRow {
+// x, when not nil, counts the rows entering each of them.
+func (tp *tailPlan) runPart(ctx *scalar.Context, rows []*tRow, from, to int, x *trace) []*tRow {
 	sink := &collect{}
 	var p proc = sink
 	for i := to - 1; i >= from; i-- {
 		p = tp.makers[i](p)
+		if x != nil {
+			p = &tap{x: x, at: i, terms: tp.terms[i], next: p}
+		}
 	}
 	for _, r := range rows {
 		p.push(ctx, r)

@@ -398,12 +398,19 @@ func (in *Instance) evaluateSliding(ctx *scalar.Context, lo, hi int64) []Result 
 	in.clearChanged()
 	changed := w.settle(s)
 	n, cacheable := tp.prefixLen, tp.cacheable
+	x := in.x
+	if x != nil {
+		// Explain mode counts what every operator does with every group of
+		// the window: no output kept from the tick before, no pruning.
+		cacheable = false
+		x.input(len(w.list))
+	}
 	var survivors []*tRow
 	if cacheable {
 		for _, wg := range changed {
 			wg.out = wg.out[:0]
 		}
-		for _, r := range tp.runPart(ctx, w.rowsOf(s, changed, tp.width), 0, n) {
+		for _, r := range tp.runPart(ctx, w.rowsOf(s, changed, tp.width), 0, n, nil) {
 			r.grp.out = append(r.grp.out, r.clone(r.meta)) // not the batch's slab
 		}
 		for _, wg := range changed {
@@ -420,10 +427,10 @@ func (in *Instance) evaluateSliding(ctx *scalar.Context, lo, hi int64) []Result 
 		}
 	} else {
 		groups := w.list
-		if w.pr != nil {
+		if w.pr != nil && x == nil {
 			groups = w.pr.pick(ctx, w, s, tp.width)
 		}
-		survivors = tp.runPart(ctx, w.rowsOf(s, groups, tp.width), 0, n)
+		survivors = tp.runPart(ctx, w.rowsOf(s, groups, tp.width), 0, n, x)
 	}
 	sort.SliceStable(survivors, func(i, j int) bool {
 		a, b := survivors[i].grp, survivors[j].grp
@@ -436,5 +443,9 @@ func (in *Instance) evaluateSliding(ctx *scalar.Context, lo, hi int64) []Result 
 		w.ensureMeta(r.grp)
 		r.meta = r.grp.meta
 	}
-	return in.shape(tp.runPart(ctx, survivors, n, len(tp.makers)))
+	out := tp.runPart(ctx, survivors, n, len(tp.makers), x)
+	if x != nil {
+		x.output(out)
+	}
+	return in.shape(out)
 }
