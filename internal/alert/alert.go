@@ -16,9 +16,12 @@ import (
 // group values or source event, and the episode's first window), never on
 // the run, so a replay or a restart yields the same ids.
 type Alert struct {
-	ID         string      `json:"id"`
-	Rule       RuleRef     `json:"rule"`
-	Timestamp  time.Time   `json:"timestamp"`
+	ID        string    `json:"id"`
+	Rule      RuleRef   `json:"rule"`
+	Timestamp time.Time `json:"timestamp"` // event time: the end of the window that raised it
+	// RaisedAt is the wall-clock time the alert was first raised: for
+	// logs replayed a month late, a month after Timestamp.
+	RaisedAt   time.Time   `json:"raised_at"`
 	Window     Window      `json:"window"`
 	Group      Fields      `json:"group"`
 	Row        Fields      `json:"row"`

@@ -59,6 +59,7 @@ func (al *alerter) tick(w schedule.Window, results []exec.Result) []*alert.Alert
 		a := &alert.Alert{
 			Rule:      alert.NewRuleRef(r),
 			Timestamp: w.Tick,
+			RaisedAt:  raisedNow(),
 			Window:    alert.Window{Start: w.Start, End: w.End},
 			Group:     group,
 			Row:       row,
@@ -234,3 +235,6 @@ func rowFields(res *exec.Result) alert.Fields {
 	}
 	return fs
 }
+
+// raisedNow is the wall-clock time an alert is raised, to the millisecond.
+func raisedNow() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }

@@ -190,7 +190,7 @@ func riskIncident(o RiskOptions, r *rule.Rule, entity string, evs []store.RiskEv
 		a = open.a
 	} else {
 		a = &alert.Alert{ID: alert.GroupID(RiskRuleID, group, first), Rule: alert.NewRuleRef(r),
-			Timestamp: t, Group: group, Status: "open", Guide: r.Guide}
+			Timestamp: t, RaisedAt: raisedNow(), Group: group, Status: "open", Guide: r.Guide}
 	}
 	a.Row = row
 	a.Window = alert.Window{Start: t.Add(-o.Window), End: t}

@@ -46,7 +46,7 @@ func validStatus(s string) bool {
 }
 
 // alertColumns are the columns of the alerts table as alertRows writes them.
-const alertColumns = "id, rule_id, severity, ts, last_seen, status, updated_at, doc"
+const alertColumns = "id, rule_id, severity, ts, last_seen, status, updated_at, doc, raised_at"
 
 // alertRows turns a batch into rows of the alerts table, sorted by id with
 // the last of duplicate ids winning, so that writers take row locks in one
@@ -81,19 +81,28 @@ func alertRows(d *dialect, alerts []*alert.Alert) ([][]any, error) {
 		if !validStatus(status) {
 			status = StatusOpen
 		}
+		raised := now
+		if !a.RaisedAt.IsZero() {
+			raised = d.time(a.RaisedAt)
+		}
 		rows = append(rows, []any{a.ID, a.Rule.ID, severityRank(a.Rule.Severity), d.time(a.Timestamp), d.time(a.LastSeen),
-			status, now, strings.TrimSuffix(buf.String(), "\n")})
+			status, now, strings.TrimSuffix(buf.String(), "\n"), raised})
 	}
 	return rows, nil
 }
 
-// scanAlert reads an alert back from a (doc, status) row.
+// alertSelect reads what scanAlert takes.
+const alertSelect = "SELECT doc, status, raised_at FROM alerts"
+
+// scanAlert reads an alert back from a (doc, status, raised_at) row: the
+// document is the latest version, raised_at the first.
 func scanAlert(row interface{ Scan(...any) error }) (*alert.Alert, error) {
 	var (
 		doc    []byte
 		status string
+		raised time.Time
 	)
-	if err := row.Scan(&doc, &status); err != nil {
+	if err := row.Scan(&doc, &status, nullTimeCol{&raised}); err != nil {
 		return nil, err
 	}
 	a := new(alert.Alert)
@@ -101,6 +110,9 @@ func scanAlert(row interface{ Scan(...any) error }) (*alert.Alert, error) {
 		return nil, fmt.Errorf("cannot decode stored alert: %w", err)
 	}
 	a.Status = status
+	if !raised.IsZero() {
+		a.RaisedAt = raised.UTC()
+	}
 	return a, nil
 }
 
@@ -242,6 +254,8 @@ type timeCol struct{ t *time.Time }
 
 func (c timeCol) Scan(src any) error {
 	switch v := src.(type) {
+	case nil:
+		return fmt.Errorf("cannot read a time from NULL")
 	case int64:
 		*c.t = fromUnixNano(v)
 	case time.Time:
@@ -250,6 +264,17 @@ func (c timeCol) Scan(src any) error {
 		return fmt.Errorf("cannot read a time from %T", src)
 	}
 	return nil
+}
+
+// nullTimeCol reads a time column that may be NULL, as the zero time.
+type nullTimeCol struct{ t *time.Time }
+
+func (c nullTimeCol) Scan(src any) error {
+	if src == nil {
+		*c.t = time.Time{}
+		return nil
+	}
+	return timeCol(c).Scan(src)
 }
 
 // unixNano is a time as SQLite stores it: nanoseconds since the epoch,

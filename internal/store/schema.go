@@ -56,6 +56,10 @@ var migrations = []string{
 		data       {bytes} NOT NULL,
 		updated_at {time} NOT NULL
 	);`,
+	// 2: when each alert was first raised, kept as updates replace its
+	// document; alerts stored before get the time they were last written.
+	`ALTER TABLE alerts ADD COLUMN raised_at {time};
+	UPDATE alerts SET raised_at = updated_at;`,
 }
 
 // migrate brings the schema to the latest version in one transaction.

@@ -137,7 +137,7 @@ func (s *sqlStore) Get(ctx context.Context, id string) (*alert.Alert, []StatusCh
 	}
 	defer tx.Rollback()
 	c := conn{s.d, tx}
-	a, err := scanAlert(c.queryRow(ctx, `SELECT doc, status FROM alerts WHERE id = ?`, id))
+	a, err := scanAlert(c.queryRow(ctx, alertSelect+` WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		err = ErrNotFound
 	}
@@ -175,7 +175,7 @@ func (s *sqlStore) List(ctx context.Context, f Filter) ([]*alert.Alert, error) {
 		return nil, fmt.Errorf("cannot filter alerts: unknown status %q", f.Status)
 	}
 	var q query
-	q.add("SELECT doc, status FROM alerts WHERE 1=1")
+	q.add(alertSelect + " WHERE 1=1")
 	if !f.Since.IsZero() {
 		q.add(" AND ts >= ?", s.d.time(f.Since))
 	}

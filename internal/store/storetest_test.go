@@ -26,6 +26,7 @@ func mkAlert(id, ruleID, severity string, at time.Duration) *alert.Alert {
 			Severity: severity, RiskScore: 47, Tags: []string{"AWS"},
 			Threat: []alert.Threat{{Framework: "MITRE ATLAS", Tactic: alert.Ref{ID: "AML.TA0000", Name: "Access"}}}},
 		Timestamp: ts,
+		RaisedAt:  ts.Add(time.Minute),
 		Window:    alert.Window{Start: ts.Add(-time.Hour), End: ts},
 		Group:     alert.Fields{{Name: "user.name", Value: event.StringValue("alice")}},
 		// Row's order is not alphabetical: the store must keep it.
@@ -90,6 +91,32 @@ func testStore(t *testing.T, open func(t *testing.T) Store) {
 		}
 		if err := s.Upsert(ctx, []*alert.Alert{{}}); err == nil {
 			t.Error("Upsert of an alert without id: no error")
+		}
+	})
+
+	// An update replaces the alert but not when it was first raised.
+	t.Run("RaisedAtKeepsTheFirst", func(t *testing.T) {
+		s := open(t)
+		a := mkAlert("a1", "r1", "high", 0)
+		first := a.RaisedAt
+		b := *a
+		b.RaisedAt, b.EventCount = first.Add(time.Hour), 99
+		if err := s.Upsert(ctx, []*alert.Alert{a}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Upsert(ctx, []*alert.Alert{&b}); err != nil {
+			t.Fatal(err)
+		}
+		got, _, err := s.Get(ctx, "a1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got.RaisedAt.Equal(first) || got.EventCount != 99 {
+			t.Errorf("raised at %v with %d events, want %v and the update's 99", got.RaisedAt, got.EventCount, first)
+		}
+		list, err := s.List(ctx, Filter{})
+		if err != nil || len(list) != 1 || !list[0].RaisedAt.Equal(first) {
+			t.Errorf("List gives %v, %v", list, err)
 		}
 	})
 

@@ -66,10 +66,16 @@ func testV1(t *testing.T, kind string, old, fresh *sql.DB, open func(t *testing.
 
 	want := mkAlert("old1", "r1", "high", 0)
 	want.Status = StatusAcknowledged
+	want.RaisedAt = time.Time{} // version 1 wrote none
 	a, hist, err := s.Get(ctx, "old1")
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Version 2 dates an old alert's raising by its last write.
+	if a.RaisedAt.IsZero() {
+		t.Error("an alert stored before raised_at existed has none")
+	}
+	a.RaisedAt = time.Time{}
 	if g, w := jsonOf(t, a), jsonOf(t, want); g != w {
 		t.Errorf("old alert:\n got %s\nwant %s", g, w)
 	}
