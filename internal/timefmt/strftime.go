@@ -1,10 +1,26 @@
 package timefmt
 
 import (
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/ncruces/go-strftime"
 )
+
+// Splunk's strftime writes the C and POSIX directives as C's strftime
+// does in the C locale, and github.com/ncruces/go-strftime writes them
+// so: those go to it. Written here is only what it lacks or writes
+// otherwise (strftime_test.go shows each difference):
+//
+//   - %<digit>N and %<digit>Q: Splunk's fraction of a second to that many
+//     digits; go-strftime takes no width;
+//   - %Q: Splunk's milliseconds of the second; go-strftime writes
+//     milliseconds since the epoch;
+//   - %L, %v and the modifiers %-, %E, %O and %: (other than %:z): not
+//     Splunk's, so written as they are; go-strftime reads them as Ruby
+//     and glibc do.
+
+// libDirectives are the directives go-strftime writes as Splunk does.
+const libDirectives = "YyCmdeHkIlMSNfpPbhBaAjuwUWVGgZzsFTXDxRrc+nt%"
 
 // AppendStrftime appends t, in UTC, formatted with a strftime layout as
 // Splunk's strftime formats it, and returns the extended buffer. Besides
@@ -13,124 +29,56 @@ import (
 // directives are written as they are.
 func AppendStrftime(dst []byte, t time.Time, layout string) []byte {
 	t = t.UTC()
+	run := 0 // layout[run:i] is left to go-strftime
 	for i := 0; i < len(layout); i++ {
-		c := layout[i]
-		if c != '%' || i+1 == len(layout) {
-			dst = append(dst, c)
+		if layout[i] != '%' {
 			continue
 		}
-		i++
-		width := -1
-		if isDigit(layout[i]) && i+1 < len(layout) && (layout[i+1] == 'N' || layout[i+1] == 'Q') {
-			width = int(layout[i] - '0')
-			i++
+		if n := libDirective(layout[i:]); n > 0 {
+			i += n - 1
+			continue
 		}
-		colon := false
-		if layout[i] == ':' && i+1 < len(layout) && layout[i+1] == 'z' {
-			colon = true
-			i++
-		}
-		switch layout[i] {
-		case 'Y':
-			dst = appendInt(dst, t.Year(), 4, '0')
-		case 'y':
-			dst = appendInt(dst, t.Year()%100, 2, '0')
-		case 'C':
-			dst = appendInt(dst, t.Year()/100, 2, '0')
-		case 'm':
-			dst = appendInt(dst, int(t.Month()), 2, '0')
-		case 'd':
-			dst = appendInt(dst, t.Day(), 2, '0')
-		case 'e':
-			dst = appendInt(dst, t.Day(), 2, ' ')
-		case 'H':
-			dst = appendInt(dst, t.Hour(), 2, '0')
-		case 'k':
-			dst = appendInt(dst, t.Hour(), 2, ' ')
-		case 'I':
-			dst = appendInt(dst, hour12(t.Hour()), 2, '0')
-		case 'l':
-			dst = appendInt(dst, hour12(t.Hour()), 2, ' ')
-		case 'M':
-			dst = appendInt(dst, t.Minute(), 2, '0')
-		case 'S':
-			dst = appendInt(dst, t.Second(), 2, '0')
-		case 'N':
-			if width < 0 {
-				width = 9
-			}
-			dst = appendFraction(dst, t.Nanosecond(), width)
-		case 'Q':
-			if width < 0 {
-				width = 3
-			}
-			dst = appendFraction(dst, t.Nanosecond(), width)
-		case 'f':
-			dst = appendFraction(dst, t.Nanosecond(), 6)
-		case 'p':
-			dst = append(dst, ampm(t.Hour())...)
-		case 'P':
-			dst = append(dst, strings.ToLower(ampm(t.Hour()))...)
-		case 'b', 'h':
-			dst = append(dst, t.Month().String()[:3]...)
-		case 'B':
-			dst = append(dst, t.Month().String()...)
-		case 'a':
-			dst = append(dst, t.Weekday().String()[:3]...)
-		case 'A':
-			dst = append(dst, t.Weekday().String()...)
-		case 'j':
-			dst = appendInt(dst, t.YearDay(), 3, '0')
-		case 'u':
-			dst = appendInt(dst, isoWeekday(t), 1, '0')
-		case 'w':
-			dst = appendInt(dst, int(t.Weekday()), 1, '0')
-		case 'U':
-			dst = appendInt(dst, (t.YearDay()+6-int(t.Weekday()))/7, 2, '0')
-		case 'W':
-			dst = appendInt(dst, (t.YearDay()+6-(isoWeekday(t)-1))/7, 2, '0')
-		case 'V':
-			_, wk := t.ISOWeek()
-			dst = appendInt(dst, wk, 2, '0')
-		case 'G':
-			y, _ := t.ISOWeek()
-			dst = appendInt(dst, y, 4, '0')
-		case 'g':
-			y, _ := t.ISOWeek()
-			dst = appendInt(dst, y%100, 2, '0')
-		case 'Z':
-			dst = append(dst, "UTC"...)
-		case 'z':
-			if colon {
-				dst = append(dst, "+00:00"...)
-			} else {
-				dst = append(dst, "+0000"...)
-			}
-		case 's':
-			dst = strconv.AppendInt(dst, t.Unix(), 10)
-		case 'F':
-			dst = AppendStrftime(dst, t, "%Y-%m-%d")
-		case 'T', 'X':
-			dst = AppendStrftime(dst, t, "%H:%M:%S")
-		case 'D', 'x':
-			dst = AppendStrftime(dst, t, "%m/%d/%y")
-		case 'R':
-			dst = AppendStrftime(dst, t, "%H:%M")
-		case 'r':
-			dst = AppendStrftime(dst, t, "%I:%M:%S %p")
-		case 'c':
-			dst = AppendStrftime(dst, t, "%a %b %e %H:%M:%S %Y")
-		case '+':
-			dst = AppendStrftime(dst, t, "%a %b %e %H:%M:%S %Z %Y")
-		case 'n':
-			dst = append(dst, '\n')
-		case 't':
-			dst = append(dst, '\t')
-		case '%':
-			dst = append(dst, '%')
-		default:
-			dst = append(dst, '%', layout[i])
+		dst = strftime.AppendFormat(dst, layout[run:i], t)
+		var n int
+		dst, n = appendSplunkDirective(dst, t, layout[i:])
+		i += n - 1
+		run = i + 1
+	}
+	return strftime.AppendFormat(dst, layout[run:], t)
+}
+
+// libDirective returns the length of the directive d starts with if
+// go-strftime writes it as Splunk does, or 0.
+func libDirective(d string) int {
+	switch {
+	case len(d) >= 3 && d[1] == ':' && d[2] == 'z':
+		return 3
+	case len(d) >= 2 && d[1] != ':' && containsByte(libDirectives, d[1]):
+		return 2
+	}
+	return 0
+}
+
+func containsByte(s string, c byte) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == c {
+			return true
 		}
 	}
-	return dst
+	return false
+}
+
+// appendSplunkDirective writes the directive d starts with, one that
+// go-strftime does not write as Splunk does, and returns its length.
+func appendSplunkDirective(dst []byte, t time.Time, d string) ([]byte, int) {
+	if len(d) == 1 {
+		return append(dst, '%'), 1 // a trailing %
+	}
+	if isDigit(d[1]) && len(d) >= 3 && (d[2] == 'N' || d[2] == 'Q') {
+		return appendFraction(dst, t.Nanosecond(), int(d[1]-'0')), 3
+	}
+	if d[1] == 'Q' {
+		return appendFraction(dst, t.Nanosecond(), 3), 2
+	}
+	return append(dst, '%', d[1]), 2
 }
