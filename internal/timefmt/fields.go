@@ -57,5 +57,9 @@ func (f *fields) nanos() (int64, int, string) {
 		}
 		t = time.Date(f.year, time.Month(f.month), f.day, h, f.minute, f.sec, f.nano, time.UTC)
 	}
-	return t.UnixNano() - int64(f.offset)*1e9, 0, ""
+	ns, ok := instant(t, f.offset)
+	if !ok {
+		return 0, 0, outOfRange
+	}
+	return ns, 0, ""
 }

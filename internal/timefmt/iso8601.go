@@ -84,6 +84,9 @@ func ParseISO(s string) (int64, error) {
 	if p.i != len(s) {
 		return fail(p.i, "unexpected text after the date-time")
 	}
-	t := time.Date(year, time.Month(month), day, hour, minute, sec, nanos, time.UTC)
-	return t.UnixNano() - int64(offset)*1e9, nil
+	ns, ok := instant(time.Date(year, time.Month(month), day, hour, minute, sec, nanos, time.UTC), offset)
+	if !ok {
+		return fail(0, outOfRange)
+	}
+	return ns, nil
 }

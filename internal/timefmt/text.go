@@ -1,6 +1,7 @@
 package timefmt
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -193,6 +194,22 @@ func isoWeekday(t time.Time) int {
 	}
 	return 7
 }
+
+// Instants are int64 Unix nanoseconds, which reach from 1677-09-21 to
+// 2262-04-11.
+var minInstant, maxInstant = time.Unix(0, math.MinInt64), time.Unix(0, math.MaxInt64)
+
+// instant returns t, read with a zone offset seconds east of UTC, in
+// Unix nanoseconds; false when that is outside the instants.
+func instant(t time.Time, offset int) (int64, bool) {
+	t = t.Add(-time.Duration(offset) * time.Second)
+	if t.Before(minInstant) || t.After(maxInstant) {
+		return 0, false
+	}
+	return t.UnixNano(), true
+}
+
+const outOfRange = "out of range: instants are from 1677-09-21 to 2262-04-11"
 
 func daysIn(year int, m time.Month) int {
 	return time.Date(year, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
