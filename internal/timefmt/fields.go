@@ -11,10 +11,11 @@ import (
 type fields struct {
 	year, month, day        int
 	hour, minute, sec, nano int
-	yday                    int  // day of year, 0 when unset
-	pm, hasAMPM             bool // 12-hour clock
-	offset                  int  // seconds east of UTC
-	epoch                   *int64
+	yday                    int   // day of year, 0 when unset
+	pm, hasAMPM             bool  // 12-hour clock
+	offset                  int   // seconds east of UTC
+	epoch                   int64 // Unix seconds, when hasEpoch
+	hasEpoch                bool  // epoch and nano name the instant
 
 	// where month, day, hour, minute and second were read, for errors
 	monthAt, dayAt, hourAt, minuteAt, secAt int
@@ -25,8 +26,12 @@ func newFields() fields { return fields{year: 1970, month: 1, day: 1} }
 // nanos checks the fields together and returns the instant they name.
 // A failure says which field is wrong and where it was read.
 func (f *fields) nanos() (int64, int, string) {
-	if f.epoch != nil {
-		return *f.epoch, 0, ""
+	if f.hasEpoch {
+		ns, ok := instant(time.Unix(f.epoch, int64(f.nano)), 0)
+		if !ok {
+			return 0, 0, outOfRange
+		}
+		return ns, 0, ""
 	}
 	h := f.hour
 	if f.hasAMPM {

@@ -142,13 +142,11 @@ func (f *fields) scanDirective(p *scanner, d byte, width int) bool {
 			p.i++
 		}
 		n, err := strconv.ParseInt(p.s[start:p.i], 10, 64)
-		if err == nil && n < 1<<33 {
+		if err == nil && n < 1<<40 { // far past the instants, short of time.Time's limits
 			if neg {
 				n = -n
 			}
-			ns := n * 1e9
-			f.epoch = &ns
-			ok = true
+			f.epoch, f.hasEpoch, ok = n, true, true
 		}
 	case 'F':
 		return f.scanStrftime(p, "%Y-%m-%d") == ""

@@ -1,6 +1,7 @@
 package timefmt
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -77,6 +78,83 @@ func BenchmarkStrptime(b *testing.B) {
 	for b.Loop() {
 		if _, err := Strptime(s, layout); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// Layouts that name a whole instant, for the round trip: a date, a time
+// of day, a fraction and a zone, or epoch seconds.
+var (
+	strptimeDates = []string{"%Y-%m-%d", "%F", "%d/%b/%Y", "%B %e, %Y", "%Y%m%d", "%m/%d/%Y",
+		"%A, %d %B %Y", "%a %b %e %Y", "%Y-%j", "%D", "%d.%m.%y"}
+	strptimeSeps   = []string{" ", "T", ":", "\t", " at ", "  "}
+	strptimeClocks = []string{"%H:%M:%S", "%T", "%I:%M:%S %p", "%l:%M:%S%P", "%H%M%S", "%R:%S", "%k:%M:%S"}
+	strptimeFracs  = []struct {
+		layout string
+		digits int
+	}{{"", 0}, {".%N", 9}, {".%3N", 3}, {".%6N", 6}, {",%Q", 3}, {".%f", 6}, {".%1N", 1}}
+	strptimeZones = []string{"", " %z", "%:z", " %Z", "Z"}
+	strptimeEpoch = []string{"%s", "%s.%3N", "%s.%N", "%s %z"}
+)
+
+// FuzzStrftimeRoundTrip: an instant written with a layout that names it
+// whole reads back as itself, to the layout's precision.
+func FuzzStrftimeRoundTrip(f *testing.F) {
+	f.Add(int64(1709629623123456789), uint8(0), uint8(0), uint8(0), uint8(1), uint8(1))
+	f.Add(int64(-1), uint8(3), uint8(1), uint8(2), uint8(2), uint8(2))
+	f.Add(int64(0), uint8(255), uint8(4), uint8(3), uint8(3), uint8(3))
+	f.Fuzz(func(t *testing.T, ns int64, date, sep, clock, frac, zone uint8) {
+		var layout string
+		digits := 0
+		if int(date) >= len(strptimeDates) {
+			e := strptimeEpoch[int(date)%len(strptimeEpoch)]
+			layout, digits = e, map[string]int{"%s.%3N": 3, "%s.%N": 9}[e]
+		} else {
+			fr := strptimeFracs[int(frac)%len(strptimeFracs)]
+			layout = strptimeDates[date] + strptimeSeps[int(sep)%len(strptimeSeps)] +
+				strptimeClocks[int(clock)%len(strptimeClocks)] + fr.layout + strptimeZones[int(zone)%len(strptimeZones)]
+			digits = fr.digits
+		}
+		tm := time.Unix(0, ns).UTC()
+		if y := tm.Year(); (strings.Contains(layout, "%D") || strings.Contains(layout, "%y")) && (y < 1969 || y > 2068) {
+			return // two-digit years name 1969 to 2068
+		}
+		want := tm.Truncate(time.Second).Add(time.Duration(tm.Nanosecond()) / pow10(9-digits) * pow10(9-digits))
+		text := string(AppendStrftime(nil, tm, layout))
+		got, err := Strptime(text, layout)
+		if err != nil || got != want.UnixNano() {
+			t.Fatalf("%s with %q wrote %q, read %s (%v), want %s", tm.Format(time.RFC3339Nano), layout, text,
+				time.Unix(0, got).UTC().Format(time.RFC3339Nano), err, want.Format(time.RFC3339Nano))
+		}
+	})
+}
+
+func pow10(n int) time.Duration {
+	d := time.Duration(1)
+	for range n {
+		d *= 10
+	}
+	return d
+}
+
+// %s reads the seconds of the whole instant range, and a fraction after
+// it counts.
+func TestStrptimeEpoch(t *testing.T) {
+	cases := []struct{ s, layout, want string }{
+		{"1709629623.123", "%s.%3N", "2024-03-05T09:07:03.123Z"},
+		{"-1.999", "%s.%3N", "1969-12-31T23:59:59.999Z"}, // as %s.%3N writes it
+		{"9000000000", "%s", "2255-03-14T16:00:00Z"},
+		{"-9000000000", "%s", "1684-10-19T08:00:00Z"},
+		{"9300000000", "%s", ""},
+		{"99999999999999999999", "%s", ""},
+	}
+	for _, c := range cases {
+		ns, err := Strptime(c.s, c.layout)
+		switch {
+		case c.want == "" && err == nil:
+			t.Errorf("Strptime(%q, %q) = %s, want an error", c.s, c.layout, time.Unix(0, ns).UTC())
+		case c.want != "" && (err != nil || ns != mustTime(c.want).UnixNano()):
+			t.Errorf("Strptime(%q, %q) = %s, %v; want %s", c.s, c.layout, time.Unix(0, ns).UTC(), err, c.want)
 		}
 	}
 }
