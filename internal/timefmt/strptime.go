@@ -42,8 +42,8 @@ func (f *fields) scanStrftime(p *scanner, layout string) string {
 		}
 		start := i
 		i++
-		width := -1
-		if isDigit(layout[i]) && i+1 < len(layout) {
+		width := -1 // Splunk's %3N, %6Q: as AppendStrftime, only before N and Q
+		if isDigit(layout[i]) && i+1 < len(layout) && (layout[i+1] == 'N' || layout[i+1] == 'Q') {
 			width = int(layout[i] - '0')
 			i++
 		}

@@ -1,6 +1,7 @@
 package timefmt
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -82,6 +83,38 @@ func BenchmarkStrptime(b *testing.B) {
 	}
 }
 
+// FuzzStrptime: any text with any layout reads or says where it stopped,
+// and reading is a projection: what a layout reads from text it wrote,
+// it writes and reads again unchanged.
+func FuzzStrptime(f *testing.F) {
+	f.Add("05/Mar/2024:09:07:03 -0100", "%d/%b/%Y:%H:%M:%S %z", int64(1709629623123456789))
+	f.Add("March 5, 2024 9:07 PM", "%B %d, %Y %I:%M %p", int64(-1))
+	f.Add("1709629623.5", "%s.%3N", int64(0))
+	f.Add("2024-065 trailing", "%Y-%j %Z %e%k%l %:z %F %T %D %R %n%t%%", int64(1))
+	f.Fuzz(func(t *testing.T, s, layout string, ns int64) {
+		if _, err := Strptime(s, layout); err != nil {
+			checkError(t, err, s)
+		}
+		if greedyThenMore.MatchString(layout) {
+			// A number of no fixed width followed by digits does not read
+			// back: "%s0", "%f%S", "%e%d" (" 505").
+			return
+		}
+		text := string(AppendStrftime(nil, time.Unix(0, ns), layout))
+		ns2, err := Strptime(text, layout)
+		if err != nil {
+			return
+		}
+		text2 := string(AppendStrftime(nil, time.Unix(0, ns2), layout))
+		if ns3, err := Strptime(text2, layout); err != nil || ns3 != ns2 {
+			t.Fatalf("layout %q: %s wrote %q, read %s, wrote %q, read %s (%v)", layout,
+				time.Unix(0, ns).UTC(), text, time.Unix(0, ns2).UTC(), text2, time.Unix(0, ns3).UTC(), err)
+		}
+	})
+}
+
+var greedyThenMore = regexp.MustCompile(`%[sfQekl][0-9%]`)
+
 // Layouts that name a whole instant, for the round trip: a date, a time
 // of day, a fraction and a zone, or epoch seconds.
 var (
@@ -155,6 +188,21 @@ func TestStrptimeEpoch(t *testing.T) {
 			t.Errorf("Strptime(%q, %q) = %s, want an error", c.s, c.layout, time.Unix(0, ns).UTC())
 		case c.want != "" && (err != nil || ns != mustTime(c.want).UnixNano()):
 			t.Errorf("Strptime(%q, %q) = %s, %v; want %s", c.s, c.layout, time.Unix(0, ns).UTC(), err, c.want)
+		}
+	}
+}
+
+// A digit after % is a width only before N and Q, in strptime as in
+// strftime: "%2d" is written and read as the text "%2d".
+func TestStrptimeWidthOnlyBeforeNAndQ(t *testing.T) {
+	tm := mustTime("2024-03-05T09:07:03.123456789Z")
+	for _, c := range []struct{ layout, text string }{{"%2d", "%2d"}, {"%3f", "%3f"}, {"x%3N", "x123"}, {"x%6Q", "x123456"}} {
+		text := string(AppendStrftime(nil, tm, c.layout))
+		if text != c.text {
+			t.Errorf("AppendStrftime(%q) = %q, want %q", c.layout, text, c.text)
+		}
+		if _, err := Strptime(text, c.layout); err != nil {
+			t.Errorf("Strptime(%q, %q): %v", text, c.layout, err)
 		}
 	}
 }
