@@ -100,9 +100,13 @@ func (c *javaCompiler) seq(open int) (*JavaPattern, error) {
 			c.i = j
 		case ch == '{' || ch == '}' || ch == '#':
 			return nil, c.fail(c.i, "reserved pattern character "+strconv.QuoteRune(rune(ch)))
-		default:
-			f.toks = append(f.toks, javaTok{lit: string(rune(ch))})
-			c.i++
+		default: // other text, UTF-8 included, is literal
+			j := c.i + 1
+			for j < len(c.p) && !isLetter(c.p[j]) && !strings.ContainsRune("'[]{}#", rune(c.p[j])) {
+				j++
+			}
+			f.toks = append(f.toks, javaTok{lit: c.p[c.i:j]})
+			c.i = j
 		}
 	}
 	if open >= 0 {
@@ -366,7 +370,7 @@ func scanJavaField(p *scanner, fl *fields, c byte, n int, adjacent bool) bool {
 		case adjacent:
 			fl.year, ok = p.digits(n, n)
 		default:
-			fl.year, ok = p.digits(n, 9)
+			fl.year, ok = p.digits(n, max(n, 9))
 		}
 		if neg {
 			fl.year = -fl.year
@@ -421,9 +425,18 @@ func scanJavaField(p *scanner, fl *fields, c byte, n int, adjacent bool) bool {
 			fl.nano = f
 		}
 	case 'n':
-		fl.nano, ok = p.digits(1, 9)
-	case 'A', 'N', 'w', 'W', 'F', 'Q', 'q':
-		_, ok = p.digits(1, 19)
+		if adjacent {
+			fl.nano, ok = p.digits(n, n)
+		} else {
+			fl.nano, ok = p.digits(1, max(n, 9))
+		}
+		ok = ok && fl.nano < 1e9
+	case 'A', 'N', 'w', 'W', 'F', 'Q', 'q': // read, not used
+		if adjacent {
+			_, ok = p.digits(n, n)
+		} else {
+			_, ok = p.digits(1, 19)
+		}
 	case 'G':
 		ok = p.eatFold("AD") || p.eatFold("Anno Domini")
 	case 'V', 'v', 'z':

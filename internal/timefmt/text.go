@@ -37,11 +37,16 @@ func (p *scanner) eat(c byte) bool {
 	return false
 }
 
-// digits reads between min and max decimal digits.
+// digits reads between min and max decimal digits. Numbers past 10^18
+// read as 10^18, too large for any field, rather than wrapping round.
 func (p *scanner) digits(min, max int) (int, bool) {
 	n, start := 0, p.i
 	for p.i < len(p.s) && p.i-start < max && isDigit(p.s[p.i]) {
-		n = n*10 + int(p.s[p.i]-'0')
+		if n < 1e17 {
+			n = n*10 + int(p.s[p.i]-'0')
+		} else {
+			n = 1e18
+		}
 		p.i++
 	}
 	return n, p.i-start >= min
@@ -51,15 +56,16 @@ func (p *scanner) digits(min, max int) (int, bool) {
 // second and returns it in nanoseconds; digits past the ninth count
 // for nothing.
 func (p *scanner) fraction(min, max int) (int, bool) {
-	start := p.i
-	f, ok := p.digits(min, max)
-	for n := p.i - start; n < 9; n++ {
+	f, n := 0, 0
+	for ; p.i < len(p.s) && n < max && isDigit(p.s[p.i]); p.i, n = p.i+1, n+1 {
+		if n < 9 {
+			f = f*10 + int(p.s[p.i]-'0')
+		}
+	}
+	for d := n; d < 9; d++ {
 		f *= 10
 	}
-	for n := p.i - start; n > 9; n-- {
-		f /= 10
-	}
-	return f, ok
+	return f, n >= min
 }
 
 // offset reads an optional zone: Z, ±hh, ±hhmm, ±hh:mm; in seconds east.
