@@ -481,7 +481,7 @@ func esqlDateTrunc(_ *Context, a []event.Value) event.Value {
 	if !ok || !ok2 {
 		return event.NullValue
 	}
-	return event.TimeNanos(timefmt.Trunc(ns, months, d))
+	return timeOrNull(timefmt.Trunc(ns, months, d))
 }
 
 var dateDiffUnits = map[string]string{
@@ -704,7 +704,7 @@ func esqlBucket(_ *Context, a []event.Value) event.Value {
 				return event.NullValue
 			}
 			months, d := pickDateBucket(n, from, to)
-			return event.TimeNanos(timefmt.Trunc(ns, months, d))
+			return timeOrNull(timefmt.Trunc(ns, months, d))
 		}
 		if len(a) != 2 {
 			return event.NullValue
@@ -713,7 +713,7 @@ func esqlBucket(_ *Context, a []event.Value) event.Value {
 		if !ok {
 			return event.NullValue
 		}
-		return event.TimeNanos(timefmt.Trunc(ns, months, d))
+		return timeOrNull(timefmt.Trunc(ns, months, d))
 	}
 	x, ok := a[0].Number()
 	if !ok {
@@ -760,7 +760,10 @@ var humanDateRoundings = []struct {
 func pickDateBucket(n, from, to int64) (int, time.Duration) {
 	months, d := 12, time.Duration(0)
 	for _, r := range humanDateRoundings {
-		start := timefmt.Trunc(from, r.months, r.d)
+		start, ok := timefmt.Trunc(from, r.months, r.d)
+		if !ok {
+			continue
+		}
 		var count int64
 		if r.months > 0 {
 			count = monthsBetween(start, to)/int64(r.months) + 1

@@ -998,13 +998,17 @@ func splBin(_ *Context, a []event.Value) event.Value {
 		return event.NullValue
 	}
 	if ns, isTime := v.Nanos(); isTime {
-		return event.TimeNanos(timefmt.Trunc(ns, months, d))
+		return timeOrNull(timefmt.Trunc(ns, months, d))
 	}
 	ns, ok := splTimeNanos(v)
 	if !ok {
 		return event.NullValue
 	}
-	return epochValue(timefmt.Trunc(ns, months, d))
+	floor, ok := timefmt.Trunc(ns, months, d)
+	if !ok {
+		return event.NullValue
+	}
+	return epochValue(floor)
 }
 
 // looseFloat returns an integral float as a long, otherwise a double.

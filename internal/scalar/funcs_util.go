@@ -190,6 +190,14 @@ func spanArg(v event.Value) (months int, d time.Duration, ok bool) {
 	return 0, 0, false
 }
 
+// timeOrNull is a date-time of Unix nanoseconds, or null when !ok.
+func timeOrNull(ns int64, ok bool) event.Value {
+	if !ok {
+		return event.NullValue
+	}
+	return event.TimeNanos(ns)
+}
+
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 func floorDiv(a, b int64) int64 {

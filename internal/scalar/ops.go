@@ -440,7 +440,7 @@ func timeSpanArith(op string, a, b event.Value) (event.Value, bool) {
 		if err != nil {
 			return event.NullValue, true
 		}
-		return event.TimeNanos(timefmt.AddSpan(ns, int(sign)*months, 0)), true
+		return timeOrNull(timefmt.AddSpan(ns, int(sign)*months, 0)), true
 	}
 	return event.NullValue, true
 }
@@ -522,7 +522,7 @@ func compileSpanArith(t *plan.Binary, d plan.Dialect, r Resolver) (Evaluator, bo
 			}
 			ns = int64(n.float() * 1e9)
 		}
-		return event.TimeNanos(timefmt.AddSpan(ns, months, dur))
+		return timeOrNull(timefmt.AddSpan(ns, months, dur))
 	}, true, nil
 }
 

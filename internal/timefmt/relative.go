@@ -1,6 +1,7 @@
 package timefmt
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -51,12 +52,24 @@ func RelativeTime(ns int64, spec string) (int64, error) {
 				n = -n
 			}
 			unit := strings.ToLower(s[j:k])
-			if d, ok := spanUnits[unit]; ok {
-				ns += int64(n) * int64(d)
+			var months int
+			var d time.Duration
+			if u, ok := spanUnits[unit]; ok {
+				if int64(n) > math.MaxInt64/int64(u) || int64(n) < -math.MaxInt64/int64(u) {
+					return fail(i, outOfRange)
+				}
+				d = time.Duration(n) * u
 			} else if m, ok := spanMonthUnits[unit]; ok {
-				ns = AddSpan(ns, n*m, 0)
+				if n > math.MaxInt32/m || n < -math.MaxInt32/m {
+					return fail(i, outOfRange)
+				}
+				months = n * m
 			} else {
 				return fail(j, "unknown unit "+strconv.Quote(s[j:k]))
+			}
+			var ok bool
+			if ns, ok = AddSpan(ns, months, d); !ok {
+				return fail(i, outOfRange)
 			}
 			i = k
 		case '@':
@@ -71,24 +84,35 @@ func RelativeTime(ns int64, spec string) (int64, error) {
 					return fail(j, "weekday must be 0 to 6")
 				}
 				j++
-				midnight := Trunc(ns, 0, 24*time.Hour)
-				back := (int(time.Unix(0, midnight).UTC().Weekday()) - wd + 7) % 7
-				ns = midnight - int64(back)*day
+				midnight, ok := Trunc(ns, 0, 24*time.Hour)
+				back := int64(int(time.Unix(0, midnight).UTC().Weekday())-wd+7) % 7 * day
+				if !ok || midnight < math.MinInt64+back {
+					return fail(i, outOfRange)
+				}
+				ns = midnight - back
 				i = j
 				continue
 			}
 			if unit == "w" || unit == "week" || unit == "weeks" {
-				midnight := Trunc(ns, 0, 24*time.Hour)
-				ns = midnight - int64(time.Unix(0, midnight).UTC().Weekday())*day
+				midnight, ok := Trunc(ns, 0, 24*time.Hour)
+				back := int64(time.Unix(0, midnight).UTC().Weekday()) * day
+				if !ok || midnight < math.MinInt64+back {
+					return fail(i, outOfRange)
+				}
+				ns = midnight - back
 				i = j
 				continue
 			}
-			if d, ok := spanUnits[unit]; ok {
-				ns = Trunc(ns, 0, d)
-			} else if m, ok := spanMonthUnits[unit]; ok {
-				ns = Trunc(ns, m, 0)
+			var ok bool
+			if d, isFixed := spanUnits[unit]; isFixed {
+				ns, ok = Trunc(ns, 0, d)
+			} else if m, isMonths := spanMonthUnits[unit]; isMonths {
+				ns, ok = Trunc(ns, m, 0)
 			} else {
 				return fail(i+1, "unknown unit "+strconv.Quote(s[i+1:j]))
+			}
+			if !ok {
+				return fail(i, outOfRange)
 			}
 			i = j
 		default:

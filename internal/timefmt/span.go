@@ -1,6 +1,7 @@
 package timefmt
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -56,49 +57,56 @@ func ParseSpan(s string) (months int, d time.Duration, err error) {
 	}
 	unitAt := len(t) - len(strings.TrimLeftFunc(t[i:], unicode.IsSpace))
 	unit := strings.ToLower(t[unitAt:])
-	if unit == "" {
-		if i == 0 {
-			return fail(0, "want a count or a unit")
-		}
-		return 0, time.Duration(n) * time.Second, nil
+	u, m := time.Second, 0 // a count alone is seconds
+	if unit == "" && i == 0 {
+		return fail(0, "want a count or a unit")
 	}
-	if u, ok := spanUnits[unit]; ok {
-		if n <= 0 {
-			return fail(0, "span must be positive")
+	if unit != "" {
+		var ok bool
+		if u, ok = spanUnits[unit]; !ok {
+			if m, ok = spanMonthUnits[unit]; !ok {
+				return fail(unitAt, "unknown unit "+strconv.Quote(t[unitAt:]))
+			}
 		}
-		return 0, time.Duration(n) * u, nil
 	}
-	if m, ok := spanMonthUnits[unit]; ok {
-		if n <= 0 {
-			return fail(0, "span must be positive")
-		}
+	switch {
+	case n <= 0:
+		return fail(0, "span must be positive")
+	case m > 0 && n > math.MaxInt32/m, m == 0 && int64(n) > math.MaxInt64/int64(u):
+		return fail(0, "span too long")
+	case m > 0:
 		return n * m, 0, nil
 	}
-	return fail(unitAt, "unknown unit "+strconv.Quote(t[unitAt:]))
+	return 0, time.Duration(n) * u, nil
 }
 
 // Trunc floors Unix nanoseconds to a span: calendar months count from
 // year 0 (so 3 months are quarters, 12 months are years); one week starts
-// on Monday; other fixed spans are aligned to the Unix epoch.
-func Trunc(ns int64, months int, d time.Duration) int64 {
+// on Monday; other fixed spans are aligned to the Unix epoch. It is false
+// when the span starts before the first instant (in September 1677).
+func Trunc(ns int64, months int, d time.Duration) (int64, bool) {
 	if months > 0 {
 		t := time.Unix(0, ns).UTC()
 		idx := int64(t.Year())*12 + int64(t.Month()) - 1
 		idx = floorDiv(idx, int64(months)) * int64(months)
-		return time.Date(int(floorDiv(idx, 12)), time.Month(floorMod(idx, 12)+1), 1, 0, 0, 0, 0, time.UTC).UnixNano()
+		return instant(time.Date(int(floorDiv(idx, 12)), time.Month(floorMod(idx, 12)+1), 1, 0, 0, 0, 0, time.UTC), 0)
 	}
-	step := int64(d)
+	step, origin := int64(d), int64(0)
 	if d == 7*24*time.Hour {
-		const monday = 4 * 24 * int64(time.Hour) // 1970-01-05 was a Monday
-		return floorDiv(ns-monday, step)*step + monday
+		origin = 4 * day // 1970-01-05 was a Monday
 	}
-	return floorDiv(ns, step) * step
+	into := floorMod(floorMod(ns, step)-floorMod(origin, step), step) // how far into its span ns is
+	if ns < math.MinInt64+into {
+		return 0, false
+	}
+	return ns - into, true
 }
 
 // AddSpan adds calendar months and a fixed duration to Unix nanoseconds.
-func AddSpan(ns int64, months int, d time.Duration) int64 {
-	if months != 0 {
-		ns = time.Unix(0, ns).UTC().AddDate(0, months, 0).UnixNano()
+// It is false when that leaves the instants.
+func AddSpan(ns int64, months int, d time.Duration) (int64, bool) {
+	if months > math.MaxInt32 || months < -math.MaxInt32 {
+		return 0, false
 	}
-	return ns + int64(d)
+	return instant(time.Unix(0, ns).UTC().AddDate(0, months, 0).Add(d), 0)
 }
