@@ -44,6 +44,8 @@ func (f *fields) nanos() (int64, int, string) {
 		}
 	}
 	switch {
+	case f.year < -1e6 || f.year > 1e6 || f.yday > 999:
+		return 0, 0, outOfRange // before time.Date's arithmetic can overflow
 	case f.month < 1 || f.month > 12:
 		return 0, f.monthAt, "month " + strconv.Itoa(f.month) + " out of range"
 	case h > 23:

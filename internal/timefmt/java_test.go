@@ -264,8 +264,13 @@ func TestJavaLongFieldsAndText(t *testing.T) {
 			t.Errorf("parse(%q, %q) = %s, %v; want %s", c.pattern, c.text, time.Unix(0, ns).UTC(), err, c.want)
 		}
 	}
-	jf, _ := CompileJava("yyyyyyyyyyyyyyyyyyyyy")
-	if ns, err := jf.Parse("999999999999999999999"); err == nil {
-		t.Errorf("a 21-digit year read as %s", time.Unix(0, ns).UTC())
+	for pattern, text := range map[string]string{
+		"yyyyyyyyyyyyyyyyyyyyy":     "999999999999999999999",
+		"yyyy DDDDDDDDDDDDDDDDDDDD": "2024 99999999999999999999",
+	} {
+		jf, _ := CompileJava(pattern)
+		if ns, err := jf.Parse(text); err == nil {
+			t.Errorf("parse(%q, %q) = %s, want out of range", pattern, text, time.Unix(0, ns).UTC())
+		}
 	}
 }
