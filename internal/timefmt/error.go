@@ -13,6 +13,7 @@ type Error struct {
 	Msg    string // what was wrong at Pos
 }
 
+// Error says what was read, as what, and what was wrong where.
 func (e *Error) Error() string {
 	if e.Layout != "" {
 		return fmt.Sprintf("cannot parse %q as %s %q: %s at offset %d", e.Text, e.As, e.Layout, e.Msg, e.Pos)
