@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tripline/tripline/internal/event"
+	"github.com/tripline/tripline/internal/timefmt"
 )
 
 // esqlFuncs are the functions of ES|QL alone (the ones SPL has too are in
@@ -464,7 +465,8 @@ func esqlTime(v event.Value) (int64, bool) {
 		return v.Nanos()
 	case event.String:
 		s, _ := v.Str()
-		return parseISOTime(s)
+		ns, err := timefmt.ParseISO(s)
+		return ns, err == nil
 	}
 	return 0, false
 }
@@ -479,7 +481,7 @@ func esqlDateTrunc(_ *Context, a []event.Value) event.Value {
 	if !ok || !ok2 {
 		return event.NullValue
 	}
-	return event.TimeNanos(truncTime(ns, months, d))
+	return timeOrNull(timefmt.Trunc(ns, months, d))
 }
 
 var dateDiffUnits = map[string]string{
@@ -607,6 +609,21 @@ var chronoFields = map[string]func(t time.Time) int64{
 	"offset_seconds":  func(time.Time) int64 { return 0 },
 }
 
+func hour12(h int) int {
+	if h%12 == 0 {
+		return 12
+	}
+	return h % 12
+}
+
+// isoWeekday is the day of the week from Monday (1) to Sunday (7).
+func isoWeekday(t time.Time) int {
+	if wd := int(t.Weekday()); wd != 0 {
+		return wd
+	}
+	return 7
+}
+
 func secOfDay(t time.Time) int { return t.Hour()*3600 + t.Minute()*60 + t.Second() }
 
 func esqlDateExtract(_ *Context, a []event.Value) event.Value {
@@ -634,11 +651,11 @@ func esqlDateFormat(_ *Context, a []event.Value) event.Value {
 	if !ok {
 		return event.NullValue
 	}
-	f, err := compileJavaFormat(pattern)
+	f, err := timefmt.CompileJava(pattern)
 	if err != nil {
 		return event.NullValue
 	}
-	return event.StringValue(string(f.append(nil, time.Unix(0, ns))))
+	return event.StringValue(string(f.Append(nil, time.Unix(0, ns))))
 }
 
 func esqlDateParse(_ *Context, a []event.Value) event.Value {
@@ -647,8 +664,8 @@ func esqlDateParse(_ *Context, a []event.Value) event.Value {
 		if !ok {
 			return event.NullValue
 		}
-		ns, ok := parseISOTime(s)
-		if !ok {
+		ns, err := timefmt.ParseISO(s)
+		if err != nil {
 			return event.NullValue
 		}
 		return event.TimeNanos(ns)
@@ -658,12 +675,12 @@ func esqlDateParse(_ *Context, a []event.Value) event.Value {
 	if !ok1 || !ok2 {
 		return event.NullValue
 	}
-	f, err := compileJavaFormat(pattern)
+	f, err := timefmt.CompileJava(pattern)
 	if err != nil {
 		return event.NullValue
 	}
-	ns, ok := f.parse(s)
-	if !ok {
+	ns, err := f.Parse(s)
+	if err != nil {
 		return event.NullValue
 	}
 	return event.TimeNanos(ns)
@@ -687,7 +704,7 @@ func esqlBucket(_ *Context, a []event.Value) event.Value {
 				return event.NullValue
 			}
 			months, d := pickDateBucket(n, from, to)
-			return event.TimeNanos(truncTime(ns, months, d))
+			return timeOrNull(timefmt.Trunc(ns, months, d))
 		}
 		if len(a) != 2 {
 			return event.NullValue
@@ -696,7 +713,7 @@ func esqlBucket(_ *Context, a []event.Value) event.Value {
 		if !ok {
 			return event.NullValue
 		}
-		return event.TimeNanos(truncTime(ns, months, d))
+		return timeOrNull(timefmt.Trunc(ns, months, d))
 	}
 	x, ok := a[0].Number()
 	if !ok {
@@ -743,7 +760,10 @@ var humanDateRoundings = []struct {
 func pickDateBucket(n, from, to int64) (int, time.Duration) {
 	months, d := 12, time.Duration(0)
 	for _, r := range humanDateRoundings {
-		start := truncTime(from, r.months, r.d)
+		start, ok := timefmt.Trunc(from, r.months, r.d)
+		if !ok {
+			continue
+		}
 		var count int64
 		if r.months > 0 {
 			count = monthsBetween(start, to)/int64(r.months) + 1
@@ -861,7 +881,7 @@ func esqlToDatetime(v event.Value) event.Value {
 		return esqlToDatetime(l)
 	case event.String:
 		s, _ := v.Str()
-		if ns, ok := parseISOTime(s); ok {
+		if ns, err := timefmt.ParseISO(s); err == nil {
 			return event.TimeNanos(ns)
 		}
 	}

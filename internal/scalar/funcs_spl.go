@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tripline/tripline/internal/event"
+	"github.com/tripline/tripline/internal/timefmt"
 )
 
 // splFuncs are the eval functions of SPL alone (Sigma shares them; the
@@ -463,12 +464,17 @@ func duration(secs int64) string {
 		b = strconv.AppendInt(b, d, 10)
 		b = append(b, '+')
 	}
-	b = appendInt(b, int(h), 2, '0')
+	b = appendTwoDigits(b, h)
 	b = append(b, ':')
-	b = appendInt(b, int(m), 2, '0')
+	b = appendTwoDigits(b, m)
 	b = append(b, ':')
-	b = appendInt(b, int(s), 2, '0')
+	b = appendTwoDigits(b, s)
 	return string(b)
+}
+
+// appendTwoDigits writes 0 <= n < 100 as two digits.
+func appendTwoDigits(b []byte, n int64) []byte {
+	return append(b, byte('0'+n/10), byte('0'+n%10))
 }
 
 // splToNumber is tonumber(text[, base]); text that is not a number gives null.
@@ -940,15 +946,15 @@ func splStrftime(_ *Context, a []event.Value) event.Value {
 	if !ok || !single(a[1]) {
 		return event.NullValue
 	}
-	return event.StringValue(string(appendStrftime(nil, time.Unix(0, ns), splText(a[1]))))
+	return event.StringValue(string(timefmt.AppendStrftime(nil, time.Unix(0, ns), splText(a[1]))))
 }
 
 func splStrptime(_ *Context, a []event.Value) event.Value {
 	if anyNullOrMulti(a) {
 		return event.NullValue
 	}
-	ns, ok := parseStrftime(splText(a[0]), splText(a[1]))
-	if !ok {
+	ns, err := timefmt.Strptime(splText(a[0]), splText(a[1]))
+	if err != nil {
 		return event.NullValue
 	}
 	return epochValue(ns)
@@ -961,91 +967,14 @@ func splRelativeTime(_ *Context, a []event.Value) event.Value {
 	if !ok || !single(a[1]) {
 		return event.NullValue
 	}
-	r, ok := relativeTime(ns, splText(a[1]))
-	if !ok {
+	r, err := timefmt.RelativeTime(ns, splText(a[1]))
+	if err != nil {
 		return event.NullValue
 	}
 	if a[0].Kind() == event.Time {
 		return event.TimeNanos(r)
 	}
 	return epochValue(r)
-}
-
-// relativeTime applies a Splunk time modifier to Unix nanoseconds.
-func relativeTime(ns int64, spec string) (int64, bool) {
-	spec = strings.TrimSpace(spec)
-	if strings.EqualFold(spec, "now") || spec == "" {
-		return ns, true
-	}
-	for i := 0; i < len(spec); {
-		c := spec[i]
-		switch c {
-		case '+', '-':
-			j := i + 1
-			for j < len(spec) && isDigit(spec[j]) {
-				j++
-			}
-			k := j
-			for k < len(spec) && isLetter(spec[k]) {
-				k++
-			}
-			n := 1
-			if j > i+1 {
-				v, err := strconv.Atoi(spec[i+1 : j])
-				if err != nil {
-					return 0, false
-				}
-				n = v
-			}
-			if c == '-' {
-				n = -n
-			}
-			unit := strings.ToLower(spec[j:k])
-			if d, ok := spanUnits[unit]; ok {
-				ns += int64(n) * int64(d)
-			} else if m, ok := spanMonthUnits[unit]; ok {
-				ns = addSpan(ns, n*m, 0)
-			} else {
-				return 0, false
-			}
-			i = k
-		case '@':
-			j := i + 1
-			for j < len(spec) && isLetter(spec[j]) {
-				j++
-			}
-			unit := strings.ToLower(spec[i+1 : j])
-			if unit == "w" && j < len(spec) && isDigit(spec[j]) {
-				wd := int(spec[j] - '0')
-				j++
-				if wd > 6 {
-					return 0, false
-				}
-				day := truncTime(ns, 0, 24*time.Hour)
-				back := (int(time.Unix(0, day).UTC().Weekday()) - wd + 7) % 7
-				ns = day - int64(back)*int64(24*time.Hour)
-				i = j
-				continue
-			}
-			if unit == "w" || unit == "week" || unit == "weeks" {
-				day := truncTime(ns, 0, 24*time.Hour)
-				ns = day - int64(time.Unix(0, day).UTC().Weekday())*int64(24*time.Hour)
-				i = j
-				continue
-			}
-			if d, ok := spanUnits[unit]; ok {
-				ns = truncTime(ns, 0, d)
-			} else if m, ok := spanMonthUnits[unit]; ok {
-				ns = truncTime(ns, m, 0)
-			} else {
-				return 0, false
-			}
-			i = j
-		default:
-			return 0, false
-		}
-	}
-	return ns, true
 }
 
 // splBin is bin(value, span): the value floored to the span. A date-time
@@ -1069,13 +998,17 @@ func splBin(_ *Context, a []event.Value) event.Value {
 		return event.NullValue
 	}
 	if ns, isTime := v.Nanos(); isTime {
-		return event.TimeNanos(truncTime(ns, months, d))
+		return timeOrNull(timefmt.Trunc(ns, months, d))
 	}
 	ns, ok := splTimeNanos(v)
 	if !ok {
 		return event.NullValue
 	}
-	return epochValue(truncTime(ns, months, d))
+	floor, ok := timefmt.Trunc(ns, months, d)
+	if !ok {
+		return event.NullValue
+	}
+	return epochValue(floor)
 }
 
 // looseFloat returns an integral float as a long, otherwise a double.

@@ -308,3 +308,18 @@ func FuzzPrintf(f *testing.F) {
 		}
 	})
 }
+
+// Spans and offsets that leave the instants, or have no length, give
+// null: "0" used to divide by zero, and far offsets wrapped round.
+func TestTimeSpansAtTheEdges(t *testing.T) {
+	f := map[string]event.Value{"_time": vTime("2024-03-15T10:30:45.5Z"), "epoch": vL(1710498645)}
+	runCases(t, plan.SPL, []exprCase{
+		{e: call("bin", fld("epoch"), sl("0")), fields: f, want: vNull},
+		{e: call("bin", fld("_time"), sl("99999999999w")), fields: f, want: vNull},
+		{e: call("relative_time", fld("_time"), sl("+99999999999w")), fields: f, want: vNull},
+		{e: call("relative_time", fld("epoch"), sl("-1000y")), fields: f, want: vNull},
+	})
+	runCases(t, plan.ESQL, []exprCase{
+		{e: call("date_trunc", sl("0"), lit(vTime("2024-03-15T10:30:45Z"))), want: vNull},
+	})
+}

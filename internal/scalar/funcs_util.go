@@ -7,10 +7,12 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/tripline/tripline/internal/event"
+	"github.com/tripline/tripline/internal/timefmt"
 )
 
 // Helpers shared by the operators and the function tables of both dialects.
@@ -174,6 +176,29 @@ func epochText(ns int64) string {
 	f := strconv.FormatInt(frac+1e9, 10)[1:]
 	return s + "." + strings.TrimRight(f, "0")
 }
+
+// spanArg reads a span function argument: a Long of nanoseconds (a span
+// literal), or span text.
+func spanArg(v event.Value) (months int, d time.Duration, ok bool) {
+	if n, isLong := v.Long(); isLong {
+		return 0, time.Duration(n), n > 0
+	}
+	if s, isStr := v.Str(); isStr {
+		months, d, err := timefmt.ParseSpan(s)
+		return months, d, err == nil
+	}
+	return 0, 0, false
+}
+
+// timeOrNull is a date-time of Unix nanoseconds, or null when !ok.
+func timeOrNull(ns int64, ok bool) event.Value {
+	if !ok {
+		return event.NullValue
+	}
+	return event.TimeNanos(ns)
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 func floorDiv(a, b int64) int64 {
 	q := a / b

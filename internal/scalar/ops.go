@@ -11,6 +11,7 @@ import (
 
 	"github.com/tripline/tripline/internal/event"
 	"github.com/tripline/tripline/internal/plan"
+	"github.com/tripline/tripline/internal/timefmt"
 )
 
 // compileOperator compiles the operator expressions (Unary, Binary, In,
@@ -334,15 +335,15 @@ func esqlCompare(a, b event.Value) (int, bool) {
 	switch {
 	case ak == event.Time && bk == event.String:
 		s, _ := b.Str()
-		ns, ok := parseISOTime(s)
-		if !ok {
+		ns, err := timefmt.ParseISO(s)
+		if err != nil {
 			return 0, false
 		}
 		b = event.TimeNanos(ns)
 	case ak == event.String && bk == event.Time:
 		s, _ := a.Str()
-		ns, ok := parseISOTime(s)
-		if !ok {
+		ns, err := timefmt.ParseISO(s)
+		if err != nil {
 			return 0, false
 		}
 		a = event.TimeNanos(ns)
@@ -435,11 +436,11 @@ func timeSpanArith(op string, a, b event.Value) (event.Value, bool) {
 		return event.TimeNanos(ns + sign*d), true
 	}
 	if s, isStr := span.Str(); isStr && strings.HasSuffix(s, "mo") {
-		months, _, ok := parseSpanText(s)
-		if !ok {
+		months, _, err := timefmt.ParseSpan(s)
+		if err != nil {
 			return event.NullValue, true
 		}
-		return event.TimeNanos(addSpan(ns, int(sign)*months, 0)), true
+		return timeOrNull(timefmt.AddSpan(ns, int(sign)*months, 0)), true
 	}
 	return event.NullValue, true
 }
@@ -507,8 +508,8 @@ func compileSpanArith(t *plan.Binary, d plan.Dialect, r Resolver) (Evaluator, bo
 			ns, _ = v.Nanos()
 		case event.String:
 			s, _ := v.Str()
-			var ok bool
-			if ns, ok = parseISOTime(s); !ok {
+			var err error
+			if ns, err = timefmt.ParseISO(s); err != nil {
 				return event.NullValue
 			}
 		default:
@@ -521,16 +522,8 @@ func compileSpanArith(t *plan.Binary, d plan.Dialect, r Resolver) (Evaluator, bo
 			}
 			ns = int64(n.float() * 1e9)
 		}
-		return event.TimeNanos(addSpan(ns, months, dur))
+		return timeOrNull(timefmt.AddSpan(ns, months, dur))
 	}, true, nil
-}
-
-// addSpan adds calendar months and a fixed duration to Unix nanoseconds.
-func addSpan(ns int64, months int, d time.Duration) int64 {
-	if months != 0 {
-		ns = time.Unix(0, ns).UTC().AddDate(0, months, 0).UnixNano()
-	}
-	return ns + int64(d)
 }
 
 func compileESQLIn(t *plan.In, r Resolver) (Evaluator, error) {
