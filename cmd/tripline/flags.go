@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+	"github.com/tripline/tripline/internal/lint"
 )
 
 // listFlag collects a repeatable flag; commas also separate values.
@@ -223,4 +224,26 @@ func singleDashLong(root *cobra.Command, args []string) []string {
 		}
 	}
 	return out
+}
+
+// flagError makes a flag error a usage error, and for an unknown flag
+// names the command's flag nearest to it.
+func flagError(cmd *cobra.Command, err error) error {
+	msg := err.Error()
+	name, ok := strings.CutPrefix(msg, "unknown flag: --")
+	if !ok {
+		return usagef("%s", msg)
+	}
+	best, bestD := "", max(1, len(name)/3)+1
+	visit := func(f *pflag.Flag) {
+		if d := lint.Distance(name, f.Name); d < bestD {
+			best, bestD = f.Name, d
+		}
+	}
+	cmd.Flags().VisitAll(visit)
+	cmd.InheritedFlags().VisitAll(visit)
+	if best != "" {
+		msg += fmt.Sprintf("; did you mean --%s?", best)
+	}
+	return usagef("%s", msg)
 }

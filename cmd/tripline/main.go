@@ -110,7 +110,7 @@ cluster to stand up.`,
 	root.SetOut(s.out)
 	root.SetErr(s.err)
 	root.SetVersionTemplate("tripline {{.Version}}\n")
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usagef("%v", err) })
+	root.SetFlagErrorFunc(flagError)
 	root.AddGroup(&cobra.Group{ID: "detect", Title: "Detect:"}, &cobra.Group{ID: "triage", Title: "Triage:"}, &cobra.Group{ID: "rules", Title: "Rules and data:"})
 	add := func(group string, cmds ...*cobra.Command) {
 		for _, c := range cmds {

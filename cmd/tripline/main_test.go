@@ -47,6 +47,7 @@ func TestExitCodes(t *testing.T) {
 		{"hunt without paths", []string{"hunt"}, exitUsage, "at least one log path"},
 		{"bad format", []string{"hunt", "--format", "xml", logs}, exitUsage, "unknown --format"},
 		{"unknown flag", []string{"hunt", "--nope", logs}, exitUsage, "unknown flag: --nope"},
+		{"misspelt flag", []string{"hunt", "--latenes", "2h", logs}, exitUsage, "unknown flag: --latenes; did you mean --lateness?"},
 		{"missing input", []string{"hunt", filepath.Join(t.TempDir(), "absent")}, exitError, "absent"},
 		{"alerts without fail-on-alert", []string{"hunt", "--format", "ndjson", logs}, exitOK, "1 alerts"},
 		{"alerts with fail-on-alert", []string{"hunt", "--fail-on-alert", "--format", "ndjson", logs}, exitAlert, ""},
