@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"log/slog"
 	"runtime/debug"
 	"sort"
@@ -66,6 +67,10 @@ type LiveOptions struct {
 	Now func() time.Time
 	// Observe, when set, is told about what happens, for metrics.
 	Observe Observer
+	// OpenRecord, when set, reads an evidence record that is not in a
+	// local file (an S3 object's, s3://bucket/key) from the start of its
+	// stream; nil leaves such evidence without its record.
+	OpenRecord func(ctx context.Context, name string) (io.ReadCloser, error)
 	// IdleAdvance is how long the input must stay quiet before the wall
 	// clock, not only event time, moves the watermark (live data whose
 	// windows must close without later events). Default 1 minute.
@@ -711,17 +716,26 @@ const (
 
 // evidenceRaw returns the source record an evidence entry points at, read
 // from its file while the file is there (a watched file, a spooled ingest
-// body) and remembered, so that an alert updated later keeps it. Records
-// in S3 objects, and files gone, give nil.
+// body, an S3 object through OpenRecord) and remembered, so that an alert
+// updated later keeps it. Standard input, and files gone, give nil.
 func (l *Live) evidenceRaw(e alert.Evidence) json.RawMessage {
 	key := e.File + "\x00" + strconv.FormatInt(e.Offset, 10)
 	if raw, ok := l.raws[key]; ok {
 		return raw
 	}
-	if strings.HasPrefix(e.File, "s3://") || e.File == "-" {
+	var rec []byte
+	var err error
+	switch {
+	case e.File == "-":
 		return nil
+	case strings.HasPrefix(e.File, "s3://"):
+		if l.opt.OpenRecord == nil {
+			return nil
+		}
+		rec, err = l.recordFrom(e)
+	default:
+		rec, err = logs.RecordAt(e.File, e.Offset, maxEvidenceBytes)
 	}
-	rec, err := logs.RecordAt(e.File, e.Offset, maxEvidenceBytes)
 	if err != nil || !utf8.Valid(rec) || !json.Valid(rec) {
 		rec = nil
 	}
@@ -733,6 +747,23 @@ func (l *Live) evidenceRaw(e alert.Evidence) json.RawMessage {
 	l.raws[key] = rec
 	l.rawBytes += len(key) + len(rec)
 	return rec
+}
+
+// evidenceTimeout bounds reading one evidence record from S3: the engine
+// waits for it.
+const evidenceTimeout = 10 * time.Second
+
+// recordFrom reads an evidence record through OpenRecord.
+func (l *Live) recordFrom(e alert.Evidence) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), evidenceTimeout)
+	defer cancel()
+	rc, err := l.opt.OpenRecord(ctx, e.File)
+	if err != nil {
+		l.log.Warn("evidence record not read", "file", e.File, "err", err)
+		return nil, err
+	}
+	defer rc.Close()
+	return logs.ReadRecord(rc, e.Offset, maxEvidenceBytes)
 }
 
 // emit stores alerts, adds their risk, raises risk incidents, and hands

@@ -1,8 +1,10 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -12,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/klauspost/compress/gzip"
 	"github.com/tripline/tripline/internal/event"
 	"github.com/tripline/tripline/internal/generate"
 	"github.com/tripline/tripline/internal/logs"
@@ -317,5 +320,57 @@ func TestLiveQuietAdvance(t *testing.T) {
 	l.process(ctx, item{in: chunk("old2.json", listFailure(base.Add(5*time.Minute), "mallory", "203.0.113.9"))})
 	if l.late != 0 {
 		t.Errorf("old CloudTrail delivered later was dropped as late (%d): the live invocation logs hurried its windows", l.late)
+	}
+}
+
+// Records of S3 objects are read back through OpenRecord, from the start
+// of the object's (gzip) stream; without it they stay empty.
+func TestLiveReadsS3EvidenceThroughOpenRecord(t *testing.T) {
+	var lines []string
+	for i := 0; i < 5; i++ {
+		lines = append(lines, denial(base.Add(time.Duration(i)*time.Minute), "thief", "m1"))
+	}
+	text := strings.Join(lines, "\n") + "\n"
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(text))
+	zw.Close()
+	const name = "s3://logs/AWSLogs/bedrock/part-1.json.gz"
+	for _, withOpener := range []bool{true, false} {
+		st := openTestStore(t)
+		opened := 0
+		opt := LiveOptions{Store: st, Now: far}
+		if withOpener {
+			opt.OpenRecord = func(_ context.Context, n string) (io.ReadCloser, error) {
+				if n != name {
+					return nil, fmt.Errorf("asked for %s", n)
+				}
+				opened++
+				return io.NopCloser(bytes.NewReader(gz.Bytes())), nil
+			}
+		}
+		l := NewLive(builtinRules(t), opt)
+		ctx := context.Background()
+		l.process(ctx, item{in: Input{Name: name, Data: gz.Bytes(), Start: logs.StreamStart{Line: 1}}})
+		l.process(ctx, item{in: chunk("later.json", denial(base.Add(3*time.Hour), "other", "m2"))})
+		stored, err := st.List(ctx, store.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		seed := alertsOf(stored, esqlSeedID(t))
+		if len(seed) != 1 || len(seed[0].Evidence) == 0 {
+			t.Fatalf("seed alerts %v", seed)
+		}
+		for _, e := range seed[0].Evidence {
+			if withOpener && !slices.Contains(lines, string(e.Raw)) {
+				t.Errorf("evidence at %s byte %d holds %q, not its record", e.File, e.Offset, e.Raw)
+			}
+			if !withOpener && e.Raw != nil {
+				t.Errorf("without OpenRecord, evidence holds %q", e.Raw)
+			}
+		}
+		if withOpener && opened == 0 {
+			t.Error("OpenRecord was never called")
+		}
 	}
 }

@@ -21,19 +21,39 @@ func RecordAt(path string, offset int64, maxBytes int) ([]byte, error) {
 	}
 	defer f.Close()
 	br := bufio.NewReaderSize(f, 64<<10)
+	if magic, _ := br.Peek(2); !isGzip(magic) {
+		// Plain text: go straight to the record.
+		if _, err := f.Seek(offset, io.SeekStart); err == nil {
+			br.Reset(f)
+			return recordAt(br, 0, offset, maxBytes)
+		}
+	}
+	return ReadRecord(br, offset, maxBytes)
+}
+
+// ReadRecord is RecordAt over a stream read from its start, such as an S3
+// object's body: a gzip stream is decompressed, and the bytes before
+// offset are read and dropped.
+func ReadRecord(r io.Reader, offset int64, maxBytes int) ([]byte, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
 	var rd io.Reader = br
-	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+	if magic, _ := br.Peek(2); isGzip(magic) {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			return nil, fmt.Errorf("cannot read gzip header: %w", err)
 		}
 		defer zr.Close()
 		rd = zr
-	} else if _, err := f.Seek(offset, io.SeekStart); err == nil {
-		br.Reset(f)
-		offset = 0
 	}
-	if _, err := io.CopyN(io.Discard, rd, offset); err != nil {
+	return recordAt(rd, offset, offset, maxBytes)
+}
+
+func isGzip(magic []byte) bool { return len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b }
+
+// recordAt skips skip bytes of rd, then reads the record there; offset
+// names it in errors.
+func recordAt(rd io.Reader, skip, offset int64, maxBytes int) ([]byte, error) {
+	if _, err := io.CopyN(io.Discard, rd, skip); err != nil {
 		return nil, fmt.Errorf("cannot reach byte %d: %w", offset, err)
 	}
 	in := bufio.NewReaderSize(rd, 16<<10)

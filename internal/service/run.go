@@ -37,6 +37,7 @@ type service struct {
 	spool     *spool.Spool
 	spoolDir  string
 	sources   []source.Source
+	buckets   []*source.S3
 }
 
 // Run serves until ctx is done: it opens the store, restores the engine
@@ -115,6 +116,7 @@ func (s *service) startEngine(ctx context.Context, ckptName string, router *rout
 		CheckpointEvery: time.Duration(cfg.CheckpointEvery), QueueSize: cfg.QueueSize,
 		Risk:     engine.RiskOptions{Threshold: cfg.Risk.Threshold, Window: time.Duration(cfg.Risk.Window), Disabled: cfg.Risk.Disabled},
 		OnAlerts: router.SendAll, Logger: s.log, Observe: metrics.NewEngineObserver(s.reg), CheckpointName: ckptName,
+		OpenRecord: s.openRecord,
 		AfterCheckpoint: func() {
 			if afterCheckpoint != nil {
 				afterCheckpoint()
@@ -191,10 +193,28 @@ func (s *service) openSources(ctx context.Context) error {
 			return fmt.Errorf("cannot set up S3 source %s: %w", b.Bucket, err)
 		}
 		s.sources = append(s.sources, src)
+		s.buckets = append(s.buckets, src)
 		stream = src.Stream()
 		s.live.Expect(stream)
 	}
 	return nil
+}
+
+// openRecord reads an S3 object a source delivered again, for an alert's
+// evidence: from the first source that reads its bucket.
+func (s *service) openRecord(ctx context.Context, name string) (io.ReadCloser, error) {
+	var errs []error
+	for _, b := range s.buckets {
+		rc, err := b.Open(ctx, name)
+		if err == nil {
+			return rc, nil
+		}
+		errs = append(errs, err)
+	}
+	if len(errs) == 0 {
+		return nil, fmt.Errorf("no S3 source reads %s", name)
+	}
+	return nil, errors.Join(errs...)
 }
 
 // deliver hands one chunk a source read to the engine; its position is

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"strings"
 	"sync"
@@ -246,6 +247,25 @@ func (s *S3) stream(bucket string) string {
 		return key(s.cfg.Bucket, s.cfg.Prefix)
 	}
 	return key(bucket, s.cfg.Prefix)
+}
+
+// Open reads an object this source delivered, named as its chunks are
+// (s3://bucket/key), again: to show an alert's evidence. An object of a
+// bucket the source does not read is refused.
+func (s *S3) Open(ctx context.Context, name string) (io.ReadCloser, error) {
+	rest, ok := strings.CutPrefix(name, "s3://")
+	bucket, k, ok2 := strings.Cut(rest, "/")
+	if !ok || !ok2 || k == "" {
+		return nil, fmt.Errorf("not an S3 object name: %q", name)
+	}
+	if s.cfg.Bucket != "" && bucket != s.cfg.Bucket {
+		return nil, fmt.Errorf("%s is not in bucket %s", name, s.cfg.Bucket)
+	}
+	out, err := s.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(k)})
+	if err != nil {
+		return nil, fmt.Errorf("cannot get %s: %w", name, err)
+	}
+	return out.Body, nil
 }
 
 // errGone says an object was deleted before it could be read.

@@ -18,6 +18,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/tripline/tripline/internal/logs"
 )
 
 // minioVersion is the MinIO the tests were written against; .ci/run
@@ -234,6 +235,27 @@ func TestS3MinIO(t *testing.T) {
 	src2.now = func() time.Time { return time.Now().Add(DefaultRetention + time.Hour) }
 	if got := pollS3(src2); len(got) != 0 || restored.Len() != 0 {
 		t.Fatalf("past the retention delivered %v and kept %d positions, want none", names(got), restored.Len())
+	}
+
+	// An alert's evidence names a record by object and offset: Open reads
+	// the object again and ReadRecord finds the record in its gzip text.
+	name := "s3://" + bucket + "/" + ctKey("us-east-1", "17", "20241017T2010Z_a")
+	whole := `{"Records":[` + ctRecord("a1") + "," + ctRecord("a2") + "]}"
+	offset := int64(strings.Index(whole, ctRecord("a2")))
+	rc, err := src.Open(ctx, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := logs.ReadRecord(rc, offset, 1<<16)
+	rc.Close()
+	if err != nil || string(rec) != ctRecord("a2") {
+		t.Errorf("record at %d of %s = %q, %v; want a2's", offset, name, rec, err)
+	}
+	if _, err := src.Open(ctx, "s3://other-bucket/x.json.gz"); err == nil {
+		t.Error("Open read a bucket the source does not read")
+	}
+	if _, err := src.Open(ctx, "s3://"+bucket+"/AWSLogs/no-such-object"); err == nil {
+		t.Error("Open of a missing object gave no error")
 	}
 }
 
