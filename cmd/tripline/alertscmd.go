@@ -228,15 +228,8 @@ func newAlertsStatusCmd(s *streams, verb, status, short string, aliases ...strin
 	return cmd
 }
 
-// writeRecords writes records as one JSON array (json) or a line each
-// (ndjson).
+// writeRecords writes records as JSON, an object a line.
 func writeRecords[T any](w io.Writer, format string, recs []T) error {
-	if format == formatJSON {
-		if recs == nil {
-			recs = []T{}
-		}
-		return writeJSONDoc(w, recs)
-	}
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	for _, r := range recs {

@@ -42,8 +42,9 @@ func (r *ruleFlags) register(fs *pflag.FlagSet) {
 }
 
 // Output formats. Every command that prints records offers the same
-// names: table for people, json for one JSON document (an array of the
-// records), ndjson for one JSON object per line.
+// names: table for people, and json for programs: one JSON object a line
+// (what other tools call NDJSON or JSON Lines, and ndjson names here
+// too). A command that prints one thing prints one JSON object.
 const (
 	formatTable  = "table"
 	formatJSON   = "json"
@@ -57,21 +58,23 @@ type outputFlags struct {
 }
 
 func (o *outputFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&o.format, "format", "", "output `format`: table, json or ndjson (default: table on a terminal, else ndjson)")
+	fs.StringVar(&o.format, "format", "", "output `format`: table, or json (an object a line; ndjson is the same) (default: table on a terminal, else json)")
 	fs.StringVar(&o.out, "out", "", "write output to `file` instead of standard output")
 }
 
 func (o *outputFlags) resolve(stdout io.Writer) (string, error) {
 	switch o.format {
-	case formatTable, formatJSON, formatNDJSON:
+	case formatTable, formatJSON:
 		return o.format, nil
+	case formatNDJSON:
+		return formatJSON, nil
 	case "":
 		if o.out == "" && isTerminal(stdout) {
 			return formatTable, nil
 		}
-		return formatNDJSON, nil
+		return formatJSON, nil
 	}
-	return "", usagef("unknown --format %q (want table, json or ndjson)", o.format)
+	return "", usagef("unknown --format %q (want table or json)", o.format)
 }
 
 // open returns where output goes: the --out file, created, or stdout.
@@ -96,7 +99,7 @@ func docFormat(fs *pflag.FlagSet) *string {
 // listFormat is --format for commands that print a list of records
 // people read first: table (the default), json or ndjson.
 func listFormat(fs *pflag.FlagSet) *string {
-	return fs.String("format", formatTable, "output `format`: table, json (one array) or ndjson (an object a line)")
+	return fs.String("format", formatTable, "output `format`: table, or json (an object a line; ndjson is the same)")
 }
 
 func checkListFormat(f string) error {
@@ -104,7 +107,7 @@ func checkListFormat(f string) error {
 	case formatTable, formatJSON, formatNDJSON:
 		return nil
 	}
-	return usagef("unknown --format %q (want table, json or ndjson)", f)
+	return usagef("unknown --format %q (want table or json)", f)
 }
 
 // subcommands is the Args of a command that only groups others: it

@@ -122,8 +122,6 @@ func writeAlerts(of outputFlags, format string, stdout io.Writer, alerts []*aler
 	switch format {
 	case formatTable:
 		err = alert.WriteTable(w, alerts, verbose, termWidth(w))
-	case formatJSON:
-		err = alert.WriteJSON(w, alerts)
 	default:
 		err = alert.WriteNDJSON(w, alerts)
 	}

@@ -45,7 +45,7 @@ before writing the rule.`,
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&o.lang, "lang", "esql", "query `language`: esql or spl")
+	fs.StringVar(&o.lang, "lang", "esql", "query `language`: esql, spl or sigma (a whole Sigma rule)")
 	fs.Var(&o.macros, "macros", "`directory` of Splunk macro YAML files (repeatable)")
 	o.output.register(fs)
 	fs.IntVar(&o.workers, "workers", 0, "decode workers (default: number of CPUs)")
@@ -54,8 +54,8 @@ before writing the rule.`,
 
 func runQuery(s *streams, o *queryOptions) error {
 	stdin, stdout, stderr, of := s.in, s.out, s.err, o.output
-	if o.lang != rule.LangESQL && o.lang != rule.LangSPL {
-		return usagef("unknown --lang %q (want esql or spl)", o.lang)
+	if o.lang != rule.LangESQL && o.lang != rule.LangSPL && o.lang != rule.LangSigma {
+		return usagef("unknown --lang %q (want esql, spl or sigma)", o.lang)
 	}
 	format, err := of.resolve(stdout)
 	if err != nil {
@@ -97,8 +97,6 @@ func writeRows(of outputFlags, format string, stdout io.Writer, rows []exec.Resu
 	switch format {
 	case formatTable:
 		writeRowTable(w, rows)
-	case formatJSON:
-		err = writeRowArray(w, rows)
 	default:
 		err = writeRowJSON(w, rows)
 	}
@@ -129,21 +127,6 @@ func writeRowTable(w io.Writer, rows []exec.Result) {
 	if tab != nil {
 		tab.Write(w)
 	}
-}
-
-// writeRowArray writes the rows as one JSON array, an object a line.
-func writeRowArray(w io.Writer, rows []exec.Result) error {
-	b := []byte{'['}
-	for i, r := range rows {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, '\n')
-		b = appendRow(b, r)
-	}
-	b = append(b, '\n', ']', '\n')
-	_, err := w.Write(b)
-	return err
 }
 
 // writeRowJSON writes the rows as NDJSON.

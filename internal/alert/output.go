@@ -24,20 +24,6 @@ func WriteNDJSON(w io.Writer, alerts []*Alert) error {
 	return bw.Flush()
 }
 
-// WriteJSON writes the alerts as one JSON array, indented.
-func WriteJSON(w io.Writer, alerts []*Alert) error {
-	if alerts == nil {
-		alerts = []*Alert{}
-	}
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(alerts); err != nil {
-		return fmt.Errorf("cannot write alerts: %w", err)
-	}
-	return nil
-}
-
 // WriteTable writes a human-readable table, one line per alert, at most
 // width runes wide (0: any); verbose adds, below the table, each alert's
 // reason and where its first source events are.
