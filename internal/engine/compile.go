@@ -11,6 +11,7 @@ import (
 	"github.com/tripline/tripline/internal/schedule"
 	"github.com/tripline/tripline/internal/syntax"
 	"github.com/tripline/tripline/internal/syntax/esql"
+	"github.com/tripline/tripline/internal/syntax/sigma"
 	"github.com/tripline/tripline/internal/syntax/spl"
 )
 
@@ -37,6 +38,8 @@ func ParseQuery(language, text string, macros *spl.Macros) (*plan.Query, error) 
 			macros = spl.NewMacros()
 		}
 		return spl.Parse(text, macros)
+	case rule.LangSigma:
+		return sigma.Parse(text)
 	}
 	return nil, fmt.Errorf("language %q is not supported", language)
 }
@@ -45,9 +48,13 @@ func ParseQuery(language, text string, macros *spl.Macros) (*plan.Query, error) 
 // land in the result's Err and Warnings.
 func Compile(r *rule.Rule, macros *spl.Macros) *Compiled {
 	c := &Compiled{Rule: r}
-	if r.Skip == "" && r.Language != rule.LangESQL && r.Language != rule.LangSPL {
+	switch {
+	case r.Skip != "":
+	case r.Language == rule.LangSigma && r.Type == "correlation":
+		r.Skip = "Sigma correlation rules are not run yet"
+	case r.Language != rule.LangESQL && r.Language != rule.LangSPL && r.Language != rule.LangSigma:
 		// A rule in a language we do not run yet is listed, not an error.
-		r.Skip = fmt.Sprintf("%s rules are not run yet (tripline runs ES|QL and SPL)", r.Language)
+		r.Skip = fmt.Sprintf("%s rules are not run yet (tripline runs ES|QL, SPL and Sigma)", r.Language)
 	}
 	if r.Skip != "" {
 		c.Err = errors.New(r.Skip)
