@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/tripline/tripline/internal/rule"
+	"github.com/tripline/tripline/internal/testutil"
 )
 
 // sigmaEvents are CloudTrail records the Sigma cases below pick from by
@@ -117,5 +118,42 @@ func TestSigmaErrors(t *testing.T) {
 		if comp.Err == nil || !strings.Contains(ErrorDetail(comp.Err), c.want) {
 			t.Errorf("%q: error %v, want %q", c.detection, comp.Err, c.want)
 		}
+	}
+}
+
+// Every SigmaHQ AWS rule in the corpus plans and runs; the old
+// aggregation rules are skipped or refused with their reason.
+func TestSigmaCorpus(t *testing.T) {
+	dir := testutil.Shared(t, "corpus/sigma/aws")
+	rs, probs := rule.Load([]string{dir})
+	if len(probs) > 0 {
+		t.Fatalf("corpus rules do not load: %v", probs)
+	}
+	if len(rs) < 50 {
+		t.Fatalf("only %d Sigma rules in %s", len(rs), dir)
+	}
+	var compiled []*Compiled
+	for _, r := range rs {
+		c := Compile(r, nil)
+		if !c.Runnable() {
+			t.Errorf("%s (%s): %v", r.File, r.Name, c.Err)
+			continue
+		}
+		compiled = append(compiled, c)
+	}
+	// They run over the real CloudTrail in ../shared/data and some fire.
+	rep, err := Hunt(context.Background(), compiled, []string{testutil.Shared(t, "data/cloudtrail")}, HuntOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fired := map[string]bool{}
+	for _, a := range rep.Alerts {
+		fired[a.Rule.ID] = true
+		if len(a.Evidence) != 1 || a.EventCount != 1 {
+			t.Errorf("%s: a Sigma alert is one event, got %d evidence for %d events", a.Rule.Name, len(a.Evidence), a.EventCount)
+		}
+	}
+	if len(fired) < 5 {
+		t.Errorf("only %d Sigma rules fired on the real CloudTrail data", len(fired))
 	}
 }
