@@ -107,7 +107,8 @@ func TestSigmaErrors(t *testing.T) {
 	for _, c := range []struct{ detection, want string }{
 		{"sel: {eventName: x}\n  condition: sel and nope", `7:22: no selection named "nope"`},
 		{"sel: {eventName|frob: x}\n  condition: sel", `unknown value modifier "frob"`},
-		{"sel: {eventName: x}\n  condition: sel | count() > 5", "aggregations in conditions"},
+		{"sel: {eventName: x}\n  condition: sel | min(x) > 1", "the min aggregation is not run yet"},
+		{"sel: {eventName: x}\n  condition: sel | count() > lots", "count is compared with a number"},
 		{"sel: {eventName: x}\n  condition: (sel", "not closed"},
 		{"sel: {eventName|re: '(['}\n  condition: sel", "bad regular expression"},
 		{"sel: {eventName: x}\n  condition: 1 of zzz*", `"zzz*" names no selection`},
@@ -155,5 +156,41 @@ func TestSigmaCorpus(t *testing.T) {
 	}
 	if len(fired) < 5 {
 		t.Errorf("only %d Sigma rules fired on the real CloudTrail data", len(fired))
+	}
+}
+
+// The old aggregations read as the correlations they stand for (Sigma
+// 1 "Aggregation expression"; Sigma 2 "Correlations": event_count,
+// value_count): count() counts events, count(field) the distinct values of
+// field, by a group.
+func TestSigmaAggregations(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "events.json")
+	if err := os.WriteFile(data, []byte(strings.Join(sigmaEvents, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ name, detection, want string }{
+		{"count", "sel: {eventSource|endswith: amazonaws.com}\n  condition: sel | count() > 3", `{"count":4}`},
+		{"count not reached", "sel: {eventSource|endswith: amazonaws.com}\n  condition: sel | count() > 4", ``},
+		{"count by", "sel: {eventSource|endswith: amazonaws.com}\n  condition: sel | count() by awsRegion >= 2", `{"awsRegion":"eu-west-1","count":2} {"awsRegion":"us-east-1","count":2}`},
+		{"count distinct", "sel: {eventSource|endswith: amazonaws.com}\n  condition: sel | count(eventSource) > 2", `{"count":3}`},
+		// "near": every condition has an event in the timeframe (Sigma 2
+		// "temporal" correlation, in any order).
+		{"near", "a: {eventName: DeleteBucket}\n  b: {eventName: CreateAccessKey}\n  condition: a | near b", `{"near_0_events":1,"near_1_events":1}`},
+		{"near missing one", "a: {eventName: DeleteBucket}\n  b: {eventName: DeleteTrail}\n  condition: a | near b", ``},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			doc := fmt.Sprintf("title: %q\nlogsource: {product: aws, service: cloudtrail}\ndetection:\n  %s\n  timeframe: 1h\n", c.name, c.detection)
+			comp := Compile(&rule.Rule{ID: "agg", Language: rule.LangSigma, Query: doc, Interval: QuerySpec.Interval, LookBack: QuerySpec.LookBack}, nil)
+			if comp.Err != nil {
+				t.Fatalf("%s\n%s", ErrorDetail(comp.Err), doc)
+			}
+			rows, _, err := Query(context.Background(), comp, []string{data}, HuntOptions{Workers: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Join(renderRows(rows), " "); got != c.want {
+				t.Errorf("rows %s, want %s", got, c.want)
+			}
+		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/tripline/tripline/internal/duration"
 	"gopkg.in/yaml.v3"
 )
 
@@ -60,9 +61,23 @@ func (o Options) sigmaRule(n *yaml.Node, text string) (*Rule, error) {
 		r.Type = "correlation"
 	}
 	r.Interval, r.LookBack, r.WindowEnd = o.Sigma.Interval, o.Sigma.LookBack, o.Sigma.WindowEnd
-	switch strings.ToLower(r.Status) {
-	case "deprecated", "unsupported":
-		r.Skip = "the Sigma rule is " + strings.ToLower(r.Status)
+	if det, ok := m["detection"].(map[string]any); ok {
+		// The old aggregations count over the detection's timeframe:
+		// a window that long, evaluated at the usual interval or more
+		// often.
+		if tf, ok := det["timeframe"].(string); ok {
+			d, err := duration.Parse(tf)
+			if err != nil || d <= 0 {
+				f.fail("detection", "timeframe %q: want a length such as 10m or 1h", tf)
+			} else {
+				r.LookBack, r.Interval = d, min(r.Interval, d)
+			}
+		}
+	}
+	// "unsupported" marks rules written in the old aggregation syntax,
+	// which tripline reads; deprecated rules are replaced by others.
+	if strings.EqualFold(r.Status, "deprecated") {
+		r.Skip = "the Sigma rule is deprecated"
 	}
 	if *f.err != nil {
 		return nil, *f.err

@@ -1,8 +1,12 @@
 package sigma
 
 import (
+	"fmt"
 	"path"
+	"strconv"
 	"strings"
+
+	"github.com/tripline/tripline/internal/event"
 
 	"gopkg.in/yaml.v3"
 
@@ -27,15 +31,27 @@ type token struct {
 	start int // byte offset in the condition's text
 }
 
-func (c *condParser) parse(n *yaml.Node) (plan.Expr, error) {
+// parse reads a condition; agg is its aggregation ("| count() > 5"),
+// when it has one.
+func (c *condParser) parse(n *yaml.Node) (e plan.Expr, agg *aggregation, err error) {
 	c.node, c.toks, c.i = n, tokenize(n.Value), 0
-	for _, t := range c.toks {
+	for i, t := range c.toks {
 		if t.text == "|" {
-			return nil, c.errAt(t, "aggregations in conditions (| count() ...) are not run yet: write them as a correlation rule")
+			agg, err = c.aggregation(c.toks[i+1:])
+			if err != nil {
+				return nil, nil, err
+			}
+			c.toks = c.toks[:i]
+			break
 		}
 	}
+	e, err = c.expr()
+	return e, agg, err
+}
+
+func (c *condParser) expr() (plan.Expr, error) {
 	if len(c.toks) == 0 {
-		return nil, c.p.errAt(n, "empty condition")
+		return nil, c.p.errAt(c.node, "empty condition")
 	}
 	e, err := c.or()
 	if err != nil {
@@ -53,12 +69,19 @@ func tokenize(s string) []token {
 		switch c := s[i]; {
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
 			i++
-		case c == '(' || c == ')' || c == '|':
+		case c == '(' || c == ')' || c == '|' || c == ',':
 			out = append(out, token{s[i : i+1], i})
 			i++
+		case c == '<' || c == '>' || c == '=':
+			j := i + 1
+			if j < len(s) && s[j] == '=' {
+				j++
+			}
+			out = append(out, token{s[i:j], i})
+			i = j
 		default:
 			j := i
-			for j < len(s) && !strings.ContainsRune(" \t\n\r()|", rune(s[j])) {
+			for j < len(s) && !strings.ContainsRune(" \t\n\r()|,<>=", rune(s[j])) {
 				j++
 			}
 			out = append(out, token{s[i:j], i})
@@ -211,4 +234,142 @@ func (c *condParser) quantified(q, target token, all bool) (plan.Expr, error) {
 		return nil, c.errAt(target, "%q names no selection of the detection", target.text)
 	}
 	return out, nil
+}
+
+// aggregation is the old Sigma aggregation of a condition:
+// "| count([field]) [by group] op n", read as the event_count (count()) or
+// value_count (count(field)) correlation it stands for.
+type aggregation struct {
+	field, by, op string
+	n             float64
+	// near lists the conditions that must each have an event in the
+	// timeframe as well as the main one ("| near a and b"): the temporal
+	// correlation, in any order.
+	near []plan.Expr
+}
+
+// aggregation reads the tokens after "|".
+func (c *condParser) aggregation(toks []token) (*aggregation, error) {
+	at := func(i int) token {
+		if i < len(toks) {
+			return toks[i]
+		}
+		end := len(c.node.Value)
+		return token{start: end}
+	}
+	if len(toks) == 0 {
+		return nil, c.errAt(at(0), "an aggregation follows |")
+	}
+	switch w := strings.ToLower(toks[0].text); w {
+	case "near":
+		return c.nearAggregation(toks)
+	case "count":
+	default:
+		return nil, c.errAt(toks[0], "the %s aggregation is not run yet (count and near are)", w)
+	}
+	a := &aggregation{}
+	i := 1
+	if at(i).text != "(" {
+		return nil, c.errAt(at(i), "count takes parentheses: count() or count(field)")
+	}
+	i++
+	if t := at(i); t.text != ")" && t.text != "" {
+		a.field = t.text
+		i++
+	}
+	if at(i).text != ")" {
+		return nil, c.errAt(at(i), "count takes one field at most")
+	}
+	i++
+	if strings.EqualFold(at(i).text, "by") {
+		i++
+		if at(i).text == "" {
+			return nil, c.errAt(at(i), "by names a field")
+		}
+		a.by = at(i).text
+		i++
+	}
+	switch op := at(i).text; op {
+	case ">", ">=", "<", "<=", "=":
+		a.op = op
+	default:
+		return nil, c.errAt(at(i), "count is compared with >, >=, <, <= or =")
+	}
+	i++
+	n, err := strconv.ParseFloat(at(i).text, 64)
+	if err != nil {
+		return nil, c.errAt(at(i), "count is compared with a number")
+	}
+	a.n = n
+	if i+1 < len(toks) {
+		return nil, c.errAt(toks[i+1], "unexpected %q after the aggregation", toks[i+1].text)
+	}
+	return a, nil
+}
+
+// nearAggregation reads "near a and b ...": each operand is a condition
+// of its own (not, parentheses and "1 of" allowed), and only "and" joins
+// them.
+func (c *condParser) nearAggregation(toks []token) (*aggregation, error) {
+	saved, savedI := c.toks, c.i
+	defer func() { c.toks, c.i = saved, savedI }()
+	c.toks, c.i = toks[1:], 0
+	a := &aggregation{}
+	for {
+		e, err := c.not()
+		if err != nil {
+			return nil, err
+		}
+		a.near = append(a.near, e)
+		if c.peek() != "and" {
+			break
+		}
+		c.i++
+	}
+	if c.i < len(c.toks) {
+		return nil, c.errAt(c.toks[c.i], "near joins its conditions with and alone, not %q", c.toks[c.i].text)
+	}
+	return a, nil
+}
+
+// plan adds the aggregation to a pipeline: the events counted, or their
+// distinct values of field, by group, kept when the count compares true.
+func (a *aggregation) plan(main plan.Expr) []plan.Node {
+	if a.near != nil {
+		return a.nearPlan(main)
+	}
+	agg := plan.Agg{Name: "count", Func: "count"}
+	if a.field != "" {
+		agg = plan.Agg{Name: "count", Func: "dc", Args: []plan.Expr{&plan.Field{Name: a.field}}}
+	}
+	st := &plan.Stats{Aggs: []plan.Agg{agg}}
+	if a.by != "" {
+		st.By = []plan.Assign{{Name: a.by, Expr: &plan.Field{Name: a.by}}}
+	}
+	op := a.op
+	if op == "=" {
+		op = "=="
+	}
+	return []plan.Node{st, &plan.Where{Cond: &plan.Binary{Op: op, L: &plan.Field{Name: "count"},
+		R: &plan.Literal{Value: event.DoubleValue(a.n)}}}}
+}
+
+// nearPlan keeps the events of the main condition and of each near one,
+// counts each condition's events over the window, and passes when every
+// count is above zero.
+func (a *aggregation) nearPlan(main plan.Expr) []plan.Node {
+	conds := append([]plan.Expr{main}, a.near...)
+	var any, all plan.Expr
+	ev := &plan.Eval{}
+	st := &plan.Stats{}
+	one := &plan.Literal{Value: event.LongValue(1)}
+	zero := &plan.Literal{Value: event.LongValue(0)}
+	for i, c := range conds {
+		any = or(any, c)
+		mark, n := fmt.Sprintf("near_%d", i), fmt.Sprintf("near_%d_events", i)
+		ev.Assigns = append(ev.Assigns, plan.Assign{Name: mark, Expr: &plan.Call{Name: "if", Args: []plan.Expr{c, one, zero}}})
+		st.Aggs = append(st.Aggs, plan.Agg{Name: n, Func: "sum", Args: []plan.Expr{&plan.Field{Name: mark}}})
+		all = and(all, &plan.Binary{Op: ">", L: &plan.Field{Name: n}, R: zero})
+	}
+	return []plan.Node{&plan.Where{Cond: any}, ev, st, &plan.Where{Cond: all}}
 }

@@ -38,11 +38,21 @@ func Parse(text string) (*plan.Query, error) {
 	if det == nil || det.Kind != yaml.MappingNode {
 		return nil, p.errAt(root, "the rule has no detection map")
 	}
-	cond, err := p.detection(det)
+	cond, agg, err := p.detection(det)
 	if err != nil {
 		return nil, err
 	}
-	return &plan.Query{Dialect: plan.Sigma, Pipeline: []plan.Node{from, &plan.Where{Cond: cond}}}, nil
+	pipe := []plan.Node{from}
+	switch {
+	case agg != nil && agg.near != nil:
+		pipe = append(pipe, agg.plan(cond)...)
+	case agg != nil:
+		pipe = append(pipe, &plan.Where{Cond: cond})
+		pipe = append(pipe, agg.plan(cond)...)
+	default:
+		pipe = append(pipe, &plan.Where{Cond: cond})
+	}
+	return &plan.Query{Dialect: plan.Sigma, Pipeline: pipe}, nil
 }
 
 type parser struct {
@@ -119,8 +129,9 @@ func (p *parser) logsource(n *yaml.Node) (*plan.From, error) {
 	return nil, p.errAt(lookup(n, "service"), "logsource service %q is not one tripline reads (cloudtrail or bedrock)", service)
 }
 
-// detection plans the condition over the detection's named selections.
-func (p *parser) detection(det *yaml.Node) (plan.Expr, error) {
+// detection plans the condition over the detection's named selections,
+// and its aggregation when it has one.
+func (p *parser) detection(det *yaml.Node) (plan.Expr, *aggregation, error) {
 	sels := map[string]*yaml.Node{}
 	var names []string
 	var cond *yaml.Node
@@ -137,7 +148,7 @@ func (p *parser) detection(det *yaml.Node) (plan.Expr, error) {
 		}
 	}
 	if cond == nil {
-		return nil, p.errAt(det, "the detection has no condition")
+		return nil, nil, p.errAt(det, "the detection has no condition")
 	}
 	c := &condParser{p: p, sels: sels, names: names, planned: map[string]plan.Expr{}}
 	var conds []*yaml.Node
@@ -147,17 +158,21 @@ func (p *parser) detection(det *yaml.Node) (plan.Expr, error) {
 	case yaml.SequenceNode:
 		conds = cond.Content
 	default:
-		return nil, p.errAt(cond, "condition must be a string or a list of strings")
+		return nil, nil, p.errAt(cond, "condition must be a string or a list of strings")
 	}
 	var out plan.Expr
+	var agg *aggregation
 	for _, cn := range conds {
-		e, err := c.parse(cn)
+		e, a, err := c.parse(cn)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		out = or(out, e)
+		if a != nil && len(conds) > 1 {
+			return nil, nil, p.errAt(cn, "a condition with an aggregation must be the rule's only condition")
+		}
+		out, agg = or(out, e), a
 	}
-	return out, nil
+	return out, agg, nil
 }
 
 func or(a, b plan.Expr) plan.Expr {
