@@ -41,8 +41,8 @@ func FuzzDecode(f *testing.F) {
 		var recs []event.Origin
 		var raws []string
 		r.h = func(_ int, ev *event.Event) error {
-			if ev.Doc == nil || ev.Time.IsZero() || ev.Source == event.UnknownSource {
-				t.Fatalf("record delivered without doc, time or source: %+v", ev.Origin)
+			if ev.Doc == nil || ev.Time.IsZero() || ev.LogType == event.UnknownLogType {
+				t.Fatalf("record delivered without doc, time or log type: %+v", ev.Origin)
 			}
 			recs = append(recs, ev.Origin)
 			raws = append(raws, string(ev.Raw))

@@ -61,17 +61,17 @@ func ReadStream(ctx context.Context, name string, r io.Reader, start StreamStart
 		Bytes:   w.bytes,
 		Decoded: w.decoded,
 		Bad:     w.bad,
-		Records: map[event.Source]int{},
-		Skipped: map[event.Source]int{},
+		Records: map[event.LogType]int{},
+		Skipped: map[event.LogType]int{},
 	}
 	for s, c := range w.records {
 		if c > 0 {
-			st.Records[event.Source(s)] = c
+			st.Records[event.LogType(s)] = c
 		}
 	}
 	for s, c := range w.skipped {
 		if c > 0 {
-			st.Skipped[event.Source(s)] = c
+			st.Skipped[event.LogType(s)] = c
 		}
 	}
 	for _, s := range w.samples {
