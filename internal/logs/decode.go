@@ -43,7 +43,7 @@ var errTruncated = errors.New("unexpected end of input inside record")
 // record; it stops the stream when the structure around the records is
 // broken, since nothing after that point can be placed reliably.
 type decoder struct {
-	src    source
+	win    window
 	out    sink
 	max    int
 	sc     valueScanner
@@ -55,7 +55,7 @@ type decoder struct {
 }
 
 func (d *decoder) reset(rd io.Reader, maxRecord int, out sink) {
-	d.src.reset(rd, maxRecord+64<<10)
+	d.win.reset(rd, maxRecord+64<<10)
 	d.out = out
 	d.max = maxRecord
 	d.layout = layoutUnknown
@@ -64,17 +64,17 @@ func (d *decoder) reset(rd io.Reader, maxRecord int, out sink) {
 
 // run decodes the whole stream.
 func (d *decoder) run() {
-	d.src.ensure(3)
-	if bytes.HasPrefix(d.src.avail(), []byte("\xef\xbb\xbf")) {
-		d.src.r += 3
+	d.win.ensure(3)
+	if bytes.HasPrefix(d.win.avail(), []byte("\xef\xbb\xbf")) {
+		d.win.r += 3
 	}
 	for started := false; ; started = true {
 		if !d.skipSpace() {
-			d.atEnd(false, d.src.line, d.src.offset())
+			d.atEnd(false, d.win.line, d.win.offset())
 			return
 		}
 		var ok bool
-		switch c := d.src.buf[d.src.r]; c {
+		switch c := d.win.buf[d.win.r]; c {
 		case '[':
 			ok = d.array("JSON array")
 		case '{':
@@ -95,7 +95,7 @@ func (d *decoder) run() {
 
 // fail reports a problem at the current position.
 func (d *decoder) fail(err error) {
-	d.out.problem(d.src.line, d.src.offset(), err)
+	d.out.problem(d.win.line, d.win.offset(), err)
 }
 
 // atEnd reports why the input ended early, if it did: a read error (a
@@ -105,9 +105,9 @@ func (d *decoder) atEnd(inRecord bool, line int, off int64) {
 		return
 	}
 	switch {
-	case d.src.err != nil && d.src.err != io.EOF:
+	case d.win.err != nil && d.win.err != io.EOF:
 		d.failed = true
-		d.out.problem(line, off, fmt.Errorf("cannot read input: %w", d.src.err))
+		d.out.problem(line, off, fmt.Errorf("cannot read input: %w", d.win.err))
 	case inRecord:
 		d.failed = true
 		d.out.problem(line, off, errTruncated)
@@ -116,7 +116,7 @@ func (d *decoder) atEnd(inRecord bool, line int, off int64) {
 
 // skipSpace consumes whitespace and reports whether a byte follows.
 func (d *decoder) skipSpace() bool {
-	s := &d.src
+	s := &d.win
 	for {
 		for s.r < s.w {
 			switch s.buf[s.r] {
@@ -137,7 +137,7 @@ func (d *decoder) skipSpace() bool {
 // skipLine consumes the rest of the current line, to resynchronise after
 // garbage. It reports whether input remains.
 func (d *decoder) skipLine() bool {
-	s := &d.src
+	s := &d.win
 	for {
 		if i := bytes.IndexByte(s.avail(), '\n'); i >= 0 {
 			s.advance(i + 1)
@@ -169,8 +169,8 @@ func (d *decoder) object() bool {
 // wrapperPrefix returns the length of `{ "Records" :` at the window's start,
 // or 0 when the object does not start that way.
 func (d *decoder) wrapperPrefix() int {
-	d.src.ensure(wrapperLookahead)
-	b := d.src.avail()
+	d.win.ensure(wrapperLookahead)
+	b := d.win.avail()
 	i := 1
 	for i < len(b) && isSpace(b[i]) {
 		i++
@@ -197,7 +197,7 @@ func (d *decoder) wrapperPrefix() int {
 // sniffLayout looks at the object at the window's start: when a newline
 // follows its '{' before any content, it is pretty-printed.
 func (d *decoder) sniffLayout() int {
-	s := &d.src
+	s := &d.win
 	for i := 1; ; i++ {
 		if s.r+i >= s.w && !s.ensure(i+1) {
 			return layoutLines
@@ -214,7 +214,7 @@ func (d *decoder) sniffLayout() int {
 
 // wrapper reads a {"Records": [...]} object whose prefix is n bytes long.
 func (d *decoder) wrapper(n int) bool {
-	s := &d.src
+	s := &d.win
 	s.advance(n)
 	if !d.skipSpace() {
 		d.atEnd(false, s.line, s.offset())
@@ -279,7 +279,7 @@ func (d *decoder) wrapper(n int) bool {
 // text its first record began with ({"eventVersion": in CloudTrail), so
 // that one damaged record does not cost the rest of the file.
 func (d *decoder) array(what string) bool {
-	s := &d.src
+	s := &d.win
 	line, off := s.line, s.offset()
 	s.advance(1)
 	outer := d.start
@@ -350,7 +350,7 @@ var errUnclosed = errors.New("record not closed before the next one starts")
 // recordStart returns how the record at the window's start begins: '{',
 // its first key and the colon, when that is short enough to recognise
 // the next record by; nil otherwise.
-func recordStart(s *source) []byte {
+func recordStart(s *window) []byte {
 	s.ensure(64)
 	b := s.avail()
 	if len(b) < 2 || b[0] != '{' || b[1] != '"' {
@@ -368,7 +368,7 @@ func recordStart(s *source) []byte {
 // found; when not, the rest of the input is consumed and err reported
 // with lost, when set, in its place.
 func (d *decoder) resume(start []byte, from int, err, lost error) bool {
-	s := &d.src
+	s := &d.win
 	line, off := s.line, s.offset()
 	if start == nil {
 		start = []byte(`{"eventVersion":`)
@@ -413,7 +413,7 @@ const (
 // the caller has set up. For an oversize value it reports the problem and
 // consumes the value.
 func (d *decoder) span() (int, int) {
-	s := &d.src
+	s := &d.win
 	line, off := s.line, s.offset()
 	scanned := 0
 	for {
@@ -442,7 +442,7 @@ func (d *decoder) span() (int, int) {
 
 // discard consumes the rest of an oversize value without keeping it.
 func (d *decoder) discard() int {
-	s := &d.src
+	s := &d.win
 	for {
 		s.advance(s.w - s.r)
 		if !s.more() {
@@ -468,7 +468,7 @@ func (d *decoder) tooLarge() error {
 func (d *decoder) value() bool {
 	switch d.element() {
 	case elementUnclosed:
-		d.atEnd(true, d.src.line, d.src.offset())
+		d.atEnd(true, d.win.line, d.win.offset())
 		return false
 	case elementStop:
 		return false
@@ -486,7 +486,7 @@ const (
 
 // element reads one JSON value at the window's start as a record.
 func (d *decoder) element() int {
-	s := &d.src
+	s := &d.win
 	line, off := s.line, s.offset()
 	d.sc.reset(s.buf[s.r])
 	end, st := d.span()
@@ -524,7 +524,7 @@ func (d *decoder) element() int {
 
 // line reads the rest of the current line as a record.
 func (d *decoder) line() bool {
-	s := &d.src
+	s := &d.win
 	line, off := s.line, s.offset()
 	scanned := 0
 	end := -1

@@ -413,9 +413,9 @@ func (w *worker) nested(rec []byte, v, line int, off int64) bool {
 	defer func() { w.inNested = false }()
 	var d decoder
 	d.reset(bytes.NewReader(rec[v:]), w.run.opt.MaxRecordBytes, w)
-	d.src.base = off + int64(v)
-	d.src.line = line + bytes.Count(rec[:v], newline)
-	d.src.ensure(1)
+	d.win.base = off + int64(v)
+	d.win.line = line + bytes.Count(rec[:v], newline)
+	d.win.ensure(1)
 	d.array(`"Records" array`)
 	return !w.run.stop.Load()
 }
