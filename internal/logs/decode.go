@@ -24,16 +24,10 @@ const (
 	recordStop                  // stop the stream
 )
 
-// Layouts of JSON objects at the top level of a stream, decided on the first
-// object that is not a {"Records":[...]} wrapper.
-const (
-	layoutUnknown = iota
-	layoutLines   // one object per line; a bad line is skipped
-	layoutValues  // objects that span lines (pretty-printed), one after another
-)
-
-// wrapperLookahead is how far past '{' the decoder looks for "Records".
-const wrapperLookahead = 256
+// sniffLookahead is how much of a top-level value the decoder has in its
+// window before it sniffs the value's shape; it reads on only while the
+// shape is still open (see sniffValue).
+const sniffLookahead = 256
 
 var errTruncated = errors.New("unexpected end of input inside record")
 
@@ -43,11 +37,14 @@ var errTruncated = errors.New("unexpected end of input inside record")
 // record; it stops the stream when the structure around the records is
 // broken, since nothing after that point can be placed reliably.
 type decoder struct {
-	win    window
-	out    sink
-	max    int
-	sc     valueScanner
-	layout int
+	win window
+	out sink
+	max int
+	sc  valueScanner
+	// layout is how the top-level objects that are not {"Records":[...]}
+	// wrappers are laid out, FormatLines or FormatPretty, decided on the
+	// first of them; 0 until then.
+	layout Format
 	// start is how the first record of the array being read began ({ and
 	// its first key), to find the next record by after damage.
 	start  []byte
@@ -58,14 +55,14 @@ func (d *decoder) reset(rd io.Reader, maxRecord int, out sink) {
 	d.win.reset(rd, maxRecord+64<<10)
 	d.out = out
 	d.max = maxRecord
-	d.layout = layoutUnknown
+	d.layout = 0
 	d.failed = false
 }
 
 // run decodes the whole stream.
 func (d *decoder) run() {
 	d.win.ensure(3)
-	if bytes.HasPrefix(d.win.avail(), []byte("\xef\xbb\xbf")) {
+	if bytes.HasPrefix(d.win.avail(), byteOrderMark) {
 		d.win.r += 3
 	}
 	for started := false; ; started = true {
@@ -74,12 +71,15 @@ func (d *decoder) run() {
 			return
 		}
 		var ok bool
-		switch c := d.win.buf[d.win.r]; c {
-		case '[':
+		switch f, n := d.sniffValue(); f {
+		case FormatArray:
 			ok = d.array("JSON array")
-		case '{':
-			ok = d.object()
+		case FormatRecords:
+			ok = d.wrapper(n)
+		case FormatLines, FormatPretty:
+			ok = d.object(f)
 		default:
+			c := d.win.buf[d.win.r]
 			if !started {
 				d.fail(fmt.Errorf("not a JSON log: starts with %s", quoteByte(c)))
 				return
@@ -151,65 +151,29 @@ func (d *decoder) skipLine() bool {
 	}
 }
 
-// object handles a '{' at the top level: a {"Records":[...]} wrapper or a
-// record.
-func (d *decoder) object() bool {
-	if n := d.wrapperPrefix(); n > 0 {
-		return d.wrapper(n)
+// sniffValue tells the shape of the top-level value at the window's start
+// (see sniffValue), reading on while what follows could change it.
+func (d *decoder) sniffValue() (f Format, n int) {
+	s := &d.win
+	s.ensure(sniffLookahead)
+	for {
+		f, n, sure := sniffValue(s.avail())
+		if sure || s.w-s.r > d.max || !s.more() {
+			return f, n
+		}
 	}
-	if d.layout == layoutUnknown {
-		d.layout = d.sniffLayout()
+}
+
+// object reads a top-level object that is not a {"Records":[...]}
+// wrapper, laid out as f says, or as the first such object was.
+func (d *decoder) object(f Format) bool {
+	if d.layout == 0 {
+		d.layout = f
 	}
-	if d.layout == layoutLines {
+	if d.layout == FormatLines {
 		return d.line()
 	}
 	return d.value()
-}
-
-// wrapperPrefix returns the length of `{ "Records" :` at the window's start,
-// or 0 when the object does not start that way.
-func (d *decoder) wrapperPrefix() int {
-	d.win.ensure(wrapperLookahead)
-	b := d.win.avail()
-	i := 1
-	for i < len(b) && isSpace(b[i]) {
-		i++
-	}
-	if i >= len(b) || b[i] != '"' {
-		return 0
-	}
-	var sc valueScanner
-	sc.reset('"')
-	k := sc.scan(b[i:])
-	if k < 0 || !keyIs(b[i+1:i+k-1], "Records") {
-		return 0
-	}
-	i += k
-	for i < len(b) && isSpace(b[i]) {
-		i++
-	}
-	if i < len(b) && b[i] == ':' {
-		return i + 1
-	}
-	return 0
-}
-
-// sniffLayout looks at the object at the window's start: when a newline
-// follows its '{' before any content, it is pretty-printed.
-func (d *decoder) sniffLayout() int {
-	s := &d.win
-	for i := 1; ; i++ {
-		if s.r+i >= s.w && !s.ensure(i+1) {
-			return layoutLines
-		}
-		switch s.buf[s.r+i] {
-		case '\n':
-			return layoutValues
-		case ' ', '\t', '\r':
-		default:
-			return layoutLines
-		}
-	}
 }
 
 // wrapper reads a {"Records": [...]} object whose prefix is n bytes long.

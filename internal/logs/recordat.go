@@ -22,7 +22,7 @@ func RecordAt(path string, offset int64, maxBytes int) ([]byte, error) {
 	defer f.Close()
 	br := bufio.NewReaderSize(f, 64<<10)
 	var rd io.Reader = br
-	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+	if magic, _ := br.Peek(2); isGzip(magic) {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			return nil, fmt.Errorf("cannot read gzip header: %w", err)

@@ -107,7 +107,7 @@ func (w *worker) reuse(r *run) {
 func (w *worker) decodeAt(rd io.Reader, start StreamStart) {
 	w.br.Reset(rd)
 	var stream io.Reader = w.br
-	if magic, _ := w.br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+	if magic, _ := w.br.Peek(2); isGzip(magic) {
 		var err error
 		if w.gz == nil {
 			w.gz, err = gzip.NewReader(w.br)
