@@ -14,7 +14,7 @@ import (
 // within hours and overlapping exports repeat a day or so.
 const DefaultDedupHorizon = 24 * time.Hour
 
-// dedup recognises a record delivered more than once, by its source's own
+// dedup recognises a record delivered more than once, by its log's own
 // id (CloudTrail eventID, invocation requestId), as Elastic's integrations
 // do by fingerprinting the document id: S3 re-delivery and overlapping
 // exports would otherwise count one request twice. Ids are remembered in
@@ -98,7 +98,7 @@ func (d *dedup) seen(ev *event.Event) bool {
 func (d *dedup) key(ev *event.Event) (uint64, int64) {
 	t := ev.Time.UnixNano()
 	var b [9]byte
-	b[0] = byte(ev.Source)
+	b[0] = byte(ev.LogType)
 	binary.LittleEndian.PutUint64(b[1:], uint64(t))
 	return fnv1a(fnv1a(fnvOffset, b[:]), ev.ID), t / int64(time.Hour)
 }

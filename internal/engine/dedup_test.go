@@ -17,8 +17,8 @@ import (
 func TestDedupRepeated(t *testing.T) {
 	d := newDedup(2 * time.Hour)
 	at := func(h int) time.Time { return base.Add(time.Duration(h) * time.Hour) }
-	ev := func(src event.Source, id string, t time.Time) *event.Event {
-		return &event.Event{Source: src, ID: id, Time: t}
+	ev := func(lt event.LogType, id string, t time.Time) *event.Event {
+		return &event.Event{LogType: lt, ID: id, Time: t}
 	}
 	steps := []struct {
 		ev   *event.Event
@@ -27,7 +27,7 @@ func TestDedupRepeated(t *testing.T) {
 	}{
 		{ev(event.CloudTrail, "a", at(0)), false, "first sight"},
 		{ev(event.CloudTrail, "a", at(0)), true, "a copy"},
-		{ev(event.BedrockInvocation, "a", at(0)), false, "the same id from another source"},
+		{ev(event.BedrockInvocation, "a", at(0)), false, "the same id from another log"},
 		{ev(event.CloudTrail, "a", at(0).Add(time.Second)), false, "the same id at another time: not a copy"},
 		{ev(event.CloudTrail, "", at(0)), false, "no id"},
 		{ev(event.CloudTrail, "", at(0)), false, "no id, again"},
@@ -103,8 +103,8 @@ func TestHuntDropsDuplicateDeliveries(t *testing.T) {
 func TestDedupSnapshot(t *testing.T) {
 	d := newDedup(0)
 	evs := []*event.Event{
-		{Source: event.CloudTrail, ID: "a", Time: base},
-		{Source: event.BedrockInvocation, ID: "b", Time: base.Add(2 * time.Hour)},
+		{LogType: event.CloudTrail, ID: "a", Time: base},
+		{LogType: event.BedrockInvocation, ID: "b", Time: base.Add(2 * time.Hour)},
 	}
 	for _, ev := range evs {
 		d.repeated(ev)
@@ -118,7 +118,7 @@ func TestDedupSnapshot(t *testing.T) {
 			t.Errorf("%s not recognised after a restore", ev.ID)
 		}
 	}
-	if back.repeated(&event.Event{Source: event.CloudTrail, ID: "c", Time: base}) {
+	if back.repeated(&event.Event{LogType: event.CloudTrail, ID: "c", Time: base}) {
 		t.Error("an id never seen was taken for a copy")
 	}
 	if err := newDedup(0).restore([]byte{1, 2, 3}); err == nil {
@@ -158,10 +158,10 @@ func TestLiveRecognisesCopiesAcrossARestart(t *testing.T) {
 // The hash is FNV-1a as hash/fnv computes it, so checkpoints stay
 // readable, and hashing a record's id allocates nothing.
 func TestDedupKey(t *testing.T) {
-	ev := &event.Event{Source: event.CloudTrail, ID: "3a1b-ff", Time: base}
+	ev := &event.Event{LogType: event.CloudTrail, ID: "3a1b-ff", Time: base}
 	h := fnv.New64a()
 	var b [9]byte
-	b[0] = byte(ev.Source)
+	b[0] = byte(ev.LogType)
 	binary.LittleEndian.PutUint64(b[1:], uint64(base.UnixNano()))
 	h.Write(b[:])
 	h.Write([]byte(ev.ID))

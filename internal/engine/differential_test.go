@@ -53,7 +53,7 @@ func readAll(t *testing.T, dir string) []*event.Event {
 		if err != nil {
 			return err
 		}
-		evs = append(evs, &event.Event{Source: ev.Source, Time: ev.Time, Origin: ev.Origin, ID: ev.ID, Raw: raw, Doc: doc})
+		evs = append(evs, &event.Event{LogType: ev.LogType, Time: ev.Time, Origin: ev.Origin, ID: ev.ID, Raw: raw, Doc: doc})
 		return nil
 	})
 	if err != nil {

@@ -160,28 +160,28 @@ func TestHuntGeneratedDay(t *testing.T) {
 	}
 }
 
-// Every record the reader classifies carries one of its source's markers,
-// which prefilters rely on to skip records of other sources unparsed.
-func TestSourceMarkersHoldOnRealLogs(t *testing.T) {
+// Every record the reader classifies carries one of its log type's markers,
+// which prefilters rely on to skip records of other log types unparsed.
+func TestLogTypeMarkersHoldOnRealLogs(t *testing.T) {
 	data := sharedData(t)
 	gen := t.TempDir()
 	if _, err := generate.Scenario("misuse", generate.Options{Out: gen, Seed: 3, Principals: 40}); err != nil {
 		t.Fatal(err)
 	}
 	var mu sync.Mutex
-	seen := map[event.Source]int{}
+	seen := map[event.LogType]int{}
 	_, err := logs.Read(context.Background(), []string{data, gen}, logs.Options{}, func(_ int, ev *event.Event) error {
 		ok := false
-		for _, m := range schema.SourceMarkers(ev.Source) {
+		for _, m := range schema.LogTypeMarkers(ev.LogType) {
 			if bytes.Contains(ev.Raw, []byte(m)) {
 				ok = true
 			}
 		}
 		mu.Lock()
 		defer mu.Unlock()
-		seen[ev.Source]++
+		seen[ev.LogType]++
 		if !ok {
-			t.Errorf("%s: a %s record without any of its markers", ev.Origin, ev.Source)
+			t.Errorf("%s: a %s record without any of its markers", ev.Origin, ev.LogType)
 		}
 		return nil
 	})

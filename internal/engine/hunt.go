@@ -117,14 +117,14 @@ func (w *worker) admits(raw []byte) bool {
 	return false
 }
 
-// feed gives one event to every rule that reads its source. The read
+// feed gives one event to every rule that reads its log type. The read
 // filter has parsed the record because some rule's literals are in it;
 // for the other rules, their own filters over the parsed record (whose
 // fields the rules share through the record memo) cost less than searching
 // its text for each of their literals.
 func (w *worker) feed(ev *event.Event) {
 	for i, in := range w.insts {
-		if w.failed[i] != nil || !in.Program().Reads(ev.Source) {
+		if w.failed[i] != nil || !in.Program().Reads(ev.LogType) {
 			continue
 		}
 		if w.prof == nil {

@@ -41,7 +41,7 @@ type LiveOptions struct {
 	// copies of it; 0 means DefaultDedupHorizon, negative keeps copies.
 	DedupHorizon time.Duration
 	// StreamIdle is how long an input stream may deliver nothing and still
-	// hold back the rules that read its sources; 0 means DefaultStreamIdle.
+	// hold back the rules that read its log types; 0 means DefaultStreamIdle.
 	StreamIdle time.Duration
 	// MaxSkew is how far ahead of the wall clock a record's time may be:
 	// records further ahead are rejected and reported, so that one record
@@ -89,7 +89,7 @@ type LiveOptions struct {
 // Observer receives the engine's measurements. Every method must be cheap
 // and safe for concurrent use.
 type Observer interface {
-	Events(src event.Source, n int)
+	Events(lt event.LogType, n int)
 	Bad(n int)
 	LateDropped(n int)
 	// Duplicates counts records dropped as copies of one read before.
@@ -110,8 +110,8 @@ type Observer interface {
 type Input struct {
 	Name string
 	// Stream names what delivered the chunk (a watched directory, an S3
-	// prefix, an ingest client): each stream's sources keep a watermark
-	// of their own.
+	// prefix, an ingest client): each stream keeps a watermark per log
+	// type.
 	Stream string
 	Data   []byte
 	Start  logs.StreamStart
@@ -151,10 +151,10 @@ type Live struct {
 	// raws remembers evidence records read back for alerts.
 	raws     map[string]json.RawMessage
 	rawBytes int
-	// lateBefore holds, per source, the earliest time (Unix ns) up to
-	// which every rule reading the source has evaluated: an event before
+	// lateBefore holds, per log type, the earliest time (Unix ns) up to
+	// which every rule reading the log type has evaluated: an event before
 	// it counts for none of them. Read by Screen from other goroutines.
-	lateBefore [event.NumSources]atomic.Int64
+	lateBefore [event.NumLogTypes]atomic.Int64
 	// decoded holds an event's text with its \u escapes decoded, for the
 	// prefilters to search.
 	decoded    []byte
@@ -384,9 +384,9 @@ func (l *Live) process(ctx context.Context, it item) {
 // ingest decodes one chunk and pushes its events into every rule.
 func (l *Live) ingest(ctx context.Context, in Input) error {
 	var rd = bytes.NewReader(in.Data)
-	counts := map[event.Source]int{}
+	counts := map[event.LogType]int{}
 	st, err := logs.ReadStream(ctx, in.Name, rd, in.Start, logs.Options{}, func(_ int, ev *event.Event) error {
-		counts[ev.Source]++
+		counts[ev.LogType]++
 		l.push(ev, in.Stream)
 		return nil
 	})
@@ -425,7 +425,7 @@ func (l *Live) push(ev *event.Event, stream string) {
 		return
 	}
 	l.mu.Lock()
-	l.marks.see(stream, ev.Source, ev.Time, now)
+	l.marks.see(stream, ev.LogType, ev.Time, now)
 	l.mu.Unlock()
 	raw := ev.Raw
 	if text, ok := event.DecodeUnicodeEscapes(l.decoded[:0], raw); ok {
@@ -433,7 +433,7 @@ func (l *Live) push(ev *event.Event, stream string) {
 	}
 	late := false
 	for _, r := range l.rules {
-		if !r.c.Program.Reads(ev.Source) {
+		if !r.c.Program.Reads(ev.LogType) {
 			continue
 		}
 		if !r.horizon.IsZero() && ev.Time.Before(r.horizon) {
@@ -504,11 +504,11 @@ func (l *Live) rejectFuture(ev *event.Event, now time.Time) {
 
 // noteHorizons updates lateBefore from the rules' horizons.
 func (l *Live) noteHorizons() {
-	for _, src := range event.Sources {
+	for _, lt := range event.LogTypes {
 		var min time.Time
 		reads := false
 		for _, r := range l.rules {
-			if !r.c.Program.Reads(src) {
+			if !r.c.Program.Reads(lt) {
 				continue
 			}
 			if r.horizon.IsZero() {
@@ -520,9 +520,9 @@ func (l *Live) noteHorizons() {
 			}
 		}
 		if min.IsZero() {
-			l.lateBefore[src].Store(0)
+			l.lateBefore[lt].Store(0)
 		} else {
-			l.lateBefore[src].Store(min.UnixNano())
+			l.lateBefore[lt].Store(min.UnixNano())
 		}
 	}
 }
@@ -535,8 +535,8 @@ func (l *Live) Screen(ev *event.Event) (duplicate, late bool) {
 	if l.dedup.seen(ev) {
 		return true, false
 	}
-	if int(ev.Source) < len(l.lateBefore) {
-		if b := l.lateBefore[ev.Source].Load(); b != 0 && ev.Time.UnixNano() < b {
+	if int(ev.LogType) < len(l.lateBefore) {
+		if b := l.lateBefore[ev.LogType].Load(); b != 0 && ev.Time.UnixNano() < b {
 			return false, true
 		}
 	}
@@ -601,7 +601,7 @@ func (l *Live) currentWatermark() time.Time {
 }
 
 // ruleWatermark is the event time up to which rule r's windows may be
-// evaluated: the lateness before the point its sources' streams are all
+// evaluated: the lateness before the point its log types' streams are all
 // complete to (see streamMarks). l.mu must be held.
 func (l *Live) ruleWatermark(r *liveRule, now time.Time) time.Time {
 	c := l.marks.complete(r.c.Program.Reads, now)
@@ -935,8 +935,8 @@ func (l *Live) Restore(ctx context.Context) error {
 	if ck.Streams == nil && !ck.MaxEvent.IsZero() {
 		// A checkpoint from before streams had marks of their own.
 		ck.Streams = map[string]time.Time{}
-		for _, src := range event.Sources {
-			ck.Streams[src.String()+" "] = ck.MaxEvent
+		for _, lt := range event.LogTypes {
+			ck.Streams[lt.String()+" "] = ck.MaxEvent
 		}
 	}
 	l.marks.restore(ck.Streams, l.opt.Now())

@@ -75,8 +75,8 @@ func liveAlerts(t *testing.T, inputs []Input, opt LiveOptions) ([]string, *Live)
 	clock = clock.Add(time.Hour)
 	l.mu.Lock()
 	end := l.marks.latest().Add(48 * time.Hour)
-	for _, src := range event.Sources {
-		l.marks.see("end of test", src, end, clock)
+	for _, lt := range event.LogTypes {
+		l.marks.see("end of test", lt, end, clock)
 	}
 	l.mu.Unlock()
 	l.advance(ctx)
@@ -100,9 +100,9 @@ func liveAlerts(t *testing.T, inputs []Input, opt LiveOptions) ([]string, *Live)
 
 // A day's invocation logs ingested before the same day's CloudTrail
 // (one ingest stream, two kinds of log) raise the alerts the day raises
-// delivered in time order: each source keeps its own watermark, so the
+// delivered in time order: each log type keeps its own watermark, so the
 // invocation logs do not make the CloudTrail late.
-func TestLiveSourcesKeepTheirOwnWatermark(t *testing.T) {
+func TestLiveLogTypesKeepTheirOwnWatermark(t *testing.T) {
 	files := scenarioFiles(t, "llmjacking", 21)
 	var inOrder, invocationsFirst, cloudTrail []Input
 	for _, f := range files {

@@ -9,14 +9,14 @@ import (
 )
 
 // DefaultStreamIdle is how long an input stream may deliver nothing and
-// still hold back the rules that read its sources, when LiveOptions leave
+// still hold back the rules that read its log types, when LiveOptions leave
 // it zero.
 const DefaultStreamIdle = 5 * time.Minute
 
 // streamMarks keeps, for each input stream (a watched directory, an S3
-// prefix, an ingest client) and each source it delivers, the latest event
+// prefix, an ingest client) and each log type it delivers, the latest event
 // time seen. A rule's windows are complete up to the earliest of these
-// marks among the streams of its sources, not up to the latest record of
+// marks among the streams of its log types, not up to the latest record of
 // any kind: a day of invocation logs ingested before the same day's
 // CloudTrail must not make that CloudTrail late. A stream that has
 // delivered nothing for the idle time stops holding rules back, so that
@@ -28,7 +28,7 @@ type streamMarks struct {
 
 type markKey struct {
 	stream string
-	src    event.Source
+	lt     event.LogType
 }
 
 type mark struct {
@@ -47,8 +47,8 @@ func newStreamMarks(idle time.Duration) *streamMarks {
 // delivers, or stays quiet for the idle time after now, it holds back every
 // rule, as a stream that has delivered nothing since the start of time.
 func (m *streamMarks) expect(stream string, now time.Time) {
-	for _, src := range event.Sources {
-		k := markKey{stream, src}
+	for _, lt := range event.LogTypes {
+		k := markKey{stream, lt}
 		if m.marks[k] == nil {
 			m.marks[k] = &mark{seen: now}
 		}
@@ -64,10 +64,10 @@ func (m *streamMarks) quiet(stream string) {
 	}
 }
 
-// see records an event of src from stream at event time t, delivered at
+// see records an event of lt from stream at event time t, delivered at
 // wall time now.
-func (m *streamMarks) see(stream string, src event.Source, t, now time.Time) {
-	k := markKey{stream, src}
+func (m *streamMarks) see(stream string, lt event.LogType, t, now time.Time) {
+	k := markKey{stream, lt}
 	mk := m.marks[k]
 	if mk == nil {
 		mk = &mark{}
@@ -79,16 +79,16 @@ func (m *streamMarks) see(stream string, src event.Source, t, now time.Time) {
 	mk.seen = now
 }
 
-// complete returns the event time up to which the input of the sources
+// complete returns the event time up to which the input of the log types
 // that reads says are read is complete, as far as the streams tell: the
 // earliest mark among the streams that delivered them within the idle
 // time, or, when all of those are idle, the latest mark of all. It is zero
-// when no stream delivered those sources yet, or an expected one has not.
-func (m *streamMarks) complete(reads func(event.Source) bool, now time.Time) time.Time {
+// when no stream delivered those log types yet, or an expected one has not.
+func (m *streamMarks) complete(reads func(event.LogType) bool, now time.Time) time.Time {
 	var earliest, latest time.Time
 	held := false // an active stream holds the rules back to earliest
 	for k, mk := range m.marks {
-		if !reads(k.src) {
+		if !reads(k.lt) {
 			continue
 		}
 		if mk.max.After(latest) {
@@ -115,23 +115,24 @@ func (m *streamMarks) latest() time.Time {
 	return t
 }
 
-// laggard names the stream and source that holds complete back, for
+// laggard names the stream and log type that holds complete back, for
 // messages about late events: "" when none does.
-func (m *streamMarks) laggard(reads func(event.Source) bool, now time.Time) string {
+func (m *streamMarks) laggard(reads func(event.LogType) bool, now time.Time) string {
 	c := m.complete(reads, now)
 	for k, mk := range m.marks {
-		if reads(k.src) && mk.max.Equal(c) && now.Sub(mk.seen) < m.idle {
-			return k.src.String() + " from " + k.stream
+		if reads(k.lt) && mk.max.Equal(c) && now.Sub(mk.seen) < m.idle {
+			return k.lt.String() + " from " + k.stream
 		}
 	}
 	return ""
 }
 
-// save returns the marks for a checkpoint, keyed "source stream".
+// save returns the marks for a checkpoint, keyed "logtype stream" (the log type's
+// String, a space, the stream).
 func (m *streamMarks) save() map[string]time.Time {
 	out := make(map[string]time.Time, len(m.marks))
 	for k, mk := range m.marks {
-		out[k.src.String()+" "+k.stream] = mk.max
+		out[k.lt.String()+" "+k.stream] = mk.max
 	}
 	return out
 }
@@ -147,9 +148,9 @@ func (m *streamMarks) restore(saved map[string]time.Time, now time.Time) {
 	sort.Strings(keys)
 	for _, k := range keys {
 		name, stream, _ := strings.Cut(k, " ")
-		for _, src := range event.Sources {
-			if src.String() == name {
-				m.see(stream, src, saved[k], now)
+		for _, lt := range event.LogTypes {
+			if lt.String() == name {
+				m.see(stream, lt, saved[k], now)
 			}
 		}
 	}

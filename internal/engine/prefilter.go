@@ -9,7 +9,7 @@ import (
 
 // prefilters evaluates every rule's prefilter over one record, searching
 // each distinct literal at most once however many rules name it (the
-// source markers and "bedrock.amazonaws.com" are shared by most rules).
+// log-type markers and "bedrock.amazonaws.com" are shared by most rules).
 type prefilters struct {
 	lits  []exec.Literal
 	rules [][][]int // per rule: clauses of literal indexes; nil admits all

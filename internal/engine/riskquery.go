@@ -171,8 +171,8 @@ func IsRiskSearch(search string) bool {
 	if from == nil || from.Datamodel == "" {
 		return false
 	}
-	src, ok := schema.Datamodel(from.Datamodel)
-	return ok && src == event.Risk
+	lt, ok := schema.Datamodel(from.Datamodel)
+	return ok && lt == event.Risk
 }
 
 // RunRiskSearch runs an SPL search of the Risk data model over the risk
@@ -187,7 +187,7 @@ func RunRiskSearch(ctx context.Context, st store.Store, search string, now time.
 		return nil, fmt.Errorf("cannot parse risk search: %w", err)
 	}
 	from, _ := q.Pipeline[0].(*plan.From)
-	if src, ok := schema.Datamodel(from.Datamodel); !ok || src != event.Risk {
+	if lt, ok := schema.Datamodel(from.Datamodel); !ok || lt != event.Risk {
 		return nil, ErrNotRiskSearch
 	}
 	q = bindNow(q, now)

@@ -73,8 +73,8 @@ func TestRiskRecordsFields(t *testing.T) {
 	var got []map[string]string
 	_, err := logs.ReadStream(context.Background(), "risk", bytes.NewReader(data), logs.StreamStart{}, logs.Options{},
 		func(_ int, ev *event.Event) error {
-			if ev.Source != event.Risk {
-				t.Errorf("source %v, want risk", ev.Source)
+			if ev.LogType != event.Risk {
+				t.Errorf("log type %v, want risk", ev.LogType)
 			}
 			row := map[string]string{}
 			for _, f := range []string{"_time", "normalized_risk_object", "annotations.mitre_attack.mitre_tactic",

@@ -10,12 +10,14 @@ import (
 	"github.com/valyala/fastjson"
 )
 
-// Source is the kind of log a record came from. It is decided per record.
-type Source uint8
+// LogType says which log a record belongs to: CloudTrail, Bedrock's
+// model-invocation log, or tripline's own risk events. It is decided per
+// record, from the record's keys.
+type LogType uint8
 
-// The sources tripline reads.
+// The log types tripline reads.
 const (
-	UnknownSource Source = iota
+	UnknownLogType LogType = iota
 	CloudTrail
 	BedrockInvocation
 	// Risk is a risk event of tripline's store, written as a record of
@@ -24,16 +26,17 @@ const (
 	Risk
 )
 
-// NumSources is one more than the largest Source, for arrays indexed by
-// source.
-const NumSources = int(Risk) + 1
+// NumLogTypes is one more than the largest LogType, for arrays indexed by
+// log type.
+const NumLogTypes = int(Risk) + 1
 
-// Sources lists the known sources, for iteration.
-var Sources = []Source{CloudTrail, BedrockInvocation, Risk}
+// LogTypes lists the known log types, for iteration.
+var LogTypes = []LogType{CloudTrail, BedrockInvocation, Risk}
 
-// String returns the source's short name, as printed in run summaries.
-func (s Source) String() string {
-	switch s {
+// String returns the log type's short name, as printed in run summaries
+// and used as the "source" label of metrics.
+func (t LogType) String() string {
+	switch t {
 	case CloudTrail:
 		return "cloudtrail"
 	case BedrockInvocation:
@@ -64,9 +67,10 @@ func (o Origin) String() string {
 // only until the callback that received the event returns; a consumer that
 // keeps anything copies it (see Value, which never aliases Raw).
 type Event struct {
-	Source Source
-	Time   time.Time
-	Origin Origin
+	// LogType is which log the record belongs to.
+	LogType LogType
+	Time    time.Time
+	Origin  Origin
 	// ID is the record's own id: CloudTrail eventID, invocation requestId.
 	ID  string
 	Raw []byte

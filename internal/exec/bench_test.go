@@ -104,7 +104,7 @@ func BenchmarkEvaluateWindow(b *testing.B) {
 }
 
 // BenchmarkLiteralIn searches real CloudTrail records for the marker of
-// another source, absent from all of them, so that every search reads a
+// another log type, absent from all of them, so that every search reads a
 // whole record: anchored on a rare byte against bytes.Contains.
 func BenchmarkLiteralIn(b *testing.B) {
 	dir := testutil.Shared(b, "data/cloudtrail/invictus-ir-aws_dataset/CloudTrail")

@@ -22,7 +22,7 @@ func invocation(t *testing.T, at time.Time, user, model, code string) *event.Eve
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &event.Event{Source: event.BedrockInvocation, Time: at, Raw: []byte(raw), Doc: doc, Strings: &event.Interner{},
+	return &event.Event{LogType: event.BedrockInvocation, Time: at, Raw: []byte(raw), Doc: doc, Strings: &event.Interner{},
 		ID: fmt.Sprintf("r-%s-%d", user, at.UnixNano()), Origin: event.Origin{File: "f", Line: 1}}
 }
 
@@ -128,7 +128,7 @@ func findRow(rs []Result, user event.Value) *Result {
 	return &Result{}
 }
 
-// ctOnly is the source clause of a program that reads CloudTrail only.
+// ctOnly is the log-type clause of a program that reads CloudTrail only.
 const ctOnly = `("\"eventSource\"" or "\"eventName\"")`
 
 func TestPrefilter(t *testing.T) {

@@ -57,9 +57,9 @@ func (p *Program) NewInstance(paneWidth time.Duration) *Instance {
 func (in *Instance) Program() *Program { return in.p }
 
 // Push runs one event through the stream stage into its pane. Events of
-// sources the program does not read are ignored. The event is not kept.
+// log types the program does not read are ignored. The event is not kept.
 func (in *Instance) Push(ev *event.Event) {
-	if !in.p.Reads(ev.Source) {
+	if !in.p.Reads(ev.LogType) {
 		return
 	}
 	t := in.p.eventTime(ev)
@@ -75,7 +75,7 @@ func (in *Instance) Push(ev *event.Event) {
 		in.x.events++
 	}
 	in.curIdx, in.curTime, in.curEvent, in.cur = idx, t, ev, nil
-	in.row.reset(ev, in.p.getters[ev.Source])
+	in.row.reset(ev, in.p.getters[ev.LogType])
 	in.ctx.Now = t
 	in.run(0)
 	in.curEvent = nil

@@ -94,9 +94,9 @@ const minLiteral = 4
 
 // prefilterBuilder derives literals from conditions on event fields.
 type prefilterBuilder struct {
-	d       plan.Dialect
-	view    schema.View
-	sources []event.Source
+	d        plan.Dialect
+	view     schema.View
+	logTypes []event.LogType
 	// isField reports whether a name still reads an event field (not a
 	// column computed by an earlier eval).
 	isField func(name string) bool
@@ -180,16 +180,16 @@ func single(l Literal, ok bool) [][]Literal {
 }
 
 // rawField reports whether a field reads a raw JSON path (or nothing) in
-// every source the program reads, so its values appear in the record.
+// every log type the program reads, so its values appear in the record.
 func (b *prefilterBuilder) rawField(name string) bool {
 	if !b.isField(name) {
 		return false
 	}
-	for _, src := range b.sources {
-		if _, ok := schema.RawPath(b.view, src, name); ok {
+	for _, lt := range b.logTypes {
+		if _, ok := schema.RawPath(b.view, lt, name); ok {
 			continue
 		}
-		if _, known := schema.Resolve(b.view, src, name); known {
+		if _, known := schema.Resolve(b.view, lt, name); known {
 			return false // a computed field: its value need not be in the record
 		}
 	}

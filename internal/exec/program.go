@@ -20,19 +20,20 @@ type Options struct {
 
 // Program is a compiled query, shared read-only by its Instances.
 type Program struct {
-	Query    *plan.Query
-	View     schema.View
-	Sources  []event.Source
+	Query *plan.Query
+	View  schema.View
+	// LogTypes are the logs the query reads (see schema.Select).
+	LogTypes []event.LogType
 	Warnings []string
 	// GroupBy names the keys of the first aggregation: the columns that
 	// identify a result row. Empty for queries that return events.
 	GroupBy []string
 
 	fields  []string
-	reads   [event.NumSources]bool
+	reads   [event.NumLogTypes]bool
 	nslots  int
-	getters [event.NumSources][]schema.Getter
-	timeOf  [event.NumSources]schema.Getter
+	getters [event.NumLogTypes][]schema.Getter
+	timeOf  [event.NumLogTypes]schema.Getter
 	steps   []step
 	stats   *statsSpec
 	visible []string
@@ -90,12 +91,12 @@ func Compile(q *plan.Query, opt Options) (*Program, error) {
 		return nil, fmt.Errorf("BUG: plan does not start with from")
 	}
 	p := &Program{Query: q, View: schema.ViewFor(q.Dialect)}
-	p.Sources, p.Warnings = schema.Select(from)
-	for _, s := range p.Sources {
-		p.reads[s] = true
+	p.LogTypes, p.Warnings = schema.Select(from)
+	for _, lt := range p.LogTypes {
+		p.reads[lt] = true
 	}
-	sc := newStreamScope(p.View, p.Sources)
-	pb := &prefilterBuilder{d: q.Dialect, view: p.View, sources: p.Sources, isField: func(name string) bool {
+	sc := newStreamScope(p.View, p.LogTypes)
+	pb := &prefilterBuilder{d: q.Dialect, view: p.View, logTypes: p.LogTypes, isField: func(name string) bool {
 		_, computed := sc.slotOf[name]
 		return !computed && sc.open && !matchAny(sc.hidden, name)
 	}}
@@ -251,23 +252,23 @@ stream:
 	if p.stats != nil && !tail.cacheable {
 		p.prune = compilePruner(p.stats, tail, tail.prefixLen, q.Dialect)
 	}
-	p.pre.Clauses = append(sourceClause(p.Sources), p.pre.Clauses...)
+	p.pre.Clauses = append(logTypeClause(p.LogTypes), p.pre.Clauses...)
 	p.nslots = len(sc.fields)
 	for _, f := range sc.fields {
 		if f != "" {
 			p.fields = append(p.fields, f)
 		}
 	}
-	for _, src := range p.Sources {
+	for _, lt := range p.LogTypes {
 		gs := make([]schema.Getter, p.nslots)
 		for slot, f := range sc.fields {
 			if f != "" {
-				gs[slot] = sharedGetter(p.View, src, f)
+				gs[slot] = sharedGetter(p.View, lt, f)
 			}
 		}
-		p.getters[src] = gs
+		p.getters[lt] = gs
 		if opt.TimeField != "" {
-			p.timeOf[src] = sharedGetter(p.View, src, opt.TimeField)
+			p.timeOf[lt] = sharedGetter(p.View, lt, opt.TimeField)
 		}
 	}
 	return p, nil
@@ -277,12 +278,12 @@ stream:
 // so that the rules reading the same field of a record in the same view
 // look it up once between them. It is nil for a field the view does not
 // have.
-func sharedGetter(view schema.View, src event.Source, field string) schema.Getter {
-	g, _ := schema.Resolve(view, src, field)
+func sharedGetter(view schema.View, lt event.LogType, field string) schema.Getter {
+	g, _ := schema.Resolve(view, lt, field)
 	if g == nil {
 		return nil
 	}
-	slot := event.MemoSlot(fmt.Sprintf("field %d %d %s", view, src, field))
+	slot := event.MemoSlot(fmt.Sprintf("field %d %d %s", view, lt, field))
 	return func(ev *event.Event) event.Value {
 		if v, ok := ev.Memo.Get(slot); ok {
 			return v
@@ -293,15 +294,15 @@ func sharedGetter(view schema.View, src event.Source, field string) schema.Gette
 	}
 }
 
-// sourceClause is the prefilter clause that a record is of one of the
-// sources a program reads; none when it reads every kind of log, or none.
-func sourceClause(srcs []event.Source) [][]Literal {
-	if len(srcs) == 0 || len(srcs) >= len(event.Sources) {
+// logTypeClause is the prefilter clause that a record is of one of the
+// log types a program reads; none when it reads every kind of log, or none.
+func logTypeClause(lts []event.LogType) [][]Literal {
+	if len(lts) == 0 || len(lts) >= len(event.LogTypes) {
 		return nil
 	}
 	var alts []Literal
-	for _, s := range srcs {
-		for _, m := range schema.SourceMarkers(s) {
+	for _, lt := range lts {
+		for _, m := range schema.LogTypeMarkers(lt) {
 			alts = append(alts, NewLiteral(m, false))
 		}
 	}
@@ -349,8 +350,8 @@ func isLimit(n plan.Node) bool {
 // row; records without them need not be parsed.
 func (p *Program) Prefilter() Prefilter { return p.pre }
 
-// Reads reports whether the program reads events of a source.
-func (p *Program) Reads(s event.Source) bool { return int(s) < len(p.reads) && p.reads[s] }
+// Reads reports whether the program reads events of log type lt.
+func (p *Program) Reads(lt event.LogType) bool { return int(lt) < len(p.reads) && p.reads[lt] }
 
 // Aggregates reports whether results are groups rather than events.
 func (p *Program) Aggregates() bool { return len(p.GroupBy) > 0 || p.stats != nil }
@@ -361,7 +362,7 @@ func (p *Program) Fields() []string { return p.fields }
 
 // eventTime returns an event's time in Unix nanoseconds for this program.
 func (p *Program) eventTime(ev *event.Event) int64 {
-	if g := p.timeOf[ev.Source]; g != nil {
+	if g := p.timeOf[ev.LogType]; g != nil {
 		v := g(ev)
 		if ns, ok := v.Nanos(); ok {
 			return ns
@@ -387,7 +388,7 @@ func (p *Program) columnsOf(r *tRow) []string {
 func (p *Program) Describe() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "sources: ")
-	for i, s := range p.Sources {
+	for i, s := range p.LogTypes {
 		if i > 0 {
 			b.WriteString(", ")
 		}

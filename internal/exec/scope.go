@@ -12,7 +12,7 @@ import (
 // event (minus hidden ones); keep closes it.
 type streamScope struct {
 	view     schema.View
-	sources  []event.Source
+	logTypes []event.LogType
 	open     bool
 	visible  []string
 	slotOf   map[string]int
@@ -22,8 +22,8 @@ type streamScope struct {
 	nullSlot int
 }
 
-func newStreamScope(view schema.View, sources []event.Source) *streamScope {
-	s := &streamScope{view: view, sources: sources, open: true, slotOf: map[string]int{}, fieldOf: map[string]int{}}
+func newStreamScope(view schema.View, logTypes []event.LogType) *streamScope {
+	s := &streamScope{view: view, logTypes: logTypes, open: true, slotOf: map[string]int{}, fieldOf: map[string]int{}}
 	s.nullSlot = s.newSlot("")
 	return s
 }
@@ -94,8 +94,8 @@ func (s *streamScope) candidates() []string {
 	for _, v := range out {
 		seen[v] = true
 	}
-	for _, src := range s.sources {
-		for _, f := range schema.Fields(s.view, src) {
+	for _, lt := range s.logTypes {
+		for _, f := range schema.Fields(s.view, lt) {
 			if !seen[f] && !matchAny(s.hidden, f) {
 				seen[f] = true
 				out = append(out, f)

@@ -8,7 +8,7 @@ import (
 
 // The checks a Warning comes from.
 const (
-	CheckField     = "field"     // a field the source's view never has
+	CheckField     = "field"     // a field the rule's log types never have in its view
 	CheckThreshold = "threshold" // a condition that can never be true
 	CheckSchedule  = "schedule"  // a schedule that leaves events unseen
 )

@@ -88,27 +88,27 @@ func Coverage(rules []*rule.Rule) []Covered {
 	return out
 }
 
-// SourceName names a source of logs as a person setting up logging knows it.
-func SourceName(s event.Source) string {
-	switch s {
+// LogTypeName names a log type as a person setting up logging knows it.
+func LogTypeName(lt event.LogType) string {
+	switch lt {
 	case event.CloudTrail:
 		return "AWS CloudTrail"
 	case event.BedrockInvocation:
 		return "Amazon Bedrock model invocation logs"
 	}
-	return s.String()
+	return lt.String()
 }
 
 // DataSources names the logs a compiled program needs, in the order of
-// event.Sources.
+// event.LogTypes.
 func DataSources(p *exec.Program) []string {
 	if p == nil {
 		return nil
 	}
 	var out []string
-	for _, s := range event.Sources {
-		if p.Reads(s) {
-			out = append(out, SourceName(s))
+	for _, lt := range event.LogTypes {
+		if p.Reads(lt) {
+			out = append(out, LogTypeName(lt))
 		}
 	}
 	return out

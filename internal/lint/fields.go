@@ -11,20 +11,20 @@ import (
 )
 
 // UnknownFields warns about each event field the program reads that no
-// source it reads knows in its view: an ECS name the integrations never
+// log type it reads knows in its view: an ECS name the integrations never
 // map, or a raw path whose top-level key the records never have. A field
-// that one of several sources knows is fine. The warning suggests the
+// that one of several log types knows is fine. The warning suggests the
 // closest known name when there is one.
 func UnknownFields(p *exec.Program) []Warning {
-	if p == nil || len(p.Sources) == 0 {
+	if p == nil || len(p.LogTypes) == 0 {
 		return nil
 	}
 	var out []Warning
 	var cands []string
 	for _, name := range p.Fields() {
 		known := false
-		for _, src := range p.Sources {
-			if _, ok := schema.Resolve(p.View, src, name); ok {
+		for _, lt := range p.LogTypes {
+			if _, ok := schema.Resolve(p.View, lt, name); ok {
 				known = true
 				break
 			}
@@ -33,9 +33,9 @@ func UnknownFields(p *exec.Program) []Warning {
 			continue
 		}
 		if cands == nil {
-			cands = Candidates(p.View, p.Sources)
+			cands = Candidates(p.View, p.LogTypes)
 		}
-		msg := fmt.Sprintf("field %q is not a field of %s in the %s view", name, sourceList(p.Sources), viewName(p.View))
+		msg := fmt.Sprintf("field %q is not a field of %s in the %s view", name, logTypeList(p.LogTypes), viewName(p.View))
 		if s := Suggest(name, cands); s != "" {
 			msg += fmt.Sprintf("; did you mean %q?", s)
 		}
@@ -44,16 +44,16 @@ func UnknownFields(p *exec.Program) []Warning {
 	return out
 }
 
-// Candidates lists the field names a view knows for the sources, sorted
+// Candidates lists the field names a view knows for the log types, sorted
 // and without duplicates: the view's own fields and, in the raw view, the
 // raw paths those fields read.
-func Candidates(v schema.View, srcs []event.Source) []string {
+func Candidates(v schema.View, lts []event.LogType) []string {
 	seen := map[string]bool{}
-	for _, src := range srcs {
-		for _, f := range schema.Fields(v, src) {
+	for _, lt := range lts {
+		for _, f := range schema.Fields(v, lt) {
 			seen[f] = true
 			if v == schema.Raw {
-				if raw, ok := schema.RawPath(v, src, f); ok && raw != f {
+				if raw, ok := schema.RawPath(v, lt, f); ok && raw != f {
 					seen[raw] = true
 				}
 			}
@@ -126,10 +126,10 @@ func Distance(a, b string) int {
 	return prev[len(b)]
 }
 
-func sourceList(srcs []event.Source) string {
-	names := make([]string, len(srcs))
-	for i, s := range srcs {
-		names[i] = SourceName(s)
+func logTypeList(lts []event.LogType) string {
+	names := make([]string, len(lts))
+	for i, lt := range lts {
+		names[i] = LogTypeName(lt)
 	}
 	return strings.Join(names, " or ")
 }

@@ -32,8 +32,8 @@ func TestDistance(t *testing.T) {
 }
 
 func TestSuggest(t *testing.T) {
-	ecs := Candidates(schema.ECS, []event.Source{event.BedrockInvocation})
-	raw := Candidates(schema.Raw, []event.Source{event.CloudTrail})
+	ecs := Candidates(schema.ECS, []event.LogType{event.BedrockInvocation})
+	raw := Candidates(schema.Raw, []event.LogType{event.CloudTrail})
 	cases := []struct {
 		name  string
 		cands []string
@@ -62,7 +62,7 @@ func TestUnknownFields(t *testing.T) {
 		{"known ECS", "esql", "from logs-aws_bedrock.invocation-* | stats n = count(*) by user.id, gen_ai.request.model.id", nil},
 		{"ECS typo", "esql", "from logs-aws_bedrock.invocation-* | stats n = count(*) by gen_ai.request.modelid",
 			[]string{`field "gen_ai.request.modelid" is not a field of Amazon Bedrock model invocation logs in the ECS view; did you mean "gen_ai.request.model.id"?`}},
-		{"known by one of two sources", "esql", "from logs-* | where event.provider == \"bedrock.amazonaws.com\"", nil},
+		{"known by one of two log types", "esql", "from logs-* | where event.provider == \"bedrock.amazonaws.com\"", nil},
 		{"computed column is not an event field", "esql", "from logs-aws_bedrock.invocation-* | eval x = 1 | where x > 0", nil},
 		{"no suggestion", "esql", "from logs-aws.cloudtrail-* | where zzzz.qqqq.wwww == \"a\"", []string{`field "zzzz.qqqq.wwww"`}},
 		{"raw typo", "spl", "sourcetype=aws:cloudtrail eventname=ListFoundationModels", []string{`did you mean "eventName"?`}},

@@ -41,7 +41,7 @@ func TestReadTests(t *testing.T) {
 			if !reflect.DeepEqual(a.Events[1]["nested"], map[string]any{"a": []any{int64(1), int64(2)}}) {
 				t.Errorf("JSON string event %#v", a.Events[1])
 			}
-			if a.Source != "bedrock-invocation" || a.Line != 2 || a.Expect[0]["n"] != int64(4) {
+			if a.LogType != "bedrock-invocation" || a.Line != 2 || a.Expect[0]["n"] != int64(4) {
 				t.Errorf("test one %+v", a)
 			}
 			b := got[1]

@@ -24,16 +24,10 @@ const (
 	recordStop                  // stop the stream
 )
 
-// Layouts of JSON objects at the top level of a stream, decided on the first
-// object that is not a {"Records":[...]} wrapper.
-const (
-	layoutUnknown = iota
-	layoutLines   // one object per line; a bad line is skipped
-	layoutValues  // objects that span lines (pretty-printed), one after another
-)
-
-// wrapperLookahead is how far past '{' the decoder looks for "Records".
-const wrapperLookahead = 256
+// sniffLookahead is how much of a top-level value the decoder has in its
+// window before it sniffs the value's shape; it reads on only while the
+// shape is still open (see sniffValue).
+const sniffLookahead = 256
 
 var errTruncated = errors.New("unexpected end of input inside record")
 
@@ -43,11 +37,14 @@ var errTruncated = errors.New("unexpected end of input inside record")
 // record; it stops the stream when the structure around the records is
 // broken, since nothing after that point can be placed reliably.
 type decoder struct {
-	src    source
-	out    sink
-	max    int
-	sc     valueScanner
-	layout int
+	win window
+	out sink
+	max int
+	sc  valueScanner
+	// layout is how the top-level objects that are not {"Records":[...]}
+	// wrappers are laid out, FormatLines or FormatPretty, decided on the
+	// first of them; 0 until then.
+	layout Format
 	// start is how the first record of the array being read began ({ and
 	// its first key), to find the next record by after damage.
 	start  []byte
@@ -55,31 +52,34 @@ type decoder struct {
 }
 
 func (d *decoder) reset(rd io.Reader, maxRecord int, out sink) {
-	d.src.reset(rd, maxRecord+64<<10)
+	d.win.reset(rd, maxRecord+64<<10)
 	d.out = out
 	d.max = maxRecord
-	d.layout = layoutUnknown
+	d.layout = 0
 	d.failed = false
 }
 
 // run decodes the whole stream.
 func (d *decoder) run() {
-	d.src.ensure(3)
-	if bytes.HasPrefix(d.src.avail(), []byte("\xef\xbb\xbf")) {
-		d.src.r += 3
+	d.win.ensure(3)
+	if bytes.HasPrefix(d.win.avail(), byteOrderMark) {
+		d.win.r += 3
 	}
 	for started := false; ; started = true {
 		if !d.skipSpace() {
-			d.atEnd(false, d.src.line, d.src.offset())
+			d.atEnd(false, d.win.line, d.win.offset())
 			return
 		}
 		var ok bool
-		switch c := d.src.buf[d.src.r]; c {
-		case '[':
+		switch f, n := d.sniffValue(); f {
+		case FormatArray:
 			ok = d.array("JSON array")
-		case '{':
-			ok = d.object()
+		case FormatRecords:
+			ok = d.wrapper(n)
+		case FormatLines, FormatPretty:
+			ok = d.object(f)
 		default:
+			c := d.win.buf[d.win.r]
 			if !started {
 				d.fail(fmt.Errorf("not a JSON log: starts with %s", quoteByte(c)))
 				return
@@ -95,7 +95,7 @@ func (d *decoder) run() {
 
 // fail reports a problem at the current position.
 func (d *decoder) fail(err error) {
-	d.out.problem(d.src.line, d.src.offset(), err)
+	d.out.problem(d.win.line, d.win.offset(), err)
 }
 
 // atEnd reports why the input ended early, if it did: a read error (a
@@ -105,9 +105,9 @@ func (d *decoder) atEnd(inRecord bool, line int, off int64) {
 		return
 	}
 	switch {
-	case d.src.err != nil && d.src.err != io.EOF:
+	case d.win.err != nil && d.win.err != io.EOF:
 		d.failed = true
-		d.out.problem(line, off, fmt.Errorf("cannot read input: %w", d.src.err))
+		d.out.problem(line, off, fmt.Errorf("cannot read input: %w", d.win.err))
 	case inRecord:
 		d.failed = true
 		d.out.problem(line, off, errTruncated)
@@ -116,7 +116,7 @@ func (d *decoder) atEnd(inRecord bool, line int, off int64) {
 
 // skipSpace consumes whitespace and reports whether a byte follows.
 func (d *decoder) skipSpace() bool {
-	s := &d.src
+	s := &d.win
 	for {
 		for s.r < s.w {
 			switch s.buf[s.r] {
@@ -137,7 +137,7 @@ func (d *decoder) skipSpace() bool {
 // skipLine consumes the rest of the current line, to resynchronise after
 // garbage. It reports whether input remains.
 func (d *decoder) skipLine() bool {
-	s := &d.src
+	s := &d.win
 	for {
 		if i := bytes.IndexByte(s.avail(), '\n'); i >= 0 {
 			s.advance(i + 1)
@@ -151,70 +151,34 @@ func (d *decoder) skipLine() bool {
 	}
 }
 
-// object handles a '{' at the top level: a {"Records":[...]} wrapper or a
-// record.
-func (d *decoder) object() bool {
-	if n := d.wrapperPrefix(); n > 0 {
-		return d.wrapper(n)
+// sniffValue tells the shape of the top-level value at the window's start
+// (see sniffValue), reading on while what follows could change it.
+func (d *decoder) sniffValue() (f Format, n int) {
+	s := &d.win
+	s.ensure(sniffLookahead)
+	for {
+		f, n, sure := sniffValue(s.avail())
+		if sure || s.w-s.r > d.max || !s.more() {
+			return f, n
+		}
 	}
-	if d.layout == layoutUnknown {
-		d.layout = d.sniffLayout()
+}
+
+// object reads a top-level object that is not a {"Records":[...]}
+// wrapper, laid out as f says, or as the first such object was.
+func (d *decoder) object(f Format) bool {
+	if d.layout == 0 {
+		d.layout = f
 	}
-	if d.layout == layoutLines {
+	if d.layout == FormatLines {
 		return d.line()
 	}
 	return d.value()
 }
 
-// wrapperPrefix returns the length of `{ "Records" :` at the window's start,
-// or 0 when the object does not start that way.
-func (d *decoder) wrapperPrefix() int {
-	d.src.ensure(wrapperLookahead)
-	b := d.src.avail()
-	i := 1
-	for i < len(b) && isSpace(b[i]) {
-		i++
-	}
-	if i >= len(b) || b[i] != '"' {
-		return 0
-	}
-	var sc valueScanner
-	sc.reset('"')
-	k := sc.scan(b[i:])
-	if k < 0 || !keyIs(b[i+1:i+k-1], "Records") {
-		return 0
-	}
-	i += k
-	for i < len(b) && isSpace(b[i]) {
-		i++
-	}
-	if i < len(b) && b[i] == ':' {
-		return i + 1
-	}
-	return 0
-}
-
-// sniffLayout looks at the object at the window's start: when a newline
-// follows its '{' before any content, it is pretty-printed.
-func (d *decoder) sniffLayout() int {
-	s := &d.src
-	for i := 1; ; i++ {
-		if s.r+i >= s.w && !s.ensure(i+1) {
-			return layoutLines
-		}
-		switch s.buf[s.r+i] {
-		case '\n':
-			return layoutValues
-		case ' ', '\t', '\r':
-		default:
-			return layoutLines
-		}
-	}
-}
-
 // wrapper reads a {"Records": [...]} object whose prefix is n bytes long.
 func (d *decoder) wrapper(n int) bool {
-	s := &d.src
+	s := &d.win
 	s.advance(n)
 	if !d.skipSpace() {
 		d.atEnd(false, s.line, s.offset())
@@ -279,7 +243,7 @@ func (d *decoder) wrapper(n int) bool {
 // text its first record began with ({"eventVersion": in CloudTrail), so
 // that one damaged record does not cost the rest of the file.
 func (d *decoder) array(what string) bool {
-	s := &d.src
+	s := &d.win
 	line, off := s.line, s.offset()
 	s.advance(1)
 	outer := d.start
@@ -350,7 +314,7 @@ var errUnclosed = errors.New("record not closed before the next one starts")
 // recordStart returns how the record at the window's start begins: '{',
 // its first key and the colon, when that is short enough to recognise
 // the next record by; nil otherwise.
-func recordStart(s *source) []byte {
+func recordStart(s *window) []byte {
 	s.ensure(64)
 	b := s.avail()
 	if len(b) < 2 || b[0] != '{' || b[1] != '"' {
@@ -368,7 +332,7 @@ func recordStart(s *source) []byte {
 // found; when not, the rest of the input is consumed and err reported
 // with lost, when set, in its place.
 func (d *decoder) resume(start []byte, from int, err, lost error) bool {
-	s := &d.src
+	s := &d.win
 	line, off := s.line, s.offset()
 	if start == nil {
 		start = []byte(`{"eventVersion":`)
@@ -413,7 +377,7 @@ const (
 // the caller has set up. For an oversize value it reports the problem and
 // consumes the value.
 func (d *decoder) span() (int, int) {
-	s := &d.src
+	s := &d.win
 	line, off := s.line, s.offset()
 	scanned := 0
 	for {
@@ -442,7 +406,7 @@ func (d *decoder) span() (int, int) {
 
 // discard consumes the rest of an oversize value without keeping it.
 func (d *decoder) discard() int {
-	s := &d.src
+	s := &d.win
 	for {
 		s.advance(s.w - s.r)
 		if !s.more() {
@@ -468,7 +432,7 @@ func (d *decoder) tooLarge() error {
 func (d *decoder) value() bool {
 	switch d.element() {
 	case elementUnclosed:
-		d.atEnd(true, d.src.line, d.src.offset())
+		d.atEnd(true, d.win.line, d.win.offset())
 		return false
 	case elementStop:
 		return false
@@ -486,7 +450,7 @@ const (
 
 // element reads one JSON value at the window's start as a record.
 func (d *decoder) element() int {
-	s := &d.src
+	s := &d.win
 	line, off := s.line, s.offset()
 	d.sc.reset(s.buf[s.r])
 	end, st := d.span()
@@ -524,7 +488,7 @@ func (d *decoder) element() int {
 
 // line reads the rest of the current line as a record.
 func (d *decoder) line() bool {
-	s := &d.src
+	s := &d.win
 	line, off := s.line, s.offset()
 	scanned := 0
 	end := -1

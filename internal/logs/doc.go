@@ -2,8 +2,9 @@
 // model-invocation records, from files, directories in the S3 layouts AWS
 // delivers, globs and stdin. It sniffs each input's format from its content
 // (gzip or plain; a {"Records":[...]} wrapper, a JSON array, one object per
-// line, or pretty-printed objects), decides each record's source, time and
-// id, and hands good records to a handler from parallel workers. Bad records
+// line, or pretty-printed objects) with Sniff, the one sniffer the live
+// directory source uses too; decides each record's log type, time and id;
+// and hands good records to a handler from parallel workers. Bad records
 // and damaged inputs are counted and reported with file, line and offset,
 // and reading goes on.
 //

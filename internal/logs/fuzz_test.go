@@ -11,7 +11,8 @@ import (
 // FuzzDecode feeds arbitrary bytes through sniffing and decoding. It must
 // not panic; every problem must point inside the decoded stream with a line
 // that matches its offset; every plain record's Raw must be the text at its
-// origin.
+// origin; a shape the sniffer is sure of from the input's start must be the
+// shape of the whole input.
 func FuzzDecode(f *testing.F) {
 	a, b := ct("a", "X"), br("x", "Converse")
 	for _, seed := range []string{
@@ -41,8 +42,8 @@ func FuzzDecode(f *testing.F) {
 		var recs []event.Origin
 		var raws []string
 		r.h = func(_ int, ev *event.Event) error {
-			if ev.Doc == nil || ev.Time.IsZero() || ev.Source == event.UnknownSource {
-				t.Fatalf("record delivered without doc, time or source: %+v", ev.Origin)
+			if ev.Doc == nil || ev.Time.IsZero() || ev.LogType == event.UnknownLogType {
+				t.Fatalf("record delivered without doc, time or log type: %+v", ev.Origin)
 			}
 			recs = append(recs, ev.Origin)
 			raws = append(raws, string(ev.Raw))
@@ -52,7 +53,10 @@ func FuzzDecode(f *testing.F) {
 		w.name = "fuzz"
 		w.decode(bytes.NewReader(data))
 		decoded := w.decoded
-		plain := len(data) < 2 || data[0] != 0x1f || data[1] != 0x8b
+		plain := !isGzip(data)
+		if plain {
+			checkSniffPrefixes(t, data)
+		}
 		if plain && decoded != int64(len(data)) {
 			t.Fatalf("decoded %d of %d plain bytes", decoded, len(data))
 		}
@@ -82,6 +86,22 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 	})
+}
+
+// checkSniffPrefixes checks that whenever sniffValue is sure of the shape
+// of the value data starts with from a prefix, the whole of data has that
+// shape: the decoder stops reading ahead on that word.
+func checkSniffPrefixes(t *testing.T, data []byte) {
+	b := bytes.TrimLeft(bytes.TrimPrefix(data, byteOrderMark), " \t\r\n")
+	if len(b) == 0 {
+		return
+	}
+	f, n, _ := sniffValue(b)
+	for k := 1; k < len(b) && k <= 2*sniffLookahead; k++ {
+		if pf, pn, sure := sniffValue(b[:k]); sure && (pf != f || pn != n) {
+			t.Fatalf("sniffValue is sure of %v, %d from %q, but the whole is %v, %d", pf, pn, b[:k], f, n)
+		}
+	}
 }
 
 func gzBytes(f *testing.F, data []byte) []byte { return gz(f, data) }

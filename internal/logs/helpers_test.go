@@ -19,13 +19,13 @@ import (
 
 // got is a delivered record, copied out of the handler.
 type got struct {
-	Source event.Source
-	Time   time.Time
-	Origin event.Origin
-	ID     string
-	Raw    string
-	Name   string // eventName or operation
-	IP     string // sourceIPAddress
+	LogType event.LogType
+	Time    time.Time
+	Origin  event.Origin
+	ID      string
+	Raw     string
+	Name    string // eventName or operation
+	IP      string // sourceIPAddress
 }
 
 // collect reads inputs and returns the delivered records in input order.
@@ -35,7 +35,7 @@ func collect(t testing.TB, inputs []string, opt Options) ([]got, Stats) {
 	var out []got
 	st, err := Read(context.Background(), inputs, opt, func(_ int, ev *event.Event) error {
 		g := got{
-			Source: ev.Source, Time: ev.Time, Origin: ev.Origin, ID: ev.ID, Raw: string(ev.Raw),
+			LogType: ev.LogType, Time: ev.Time, Origin: ev.Origin, ID: ev.ID, Raw: string(ev.Raw),
 			Name: string(ev.Doc.GetStringBytes("eventName")) + string(ev.Doc.GetStringBytes("operation")),
 			IP:   string(ev.Doc.GetStringBytes("sourceIPAddress")),
 		}

@@ -83,11 +83,11 @@ type Stats struct {
 	Bytes int64
 	// Decoded is the number of bytes after decompression.
 	Decoded int64
-	// Records counts the good records by source.
-	Records map[event.Source]int
+	// Records counts the good records by log type.
+	Records map[event.LogType]int
 	// Skipped counts records Options.Filter rejected unparsed, by the
-	// source their text suggests.
-	Skipped map[event.Source]int
+	// log type their text suggests.
+	Skipped map[event.LogType]int
 	// Bad counts problems: bad records and inputs that could not be read
 	// to their end.
 	Bad int
@@ -101,7 +101,7 @@ type Stats struct {
 	WarningSamples []Problem
 }
 
-// Total is the number of good records of all sources.
+// Total is the number of good records of all log types.
 func (s Stats) Total() int {
 	n := 0
 	for _, c := range s.Records {
@@ -202,7 +202,7 @@ func Read(ctx context.Context, inputs []string, opt Options, h Handler) (Stats, 
 	}
 	wg.Wait()
 
-	st := Stats{Records: map[event.Source]int{}, Skipped: map[event.Source]int{}}
+	st := Stats{Records: map[event.LogType]int{}, Skipped: map[event.LogType]int{}}
 	var samples, warnings []sample
 	for _, w := range workers {
 		st.Files += w.files
@@ -212,12 +212,12 @@ func Read(ctx context.Context, inputs []string, opt Options, h Handler) (Stats, 
 		st.Bad += w.bad
 		for s, c := range w.skipped {
 			if c > 0 {
-				st.Skipped[event.Source(s)] += c
+				st.Skipped[event.LogType(s)] += c
 			}
 		}
 		for s, c := range w.records {
 			if c > 0 {
-				st.Records[event.Source(s)] += c
+				st.Records[event.LogType(s)] += c
 			}
 		}
 		samples = append(samples, w.samples...)
@@ -366,7 +366,7 @@ func (w *worker) record(rec []byte, line int, off int64) verdict {
 	}
 	w.perFile++
 	if f := w.run.opt.Filter; f != nil && !w.inNested && !f(w.idx, rec) {
-		w.skipped[sniffSource(rec)]++
+		w.skipped[sniffLogType(rec)]++
 		return recordRead
 	}
 	if !utf8.Valid(rec) {
@@ -388,7 +388,7 @@ func (w *worker) record(rec []byte, line int, off int64) verdict {
 		w.problem(line, off, fmt.Errorf("record is a JSON %s, not an object", doc.Type()))
 		return recordRead
 	}
-	src, t, id, err := classify(o)
+	lt, t, id, err := classify(o)
 	if err == errUnknownType && !w.inNested {
 		if v := memberValue(rec, "Records"); v >= 0 && rec[v] == '[' {
 			if !w.nested(rec, v, line, off) {
@@ -401,9 +401,9 @@ func (w *worker) record(rec []byte, line int, off int64) verdict {
 		w.problem(line, off, err)
 		return recordRead
 	}
-	w.records[src]++
+	w.records[lt]++
 	w.ev = event.Event{
-		Source:  src,
+		LogType: lt,
 		Time:    t,
 		Origin:  event.Origin{File: w.name, Line: line, Offset: off},
 		ID:      string(id),
@@ -420,16 +420,16 @@ func (w *worker) record(rec []byte, line int, off int64) verdict {
 	return recordRead
 }
 
-// sniffSource guesses a record's source from its text, for counting
+// sniffLogType guesses a record's log type from its text, for counting
 // records that were never parsed.
-func sniffSource(rec []byte) event.Source {
+func sniffLogType(rec []byte) event.LogType {
 	switch {
 	case bytes.Contains(rec, []byte(`"eventSource"`)):
 		return event.CloudTrail
 	case bytes.Contains(rec, []byte(`"modelId"`)):
 		return event.BedrockInvocation
 	}
-	return event.UnknownSource
+	return event.UnknownLogType
 }
 
 // nested delivers the elements of the "Records" array at rec[v:], in an
@@ -440,9 +440,9 @@ func (w *worker) nested(rec []byte, v, line int, off int64) bool {
 	defer func() { w.inNested = false }()
 	var d decoder
 	d.reset(bytes.NewReader(rec[v:]), w.run.opt.MaxRecordBytes, w)
-	d.src.base = off + int64(v)
-	d.src.line = line + bytes.Count(rec[:v], newline)
-	d.src.ensure(1)
+	d.win.base = off + int64(v)
+	d.win.line = line + bytes.Count(rec[:v], newline)
+	d.win.ensure(1)
 	d.array(`"Records" array`)
 	return !w.run.stop.Load()
 }

@@ -21,13 +21,13 @@ func TestReadFormats(t *testing.T) {
 	a, b, c := ct("a", "InvokeModel"), ct("b", "ListFoundationModels"), ct("c", "GetFoundationModelAvailability")
 	x, y := br("x", "InvokeModel"), br("y", "Converse")
 	tests := []struct {
-		name    string
-		data    string
-		gzip    bool
-		ids     []string
-		lines   []int
-		sources []event.Source
-		empty   int
+		name     string
+		data     string
+		gzip     bool
+		ids      []string
+		lines    []int
+		logTypes []event.LogType
+		empty    int
 	}{
 		{name: "records wrapper on one line", data: `{"Records":[` + a + `,` + b + `,` + c + `]}`,
 			ids: []string{"a", "b", "c"}, lines: []int{1, 1, 1}},
@@ -48,20 +48,20 @@ func TestReadFormats(t *testing.T) {
 		{name: "json array pretty", data: "[\n  " + pretty(a, "  ") + ",\n  " + pretty(b, "  ") + "\n]\n",
 			ids: []string{"a", "b"}, lines: []int{2, 2 + strings.Count(pretty(a, ""), "\n") + 1}},
 		{name: "json array gzip", data: "[" + a + "," + x + "]", gzip: true,
-			ids: []string{"a", "x"}, lines: []int{1, 1}, sources: []event.Source{event.CloudTrail, event.BedrockInvocation}},
+			ids: []string{"a", "x"}, lines: []int{1, 1}, logTypes: []event.LogType{event.CloudTrail, event.BedrockInvocation}},
 		{name: "json lines cloudtrail", data: a + "\n" + b + "\n" + c + "\n",
 			ids: []string{"a", "b", "c"}, lines: []int{1, 2, 3}},
 		{name: "json lines bedrock crlf and blank lines", data: x + "\r\n\r\n" + y,
-			ids: []string{"x", "y"}, lines: []int{1, 3}, sources: []event.Source{event.BedrockInvocation, event.BedrockInvocation}},
-		{name: "json lines mixed sources gzip", data: x + "\n" + a + "\n", gzip: true,
-			ids: []string{"x", "a"}, lines: []int{1, 2}, sources: []event.Source{event.BedrockInvocation, event.CloudTrail}},
+			ids: []string{"x", "y"}, lines: []int{1, 3}, logTypes: []event.LogType{event.BedrockInvocation, event.BedrockInvocation}},
+		{name: "json lines mixed log types gzip", data: x + "\n" + a + "\n", gzip: true,
+			ids: []string{"x", "a"}, lines: []int{1, 2}, logTypes: []event.LogType{event.BedrockInvocation, event.CloudTrail}},
 		{name: "one pretty object", data: pretty(a, ""), ids: []string{"a"}, lines: []int{1}},
 		{name: "pretty objects one after another", data: pretty(x, "") + "\n" + pretty(y, ""),
 			ids: []string{"x", "y"}, lines: []int{1, 1 + strings.Count(pretty(x, ""), "\n") + 1},
-			sources: []event.Source{event.BedrockInvocation, event.BedrockInvocation}},
+			logTypes: []event.LogType{event.BedrockInvocation, event.BedrockInvocation}},
 		{name: "byte order mark", data: "\xef\xbb\xbf" + a + "\n" + b, ids: []string{"a", "b"}, lines: []int{1, 2}},
 		{name: "invocation without schemaType", data: `{"timestamp":"2026-05-07T19:00:00Z","requestId":"r","operation":"Converse","modelId":"m"}`,
-			ids: []string{"r"}, lines: []int{1}, sources: []event.Source{event.BedrockInvocation}},
+			ids: []string{"r"}, lines: []int{1}, logTypes: []event.LogType{event.BedrockInvocation}},
 		{name: "empty file", data: "", empty: 1},
 		{name: "blank file", data: " \n\n\t", empty: 1},
 		{name: "records null", data: `{"Records": null}`, empty: 1},
@@ -99,11 +99,11 @@ func TestReadFormats(t *testing.T) {
 					t.Errorf("record %s: file %q", r.ID, r.Origin.File)
 				}
 				want := event.CloudTrail
-				if tc.sources != nil {
-					want = tc.sources[i]
+				if tc.logTypes != nil {
+					want = tc.logTypes[i]
 				}
-				if r.Source != want {
-					t.Errorf("record %s: source %v, want %v", r.ID, r.Source, want)
+				if r.LogType != want {
+					t.Errorf("record %s: log type %v, want %v", r.ID, r.LogType, want)
 				}
 				if r.Time.IsZero() || r.Time.Location() != time.UTC {
 					t.Errorf("record %s: time %v", r.ID, r.Time)
@@ -200,7 +200,7 @@ func TestReadS3Layout(t *testing.T) {
 		t.Fatalf("bad %d files %d records %d: %v", st.Bad, st.Files, len(recs), st.BadSamples)
 	}
 	if st.Records[event.CloudTrail] != 12 || st.Records[event.BedrockInvocation] != 2 || st.Total() != 14 {
-		t.Errorf("records by source %v", st.Records)
+		t.Errorf("records by log type %v", st.Records)
 	}
 }
 

@@ -21,8 +21,8 @@ var (
 	errNoRiskTime  = errors.New("risk record has no _time")
 )
 
-// classify decides a parsed record's source and reads its time and id.
-func classify(o *fastjson.Object) (src event.Source, t time.Time, id []byte, err error) {
+// classify decides a parsed record's log type and reads its time and id.
+func classify(o *fastjson.Object) (lt event.LogType, t time.Time, id []byte, err error) {
 	if o.Get("eventSource") != nil || o.Get("eventName") != nil {
 		t, err = recordTime(o.Get("eventTime"), "eventTime", errNoEventTime)
 		return event.CloudTrail, t, stringBytes(o.Get("eventID")), err
@@ -35,7 +35,7 @@ func classify(o *fastjson.Object) (src event.Source, t time.Time, id []byte, err
 		t, err = riskTime(o.Get("_time"))
 		return event.Risk, t, stringBytes(o.Get("alert_id")), err
 	}
-	return event.UnknownSource, time.Time{}, nil, errUnknownType
+	return event.UnknownLogType, time.Time{}, nil, errUnknownType
 }
 
 func isInvocation(o *fastjson.Object) bool {

@@ -32,7 +32,7 @@ func TestReadRiskRecords(t *testing.T) {
 			var got []event.Event
 			st, err := ReadStream(context.Background(), "risk", strings.NewReader(tc.rec+"\n"), StreamStart{}, Options{},
 				func(_ int, ev *event.Event) error {
-					got = append(got, event.Event{Source: ev.Source, Time: ev.Time, ID: ev.ID})
+					got = append(got, event.Event{LogType: ev.LogType, Time: ev.Time, ID: ev.ID})
 					return nil
 				})
 			if err != nil {
@@ -47,8 +47,8 @@ func TestReadRiskRecords(t *testing.T) {
 			if len(got) != 1 || st.Bad != 0 {
 				t.Fatalf("got %v, bad %v; want one record", got, st.BadSamples)
 			}
-			if ev := got[0]; ev.Source != event.Risk || !ev.Time.Equal(tc.time) || ev.ID != tc.id || st.Records[event.Risk] != 1 {
-				t.Errorf("record %s %v %q, want risk %v %q", ev.Source, ev.Time, ev.ID, tc.time, tc.id)
+			if ev := got[0]; ev.LogType != event.Risk || !ev.Time.Equal(tc.time) || ev.ID != tc.id || st.Records[event.Risk] != 1 {
+				t.Errorf("record %s %v %q, want risk %v %q", ev.LogType, ev.Time, ev.ID, tc.time, tc.id)
 			}
 		})
 	}

@@ -61,17 +61,17 @@ func ReadStream(ctx context.Context, name string, r io.Reader, start StreamStart
 		Bytes:   w.bytes,
 		Decoded: w.decoded,
 		Bad:     w.bad,
-		Records: map[event.Source]int{},
-		Skipped: map[event.Source]int{},
+		Records: map[event.LogType]int{},
+		Skipped: map[event.LogType]int{},
 	}
 	for s, c := range w.records {
 		if c > 0 {
-			st.Records[event.Source(s)] = c
+			st.Records[event.LogType(s)] = c
 		}
 	}
 	for s, c := range w.skipped {
 		if c > 0 {
-			st.Skipped[event.Source(s)] = c
+			st.Skipped[event.LogType(s)] = c
 		}
 	}
 	for _, s := range w.samples {
@@ -93,13 +93,13 @@ var streamWorkers = sync.Pool{New: func() any { return newWorker(0, nil) }}
 // reuse clears the worker's state and counters for a new run, keeping its
 // buffers, decompressor and parser.
 func (w *worker) reuse(r *run) {
-	br, gz, parser, fixed, buf := w.br, w.gz, w.parser, w.fixed, w.dec.src.buf
+	br, gz, parser, fixed, buf := w.br, w.gz, w.parser, w.fixed, w.dec.win.buf
 	if len(buf) > keepBuffer {
 		buf = nil
 	}
 	br.Reset(nil)
 	*w = worker{idx: 0, run: r, br: br, gz: gz, parser: parser, fixed: fixed[:0], samples: w.samples[:0]}
-	w.dec.src.buf = buf
+	w.dec.win.buf = buf
 }
 
 // decodeAt is decode for a stream that starts at start: it sniffs
@@ -107,7 +107,7 @@ func (w *worker) reuse(r *run) {
 func (w *worker) decodeAt(rd io.Reader, start StreamStart) {
 	w.br.Reset(rd)
 	var stream io.Reader = w.br
-	if magic, _ := w.br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+	if magic, _ := w.br.Peek(2); isGzip(magic) {
 		var err error
 		if w.gz == nil {
 			w.gz, err = gzip.NewReader(w.br)
@@ -121,10 +121,10 @@ func (w *worker) decodeAt(rd io.Reader, start StreamStart) {
 		stream = w.gz
 	}
 	w.dec.reset(stream, w.run.opt.MaxRecordBytes, w)
-	w.dec.src.base = start.Offset
-	w.dec.src.line = max(start.Line, 1)
+	w.dec.win.base = start.Offset
+	w.dec.win.line = max(start.Line, 1)
 	w.dec.run()
-	w.decoded += w.dec.src.decoded
+	w.decoded += w.dec.win.decoded
 	if w.maxParse > keepBuffer {
 		w.parser = fastjson.Parser{}
 		w.fixed = nil

@@ -20,7 +20,7 @@ func collectStream(t *testing.T, name string, data []byte, start StreamStart, op
 		if w != 0 {
 			t.Errorf("worker %d, want 0", w)
 		}
-		out = append(out, got{Source: ev.Source, Time: ev.Time, Origin: ev.Origin, ID: ev.ID, Raw: string(ev.Raw)})
+		out = append(out, got{LogType: ev.LogType, Time: ev.Time, Origin: ev.Origin, ID: ev.ID, Raw: string(ev.Raw)})
 		return nil
 	})
 	if err != nil {
@@ -54,7 +54,7 @@ func TestReadStreamMatchesRead(t *testing.T) {
 			}
 			for i := range want {
 				g, w := gotEv[i], want[i]
-				if g.ID != w.ID || g.Origin != w.Origin || g.Raw != w.Raw || g.Source != w.Source || !g.Time.Equal(w.Time) {
+				if g.ID != w.ID || g.Origin != w.Origin || g.Raw != w.Raw || g.LogType != w.LogType || !g.Time.Equal(w.Time) {
 					t.Errorf("record %d: got %+v, want %+v", i, g, w)
 				}
 			}

@@ -53,9 +53,9 @@ func NewEngineObserver(reg *Registry) *EngineObserver {
 	}
 }
 
-// Events counts n records read from src.
-func (o *EngineObserver) Events(src event.Source, n int) {
-	o.events.WithLabelValues(src.String()).Add(float64(n))
+// Events counts n records of log type lt.
+func (o *EngineObserver) Events(lt event.LogType, n int) {
+	o.events.WithLabelValues(lt.String()).Add(float64(n))
 }
 
 // Bad counts n records that could not be read.

@@ -301,7 +301,7 @@ func TestNativeTests(t *testing.T) {
 		t.Fatalf("got %d tests, want 2", len(r.Tests))
 	}
 	t1, t2 := r.Tests[0], r.Tests[1]
-	if t1.Name != "a burst is seen" || t1.Source != "bedrock-invocation" || t1.Line != 35 || t1.ExpectNone {
+	if t1.Name != "a burst is seen" || t1.LogType != "bedrock-invocation" || t1.Line != 35 || t1.ExpectNone {
 		t.Errorf("test 1 header: %+v", t1)
 	}
 	if len(t1.Events) != 2 || !reflect.DeepEqual(t1.EventFiles, []string{"events/throttle.json"}) {

@@ -107,7 +107,7 @@ type nativeSuppress struct {
 
 type nativeTest struct {
 	Name       string      `yaml:"name"`
-	Source     string      `yaml:"source"`
+	LogType    string      `yaml:"source"`
 	Events     []yaml.Node `yaml:"events"`
 	Files      []string    `yaml:"files"`
 	Expect     []yaml.Node `yaml:"expect"`
@@ -278,7 +278,7 @@ func DecodeTest(n *yaml.Node) (Test, error) {
 }
 
 func nativeTestOf(t nativeTest) (Test, error) {
-	out := Test{Name: t.Name, Source: t.Source, EventFiles: t.Files, ExpectNone: t.ExpectNone, Line: t.line}
+	out := Test{Name: t.Name, LogType: t.LogType, EventFiles: t.Files, ExpectNone: t.ExpectNone, Line: t.line}
 	objects := func(nodes []yaml.Node, what string) ([]map[string]any, error) {
 		var list []map[string]any
 		for i := range nodes {

@@ -135,9 +135,10 @@ type RiskObject struct {
 // Test is an example a rule carries: events in, alerts expected out.
 type Test struct {
 	Name string
-	// Source optionally names the source type of the events (for example
-	// "cloudtrail" or "bedrock-invocation") when it cannot be sniffed.
-	Source string
+	// LogType optionally names the log type of the events (for example
+	// "cloudtrail" or "bedrock-invocation"; the key "source" in YAML) when
+	// it cannot be sniffed.
+	LogType string
 	// Events are inline raw records, as JSON objects.
 	Events []map[string]any
 	// EventFiles are log files, relative to the rule's file.

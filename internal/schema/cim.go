@@ -62,16 +62,16 @@ var cimInvocation = map[string]field{
 	"_raw":           fn(rawText),
 }
 
-func resolveRaw(src event.Source, name string) (Getter, bool) {
+func resolveRaw(lt event.LogType, name string) (Getter, bool) {
 	var m map[string]field
-	switch src {
+	switch lt {
 	case event.CloudTrail:
 		m = cimCloudTrail
 	case event.BedrockInvocation:
 		m = cimInvocation
 	case event.Risk:
 		m = riskFields
-		name = trimDataset(src, name)
+		name = trimDataset(lt, name)
 	}
 	if f, ok := m[name]; ok {
 		return f.get, true
@@ -82,17 +82,17 @@ func resolveRaw(src event.Source, name string) (Getter, bool) {
 	case "_indextime":
 		return epochTime, true
 	}
-	return pathGet(name), knownRawPath(src, name)
+	return pathGet(name), knownRawPath(lt, name)
 }
 
 // knownRawPath reports whether a raw path starts with a top-level key that
-// records of the source have; deeper keys vary too much to know.
-func knownRawPath(src event.Source, name string) bool {
+// records of the log type have; deeper keys vary too much to know.
+func knownRawPath(lt event.LogType, name string) bool {
 	top := name
 	if i := strings.IndexAny(name, ".{"); i >= 0 {
 		top = name[:i]
 	}
-	switch src {
+	switch lt {
 	case event.CloudTrail:
 		return cloudTrailKeys[top]
 	case event.BedrockInvocation:

@@ -126,8 +126,8 @@ var ecsInvocation = map[string]field{
 	"aws_bedrock.invocation.output.output_token_count":  path("output.outputTokenCount"),
 }
 
-func resolveECS(src event.Source, name string) (Getter, bool) {
-	switch src {
+func resolveECS(lt event.LogType, name string) (Getter, bool) {
+	switch lt {
 	case event.CloudTrail:
 		if f, ok := ecsCloudTrail[name]; ok {
 			return f.get, true
@@ -146,7 +146,7 @@ func resolveECS(src event.Source, name string) (Getter, bool) {
 	case "_id":
 		return func(ev *event.Event) event.Value { return event.StringValue(ev.ID) }, true
 	case "_index":
-		return func(ev *event.Event) event.Value { return event.StringValue(IndexName(ev.Source)) }, true
+		return func(ev *event.Event) event.Value { return event.StringValue(IndexName(ev.LogType)) }, true
 	case "_version":
 		return func(*event.Event) event.Value { return event.LongValue(1) }, true
 	}

@@ -43,8 +43,8 @@ var riskKeys = setOf("_time", "normalized_risk_object", "risk_object", "risk_obj
 const riskDataset = "All_Risk."
 
 // trimDataset removes the All_Risk. prefix of a risk field name.
-func trimDataset(src event.Source, name string) string {
-	if src == event.Risk && len(name) > len(riskDataset) && strings.EqualFold(name[:len(riskDataset)], riskDataset) {
+func trimDataset(lt event.LogType, name string) string {
+	if lt == event.Risk && len(name) > len(riskDataset) && strings.EqualFold(name[:len(riskDataset)], riskDataset) {
 		return name[len(riskDataset):]
 	}
 	return name

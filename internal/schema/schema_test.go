@@ -9,13 +9,13 @@ import (
 	"github.com/valyala/fastjson"
 )
 
-func mustEvent(t *testing.T, src event.Source, raw string) *event.Event {
+func mustEvent(t *testing.T, lt event.LogType, raw string) *event.Event {
 	t.Helper()
 	doc, err := fastjson.Parse(raw)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &event.Event{Source: src, Raw: []byte(raw), Doc: doc, Time: time.Date(2024, 10, 17, 20, 10, 2, 0, time.UTC)}
+	return &event.Event{LogType: lt, Raw: []byte(raw), Doc: doc, Time: time.Date(2024, 10, 17, 20, 10, 2, 0, time.UTC)}
 }
 
 const cloudTrailRecord = `{"eventTime":"2024-10-17T20:10:02Z","eventSource":"bedrock.amazonaws.com","eventName":"GetFoundationModelAvailability","awsRegion":"us-east-1","sourceIPAddress":"035.249.253.232","userAgent":"stratus","errorCode":"AccessDenied","errorMessage":"no","recipientAccountId":"494659789341","userIdentity":{"type":"AssumedRole","accountId":"494659789341","arn":"arn:aws:sts::494659789341:assumed-role/test-role/cli","principalId":"AROA:cli","accessKeyId":"ASIA1","sessionContext":{"sessionIssuer":{"userName":"test-role","type":"Role"}}},"requestParameters":{"modelId":"anthropic.claude"},"resources":[{"ARN":"arn:a"},{"ARN":"arn:b"}]}`
@@ -105,16 +105,16 @@ func TestSelect(t *testing.T) {
 		{plan.From{Datamodel: "Authentication.Authentication"}, "", true},
 	}
 	for _, c := range cases {
-		srcs, warns := Select(&c.from)
+		lts, warns := Select(&c.from)
 		got := ""
-		for i, s := range srcs {
+		for i, s := range lts {
 			if i > 0 {
 				got += ","
 			}
 			got += s.String()
 		}
 		if got != c.want || (len(warns) > 0) != c.warned {
-			t.Errorf("%s: sources %q warnings %v; want %q warned=%v", c.from.String(), got, warns, c.want, c.warned)
+			t.Errorf("%s: log types %q warnings %v; want %q warned=%v", c.from.String(), got, warns, c.want, c.warned)
 		}
 	}
 }

@@ -31,31 +31,31 @@ func ViewFor(d plan.Dialect) View {
 // Getter reads one field of an event. It never keeps the event.
 type Getter func(ev *event.Event) event.Value
 
-// Resolve returns how a named field is read from events of source src in
-// view v, and whether the view knows the field for that source. An unknown
+// Resolve returns how a named field is read from events of log type lt in
+// view v, and whether the view knows the field for that log type. An unknown
 // name still gets a getter: null in ECS, a raw JSON path lookup in Raw.
-func Resolve(v View, src event.Source, name string) (Getter, bool) {
+func Resolve(v View, lt event.LogType, name string) (Getter, bool) {
 	switch v {
 	case ECS:
-		return resolveECS(src, name)
+		return resolveECS(lt, name)
 	case Raw:
-		return resolveRaw(src, name)
+		return resolveRaw(lt, name)
 	}
 	return nullGetter, false
 }
 
-// fieldsOf returns the named fields a view defines for a source.
-func fieldsOf(v View, src event.Source) map[string]field {
+// fieldsOf returns the named fields a view defines for a log type.
+func fieldsOf(v View, lt event.LogType) map[string]field {
 	switch {
-	case v == ECS && src == event.CloudTrail:
+	case v == ECS && lt == event.CloudTrail:
 		return ecsCloudTrail
-	case v == ECS && src == event.BedrockInvocation:
+	case v == ECS && lt == event.BedrockInvocation:
 		return ecsInvocation
-	case v == Raw && src == event.CloudTrail:
+	case v == Raw && lt == event.CloudTrail:
 		return cimCloudTrail
-	case v == Raw && src == event.BedrockInvocation:
+	case v == Raw && lt == event.BedrockInvocation:
 		return cimInvocation
-	case v == Raw && src == event.Risk:
+	case v == Raw && lt == event.Risk:
 		return riskFields
 	}
 	return nil
@@ -63,10 +63,10 @@ func fieldsOf(v View, src event.Source) map[string]field {
 
 // RawPath returns the raw JSON path a field of a view reads unchanged, and
 // false for computed fields (constants, coalesced or reshaped values).
-func RawPath(v View, src event.Source, name string) (string, bool) {
-	m := fieldsOf(v, src)
+func RawPath(v View, lt event.LogType, name string) (string, bool) {
+	m := fieldsOf(v, lt)
 	if v == Raw {
-		name = trimDataset(src, name)
+		name = trimDataset(lt, name)
 	}
 	if f, ok := m[name]; ok {
 		return f.raw, f.raw != ""
@@ -77,10 +77,10 @@ func RawPath(v View, src event.Source, name string) (string, bool) {
 	return "", false
 }
 
-// Fields lists the field names a view knows for a source, sorted. It is the
+// Fields lists the field names a view knows for a log type, sorted. It is the
 // column set of "keep *" and of a rendered event row.
-func Fields(v View, src event.Source) []string {
-	m := fieldsOf(v, src)
+func Fields(v View, lt event.LogType) []string {
+	m := fieldsOf(v, lt)
 	out := make([]string, 0, len(m))
 	for k := range m {
 		out = append(out, k)
@@ -97,8 +97,8 @@ func Document(v View, ev *event.Event) map[string]event.Value {
 	if v == Raw && ev.Doc != nil {
 		flattenJSON(ev, out)
 	}
-	for _, name := range Fields(v, ev.Source) {
-		g, _ := Resolve(v, ev.Source, name)
+	for _, name := range Fields(v, ev.LogType) {
+		g, _ := Resolve(v, ev.LogType, name)
 		if val := g(ev); !val.IsNull() {
 			out[name] = val
 		}

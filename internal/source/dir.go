@@ -51,7 +51,8 @@ type DirConfig struct {
 	CaughtUp func()
 }
 
-// Dir is a source that polls a directory tree. It delivers
+// Dir is a source that polls a directory tree. It tells each file's format
+// from its first bytes with logs.Sniff, and delivers
 //   - a gzip file, or a plain file holding one JSON document (a
 //     {"Records":[...]} object or a JSON array), whole and once, after its
 //     size and modification time held still for one poll;
@@ -227,26 +228,42 @@ func (d *Dir) notePending(order []ordered, current map[string]fileState) {
 		if _, known := d.cfg.Positions.Get(o.path); known {
 			continue // read before: a change is noticed by the next poll
 		}
-		if d.sniff(o.path) == kindWhole {
+		if readWhole(d.sniff(o.path)) {
 			d.pending[o.path] = current[o.path]
 		}
 	}
 }
 
-// sniff returns the kind of the file at path, or kindEmpty when it cannot
-// be read.
-func (d *Dir) sniff(path string) int {
+// sniff returns the format of the file at path, or logs.FormatEmpty when
+// it cannot be read.
+func (d *Dir) sniff(path string) logs.Format {
 	f, err := os.Open(path)
 	if err != nil {
-		return kindEmpty
+		return logs.FormatEmpty
 	}
 	defer f.Close()
-	head := make([]byte, sniffLen)
+	format, err := sniffFile(f)
+	if err != nil {
+		return logs.FormatEmpty
+	}
+	return format
+}
+
+// sniffFile tells the format of f from its first bytes (see logs.Sniff).
+func sniffFile(f *os.File) (logs.Format, error) {
+	head := make([]byte, logs.SniffLen)
 	n, err := f.ReadAt(head, 0)
 	if err != nil && err != io.EOF {
-		return kindEmpty
+		return logs.FormatEmpty, err
 	}
-	return sniffKind(head[:n])
+	return logs.Sniff(head[:n]), nil
+}
+
+// readWhole reports whether a file of format f is delivered whole, once it
+// holds still: a compressed stream or one JSON document cannot be cut into
+// chunks that decode apart from each other.
+func readWhole(f logs.Format) bool {
+	return f == logs.FormatGzip || f == logs.FormatRecords || f == logs.FormatArray
 }
 
 // rel is path relative to the root, or path itself when the root is the
@@ -323,17 +340,6 @@ func (d *Dir) forgetVanished(current map[string]fileState) {
 	}
 }
 
-// Kinds of files, from their first bytes.
-const (
-	kindEmpty  = iota // nothing but white space yet
-	kindWhole         // gzip, or one JSON document: read whole once stable
-	kindLines         // JSON objects one per line
-	kindPretty        // pretty-printed JSON objects one after another
-)
-
-// sniffLen is how much of a file's start decides its kind.
-const sniffLen = 512
-
 // file delivers what is new in one file. It reports held when the file is
 // a whole file seen for the first time, which must hold still for a poll
 // before it is delivered.
@@ -363,47 +369,20 @@ func (d *Dir) file(ctx context.Context, path string, st fileState, deliver Deliv
 		return false, nil
 	}
 	defer f.Close()
-	head := make([]byte, sniffLen)
-	n, err := f.ReadAt(head, 0)
-	if err != nil && err != io.EOF {
+	format, err := sniffFile(f)
+	if err != nil {
 		d.log.Warn("cannot read file; trying again later", "file", path, "err", err)
 		return false, nil
 	}
-	switch sniffKind(head[:n]) {
-	case kindWhole:
+	switch {
+	case format == logs.FormatEmpty:
+		return false, nil
+	case readWhole(format):
 		return d.whole(ctx, path, f, st, deliver)
-	case kindLines:
-		return false, d.lines(ctx, path, f, st, pos, false, deliver)
-	case kindPretty:
-		return false, d.lines(ctx, path, f, st, pos, true, deliver)
 	}
-	return false, nil
-}
-
-// sniffKind decides a file's kind from its first bytes.
-func sniffKind(head []byte) int {
-	if len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b {
-		return kindWhole
-	}
-	b := bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))
-	b = bytes.TrimLeft(b, " \t\r\n")
-	if len(b) == 0 {
-		return kindEmpty
-	}
-	switch b[0] {
-	case '[':
-		return kindWhole
-	case '{':
-		rest := b[1:]
-		inner := bytes.TrimLeft(rest, " \t\r\n")
-		if bytes.HasPrefix(inner, []byte(`"Records"`)) {
-			return kindWhole
-		}
-		if i := bytes.IndexByte(rest[:len(rest)-len(inner)], '\n'); i >= 0 {
-			return kindPretty
-		}
-	}
-	return kindLines
+	// JSON lines, pretty-printed objects, or text the decoder reports
+	// line by line.
+	return false, d.lines(ctx, path, f, st, pos, format == logs.FormatPretty, deliver)
 }
 
 // Stream names the source's stream: the watched directory.

@@ -329,31 +329,6 @@ func TestDirRun(t *testing.T) {
 	}
 }
 
-func TestSniffKind(t *testing.T) {
-	tests := []struct {
-		head string
-		want int
-	}{
-		{"", kindEmpty},
-		{" \n\t", kindEmpty},
-		{"\x1f\x8b\x08", kindWhole},
-		{`{"Records":[`, kindWhole},
-		{"{\n  \"Records\" : [", kindWhole},
-		{"\xef\xbb\xbf[{", kindWhole},
-		{`{"eventVersion":"1.08"}`, kindLines},
-		{"{ \"a\":\n", kindLines},
-		{"{\n  \"eventVersion\"", kindPretty},
-		{"{  \r\n", kindPretty},
-		{"{", kindLines},
-		{"garbage\n", kindLines},
-	}
-	for _, tt := range tests {
-		if got := sniffKind([]byte(tt.head)); got != tt.want {
-			t.Errorf("sniffKind(%q) = %d, want %d", tt.head, got, tt.want)
-		}
-	}
-}
-
 func TestBoundary(t *testing.T) {
 	tests := []struct {
 		data   string

@@ -12,10 +12,10 @@ const (
 	keepBuffer = 8 << 20
 )
 
-// source is a sliding window over a decompressed stream. The unread part is
-// buf[r:w]; bytes before r are consumed and may be dropped by the next call
-// to more. It tracks the stream offset and the line of buf[r].
-type source struct {
+// window holds the stretch of a decompressed stream the decoder is at,
+// sliding along it. The unread part is buf[r:w]; bytes before r are
+// consumed and may be dropped by the next call to more. It tracks the stream offset and the line of buf[r].
+type window struct {
 	rd      io.Reader
 	buf     []byte
 	r, w    int
@@ -26,21 +26,21 @@ type source struct {
 	limit   int   // the window never grows past this
 }
 
-func (s *source) reset(rd io.Reader, limit int) {
+func (s *window) reset(rd io.Reader, limit int) {
 	if s.buf == nil || len(s.buf) > keepBuffer {
 		s.buf = make([]byte, initialBuffer)
 	}
-	*s = source{rd: rd, buf: s.buf, line: 1, limit: limit}
+	*s = window{rd: rd, buf: s.buf, line: 1, limit: limit}
 }
 
 // offset is the stream offset of buf[r].
-func (s *source) offset() int64 { return s.base + int64(s.r) }
+func (s *window) offset() int64 { return s.base + int64(s.r) }
 
 // avail is the unread part of the window.
-func (s *source) avail() []byte { return s.buf[s.r:s.w] }
+func (s *window) avail() []byte { return s.buf[s.r:s.w] }
 
 // advance consumes n unread bytes, counting the lines they end.
-func (s *source) advance(n int) {
+func (s *window) advance(n int) {
 	s.line += bytes.Count(s.buf[s.r:s.r+n], newline)
 	s.r += n
 }
@@ -50,7 +50,7 @@ var newline = []byte{'\n'}
 // more reads more of the stream into the window, keeping the unread bytes
 // (their index relative to r does not change, their index in buf may). It
 // reports false when nothing more can be read; err then says why.
-func (s *source) more() bool {
+func (s *window) more() bool {
 	if s.err != nil {
 		return false
 	}
@@ -66,7 +66,7 @@ func (s *source) more() bool {
 			size = s.limit
 		}
 		if size <= len(s.buf) {
-			panic("BUG: source window full at its limit")
+			panic("BUG: window full at its limit")
 		}
 		nb := make([]byte, size)
 		copy(nb, s.buf[:s.w])
@@ -89,7 +89,7 @@ func (s *source) more() bool {
 }
 
 // ensure tries to have at least n unread bytes and reports whether it has.
-func (s *source) ensure(n int) bool {
+func (s *window) ensure(n int) bool {
 	for s.w-s.r < n {
 		if !s.more() {
 			return false

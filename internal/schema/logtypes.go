@@ -8,10 +8,10 @@ import (
 	"github.com/tripline/tripline/internal/plan"
 )
 
-// IndexName is the data stream an Elastic agent would write a source to;
+// IndexName is the data stream an Elastic agent would write a log type to;
 // ES|QL index patterns are matched against it.
-func IndexName(src event.Source) string {
-	switch src {
+func IndexName(lt event.LogType) string {
+	switch lt {
 	case event.CloudTrail:
 		return "logs-aws.cloudtrail-default"
 	case event.BedrockInvocation:
@@ -20,9 +20,9 @@ func IndexName(src event.Source) string {
 	return ""
 }
 
-// Sourcetype is the Splunk sourcetype of a source.
-func Sourcetype(src event.Source) string {
-	switch src {
+// Sourcetype is the Splunk sourcetype of a log type.
+func Sourcetype(lt event.LogType) string {
+	switch lt {
 	case event.CloudTrail:
 		return "aws:cloudtrail"
 	case event.BedrockInvocation:
@@ -31,17 +31,17 @@ func Sourcetype(src event.Source) string {
 	return ""
 }
 
-// Select returns the sources a From reads. Patterns that match nothing
+// Select returns the log types a From reads. Patterns that match nothing
 // tripline reads are valid and give a warning; an empty result means the
 // query runs over no events. An SPL search with no sourcetype reads every
-// log source; index terms are not used to select (index names are the
-// user's). A data model selects the source that holds its records (see
+// raw log; index terms are not used to select (index names are the
+// user's). A data model selects the log type that holds its records (see
 // Datamodel); only a data model search reads risk events.
-func Select(f *plan.From) (srcs []event.Source, warnings []string) {
+func Select(f *plan.From) (lts []event.LogType, warnings []string) {
 	switch {
 	case f.Datamodel != "":
-		if src, ok := Datamodel(f.Datamodel); ok {
-			return []event.Source{src}, nil
+		if lt, ok := Datamodel(f.Datamodel); ok {
+			return []event.LogType{lt}, nil
 		}
 		return nil, []string{fmt.Sprintf("data model %q is not one tripline holds (it holds %s)", f.Datamodel, RiskDatamodel)}
 	case len(f.Indices) > 0 && len(f.Sourcetypes) == 0:
@@ -49,42 +49,42 @@ func Select(f *plan.From) (srcs []event.Source, warnings []string) {
 	case len(f.Sourcetypes) > 0:
 		return match(f.Sourcetypes, Sourcetype, "sourcetype")
 	}
-	return logSources(), nil
+	return rawLogTypes(), nil
 }
 
 // RiskDatamodel is the Splunk data model dataset whose records are
 // tripline's risk events.
 const RiskDatamodel = "Risk.All_Risk"
 
-// Datamodel returns the source holding the records of a Splunk data model
+// Datamodel returns the log type holding the records of a Splunk data model
 // dataset: "Risk.All_Risk" (or the data model "Risk" alone, whose root
 // dataset it is) is event.Risk. Names compare without case.
-func Datamodel(name string) (event.Source, bool) {
+func Datamodel(name string) (event.LogType, bool) {
 	if strings.EqualFold(name, RiskDatamodel) || strings.EqualFold(name, "Risk") {
 		return event.Risk, true
 	}
-	return event.UnknownSource, false
+	return event.UnknownLogType, false
 }
 
-// logSources are the sources of raw logs: every source but risk events.
-func logSources() []event.Source {
-	out := make([]event.Source, 0, len(event.Sources))
-	for _, s := range event.Sources {
-		if s != event.Risk {
-			out = append(out, s)
+// rawLogTypes are the log types of raw logs: every log type but risk events.
+func rawLogTypes() []event.LogType {
+	out := make([]event.LogType, 0, len(event.LogTypes))
+	for _, lt := range event.LogTypes {
+		if lt != event.Risk {
+			out = append(out, lt)
 		}
 	}
 	return out
 }
 
-func match(patterns []string, name func(event.Source) string, what string) ([]event.Source, []string) {
-	var out []event.Source
+func match(patterns []string, name func(event.LogType) string, what string) ([]event.LogType, []string) {
+	var out []event.LogType
 	var warnings []string
-	excluded := map[event.Source]bool{}
+	excluded := map[event.LogType]bool{}
 	for _, p := range patterns {
 		p = strings.TrimSpace(p)
 		if strings.HasPrefix(p, "-") {
-			for _, s := range logSources() {
+			for _, s := range rawLogTypes() {
 				if globMatch(p[1:], name(s)) {
 					excluded[s] = true
 				}
@@ -100,7 +100,7 @@ func match(patterns []string, name func(event.Source) string, what string) ([]ev
 			p = p[i+1:] // cross-cluster "remote:index" reads the local copy
 		}
 		hit := false
-		for _, s := range logSources() {
+		for _, s := range rawLogTypes() {
 			if globMatch(p, name(s)) && !excluded[s] {
 				hit = true
 				if !contains(out, s) {
@@ -143,21 +143,21 @@ func Glob(pattern, s string) bool {
 	return strings.HasSuffix(s, parts[len(parts)-1])
 }
 
-func contains(ss []event.Source, s event.Source) bool {
-	for _, x := range ss {
-		if x == s {
+func contains(lts []event.LogType, lt event.LogType) bool {
+	for _, x := range lts {
+		if x == lt {
 			return true
 		}
 	}
 	return false
 }
 
-// SourceMarkers are texts one of which every raw record of a source
+// LogTypeMarkers are texts one of which every raw record of a log type
 // contains: the keys its classification requires (see internal/logs). A
-// record with none of them cannot be of that source, so prefilters may
-// skip it unparsed for rules that read only other sources.
-func SourceMarkers(src event.Source) []string {
-	switch src {
+// record with none of them cannot be of that log type, so prefilters may
+// skip it unparsed for rules that read only other log types.
+func LogTypeMarkers(lt event.LogType) []string {
+	switch lt {
 	case event.CloudTrail:
 		return []string{`"eventSource"`, `"eventName"`}
 	case event.BedrockInvocation:
