@@ -102,7 +102,7 @@ func Explain(ctx context.Context, c *Compiled, inputs []string, opt ExplainOptio
 	}
 	ex := &Explanation{Rule: c, Read: stats, Records: stats.Seen(), Duplicates: seen.Dropped(),
 		Prefilter: c.Program.Prefilter().String()}
-	for _, s := range c.Program.Sources {
+	for _, s := range c.Program.LogTypes {
 		ex.Sources = append(ex.Sources, s.String())
 	}
 	ex.Admitted = stats.Seen()

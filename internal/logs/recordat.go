@@ -48,8 +48,6 @@ func ReadRecord(r io.Reader, offset int64, maxBytes int) ([]byte, error) {
 	return recordAt(rd, offset, offset, maxBytes)
 }
 
-func isGzip(magic []byte) bool { return len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b }
-
 // recordAt skips skip bytes of rd, then reads the record there; offset
 // names it in errors.
 func recordAt(rd io.Reader, skip, offset int64, maxBytes int) ([]byte, error) {
