@@ -45,7 +45,7 @@ func (pl *progressLine) Stop() {
 }
 
 // text renders the line after elapsed: "read 12/40 files, 310 MB of
-// 1.2 GB (26%), 48 MB/s, about 19s left".
+// 1.2 GB (26%), 48 MB/s, 61,000 records/s, about 19s left".
 func (pl *progressLine) text(elapsed time.Duration) string {
 	files, done := pl.p.Files.Load(), pl.p.FilesDone.Load()
 	total, read := pl.p.Bytes.Load(), pl.p.BytesRead.Load()
@@ -56,6 +56,9 @@ func (pl *progressLine) text(elapsed time.Duration) string {
 	if secs := elapsed.Seconds(); secs > 0 && read > 0 {
 		rate := float64(read) / secs
 		s += fmt.Sprintf(", %s/s", megabytes(int64(rate)))
+		if recs := pl.p.Records.Load(); recs > 0 {
+			s += fmt.Sprintf(", %d records/s", int64(float64(recs)/secs))
+		}
 		if left := total - read; total > 0 && left > 0 {
 			s += fmt.Sprintf(", about %s left", time.Duration(float64(left)/rate*float64(time.Second)).Round(time.Second))
 		}

@@ -15,9 +15,10 @@ func TestProgressText(t *testing.T) {
 	p.FilesDone.Store(12)
 	p.Bytes.Store(1000 << 20)
 	p.BytesRead.Store(250 << 20)
+	p.Records.Store(300000)
 	pl := &progressLine{p: p}
 	got := pl.text(5 * time.Second)
-	for _, want := range []string{"read 12/40 files", "250 MB of 1000 MB (25%)", "50 MB/s", "about 15s left"} {
+	for _, want := range []string{"read 12/40 files", "250 MB of 1000 MB (25%)", "50 MB/s", "60000 records/s", "about 15s left"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("%q lacks %q", got, want)
 		}

@@ -64,6 +64,8 @@ type Options struct {
 type Progress struct {
 	Files, FilesDone atomic.Int64
 	Bytes, BytesRead atomic.Int64
+	// Records counts the records of the inputs read to their end.
+	Records atomic.Int64
 }
 
 // Handler receives each good record. worker is in [0, Workers); calls with
@@ -175,6 +177,7 @@ func Read(ctx context.Context, inputs []string, opt Options, h Handler) (Stats, 
 		p.Bytes.Store(size)
 		p.FilesDone.Store(0)
 		p.BytesRead.Store(0)
+		p.Records.Store(0)
 	}
 	n := opt.Workers
 	if n <= 0 {
@@ -344,7 +347,10 @@ func (w *worker) readInput(i int, name string) {
 	cr := &countingReader{r: rd}
 	if p := w.run.opt.Progress; p != nil {
 		cr.progress = &p.BytesRead
-		defer p.FilesDone.Add(1)
+		defer func() {
+			p.FilesDone.Add(1)
+			p.Records.Add(int64(w.perFile))
+		}()
 	}
 	w.decode(cr)
 	w.bytes += cr.n

@@ -566,7 +566,7 @@ func TestProgressFollowsTheRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Files.Load() != 2 || p.FilesDone.Load() != 2 || p.BytesRead.Load() != st.Bytes || p.Bytes.Load() != st.Bytes {
+	if p.Files.Load() != 2 || p.FilesDone.Load() != 2 || p.BytesRead.Load() != st.Bytes || p.Bytes.Load() != st.Bytes || p.Records.Load() != 1 {
 		t.Errorf("progress files %d/%d bytes %d/%d; the read counted %d bytes", p.FilesDone.Load(), p.Files.Load(), p.BytesRead.Load(), p.Bytes.Load(), st.Bytes)
 	}
 }
