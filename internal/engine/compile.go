@@ -11,6 +11,7 @@ import (
 	"github.com/tripline/tripline/internal/schedule"
 	"github.com/tripline/tripline/internal/syntax"
 	"github.com/tripline/tripline/internal/syntax/esql"
+	"github.com/tripline/tripline/internal/syntax/kql"
 	"github.com/tripline/tripline/internal/syntax/spl"
 )
 
@@ -37,6 +38,8 @@ func ParseQuery(language, text string, macros *spl.Macros) (*plan.Query, error) 
 			macros = spl.NewMacros()
 		}
 		return spl.Parse(text, macros)
+	case rule.LangKQL:
+		return kql.Parse(text, nil)
 	}
 	return nil, fmt.Errorf("language %q is not supported", language)
 }
@@ -45,9 +48,9 @@ func ParseQuery(language, text string, macros *spl.Macros) (*plan.Query, error) 
 // land in the result's Err and Warnings.
 func Compile(r *rule.Rule, macros *spl.Macros) *Compiled {
 	c := &Compiled{Rule: r}
-	if r.Skip == "" && r.Language != rule.LangESQL && r.Language != rule.LangSPL {
+	if r.Skip == "" && r.Language != rule.LangESQL && r.Language != rule.LangSPL && r.Language != rule.LangKQL {
 		// A rule in a language we do not run yet is listed, not an error.
-		r.Skip = fmt.Sprintf("%s rules are not run yet (tripline runs ES|QL and SPL)", r.Language)
+		r.Skip = fmt.Sprintf("%s rules are not run yet (tripline runs ES|QL, SPL and KQL)", r.Language)
 	}
 	if r.Skip != "" {
 		c.Err = errors.New(r.Skip)
@@ -59,7 +62,14 @@ func Compile(r *rule.Rule, macros *spl.Macros) *Compiled {
 		return c
 	}
 	c.Warnings = append(c.Warnings, c.Spec.Warnings()...)
-	q, err := ParseQuery(r.Language, r.Query, macros)
+	var q *plan.Query
+	var err error
+	if r.Language == rule.LangKQL {
+		// A KQL filter names no data: the rule's index patterns do.
+		q, err = kql.Parse(r.Query, r.Indices)
+	} else {
+		q, err = ParseQuery(r.Language, r.Query, macros)
+	}
 	if err != nil {
 		c.Err = err
 		return c
