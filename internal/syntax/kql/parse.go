@@ -274,7 +274,7 @@ func (p *parser) listOfValues(field string, fspan [2]int) (plan.Expr, error) {
 		return nil, err
 	}
 	if v == nil {
-		return nil, p.errAt(p.pos, p.pos+1, "want a value after \":\", got %s", p.describe())
+		return nil, p.errAt(p.pos, p.pos+1, "want a value, got %s", p.describe())
 	}
 	return p.leaf(field, fspan, ":", v)
 }
