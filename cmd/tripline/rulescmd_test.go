@@ -57,6 +57,17 @@ risk_score = 21
 query = "event.action:ConsoleLogin"
 `
 
+const eqlTOML = `[rule]
+name = "Console login from EQL"
+rule_id = "b1a2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d"
+description = "An EQL rule."
+language = "eql"
+type = "eql"
+severity = "low"
+risk_score = 21
+query = 'any where event.action == "ConsoleLogin"'
+`
+
 func TestRulesBuiltin(t *testing.T) {
 	cases := []struct {
 		name string
@@ -128,7 +139,8 @@ func TestRulesValidate(t *testing.T) {
 			[]string{"broken.yaml:8:3: error: rule broken", "expected an expression", "  | stats n", "\n    ^\n", "1 error"}, "error"},
 		{"short look-back", map[string]string{"short.yaml": short}, nil, exitOK, []string{"look-back 10m0s is shorter than the interval 1h0m0s"}, "ok"},
 		{"unreachable threshold", map[string]string{"never.yaml": never}, nil, exitOK, []string{`can never be true`, "at least 1 row"}, "ok"},
-		{"kuery skipped", map[string]string{"kql.toml": kueryTOML}, nil, exitOK, []string{"skipped: rule b1a2c3d4", "kuery"}, "skipped"},
+		{"eql skipped", map[string]string{"eql.toml": eqlTOML}, nil, exitOK, []string{"skipped: rule b1a2c3d4", "eql"}, "skipped"},
+		{"kuery runs", map[string]string{"kql.toml": kueryTOML}, nil, exitOK, []string{"1 ok"}, "ok"},
 		{"yaml error", map[string]string{"bad.yaml": "id: [\n"}, nil, exitError, []string{"bad.yaml", "error"}, "error"},
 	}
 	for _, c := range cases {

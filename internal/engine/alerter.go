@@ -195,6 +195,9 @@ func (al *alerter) groupOf(res *exec.Result) alert.Fields {
 // keyOf identifies the thing an alert is about: the group for aggregating
 // or suppressed rules, else the source event.
 func (al *alerter) keyOf(res *exec.Result, group alert.Fields) (string, bool) {
+	if len(group) > 0 && !al.c.Program.Aggregates() && al.unsuppressed(group) {
+		group = nil // each event alerts on its own (doNotSuppress)
+	}
 	if len(group) > 0 {
 		var b []byte
 		for _, f := range group {
@@ -211,6 +214,23 @@ func (al *alerter) keyOf(res *exec.Result, group alert.Fields) (string, bool) {
 	}
 	// An aggregation without keys: one group.
 	return "", false
+}
+
+// unsuppressed reports whether a per-event rule's suppression leaves an
+// event alone: a group field is missing and the rule says doNotSuppress
+// (Kibana's missing_fields_strategy); with "suppress", the default, events
+// missing a field are suppressed together as one more group.
+func (al *alerter) unsuppressed(group alert.Fields) bool {
+	s := al.c.Rule.Suppression
+	if s == nil || s.MissingFields != "doNotSuppress" {
+		return false
+	}
+	for _, f := range group {
+		if f.Value.IsNull() {
+			return true
+		}
+	}
+	return false
 }
 
 // finish renders reasons and drilldowns and returns the alerts in order of

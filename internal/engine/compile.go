@@ -11,6 +11,7 @@ import (
 	"github.com/tripline/tripline/internal/schedule"
 	"github.com/tripline/tripline/internal/syntax"
 	"github.com/tripline/tripline/internal/syntax/esql"
+	"github.com/tripline/tripline/internal/syntax/kql"
 	"github.com/tripline/tripline/internal/syntax/sigma"
 	"github.com/tripline/tripline/internal/syntax/spl"
 )
@@ -40,6 +41,8 @@ func ParseQuery(language, text string, macros *spl.Macros) (*plan.Query, error) 
 		return spl.Parse(text, macros)
 	case rule.LangSigma:
 		return sigma.Parse(text)
+	case rule.LangKQL:
+		return kql.Parse(text, nil)
 	}
 	return nil, fmt.Errorf("language %q is not supported", language)
 }
@@ -52,9 +55,9 @@ func Compile(r *rule.Rule, macros *spl.Macros) *Compiled {
 	case r.Skip != "":
 	case r.Language == rule.LangSigma && r.Type == "correlation":
 		r.Skip = "Sigma correlation rules are not run yet"
-	case r.Language != rule.LangESQL && r.Language != rule.LangSPL && r.Language != rule.LangSigma:
+	case r.Language != rule.LangESQL && r.Language != rule.LangSPL && r.Language != rule.LangSigma && r.Language != rule.LangKQL:
 		// A rule in a language we do not run yet is listed, not an error.
-		r.Skip = fmt.Sprintf("%s rules are not run yet (tripline runs ES|QL, SPL and Sigma)", r.Language)
+		r.Skip = fmt.Sprintf("%s rules are not run yet (tripline runs ES|QL, SPL, KQL and Sigma)", r.Language)
 	}
 	if r.Skip != "" {
 		c.Err = errors.New(r.Skip)
@@ -66,7 +69,14 @@ func Compile(r *rule.Rule, macros *spl.Macros) *Compiled {
 		return c
 	}
 	c.Warnings = append(c.Warnings, c.Spec.Warnings()...)
-	q, err := ParseQuery(r.Language, r.Query, macros)
+	var q *plan.Query
+	var err error
+	if r.Language == rule.LangKQL {
+		// A KQL filter names no data: the rule's index patterns do.
+		q, err = kql.Parse(r.Query, r.Indices)
+	} else {
+		q, err = ParseQuery(r.Language, r.Query, macros)
+	}
 	if err != nil {
 		c.Err = err
 		return c

@@ -64,7 +64,7 @@ func RunDrilldown(ctx context.Context, st store.Store, a *alert.Alert, n int, op
 		return run, fmt.Errorf("%w: give the logs to search (its window is %s)", ErrNeedsLogs, DrilldownWindow(dd))
 	}
 	lang := a.Rule.Language
-	if lang != rule.LangESQL {
+	if lang != rule.LangESQL && lang != rule.LangKQL {
 		lang = rule.LangSPL
 	}
 	r := &rule.Rule{ID: "drilldown", Name: dd.Name, Language: lang, Query: dd.Search,

@@ -7,8 +7,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/tripline/tripline/internal/duration"
 
 	"github.com/tripline/tripline/internal/exec"
 	"github.com/tripline/tripline/internal/rule"
@@ -21,7 +25,14 @@ import (
 //	query esql|spl              following lines, up to "----", are the query
 //	----                        following lines, up to a blank line, are the expected rows,
 //	                            one JSON object each, in order ("(none)" for no rows)
-//	error esql|spl              the query must fail to compile; the expected text follows "----"
+//	error esql|spl|kuery        the query must fail to compile; the expected text follows "----"
+//	alerts LANG [k=v ...]       the query runs as a scheduled rule over the events (hunt);
+//	                            the expected lines are its alerts in order of raising,
+//	                            {"events":[event ids],"group":{...}}, then "capped N" when
+//	                            max alerts held some back. Options: interval=, lookback=,
+//	                            max_signals=, index= (comma-separated patterns),
+//	                            timestamp_override=, suppress_by= (comma-separated fields),
+//	                            suppress_for= (a duration), missing= (suppress|doNotSuppress)
 //
 // Lines starting with "#" are comments.
 func TestScripts(t *testing.T) {
@@ -41,6 +52,8 @@ type scriptCase struct {
 	want     []string
 	wantErr  bool
 	dataFile string
+	alerts   bool
+	opts     []string
 }
 
 func runScript(t *testing.T, path string) {
@@ -72,14 +85,21 @@ func runScript(t *testing.T, path string) {
 			if err := os.WriteFile(data, []byte(strings.Join(recs, "\n")+"\n"), 0o644); err != nil {
 				t.Fatal(err)
 			}
-		case strings.HasPrefix(l, "query ") || strings.HasPrefix(l, "error "):
+		case strings.HasPrefix(l, "query ") || strings.HasPrefix(l, "error ") || strings.HasPrefix(l, "alerts "):
 			c := scriptCase{line: i + 1, lang: strings.TrimSpace(l[6:]), wantErr: strings.HasPrefix(l, "error "), dataFile: data}
+			if strings.HasPrefix(l, "alerts ") {
+				words := strings.Fields(l)
+				c.lang, c.alerts, c.opts = words[1], true, words[2:]
+			}
 			var q []string
 			for i++; i < len(lines) && strings.TrimSpace(lines[i]) != "----"; i++ {
 				q = append(q, lines[i])
 			}
 			c.query = strings.Join(q, "\n")
 			for i++; i < len(lines) && strings.TrimSpace(lines[i]) != ""; i++ {
+				if strings.HasPrefix(strings.TrimSpace(lines[i]), "#") {
+					continue
+				}
 				c.want = append(c.want, strings.TrimSpace(lines[i]))
 			}
 			checkCase(t, path, c)
@@ -91,6 +111,10 @@ func runScript(t *testing.T, path string) {
 
 func checkCase(t *testing.T, path string, c scriptCase) {
 	t.Helper()
+	if c.alerts {
+		checkAlerts(t, path, c)
+		return
+	}
 	r := &rule.Rule{ID: "script", Name: "script", Language: c.lang, Query: c.query,
 		Interval: QuerySpec.Interval, LookBack: QuerySpec.LookBack}
 	comp := Compile(r, nil)
@@ -147,4 +171,78 @@ func renderRows(rows []exec.Result) []string {
 		out = append(out, b.String())
 	}
 	return out
+}
+
+// checkAlerts runs a case as a scheduled rule and compares its alerts.
+func checkAlerts(t *testing.T, path string, c scriptCase) {
+	t.Helper()
+	r := &rule.Rule{ID: "script", Name: "script", Language: c.lang, Query: c.query, Severity: "low",
+		Interval: 5 * time.Minute, LookBack: 6 * time.Minute, MaxAlerts: 100}
+	for _, o := range c.opts {
+		k, v, _ := strings.Cut(o, "=")
+		var err error
+		switch k {
+		case "interval":
+			r.Interval, err = duration.Parse(v)
+		case "lookback":
+			r.LookBack, err = duration.Parse(v)
+		case "max_signals":
+			r.MaxAlerts, err = strconv.Atoi(v)
+		case "index":
+			r.Indices = strings.Split(v, ",")
+		case "timestamp_override":
+			r.TimestampOverride = v
+		case "suppress_by":
+			if r.Suppression == nil {
+				r.Suppression = &rule.Suppression{}
+			}
+			r.Suppression.GroupBy = strings.Split(v, ",")
+		case "suppress_for":
+			r.Suppression.Duration, err = duration.Parse(v)
+		case "missing":
+			r.Suppression.MissingFields = v
+		default:
+			t.Fatalf("%s:%d: unknown option %q", path, c.line, o)
+		}
+		if err != nil {
+			t.Fatalf("%s:%d: option %q: %v", path, c.line, o, err)
+		}
+	}
+	comp := Compile(r, nil)
+	if comp.Err != nil {
+		t.Fatalf("%s:%d: %s", path, c.line, ErrorDetail(comp.Err))
+	}
+	rep, err := Hunt(context.Background(), []*Compiled{comp}, []string{c.dataFile}, HuntOptions{Workers: 2})
+	if err != nil {
+		t.Fatalf("%s:%d: %v", path, c.line, err)
+	}
+	if rep.Read.Bad > 0 {
+		t.Fatalf("%s:%d: %d bad records in the events", path, c.line, rep.Read.Bad)
+	}
+	var got []string
+	for _, a := range rep.Alerts {
+		var ids []string
+		for _, e := range a.Evidence {
+			ids = append(ids, e.EventID)
+		}
+		group := map[string]json.RawMessage{}
+		for _, f := range a.Group {
+			group[f.Name] = f.Value.AppendJSON(nil)
+		}
+		b, _ := json.Marshal(map[string]any{"events": ids, "group": group})
+		got = append(got, string(b))
+	}
+	for _, rr := range rep.Rules {
+		if rr.Capped > 0 {
+			got = append(got, fmt.Sprintf("capped %d", rr.Capped))
+		}
+	}
+	want := c.want
+	if len(want) == 1 && want[0] == "(none)" {
+		want = nil
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("%s:%d: %s rule\n%s\ngot:\n  %s\nwant:\n  %s", path, c.line, c.lang, c.query,
+			strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
 }

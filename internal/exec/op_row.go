@@ -141,6 +141,8 @@ func recordOnly(x plan.Expr, assigned map[string]bool) bool {
 			ok = ok && !assigned[t.Name]
 		case *plan.SearchCmp:
 			ok = ok && !assigned[t.Field] && !strings.ContainsAny(t.Field, "*?")
+		case *plan.Match:
+			ok = ok && !assigned[t.Field]
 		case *plan.Call:
 			switch t.Name {
 			case "now", "time", "relative_time", "random":

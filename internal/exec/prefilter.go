@@ -168,6 +168,16 @@ func (b *prefilterBuilder) clauses(e plan.Expr) [][]Literal {
 		return single(literalOf(t.Value, true, true))
 	case *plan.SearchTerm:
 		return single(literalOf(t.Term, true, true))
+	case *plan.Match:
+		// A keyword value is in the record as written; a text field's
+		// terms, a number's spellings and an address block are not.
+		if t.Op != ":" || t.Text || t.IsExists() || !b.rawField(t.Field) {
+			return nil
+		}
+		if _, err := strconv.ParseFloat(t.Value, 64); err == nil || strings.Contains(t.Value, "/") {
+			return nil
+		}
+		return single(literalOf(t.Value, false, t.Wildcard))
 	}
 	return nil
 }

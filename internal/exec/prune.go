@@ -174,7 +174,7 @@ func readsOnly(e plan.Expr, allowed func(string) bool) bool {
 		switch t := x.(type) {
 		case *plan.Field:
 			ok = ok && allowed(t.Name)
-		case *plan.Star, *plan.SearchTerm, *plan.SearchCmp:
+		case *plan.Star, *plan.SearchTerm, *plan.SearchCmp, *plan.Match:
 			ok = false
 		}
 		return ok

@@ -91,6 +91,29 @@ type SearchCmp struct {
 // (with * wildcards) against the raw event text.
 type SearchTerm struct{ Term string }
 
+// Match is one field test of a KQL query, field:value or field < value,
+// matched as Elasticsearch matches the query Kibana builds for it: true
+// when any value of a multi-valued field matches, false (never null) when
+// the field is missing. A ":" test with the single wildcard "*" is an
+// exists test.
+type Match struct {
+	Field string
+	Op    string // ":" < <= > >=
+	// Value is the value as written, unescaped. With Wildcard set, "*" is
+	// a wildcard and "\*" and "\\" stand for a literal star and backslash.
+	Value    string
+	Wildcard bool
+	// Phrase says the value was quoted: a phrase on a text field, never a
+	// wildcard.
+	Phrase bool
+	// Text says the field is mapped as text and matched by its terms;
+	// other fields (keyword, numbers, booleans, addresses) match whole values.
+	Text bool
+}
+
+// IsExists reports whether the match is field:* (the field has a value).
+func (m *Match) IsExists() bool { return m.Op == ":" && m.Wildcard && m.Value == "*" }
+
 func (*Field) expr()      {}
 func (*Literal) expr()    {}
 func (*Span) expr()       {}
@@ -103,6 +126,7 @@ func (*Like) expr()       {}
 func (*IsNull) expr()     {}
 func (*SearchCmp) expr()  {}
 func (*SearchTerm) expr() {}
+func (*Match) expr()      {}
 
 // String implements Expr.
 func (f *Field) String() string { return QuoteName(f.Name) }
@@ -206,6 +230,28 @@ func (s *SearchCmp) String() string {
 }
 
 // String implements Expr.
+func (m *Match) String() string {
+	var b strings.Builder
+	b.WriteString("match(")
+	b.WriteString(QuoteName(m.Field))
+	b.WriteString(" ")
+	b.WriteString(m.Op)
+	b.WriteString(" ")
+	b.WriteString(strconv.Quote(m.Value))
+	if m.Wildcard {
+		b.WriteString(" wildcard")
+	}
+	if m.Phrase {
+		b.WriteString(" phrase")
+	}
+	if m.Text {
+		b.WriteString(" text")
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+// String implements Expr.
 func (s *SearchTerm) String() string { return "search(" + strconv.Quote(s.Term) + ")" }
 
 func joinExprs(es []Expr) string {
@@ -280,7 +326,7 @@ func Walk(e Expr, fn func(Expr) bool) {
 }
 
 // Fields returns the names of the fields an expression reads, in order of
-// first appearance (SearchCmp fields included).
+// first appearance (SearchCmp and Match fields included).
 func Fields(e Expr) []string {
 	var out []string
 	seen := map[string]bool{}
@@ -290,6 +336,8 @@ func Fields(e Expr) []string {
 		case *Field:
 			name = t.Name
 		case *SearchCmp:
+			name = t.Field
+		case *Match:
 			name = t.Field
 		default:
 			return true

@@ -14,6 +14,9 @@ const (
 	ESQL Dialect = iota + 1
 	SPL
 	Sigma
+	// KQL is Kibana's query language, as Elastic query and threshold
+	// rules write their filters.
+	KQL
 )
 
 // String returns the dialect's name as rule files spell it.
@@ -25,6 +28,8 @@ func (d Dialect) String() string {
 		return "spl"
 	case Sigma:
 		return "sigma"
+	case KQL:
+		return "kql"
 	}
 	return "unknown"
 }

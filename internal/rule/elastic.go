@@ -247,20 +247,41 @@ func (o Options) elasticRule(f *fields) *Rule {
 		}
 		r.Suppression = sup
 	}
-	switch {
-	case r.Type == "machine_learning":
-		r.Skip = "Elastic machine learning rules need Elastic's anomaly detection jobs, which tripline does not run"
-	case r.Type == "threshold":
-		r.Skip = "Elastic threshold rules are not supported; tripline runs ES|QL, SPL and Sigma"
-	case r.Language != LangESQL:
-		lang := r.Language
-		if lang == "" {
-			lang = "no language"
-		}
-		r.Skip = fmt.Sprintf("Elastic %s rules in %s are not supported; tripline runs ES|QL, SPL and Sigma", r.Type, lang)
-	}
+	r.Skip = elasticSkip(r.Type, r.Language)
 	if rest := f.rest(); len(rest) > 0 {
 		r.Extra = rest
 	}
 	return r
+}
+
+// elasticSkip says why tripline does not run an Elastic rule of a type
+// and language, or "" when it does: ES|QL rules, and query rules in KQL.
+func elasticSkip(typ, lang string) string {
+	switch typ {
+	case "esql":
+		if lang == LangESQL {
+			return ""
+		}
+	case "query":
+		if lang == LangKQL {
+			return ""
+		}
+		if lang == "lucene" {
+			return "Elastic query rules in Lucene syntax are not supported; tripline runs query rules in KQL (kuery)"
+		}
+	case "machine_learning":
+		return "Elastic machine learning rules need Elastic's anomaly detection jobs, which tripline does not run"
+	case "threshold":
+		return "Elastic threshold rules are not run yet: their per-group counts over the KQL filter are not implemented"
+	case "new_terms":
+		return "Elastic new_terms rules are not run yet: they need first-seen state over a history window, which is not implemented"
+	case "eql":
+		return "Elastic EQL rules are not run yet: tripline has no EQL front end"
+	case "threat_match":
+		return "Elastic indicator match rules need threat intelligence indices, which tripline does not read"
+	}
+	if lang == "" {
+		lang = "no language"
+	}
+	return fmt.Sprintf("Elastic %s rules in %s are not supported; tripline runs ES|QL rules and KQL query rules", typ, lang)
 }

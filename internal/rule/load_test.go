@@ -77,7 +77,7 @@ func TestLoadFormats(t *testing.T) {
 		}},
 		{"tl-native-kql-1", summary{
 			Format: FormatNative, Language: "kuery", Type: "kuery", Severity: "low",
-			Interval: 5 * m, LookBack: 5 * m, Version: 1, Skipped: true,
+			Interval: 5 * m, LookBack: 6 * m, MaxAlerts: 100, Version: 1,
 		}},
 		{"0f5c1b7e-7a3c-4cf2-9d47-5a0e1f3b9a01", summary{
 			Format: FormatSplunkYAML, Language: "spl", Type: "ttp", Severity: "high", Status: "production",
@@ -122,7 +122,7 @@ func TestLoadFormats(t *testing.T) {
 		}},
 		{"b1a2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d", summary{
 			Format: FormatElasticTOML, Language: "kuery", Type: "query", Severity: "low", Status: "production",
-			Interval: 5 * m, LookBack: 6 * m, MaxAlerts: 100, RiskScore: 21, Version: 1, Skipped: true,
+			Interval: 5 * m, LookBack: 6 * m, MaxAlerts: 100, RiskScore: 21, Version: 1,
 		}},
 		{"c0ffee00-1111-4222-8333-444455556666", summary{
 			Format: FormatKibanaNDJSON, Language: "esql", Type: "esql", Severity: "high",
@@ -152,8 +152,8 @@ func TestLoadFormats(t *testing.T) {
 	}
 	// Exported summary, exception list and macro documents are not rules;
 	// everything else in good/ is one.
-	if len(rules) != 13 {
-		t.Errorf("loaded %d rules, want 13", len(rules))
+	if len(rules) != 15 {
+		t.Errorf("loaded %d rules, want 15", len(rules))
 	}
 }
 
@@ -271,10 +271,10 @@ func TestDuplicateIDs(t *testing.T) {
 func TestSkipReasons(t *testing.T) {
 	rules, _ := loadDir(t, "good")
 	tests := []struct{ id, reason string }{
-		{"tl-native-kql-1", `language "kuery" is not one tripline runs`},
-		{"b1a2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d", "Elastic query rules in kuery are not supported"},
-		{"c0ffee00-1111-4222-8333-444455556667", "Elastic eql rules in eql are not supported"},
-		{"c0ffee00-1111-4222-8333-444455556668", "threshold rules are not supported"},
+		{"tl-native-lucene-1", `language "lucene" is not one tripline runs`},
+		{"b1a2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5e", "Elastic query rules in Lucene syntax are not supported"},
+		{"c0ffee00-1111-4222-8333-444455556667", "Elastic EQL rules are not run yet"},
+		{"c0ffee00-1111-4222-8333-444455556668", "Elastic threshold rules are not run yet"},
 		{"c0ffee00-1111-4222-8333-444455556669", "machine learning rules"},
 	}
 	for _, tt := range tests {
@@ -288,7 +288,7 @@ func TestSkipReasons(t *testing.T) {
 		}
 	}
 	for id, r := range rules {
-		if r.Runnable() && r.Language != LangESQL && r.Language != LangSPL && r.Language != LangSigma {
+		if r.Runnable() && r.Language != LangESQL && r.Language != LangSPL && r.Language != LangSigma && r.Language != LangKQL {
 			t.Errorf("%s runs in language %q", id, r.Language)
 		}
 	}

@@ -22,6 +22,8 @@ const (
 	LangESQL  = "esql"
 	LangSPL   = "spl"
 	LangSigma = "sigma"
+	// LangKQL is Kibana's query language, as Elastic query rules name it.
+	LangKQL = "kuery"
 )
 
 // Threat frameworks.
@@ -38,8 +40,8 @@ var Severities = []string{"low", "medium", "high", "critical"}
 type Rule struct {
 	ID, Name, Description string
 	Version               int
-	// Language is "esql", "spl" or "sigma"; rules in other languages
-	// ("kuery", "eql", "lucene", ...) carry a Skip reason.
+	// Language is "esql", "spl", "sigma" or "kuery"; rules in other
+	// languages ("eql", "lucene", ...) carry a Skip reason.
 	Language string
 	Query    string
 	// Indices are Elastic index patterns; may be empty (ES|QL names its own).
@@ -190,11 +192,11 @@ func (r *Rule) Validate() error {
 		return errors.Join(errs...)
 	}
 	switch r.Language {
-	case LangESQL, LangSPL, LangSigma:
+	case LangESQL, LangSPL, LangSigma, LangKQL:
 	case "":
 		bad("missing language")
 	default:
-		bad("language %q is not one tripline runs (esql, spl, sigma)", r.Language)
+		bad("language %q is not one tripline runs (esql, spl, sigma, kuery)", r.Language)
 	}
 	if strings.TrimSpace(r.Query) == "" {
 		bad("missing query")

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tripline/tripline/internal/engine"
 	"github.com/tripline/tripline/internal/rule"
 	"github.com/tripline/tripline/internal/ruleset"
 )
@@ -70,4 +71,26 @@ func pack(t *testing.T) *ruleset.Set {
 		t.Fatalf("built-in rules have problems: %v", set.Problems)
 	}
 	return set
+}
+
+// A KQL query rule's own tests run and pass, and a wrong expectation fails.
+func TestKQLRuleTests(t *testing.T) {
+	rules, probs := rule.Load([]string{"testdata/kql_trail_stopped.yaml"})
+	if len(probs) > 0 || len(rules) != 1 {
+		t.Fatalf("load: %d rules, problems %v", len(rules), probs)
+	}
+	c := engine.Compile(rules[0], nil)
+	if !c.Runnable() {
+		t.Fatalf("rule does not run: %v", c.Err)
+	}
+	for _, res := range Run(context.Background(), c, rules[0].Tests) {
+		if !res.Passed() {
+			t.Errorf("test %q failed:\n  %s", res.Test.Name, strings.Join(res.Failures, "\n  "))
+		}
+	}
+	bad := rules[0].Tests[0]
+	bad.Expect = []map[string]any{{"group": map[string]any{"user.name": "eve"}}}
+	if res := Run(context.Background(), c, []rule.Test{bad})[0]; res.Passed() {
+		t.Error("a test expecting the failed stop to alert passed")
+	}
 }

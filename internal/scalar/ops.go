@@ -15,7 +15,7 @@ import (
 )
 
 // compileOperator compiles the operator expressions (Unary, Binary, In,
-// Like, IsNull, SearchCmp, SearchTerm) with the semantics of dialect d.
+// Like, IsNull, SearchCmp, SearchTerm, Match) with the semantics of dialect d.
 // ES|QL is strictly typed with three-valued logic; SPL and Sigma are
 // loosely typed, two-valued, and match any value of a multi-valued field.
 func compileOperator(e plan.Expr, d plan.Dialect, r Resolver) (Evaluator, error) {
@@ -24,6 +24,8 @@ func compileOperator(e plan.Expr, d plan.Dialect, r Resolver) (Evaluator, error)
 		return compileSearchCmp(t, r)
 	case *plan.SearchTerm:
 		return compileSearchTerm(t), nil
+	case *plan.Match:
+		return compileMatch(t, r)
 	case *plan.Unary, *plan.Binary, *plan.In, *plan.Like, *plan.IsNull:
 	default:
 		return nil, fmt.Errorf("cannot evaluate %s here", e)

@@ -22,7 +22,7 @@ const (
 
 // ViewFor returns the view a dialect reads.
 func ViewFor(d plan.Dialect) View {
-	if d == plan.ESQL {
+	if d == plan.ESQL || d == plan.KQL {
 		return ECS
 	}
 	return Raw
