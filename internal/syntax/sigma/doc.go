@@ -11,7 +11,12 @@
 // gt/gte/lt/lte, cased, fieldref and expand are read; conditions take and,
 // or, not, parentheses, "1 of" / "all of" a name pattern or "them".
 // Sigma rules see raw CloudTrail paths (userIdentity.arn, eventName), as
-// the Raw view of package schema names them.
+// the Raw view of package schema names them. Two gaps follow from that
+// view: its Splunk CIM names (status, action, user, src, ...) shadow a
+// record's own paths of the same name, and a field holding a JSON object
+// reads as null, so a value matched against requestParameters itself never
+// matches. The corpus entries they affect are marked known_gap in
+// internal/engine/testdata/sigma_corpus_events.json.
 //
 // Correlation rules and the old aggregation syntax ("| count() by x > 5")
 // are reported as not run yet, with their place in the rule.
