@@ -128,6 +128,49 @@ func (e *Event) Path(keys []string) Value {
 	return pathValue(e.Doc, keys, e.Strings)
 }
 
+// PathLeaves is Path, except that an object at the path reads as the
+// values of all its leaves, nested ones included (a multi-value): a rule
+// that matches requestParameters whole ("contains Suspended") matches when
+// any value inside it does, the way Sigma rules written against such
+// fields expect.
+func (e *Event) PathLeaves(keys []string) Value {
+	if e.Doc == nil {
+		return Value{}
+	}
+	v := e.Doc
+	for _, k := range keys {
+		if v.Type() != fastjson.TypeObject {
+			return e.Path(keys) // arrays and scalars on the way: as Path reads them
+		}
+		if v = v.Get(k); v == nil {
+			return Value{}
+		}
+	}
+	if v.Type() != fastjson.TypeObject {
+		return fromJSON(v, e.Strings)
+	}
+	var leaves []Value
+	var walk func(v *fastjson.Value)
+	walk = func(v *fastjson.Value) {
+		switch v.Type() {
+		case fastjson.TypeObject:
+			o, _ := v.Object()
+			o.Visit(func(_ []byte, c *fastjson.Value) { walk(c) })
+		case fastjson.TypeArray:
+			arr, _ := v.Array()
+			for _, c := range arr {
+				walk(c)
+			}
+		default:
+			if x := fromJSON(v, e.Strings); !x.IsNull() {
+				leaves = append(leaves, x)
+			}
+		}
+	}
+	walk(v)
+	return MultiValue(leaves)
+}
+
 // SplitPath splits a dotted field name into path keys, dropping "{}" array
 // markers ("resources{}.ARN" -> ["resources", "ARN"]).
 func SplitPath(name string) []string {

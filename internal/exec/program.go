@@ -367,7 +367,7 @@ func (p *Program) eventTime(ev *event.Event) int64 {
 		if ns, ok := v.Nanos(); ok {
 			return ns
 		}
-		if n, ok := v.Long(); ok && p.View == schema.Raw {
+		if n, ok := v.Long(); ok && (p.View == schema.Raw || p.View == schema.Paths) {
 			return n * 1e9
 		}
 	}

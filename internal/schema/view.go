@@ -16,17 +16,29 @@ const (
 	// ECS is Elastic Common Schema plus the integrations' aws.* fields.
 	ECS View = iota + 1
 	// Raw is the record's own JSON paths plus the CIM fields of the Splunk
-	// Add-on for AWS (SPL and Sigma).
+	// Add-on for AWS (SPL).
 	Raw
+	// Paths is the record's own JSON paths alone, with Splunk's metadata
+	// fields (_raw, _time): Sigma, whose AWS rules name CloudTrail's own
+	// fields, and must not find a CIM field (status, action, user) where
+	// the record has none.
+	Paths
 )
 
 // ViewFor returns the view a dialect reads.
 func ViewFor(d plan.Dialect) View {
-	if d == plan.ESQL || d == plan.KQL {
+	switch d {
+	case plan.ESQL, plan.KQL:
 		return ECS
+	case plan.Sigma:
+		return Paths
 	}
 	return Raw
 }
+
+// pathsMeta are the names Paths reads as Raw does: Splunk's metadata, not
+// the record's.
+var pathsMeta = map[string]bool{"_raw": true, "_time": true, "index": true, "_indextime": true, "sourcetype": true}
 
 // Getter reads one field of an event. It never keeps the event.
 type Getter func(ev *event.Event) event.Value
@@ -40,6 +52,12 @@ func Resolve(v View, lt event.LogType, name string) (Getter, bool) {
 		return resolveECS(lt, name)
 	case Raw:
 		return resolveRaw(lt, name)
+	case Paths:
+		if pathsMeta[name] {
+			return resolveRaw(lt, name)
+		}
+		keys := event.SplitPath(name)
+		return func(ev *event.Event) event.Value { return ev.PathLeaves(keys) }, knownRawPath(lt, name)
 	}
 	return nullGetter, false
 }
@@ -71,7 +89,7 @@ func RawPath(v View, lt event.LogType, name string) (string, bool) {
 	if f, ok := m[name]; ok {
 		return f.raw, f.raw != ""
 	}
-	if v == Raw && name != "index" && name != "_indextime" {
+	if (v == Raw || v == Paths) && name != "index" && name != "_indextime" && name != "_time" && name != "_raw" {
 		return name, true
 	}
 	return "", false
@@ -94,7 +112,7 @@ func Fields(v View, lt event.LogType) []string {
 // leaves (dotted paths) plus the CIM fields. The values do not alias the event.
 func Document(v View, ev *event.Event) map[string]event.Value {
 	out := map[string]event.Value{}
-	if v == Raw && ev.Doc != nil {
+	if (v == Raw || v == Paths) && ev.Doc != nil {
 		flattenJSON(ev, out)
 	}
 	for _, name := range Fields(v, ev.LogType) {

@@ -10,14 +10,13 @@
 // cidr, base64, base64offset, wide/utf16le/utf16be/utf16, windash, exists,
 // gt/gte/lt/lte, cased, fieldref and expand are read; conditions take and,
 // or, not, parentheses, "1 of" / "all of" a name pattern or "them".
-// Sigma rules see raw CloudTrail paths (userIdentity.arn, eventName), as
-// the Raw view of package schema names them. Two gaps follow from that
-// view: its Splunk CIM names (status, action, user, src, ...) shadow a
-// record's own paths of the same name, and a field holding a JSON object
-// reads as null, so a value matched against requestParameters itself never
-// matches. The corpus entries they affect are marked known_gap in
-// internal/engine/testdata/sigma_corpus_events.json.
+// Sigma rules see the record's own JSON paths (userIdentity.arn,
+// eventName), the Paths view of package schema, and no Splunk CIM names; a
+// field that holds an object (requestParameters) reads as the values inside
+// it, so "requestParameters|contains: Suspended" matches when any of them
+// does.
 //
-// Correlation rules and the old aggregation syntax ("| count() by x > 5")
-// are reported as not run yet, with their place in the rule.
+// Correlation rules are reported as not run yet. The old aggregations
+// ("| count() by x > 5", "| count(field) > n", "| near b") run over the
+// detection's timeframe.
 package sigma
