@@ -32,6 +32,7 @@ func (p *parser) from() (plan.Node, *syntax.Error) {
 			return nil, p.unexpected("an index pattern")
 		}
 		f.Indices = append(f.Indices, p.tok.text)
+		p.indices = f.Indices
 		p.advance()
 		if p.tok.kind != tComma {
 			break

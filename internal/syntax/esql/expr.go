@@ -1,6 +1,7 @@
 package esql
 
 import (
+	"errors"
 	"math"
 	"strconv"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/tripline/tripline/internal/event"
 	"github.com/tripline/tripline/internal/plan"
 	"github.com/tripline/tripline/internal/syntax"
+	"github.com/tripline/tripline/internal/syntax/kql"
 )
 
 // Operator precedence, loosest first:
@@ -462,6 +464,9 @@ func (p *parser) call(depth int) (plan.Expr, *syntax.Error) {
 	if isAgg && (len(args) < agg.MinArgs || agg.MaxArgs >= 0 && len(args) > agg.MaxArgs) {
 		return nil, p.errorf(token{start: nameTok.start, end: p.prevEnd}, "%s() takes %s, got %d", name, arity(agg.MinArgs, agg.MaxArgs), len(args))
 	}
+	if name == "kql" {
+		return p.kql(nameTok, args)
+	}
 	return &plan.Call{Name: name, Args: args}, nil
 }
 
@@ -504,3 +509,32 @@ var reserved = map[string]bool{
 }
 
 func lower(s string) string { return strings.ToLower(s) }
+
+// kql plans kql("query"): the KQL query, read by the KQL front end over
+// the FROM's index patterns, as a condition in place of the call.
+func (p *parser) kql(nameTok token, args []plan.Expr) (plan.Expr, *syntax.Error) {
+	at := token{start: nameTok.start, end: p.prevEnd}
+	if len(args) != 1 {
+		return nil, p.errorf(at, "kql() takes one query string, got %d arguments", len(args))
+	}
+	lit, ok := args[0].(*plan.Literal)
+	text, isStr := "", false
+	if ok {
+		text, isStr = lit.Value.Str()
+	}
+	if !isStr {
+		return nil, p.errorf(at, "kql() takes a constant query string")
+	}
+	cond, err := kql.Cond(text, p.indices)
+	if err != nil {
+		var se *syntax.Error
+		if errors.As(err, &se) {
+			return nil, p.errorf(at, "in the KQL query: %s", se.Error())
+		}
+		return nil, p.errorf(at, "in the KQL query: %v", err)
+	}
+	if cond == nil {
+		return &plan.Literal{Value: event.BoolValue(true)}, nil
+	}
+	return cond, nil
+}

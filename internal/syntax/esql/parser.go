@@ -38,6 +38,8 @@ type parser struct {
 	outer []fieldRef
 	// hidden numbers the aggregates lifted out of compound STATS expressions.
 	hidden int
+	// indices are the FROM's index patterns, for kql().
+	indices []string
 }
 
 type fieldRef struct {

@@ -35,6 +35,22 @@ func Parse(src string, indices []string) (*plan.Query, error) {
 	return q, nil
 }
 
+// Cond parses a KQL query into the condition Parse would filter with,
+// for ES|QL's kql() function; nil matches every event. indices are the
+// ES|QL query's index patterns, for field wildcards.
+func Cond(src string, indices []string) (plan.Expr, error) {
+	q, err := Parse(src, indices)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range q.Pipeline {
+		if w, ok := n.(*plan.Where); ok {
+			return w.Cond, nil
+		}
+	}
+	return nil, nil
+}
+
 type parser struct {
 	src     string
 	pos     int
