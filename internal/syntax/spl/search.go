@@ -130,6 +130,10 @@ func (p *parser) searchPrimary() (plan.Expr, *syntax.Error) {
 		}
 		return e, nil
 	case tkString:
+		if op := p.peek(); op.kind == tkOp {
+			// "user.name"=alice: a quoted field name, as Splunk reads it.
+			return p.searchCmp(t)
+		}
 		return &plan.SearchTerm{Term: t.text}, nil
 	case tkWord:
 		switch {
@@ -139,21 +143,7 @@ func (p *parser) searchPrimary() (plan.Expr, *syntax.Error) {
 			return nil, p.errf(t, "subsearches are not supported")
 		}
 		if op := p.peek(); op.kind == tkOp {
-			p.next()
-			if op.text == "==" {
-				return nil, p.errf(op, "use = to compare a field in a search, not ==")
-			}
-			v := p.next()
-			if v.kind != tkWord && v.kind != tkString {
-				return nil, p.errf(v, "expected a value after %s%s, found %s", t.text, op.text, describe(v))
-			}
-			c := &plan.SearchCmp{Field: t.text, Op: op.text, Value: v.text}
-			if p.timeMods && isTimeModifier(c) {
-				if msg := checkTimeModifier(c); msg != "" {
-					return nil, p.errf(v, "%s", msg)
-				}
-			}
-			return c, nil
+			return p.searchCmp(t)
 		}
 		if in := p.peek(); in.kind == tkWord && in.text == "IN" && p.peekAt(1).kind == tkLParen {
 			p.next()
@@ -162,6 +152,25 @@ func (p *parser) searchPrimary() (plan.Expr, *syntax.Error) {
 		return &plan.SearchTerm{Term: t.text}, nil
 	}
 	return nil, p.errf(t, "expected a search term, found %s", describe(t))
+}
+
+// searchCmp parses field op value, the field's token read.
+func (p *parser) searchCmp(t token) (plan.Expr, *syntax.Error) {
+	op := p.next()
+	if op.text == "==" {
+		return nil, p.errf(op, "use = to compare a field in a search, not ==")
+	}
+	v := p.next()
+	if v.kind != tkWord && v.kind != tkString {
+		return nil, p.errf(v, "expected a value after %s%s, found %s", t.text, op.text, describe(v))
+	}
+	c := &plan.SearchCmp{Field: t.text, Op: op.text, Value: v.text}
+	if p.timeMods && isTimeModifier(c) {
+		if msg := checkTimeModifier(c); msg != "" {
+			return nil, p.errf(v, "%s", msg)
+		}
+	}
+	return c, nil
 }
 
 // searchIn parses the list of field IN (a, "b c", d*) into an OR of
