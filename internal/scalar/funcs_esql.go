@@ -4,9 +4,11 @@ import (
 	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"math"
 	"net/netip"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/tripline/tripline/internal/event"
 	"github.com/tripline/tripline/internal/timefmt"
+	"github.com/valyala/fastjson"
 )
 
 // esqlFuncs are the functions of ES|QL alone (the ones SPL has too are in
@@ -56,6 +59,13 @@ var esqlFuncs = map[string]*Func{
 	"reverse": strict(1, 1, esqlReverse),
 	"repeat":  strict(2, 2, esqlRepeat),
 	"space":   strict(1, 1, esqlSpace),
+	// encodings: null for text that does not decode (ES|QL warns)
+	"url_decode":           strict(1, 1, strFunc(esqlURLDecode)),
+	"url_encode":           strict(1, 1, strFunc(func(s string) (string, bool) { return url.QueryEscape(s), true })),
+	"url_encode_component": strict(1, 1, strFunc(func(s string) (string, bool) { return url.PathEscape(s), true })),
+	"from_base64":          strict(1, 1, strFunc(esqlFromBase64)),
+	"to_base64":            strict(1, 1, strFunc(func(s string) (string, bool) { return base64.StdEncoding.EncodeToString([]byte(s)), true })),
+	"json_extract":         strict(2, 2, esqlJSONExtract),
 	"hash": strict(2, 2, func(c *Context, a []event.Value) event.Value {
 		alg, ok := strOf(a[0])
 		if !ok {
@@ -1364,4 +1374,89 @@ func esqlIPPrefix(_ *Context, a []event.Value) event.Value {
 		return event.NullValue
 	}
 	return event.IPValue(p.Addr().String())
+}
+
+// strFunc lifts a string function that may fail (null) to values.
+func strFunc(f func(string) (string, bool)) func(*Context, []event.Value) event.Value {
+	return func(_ *Context, a []event.Value) event.Value {
+		s, ok := strOf(a[0])
+		if !ok {
+			return event.NullValue
+		}
+		out, ok := f(s)
+		if !ok {
+			return event.NullValue
+		}
+		return event.StringValue(out)
+	}
+}
+
+// esqlURLDecode decodes as Java's URLDecoder does: %XX escapes, and + for
+// a space.
+func esqlURLDecode(s string) (string, bool) {
+	out, err := url.QueryUnescape(s)
+	return out, err == nil && utf8.ValidString(out)
+}
+
+func esqlFromBase64(s string) (string, bool) {
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		if b, err = base64.RawStdEncoding.DecodeString(strings.TrimRight(s, "=")); err != nil {
+			return "", false
+		}
+	}
+	return string(b), true
+}
+
+// esqlJSONExtract is JSON_EXTRACT(json, path): the value at a path of
+// dotted keys and [n] indexes, with or without a leading "$.", as text
+// (strings unquoted, objects and arrays as JSON); null when the text is
+// not JSON or the path leads nowhere.
+func esqlJSONExtract(_ *Context, a []event.Value) event.Value {
+	doc, ok1 := strOf(a[0])
+	path, ok2 := strOf(a[1])
+	if !ok1 || !ok2 {
+		return event.NullValue
+	}
+	v, err := fastjson.Parse(doc)
+	if err != nil {
+		return event.NullValue
+	}
+	path = strings.TrimPrefix(strings.TrimPrefix(path, "$"), ".")
+	for path != "" {
+		var key string
+		if path[0] == '[' {
+			end := strings.IndexByte(path, ']')
+			if end < 0 {
+				return event.NullValue
+			}
+			n, err := strconv.Atoi(path[1:end])
+			arr, aerr := v.Array()
+			if err != nil || aerr != nil || n < 0 || n >= len(arr) {
+				return event.NullValue
+			}
+			v, path = arr[n], strings.TrimPrefix(path[end+1:], ".")
+			continue
+		}
+		end := strings.IndexAny(path, ".[")
+		if end < 0 {
+			key, path = path, ""
+		} else {
+			key, path = path[:end], strings.TrimPrefix(path[end:], ".")
+		}
+		if v.Type() != fastjson.TypeObject {
+			return event.NullValue
+		}
+		if v = v.Get(key); v == nil {
+			return event.NullValue
+		}
+	}
+	switch v.Type() {
+	case fastjson.TypeString:
+		b, _ := v.StringBytes()
+		return event.StringValue(string(b))
+	case fastjson.TypeNull:
+		return event.NullValue
+	}
+	return event.StringValue(string(v.MarshalTo(nil)))
 }

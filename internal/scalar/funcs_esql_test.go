@@ -252,3 +252,36 @@ func TestESQLMultiValuedArgumentIsNull(t *testing.T) {
 		}
 	}
 }
+
+// URL_DECODE, FROM_BASE64, TO_BASE64 and JSON_EXTRACT, with the examples of
+// the ES|QL function reference.
+func TestESQLEncodings(t *testing.T) {
+	call := func(name string, args ...event.Value) event.Value {
+		f, ok := Lookup(plan.ESQL, name)
+		if !ok {
+			t.Fatalf("no ES|QL function %s", name)
+		}
+		return f.Eval(&Context{}, args)
+	}
+	s := event.StringValue
+	for _, c := range []struct {
+		got  event.Value
+		want string
+	}{
+		{call("url_decode", s("https%3A%2F%2Fexample.com%2F%3Fx%3Dfoo+bar")), "https://example.com/?x=foo bar"},
+		{call("url_encode", s("https://example.com/?x=foo bar")), "https%3A%2F%2Fexample.com%2F%3Fx%3Dfoo+bar"},
+		{call("from_base64", s("ZWxhc3RpYw==")), "elastic"},
+		{call("to_base64", s("elastic")), "ZWxhc3RpYw=="},
+		{call("json_extract", s(`{"a":{"b":[1,{"c":"x"}]}}`), s("a.b[1].c")), "x"},
+		{call("json_extract", s(`{"a":{"b":[1,{"c":"x"}]}}`), s("$.a.b")), `[1,{"c":"x"}]`},
+	} {
+		if c.got.String() != c.want {
+			t.Errorf("got %q, want %q", c.got.String(), c.want)
+		}
+	}
+	for _, v := range []event.Value{call("url_decode", s("%zz")), call("from_base64", s("not base64!")), call("json_extract", s("{"), s("a")), call("json_extract", s(`{"a":1}`), s("b"))} {
+		if !v.IsNull() {
+			t.Errorf("bad input gave %v, want null", v)
+		}
+	}
+}
