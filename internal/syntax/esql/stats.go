@@ -3,6 +3,8 @@ package esql
 import (
 	"strconv"
 
+	"github.com/tripline/tripline/internal/event"
+
 	"github.com/tripline/tripline/internal/aggregate"
 	"github.com/tripline/tripline/internal/plan"
 	"github.com/tripline/tripline/internal/syntax"
@@ -33,7 +35,15 @@ func (p *parser) stats(inline bool) ([]plan.Node, *syntax.Error) {
 				return nil, err
 			}
 			if p.isKeyword("where") {
-				return nil, p.errorf(p.tok, "filtered aggregates (STATS ... WHERE) are not supported")
+				// A filtered aggregate (ES|QL reference, "STATS ... WHERE"):
+				// its aggregates see only the rows the condition keeps;
+				// groups are still made by every row.
+				p.advance()
+				cond, err := p.expr()
+				if err != nil {
+					return nil, err
+				}
+				a.Expr = filterAggs(a.Expr, cond)
 			}
 			if c, ok := a.Expr.(*plan.Call); ok && isAgg(c.Name) {
 				s.Aggs = append(s.Aggs, plan.Agg{Name: a.Name, Func: c.Name, Args: c.Args})
@@ -90,6 +100,26 @@ func (p *parser) stats(inline bool) ([]plan.Node, *syntax.Error) {
 		keep = append(keep, b.Name)
 	}
 	return append(nodes, &plan.Keep{Fields: keep}), nil
+}
+
+// filterAggs makes each aggregate in e read its first argument only where
+// cond is true: count(*) counts the rows that pass, the others see null
+// elsewhere, which aggregates skip.
+func filterAggs(e, cond plan.Expr) plan.Expr {
+	null := &plan.Literal{}
+	return mapExpr(e, func(x plan.Expr) (plan.Expr, bool) {
+		c, ok := x.(*plan.Call)
+		if !ok || !isAgg(c.Name) || len(c.Args) == 0 {
+			return nil, false
+		}
+		args := append([]plan.Expr(nil), c.Args...)
+		arg := args[0]
+		if _, star := arg.(*plan.Star); star {
+			arg = &plan.Literal{Value: event.BoolValue(true)}
+		}
+		args[0] = &plan.Call{Name: "case", Args: []plan.Expr{cond, arg, null}}
+		return &plan.Call{Name: c.Name, Args: args}, true
+	})
 }
 
 // isAgg reports whether name is an ES|QL aggregate function.
