@@ -65,7 +65,8 @@ func TestErrors(t *testing.T) {
 		{"list of fields", `from x | eval a = [b]`, "1:20", "a list may only hold constants"},
 		{"deep nesting", "from x | where " + strings.Repeat("(", 1000) + "a", "1:217", "nested too deeply"},
 		{"deep not", "from x | where " + strings.Repeat("not ", 1000) + "a", "1:820", "nested too deeply"},
-		{"match operator", `from x | where a : "text"`, "1:18", "unexpected character"},
+		{"match operator needs a field", `from x | where 1 : "text"`, "1:18", "takes a field"},
+		{"match operator needs a constant", `from x | where a : b`, "1:20", "constant string"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"github.com/tripline/tripline/internal/aggregate"
 	"github.com/tripline/tripline/internal/event"
 	"github.com/tripline/tripline/internal/plan"
+	"github.com/tripline/tripline/internal/schema"
 	"github.com/tripline/tripline/internal/syntax"
 	"github.com/tripline/tripline/internal/syntax/kql"
 )
@@ -102,6 +103,9 @@ func (p *parser) predicate(depth int) (plan.Expr, *syntax.Error) {
 		if p.tok.kind == tOp && comparisons[p.tok.text] {
 			return nil, p.errorf(p.tok, "comparisons cannot be chained; combine them with AND")
 		}
+	}
+	if p.tok.kind == tOp && p.tok.text == ":" {
+		return p.match(x)
 	}
 	negated := false
 	if p.isKeyword("not") {
@@ -537,4 +541,29 @@ func (p *parser) kql(nameTok token, args []plan.Expr) (plan.Expr, *syntax.Error)
 		return &plan.Literal{Value: event.BoolValue(true)}, nil
 	}
 	return cond, nil
+}
+
+// match parses field : "query", the match operator (ES|QL reference,
+// "Search functions: MATCH operator"): on a text field the query's terms,
+// any of them; on other fields the whole value.
+func (p *parser) match(x plan.Expr) (plan.Expr, *syntax.Error) {
+	colon := p.tok
+	f, ok := x.(*plan.Field)
+	if !ok {
+		return nil, p.errorf(colon, "the match operator : takes a field on its left")
+	}
+	p.advance()
+	v := p.tok
+	var value string
+	switch v.kind {
+	case tString:
+		value = v.text
+	case tInt, tDecimal:
+		value = v.text
+	default:
+		return nil, p.errorf(v, "the match operator : takes a constant string or number on its right")
+	}
+	p.advance()
+	field, text := schema.TextField(f.Name)
+	return &plan.Match{Field: field, Op: ":", Value: value, Text: text}, nil
 }

@@ -166,7 +166,7 @@ func (l *lexer) next() token {
 		return tok(tLBrack, 1)
 	case ']':
 		return tok(tRBrack, 1)
-	case '<', '>', '=', '+', '-', '*', '/', '%':
+	case '<', '>', '=', '+', '-', '*', '/', '%', ':':
 		return tok(tOp, 1)
 	}
 	n := 1
