@@ -1,6 +1,7 @@
 package event
 
 import (
+	"cmp"
 	"math"
 	"net/netip"
 	"slices"
@@ -277,7 +278,7 @@ func Compare(a, b Value) (c int, ok bool) {
 	case a.kind == Null || b.kind == Null || a.kind == Multi || b.kind == Multi:
 		return 0, false
 	case a.kind == Long && b.kind == Long, a.kind == Time && b.kind == Time, a.kind == Bool && b.kind == Bool:
-		return cmpInt(a.n, b.n), true
+		return cmp.Compare(a.n, b.n), true
 	case (a.kind == Long || a.kind == Double) && (b.kind == Long || b.kind == Double):
 		x, _ := a.Number()
 		y, _ := b.Number()
@@ -321,7 +322,7 @@ func Equal(a, b Value) bool {
 func Order(a, b Value) int {
 	ka, kb := orderKind(a.kind), orderKind(b.kind)
 	if ka != kb {
-		return cmpInt(int64(ka), int64(kb))
+		return cmp.Compare(ka, kb)
 	}
 	if a.kind == Multi {
 		for i := 0; i < len(a.elems()) && i < len(b.elems()); i++ {
@@ -329,7 +330,7 @@ func Order(a, b Value) int {
 				return c
 			}
 		}
-		return cmpInt(int64(len(a.elems())), int64(len(b.elems())))
+		return cmp.Compare(len(a.elems()), len(b.elems()))
 	}
 	c, _ := Compare(a, b)
 	return c
@@ -361,16 +362,6 @@ func OwnedMultiValue(vs []Value) Value {
 		return vs[0]
 	}
 	return multi(vs)
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func cmpFloat(a, b float64) int {

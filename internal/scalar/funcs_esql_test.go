@@ -80,6 +80,19 @@ func esqlFunctionCases() []exprCase {
 		{e: call("repeat", sl("ab"), nl(3)), want: vS("ababab")},
 		{e: call("repeat", sl("ab"), nl(-1)), want: vNull},
 		{e: call("space", nl(3)), want: vS("   ")},
+		// Encodings, with the examples of the ES|QL function reference; text
+		// that does not decode gives null.
+		{e: call("url_decode", sl("https%3A%2F%2Fexample.com%2F%3Fx%3Dfoo+bar")), want: vS("https://example.com/?x=foo bar")},
+		{e: call("url_decode", sl("%zz")), want: vNull},
+		{e: call("url_encode", sl("https://example.com/?x=foo bar")), want: vS("https%3A%2F%2Fexample.com%2F%3Fx%3Dfoo+bar")},
+		{e: call("url_encode_component", sl("a b/c")), want: vS("a%20b%2Fc")},
+		{e: call("from_base64", sl("ZWxhc3RpYw==")), want: vS("elastic")},
+		{e: call("from_base64", sl("not base64!")), want: vNull},
+		{e: call("to_base64", sl("elastic")), want: vS("ZWxhc3RpYw==")},
+		{e: call("json_extract", sl(`{"a":{"b":[1,{"c":"x"}]}}`), sl("a.b[1].c")), want: vS("x")},
+		{e: call("json_extract", sl(`{"a":{"b":[1,{"c":"x"}]}}`), sl("$.a.b")), want: vS(`[1,{"c":"x"}]`)},
+		{e: call("json_extract", sl(`{"a":1}`), sl("b")), want: vNull},
+		{e: call("json_extract", sl("{"), sl("a")), want: vNull},
 		{e: call("md5", sl("abc")), want: vS("900150983cd24fb0d6963f7d28e17f72")},
 		{e: call("sha256", sl("")), want: vS("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")},
 		{e: call("hash", sl("sha1"), sl("abc")), want: vS("a9993e364706816aba3e25717850c26c9cd0d89d")},
@@ -249,39 +262,6 @@ func TestESQLMultiValuedArgumentIsNull(t *testing.T) {
 		got := evalIn(t, plan.ESQL, call(name, args...), map[string]event.Value{"mv": vSs("1", "2")}, nil)
 		if !got.IsNull() {
 			t.Errorf("%s(multi-value) = %s, want null", name, show(got))
-		}
-	}
-}
-
-// URL_DECODE, FROM_BASE64, TO_BASE64 and JSON_EXTRACT, with the examples of
-// the ES|QL function reference.
-func TestESQLEncodings(t *testing.T) {
-	call := func(name string, args ...event.Value) event.Value {
-		f, ok := Lookup(plan.ESQL, name)
-		if !ok {
-			t.Fatalf("no ES|QL function %s", name)
-		}
-		return f.Eval(&Context{}, args)
-	}
-	s := event.StringValue
-	for _, c := range []struct {
-		got  event.Value
-		want string
-	}{
-		{call("url_decode", s("https%3A%2F%2Fexample.com%2F%3Fx%3Dfoo+bar")), "https://example.com/?x=foo bar"},
-		{call("url_encode", s("https://example.com/?x=foo bar")), "https%3A%2F%2Fexample.com%2F%3Fx%3Dfoo+bar"},
-		{call("from_base64", s("ZWxhc3RpYw==")), "elastic"},
-		{call("to_base64", s("elastic")), "ZWxhc3RpYw=="},
-		{call("json_extract", s(`{"a":{"b":[1,{"c":"x"}]}}`), s("a.b[1].c")), "x"},
-		{call("json_extract", s(`{"a":{"b":[1,{"c":"x"}]}}`), s("$.a.b")), `[1,{"c":"x"}]`},
-	} {
-		if c.got.String() != c.want {
-			t.Errorf("got %q, want %q", c.got.String(), c.want)
-		}
-	}
-	for _, v := range []event.Value{call("url_decode", s("%zz")), call("from_base64", s("not base64!")), call("json_extract", s("{"), s("a")), call("json_extract", s(`{"a":1}`), s("b"))} {
-		if !v.IsNull() {
-			t.Errorf("bad input gave %v, want null", v)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package scalar
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -102,7 +103,7 @@ func rangeMatcher(t *plan.Match) func(event.Value) bool {
 			return isNum && test(cmpNum(got, n))
 		case event.Time:
 			got, _ := v.Nanos()
-			return timeErr == nil && test(cmpInt64(got, ns))
+			return timeErr == nil && test(cmp.Compare(got, ns))
 		case event.IP:
 			a, ok1 := v.Addr()
 			b, ok2 := event.ParseAddr(want)
@@ -110,16 +111,6 @@ func rangeMatcher(t *plan.Match) func(event.Value) bool {
 		}
 		return test(strings.Compare(kqlText(v), want))
 	}
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // textMatcher matches a text field by its terms, as Elasticsearch's

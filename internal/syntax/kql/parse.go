@@ -128,40 +128,31 @@ func (p *parser) notAt(i int) (int, bool) {
 // orQuery: andQuery (or andQuery)*. prefix is the field path of the
 // enclosing field:{ ... } blocks.
 func (p *parser) orQuery(prefix string) (plan.Expr, error) {
-	l, err := p.andQuery(prefix)
-	if err != nil {
-		return nil, err
-	}
-	for {
-		next, ok := p.keywordAt(p.pos, "or")
-		if !ok {
-			return l, nil
-		}
-		p.pos = next
-		r, err := p.andQuery(prefix)
-		if err != nil {
-			return nil, err
-		}
-		l = &plan.Binary{Op: "OR", L: l, R: r}
-	}
+	return p.chain(prefix, "or", "OR", p.andQuery)
 }
 
+// andQuery: notQuery (and notQuery)*.
 func (p *parser) andQuery(prefix string) (plan.Expr, error) {
-	l, err := p.notQuery(prefix)
+	return p.chain(prefix, "and", "AND", p.notQuery)
+}
+
+// chain reads operands joined by a keyword, left to right.
+func (p *parser) chain(prefix, word, op string, operand func(string) (plan.Expr, error)) (plan.Expr, error) {
+	l, err := operand(prefix)
 	if err != nil {
 		return nil, err
 	}
 	for {
-		next, ok := p.keywordAt(p.pos, "and")
+		next, ok := p.keywordAt(p.pos, word)
 		if !ok {
 			return l, nil
 		}
 		p.pos = next
-		r, err := p.notQuery(prefix)
+		r, err := operand(prefix)
 		if err != nil {
 			return nil, err
 		}
-		l = &plan.Binary{Op: "AND", L: l, R: r}
+		l = &plan.Binary{Op: op, L: l, R: r}
 	}
 }
 
