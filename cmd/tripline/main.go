@@ -1,6 +1,6 @@
 // Command tripline detects abuse of AWS Bedrock and the account around it
 // from raw CloudTrail and Bedrock model-invocation logs, running Elastic
-// ES|QL and Splunk SPL rules as they are written.
+// ES|QL and KQL, Splunk SPL and Sigma rules as they are written.
 package main
 
 import (
@@ -93,9 +93,9 @@ func newRootCmd(s *streams) *cobra.Command {
 		Use:   "tripline",
 		Short: "Detections for AWS Bedrock from raw CloudTrail and invocation logs",
 		Long: `tripline runs the detection rules you already have, written for Elastic
-(ES|QL) or Splunk (SPL), as they are written, over raw CloudTrail and
-Bedrock model-invocation logs: files, S3 or a live stream. No search
-cluster to stand up.`,
+(ES|QL, KQL), Splunk (SPL) or Sigma, as they are written, over raw
+CloudTrail and Bedrock model-invocation logs: files, S3 or a live stream.
+No search cluster to stand up.`,
 		Example: `  tripline demo                          # an LLMjacking story, generated and hunted
   tripline hunt ./logs                   # the built-in rules over a directory of logs
   tripline serve --config tripline.yaml  # live: alert store, risk, notifications, API
