@@ -57,7 +57,8 @@ func compileEQLOp(e plan.Expr, r Resolver) (Evaluator, error) {
 		return func(ctx *Context, row Row) event.Value {
 			v := x(ctx, row)
 			if v.IsNull() {
-				return event.BoolValue(false)
+				// not in is a must_not of the terms query.
+				return event.BoolValue(not)
 			}
 			for _, item := range list {
 				if eqlEqual(v, item(ctx, row), fold) {
