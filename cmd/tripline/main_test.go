@@ -139,7 +139,7 @@ func TestQueryBothLanguages(t *testing.T) {
 func TestHuntListsSkippedRules(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "s.yml"), []byte("title: Sigma correlation\nid: 5a3b1d0e-1111-4c2e-9c59-0c6f4d2a9e11\nstatus: test\ncorrelation:\n  type: event_count\n  rules: [x]\n  group-by: [userIdentity.arn]\n  timespan: 1h\n  condition: {gte: 10}\nlevel: high\n"), 0o644)
-	os.WriteFile(filepath.Join(dir, "k.toml"), []byte("[metadata]\ncreation_date = \"2024/01/01\"\n[rule]\nname = \"EQL rule\"\nrule_id = \"6a3b1d0e-1111-4c2e-9c59-0c6f4d2a9e12\"\ndescription = \"d\"\nrisk_score = 21\nseverity = \"low\"\ntype = \"eql\"\nlanguage = \"eql\"\nquery = \"any where true\"\nindex = [\"logs-aws.cloudtrail-*\"]\nauthor = [\"x\"]\nlicense = \"x\"\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "k.toml"), []byte("[metadata]\ncreation_date = \"2024/01/01\"\n[rule]\nname = \"EQL rule\"\nrule_id = \"6a3b1d0e-1111-4c2e-9c59-0c6f4d2a9e12\"\ndescription = \"d\"\nrisk_score = 21\nseverity = \"low\"\ntype = \"machine_learning\"\nlanguage = \"eql\"\nquery = \"any where true\"\nindex = [\"logs-aws.cloudtrail-*\"]\nauthor = [\"x\"]\nlicense = \"x\"\n"), 0o644)
 	code, _, stderr := runCLI(t, "", "hunt", "--rules", dir, "--format", "ndjson", denials(t))
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)

@@ -62,7 +62,7 @@ name = "Console login from EQL"
 rule_id = "b1a2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d"
 description = "An EQL rule."
 language = "eql"
-type = "eql"
+type = "machine_learning"
 severity = "low"
 risk_score = 21
 query = 'any where event.action == "ConsoleLogin"'

@@ -10,6 +10,7 @@ import (
 	"github.com/tripline/tripline/internal/rule"
 	"github.com/tripline/tripline/internal/schedule"
 	"github.com/tripline/tripline/internal/syntax"
+	"github.com/tripline/tripline/internal/syntax/eql"
 	"github.com/tripline/tripline/internal/syntax/esql"
 	"github.com/tripline/tripline/internal/syntax/kql"
 	"github.com/tripline/tripline/internal/syntax/sigma"
@@ -43,6 +44,8 @@ func ParseQuery(language, text string, macros *spl.Macros) (*plan.Query, error) 
 		return sigma.Parse(text)
 	case rule.LangKQL:
 		return kql.Parse(text, nil)
+	case rule.LangEQL:
+		return eql.Parse(text, nil)
 	}
 	return nil, fmt.Errorf("language %q is not supported", language)
 }
@@ -55,9 +58,9 @@ func Compile(r *rule.Rule, macros *spl.Macros) *Compiled {
 	case r.Skip != "":
 	case r.Language == rule.LangSigma && r.Type == "correlation":
 		r.Skip = "Sigma correlation rules are not run yet"
-	case r.Language != rule.LangESQL && r.Language != rule.LangSPL && r.Language != rule.LangSigma && r.Language != rule.LangKQL:
+	case r.Language != rule.LangESQL && r.Language != rule.LangSPL && r.Language != rule.LangSigma && r.Language != rule.LangKQL && r.Language != rule.LangEQL:
 		// A rule in a language we do not run yet is listed, not an error.
-		r.Skip = fmt.Sprintf("%s rules are not run yet (tripline runs ES|QL, SPL, KQL and Sigma)", r.Language)
+		r.Skip = fmt.Sprintf("%s rules are not run yet (tripline runs ES|QL, SPL, KQL, EQL and Sigma)", r.Language)
 	}
 	if r.Skip != "" {
 		c.Err = errors.New(r.Skip)
@@ -71,10 +74,19 @@ func Compile(r *rule.Rule, macros *spl.Macros) *Compiled {
 	c.Warnings = append(c.Warnings, c.Spec.Warnings()...)
 	var q *plan.Query
 	var err error
-	if r.Language == rule.LangKQL {
+	switch r.Language {
+	case rule.LangKQL:
 		// A KQL filter names no data: the rule's index patterns do.
 		q, err = kql.Parse(r.Query, r.Indices)
-	} else {
+	case rule.LangEQL:
+		// Nor does an EQL query.
+		q, err = eql.Parse(r.Query, r.Indices)
+		if errors.Is(err, eql.ErrSequence) {
+			r.Skip = eql.ErrSequence.Error()
+			c.Err = err
+			return c
+		}
+	default:
 		q, err = ParseQuery(r.Language, r.Query, macros)
 	}
 	if err != nil {

@@ -137,7 +137,10 @@ func (b *prefilterBuilder) clauses(e plan.Expr) [][]Literal {
 			if !ok || !isStr {
 				return nil
 			}
-			l, ok := literalOf(s, b.d != plan.ESQL, false)
+			// SPL's and Sigma's in ignore case; ES|QL's and EQL's do
+			// not, but EQL's in~ does.
+			fold := b.d != plan.ESQL && b.d != plan.EQL || t.Fold
+			l, ok := literalOf(s, fold, false)
 			if !ok {
 				return nil
 			}
@@ -154,7 +157,7 @@ func (b *prefilterBuilder) clauses(e plan.Expr) [][]Literal {
 		}
 		var alts []Literal
 		for _, p := range t.Patterns {
-			l, ok := literalOf(p, false, true)
+			l, ok := literalOf(p, t.Fold, true)
 			if !ok {
 				return nil
 			}

@@ -52,21 +52,25 @@ type Call struct {
 	Args []Expr
 }
 
-// In is x IN (list) or x NOT IN (list).
+// In is x IN (list) or x NOT IN (list). Fold compares strings ignoring
+// case (EQL's in~).
 type In struct {
 	X    Expr
 	List []Expr
 	Not  bool
+	Fold bool
 }
 
 // Like is x LIKE pattern(s) or x RLIKE pattern(s), possibly negated.
 // LIKE patterns use * and ? (ES|QL) as wildcards; SPL's like() with % and _
-// is a Call instead. RLIKE patterns match the whole string.
+// is a Call instead. RLIKE patterns match the whole string. Fold matches
+// ignoring case (EQL's ":", like~ and regex~).
 type Like struct {
 	X        Expr
 	Patterns []string
 	Regex    bool
 	Not      bool
+	Fold     bool
 }
 
 // IsNull is x IS NULL or x IS NOT NULL.
@@ -190,10 +194,14 @@ func (c *Call) String() string { return c.Name + "(" + joinExprs(c.Args) + ")" }
 
 // String implements Expr.
 func (in *In) String() string {
-	op := " IN ("
+	op := " IN"
 	if in.Not {
-		op = " NOT IN ("
+		op = " NOT IN"
 	}
+	if in.Fold {
+		op += "~"
+	}
+	op += " ("
 	return paren(in.X) + op + joinExprs(in.List) + ")"
 }
 
@@ -202,6 +210,9 @@ func (l *Like) String() string {
 	op := "LIKE"
 	if l.Regex {
 		op = "RLIKE"
+	}
+	if l.Fold {
+		op += "~"
 	}
 	if l.Not {
 		op = "NOT " + op

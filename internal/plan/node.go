@@ -17,6 +17,9 @@ const (
 	// KQL is Kibana's query language, as Elastic query and threshold
 	// rules write their filters.
 	KQL
+	// EQL is Elastic's Event Query Language, as Elastic EQL rules write
+	// their queries.
+	EQL
 )
 
 // String returns the dialect's name as rule files spell it.
@@ -30,6 +33,8 @@ func (d Dialect) String() string {
 		return "sigma"
 	case KQL:
 		return "kql"
+	case EQL:
+		return "eql"
 	}
 	return "unknown"
 }

@@ -173,7 +173,7 @@ func (o Options) elasticRule(f *fields) *Rule {
 		case "esql":
 			r.Language = LangESQL
 		case "eql":
-			r.Language = "eql"
+			r.Language = LangEQL
 		case "query", "saved_query", "threshold", "threat_match", "new_terms":
 			r.Language = "kuery"
 		}
@@ -255,7 +255,8 @@ func (o Options) elasticRule(f *fields) *Rule {
 }
 
 // elasticSkip says why tripline does not run an Elastic rule of a type
-// and language, or "" when it does: ES|QL rules, and query rules in KQL.
+// and language, or "" when it does: ES|QL rules, query rules in KQL and
+// EQL rules.
 func elasticSkip(typ, lang string) string {
 	switch typ {
 	case "esql":
@@ -276,7 +277,9 @@ func elasticSkip(typ, lang string) string {
 	case "new_terms":
 		return "Elastic new_terms rules are not run yet: they need first-seen state over a history window, which is not implemented"
 	case "eql":
-		return "Elastic EQL rules are not run yet: tripline has no EQL front end"
+		if lang == LangEQL {
+			return "" // sequences are found, and skipped, when the query parses
+		}
 	case "threat_match":
 		return "Elastic indicator match rules need threat intelligence indices, which tripline does not read"
 	}

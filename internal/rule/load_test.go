@@ -273,7 +273,6 @@ func TestSkipReasons(t *testing.T) {
 	tests := []struct{ id, reason string }{
 		{"tl-native-lucene-1", `language "lucene" is not one tripline runs`},
 		{"b1a2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5e", "Elastic query rules in Lucene syntax are not supported"},
-		{"c0ffee00-1111-4222-8333-444455556667", "Elastic EQL rules are not run yet"},
 		{"c0ffee00-1111-4222-8333-444455556668", "Elastic threshold rules are not run yet"},
 		{"c0ffee00-1111-4222-8333-444455556669", "machine learning rules"},
 	}
@@ -287,8 +286,13 @@ func TestSkipReasons(t *testing.T) {
 			t.Errorf("%s: skip %q, want it to contain %q", tt.id, r.Skip, tt.reason)
 		}
 	}
+	// EQL rules load to run; a sequence is found, and skipped, when its
+	// query parses (internal/engine).
+	if r := rules["c0ffee00-1111-4222-8333-444455556667"]; r == nil || !r.Runnable() || r.Language != LangEQL {
+		t.Errorf("the EQL rule should load to run in eql, got %+v", r)
+	}
 	for id, r := range rules {
-		if r.Runnable() && r.Language != LangESQL && r.Language != LangSPL && r.Language != LangSigma && r.Language != LangKQL {
+		if r.Runnable() && r.Language != LangESQL && r.Language != LangSPL && r.Language != LangSigma && r.Language != LangKQL && r.Language != LangEQL {
 			t.Errorf("%s runs in language %q", id, r.Language)
 		}
 	}

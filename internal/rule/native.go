@@ -173,7 +173,7 @@ func (o Options) nativeRule(n *yaml.Node) (*Rule, error) {
 	def := o.withDefaults()
 	sched := def.Sigma
 	switch r.Language {
-	case LangESQL, LangKQL:
+	case LangESQL, LangKQL, LangEQL:
 		sched, r.MaxAlerts = def.Elastic, def.ElasticMaxAlerts
 	case LangSPL:
 		sched = def.Splunk

@@ -24,6 +24,8 @@ const (
 	LangSigma = "sigma"
 	// LangKQL is Kibana's query language, as Elastic query rules name it.
 	LangKQL = "kuery"
+	// LangEQL is Elastic's Event Query Language.
+	LangEQL = "eql"
 )
 
 // Threat frameworks.
@@ -40,8 +42,8 @@ var Severities = []string{"low", "medium", "high", "critical"}
 type Rule struct {
 	ID, Name, Description string
 	Version               int
-	// Language is "esql", "spl", "sigma" or "kuery"; rules in other
-	// languages ("eql", "lucene", ...) carry a Skip reason.
+	// Language is "esql", "spl", "sigma", "kuery" or "eql"; rules in other
+	// languages ("lucene", ...) carry a Skip reason.
 	Language string
 	Query    string
 	// Indices are Elastic index patterns; may be empty (ES|QL names its own).
@@ -192,11 +194,11 @@ func (r *Rule) Validate() error {
 		return errors.Join(errs...)
 	}
 	switch r.Language {
-	case LangESQL, LangSPL, LangSigma, LangKQL:
+	case LangESQL, LangSPL, LangSigma, LangKQL, LangEQL:
 	case "":
 		bad("missing language")
 	default:
-		bad("language %q is not one tripline runs (esql, spl, sigma, kuery)", r.Language)
+		bad("language %q is not one tripline runs (esql, spl, sigma, kuery, eql)", r.Language)
 	}
 	if strings.TrimSpace(r.Query) == "" {
 		bad("missing query")

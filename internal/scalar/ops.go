@@ -30,8 +30,11 @@ func compileOperator(e plan.Expr, d plan.Dialect, r Resolver) (Evaluator, error)
 	default:
 		return nil, fmt.Errorf("cannot evaluate %s here", e)
 	}
-	if d == plan.ESQL {
+	switch d {
+	case plan.ESQL:
 		return compileESQLOp(e, r)
+	case plan.EQL:
+		return compileEQLOp(e, r)
 	}
 	return compileSPLOp(e, d, r)
 }

@@ -60,6 +60,7 @@ var registry = newRegistry([]funcTable{
 	{esqlFuncs, []plan.Dialect{plan.ESQL}},
 	{splFuncs, []plan.Dialect{plan.SPL}},
 	{sharedFuncs, []plan.Dialect{plan.ESQL, plan.SPL}},
+	{eqlFuncs, []plan.Dialect{plan.EQL}},
 })
 
 type funcTable struct {

@@ -15,6 +15,8 @@ var ecsCloudTrail = map[string]field{
 	"event.action":     path("eventName"),
 	"event.id":         path("eventID"),
 	"event.kind":       fn(constant("event")),
+	"event.category":   fn(cloudTrailEventCategory),
+	"event.type":       fn(cloudTrailEventType),
 	"event.module":     fn(constant("aws")),
 	"event.dataset":    fn(constant("aws.cloudtrail")),
 	"event.outcome":    fn(outcome("errorCode")),
@@ -61,10 +63,10 @@ var ecsCloudTrail = map[string]field{
 	"aws.cloudtrail.user_identity.session_context.session_issuer.arn":          path("userIdentity.sessionContext.sessionIssuer.arn"),
 	"aws.cloudtrail.user_identity.session_context.session_issuer.principal_id": path("userIdentity.sessionContext.sessionIssuer.principalId"),
 	"aws.cloudtrail.user_identity.session_context.session_issuer.account_id":   path("userIdentity.sessionContext.sessionIssuer.accountId"),
-	"aws.cloudtrail.request_parameters":                                        fn(rawJSON("requestParameters")),
-	"aws.cloudtrail.response_elements":                                         fn(rawJSON("responseElements")),
-	"aws.cloudtrail.additional_eventdata":                                      fn(rawJSON("additionalEventData")),
-	"aws.cloudtrail.service_event_details":                                     fn(rawJSON("serviceEventDetails")),
+	"aws.cloudtrail.request_parameters":                                        fn(javaText("requestParameters")),
+	"aws.cloudtrail.response_elements":                                         fn(javaText("responseElements")),
+	"aws.cloudtrail.additional_eventdata":                                      fn(javaText("additionalEventData")),
+	"aws.cloudtrail.service_event_details":                                     fn(javaText("serviceEventDetails")),
 }
 
 // ecsFlattened maps the aws.cloudtrail.flattened.* object fields to raw paths.

@@ -28,7 +28,7 @@ const (
 // ViewFor returns the view a dialect reads.
 func ViewFor(d plan.Dialect) View {
 	switch d {
-	case plan.ESQL, plan.KQL:
+	case plan.ESQL, plan.KQL, plan.EQL:
 		return ECS
 	case plan.Sigma:
 		return Paths
