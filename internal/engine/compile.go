@@ -67,6 +67,11 @@ func Compile(r *rule.Rule, macros *spl.Macros) *Compiled {
 		return c
 	}
 	c.Spec = schedule.Spec{Interval: r.Interval, LookBack: r.LookBack, WindowEnd: r.WindowEnd, MaxAlerts: r.MaxAlerts}
+	if nt := r.NewTerms; nt != nil {
+		// A new_terms rule reads its history and its window at each run:
+		// from history_window_start to the window's end.
+		c.Spec.LookBack = nt.History - r.WindowEnd
+	}
 	if err := c.Spec.Validate(); err != nil {
 		c.Err = fmt.Errorf("schedule: %w", err)
 		return c
@@ -77,7 +82,7 @@ func Compile(r *rule.Rule, macros *spl.Macros) *Compiled {
 	switch r.Language {
 	case rule.LangKQL:
 		// A KQL filter names no data: the rule's index patterns do.
-		q, err = kql.Parse(r.Query, r.Indices)
+		q, err = planKQL(r)
 	case rule.LangEQL:
 		// Nor does an EQL query.
 		q, err = eql.Parse(r.Query, r.Indices)
@@ -101,6 +106,23 @@ func Compile(r *rule.Rule, macros *spl.Macros) *Compiled {
 	c.Program = p
 	c.Warnings = append(c.Warnings, p.Warnings...)
 	return c
+}
+
+// planKQL plans an Elastic rule written in KQL by its type: a query rule
+// filters, a threshold rule counts per group, a new_terms rule keeps the
+// terms first seen in its window.
+func planKQL(r *rule.Rule) (*plan.Query, error) {
+	switch {
+	case r.Threshold != nil:
+		t := kql.Threshold{Fields: r.Threshold.Fields, Value: r.Threshold.Value}
+		for _, c := range r.Threshold.Cardinality {
+			t.Cardinality = append(t.Cardinality, kql.Distinct{Field: c.Field, Value: c.Value})
+		}
+		return kql.ParseThreshold(r.Query, r.Indices, t)
+	case r.NewTerms != nil:
+		return kql.ParseNewTerms(r.Query, r.Indices, r.NewTerms.Fields, r.LookBack+r.WindowEnd)
+	}
+	return kql.Parse(r.Query, r.Indices)
 }
 
 // QuerySpec is the schedule an ad hoc query runs with: one window over all

@@ -32,7 +32,12 @@ import (
 //	                            max alerts held some back. Options: interval=, lookback=,
 //	                            max_signals=, index= (comma-separated patterns),
 //	                            timestamp_override=, suppress_by= (comma-separated fields),
-//	                            suppress_for= (a duration), missing= (suppress|doNotSuppress)
+//	                            suppress_for= (a duration), missing= (suppress|doNotSuppress),
+//	                            threshold=N (an Elastic threshold rule) with threshold_by=
+//	                            (comma-separated fields) and cardinality=field:N,
+//	                            new_terms= (comma-separated fields) with history= (a
+//	                            duration: history_window_start now-<history>),
+//	                            row= (comma-separated result columns to show as "row")
 //
 // Lines starting with "#" are comments.
 func TestScripts(t *testing.T) {
@@ -178,6 +183,7 @@ func checkAlerts(t *testing.T, path string, c scriptCase) {
 	t.Helper()
 	r := &rule.Rule{ID: "script", Name: "script", Language: c.lang, Query: c.query, Severity: "low",
 		Interval: 5 * time.Minute, LookBack: 6 * time.Minute, MaxAlerts: 100}
+	var rowCols []string
 	for _, o := range c.opts {
 		k, v, _ := strings.Cut(o, "=")
 		var err error
@@ -201,12 +207,35 @@ func checkAlerts(t *testing.T, path string, c scriptCase) {
 			r.Suppression.Duration, err = duration.Parse(v)
 		case "missing":
 			r.Suppression.MissingFields = v
+		case "threshold":
+			if r.Threshold == nil {
+				r.Threshold = &rule.Threshold{}
+			}
+			r.Type = "threshold"
+			r.Threshold.Value, err = strconv.Atoi(v)
+		case "threshold_by":
+			r.Threshold.Fields = strings.Split(v, ",")
+		case "cardinality":
+			f, n, _ := strings.Cut(v, ":")
+			c := rule.Cardinality{Field: f}
+			c.Value, err = strconv.Atoi(n)
+			r.Threshold.Cardinality = append(r.Threshold.Cardinality, c)
+		case "new_terms":
+			r.Type = "new_terms"
+			r.NewTerms = &rule.NewTerms{Fields: strings.Split(v, ",")}
+		case "history":
+			r.NewTerms.History, err = duration.Parse(v)
+		case "row":
+			rowCols = strings.Split(v, ",")
 		default:
 			t.Fatalf("%s:%d: unknown option %q", path, c.line, o)
 		}
 		if err != nil {
 			t.Fatalf("%s:%d: option %q: %v", path, c.line, o, err)
 		}
+	}
+	if err := r.Validate(); err != nil && r.Type != "" {
+		t.Fatalf("%s:%d: %v", path, c.line, err)
 	}
 	comp := Compile(r, nil)
 	if comp.Err != nil {
@@ -229,7 +258,19 @@ func checkAlerts(t *testing.T, path string, c scriptCase) {
 		for _, f := range a.Group {
 			group[f.Name] = f.Value.AppendJSON(nil)
 		}
-		b, _ := json.Marshal(map[string]any{"events": ids, "group": group})
+		out := map[string]any{"events": ids, "group": group}
+		if len(rowCols) > 0 {
+			row := map[string]json.RawMessage{}
+			for _, col := range rowCols {
+				for _, f := range a.Row {
+					if f.Name == col {
+						row[col] = f.Value.AppendJSON(nil)
+					}
+				}
+			}
+			out["row"] = row
+		}
+		b, _ := json.Marshal(out)
 		got = append(got, string(b))
 	}
 	for _, rr := range rep.Rules {

@@ -247,6 +247,12 @@ func (o Options) elasticRule(f *fields) *Rule {
 		}
 		r.Suppression = sup
 	}
+	switch r.Type {
+	case "threshold":
+		r.Threshold = elasticThreshold(f)
+	case "new_terms":
+		r.NewTerms = elasticNewTerms(f)
+	}
 	r.Skip = elasticSkip(r.Type, r.Language)
 	if rest := f.rest(); len(rest) > 0 {
 		r.Extra = rest
@@ -254,28 +260,74 @@ func (o Options) elasticRule(f *fields) *Rule {
 	return r
 }
 
+// elasticThreshold reads a threshold rule's [rule.threshold] table (the
+// same object in a Kibana export): field (a name or a list), value, and
+// cardinality, a list of {field, value}.
+func elasticThreshold(f *fields) *Threshold {
+	t := f.sub("threshold")
+	if t == nil {
+		f.fail("threshold", "a threshold rule needs a threshold")
+		return nil
+	}
+	th := &Threshold{Fields: t.strs("field")}
+	th.Value, _ = t.integer("value")
+	for _, c := range t.list("cardinality") {
+		n, _ := c.integer("value")
+		th.Cardinality = append(th.Cardinality, Cardinality{Field: c.str("field"), Value: n})
+	}
+	return th
+}
+
+// elasticNewTerms reads a new_terms rule's fields and history window:
+// detection-rules writes them as [rule.new_terms] field =
+// "new_terms_fields", value = [...] with a [[rule.new_terms.history_window_start]]
+// entry; a Kibana export as the keys new_terms_fields and
+// history_window_start.
+func elasticNewTerms(f *fields) *NewTerms {
+	nt := &NewTerms{}
+	history := ""
+	if t := f.sub("new_terms"); t != nil {
+		if k := t.str("field"); k != "new_terms_fields" {
+			t.fail("field", "want new_terms_fields, got %q", k)
+		}
+		nt.Fields = t.strs("value")
+		for _, h := range t.list("history_window_start") {
+			history = h.str("value")
+		}
+	} else {
+		nt.Fields = f.strs("new_terms_fields")
+		history = f.str("history_window_start")
+	}
+	if history == "" {
+		f.fail("history_window_start", "a new_terms rule needs a history_window_start")
+		return nt
+	}
+	d, err := parseElasticFrom(history)
+	if err != nil {
+		f.fail("history_window_start", "%v", err)
+	}
+	nt.History = d
+	return nt
+}
+
 // elasticSkip says why tripline does not run an Elastic rule of a type
-// and language, or "" when it does: ES|QL rules, query rules in KQL and
-// EQL rules.
+// and language, or "" when it does: ES|QL rules, query, threshold and
+// new_terms rules in KQL, and EQL rules.
 func elasticSkip(typ, lang string) string {
 	switch typ {
 	case "esql":
 		if lang == LangESQL {
 			return ""
 		}
-	case "query":
+	case "query", "threshold", "new_terms":
 		if lang == LangKQL {
 			return ""
 		}
 		if lang == "lucene" {
-			return "Elastic query rules in Lucene syntax are not supported; tripline runs query rules in KQL (kuery)"
+			return fmt.Sprintf("Elastic %s rules in Lucene syntax are not supported; tripline runs them in KQL (kuery)", typ)
 		}
 	case "machine_learning":
 		return "Elastic machine learning rules need Elastic's anomaly detection jobs, which tripline does not run"
-	case "threshold":
-		return "Elastic threshold rules are not run yet: their per-group counts over the KQL filter are not implemented"
-	case "new_terms":
-		return "Elastic new_terms rules are not run yet: they need first-seen state over a history window, which is not implemented"
 	case "eql":
 		if lang == LangEQL {
 			return "" // sequences are found, and skipped, when the query parses
@@ -286,5 +338,5 @@ func elasticSkip(typ, lang string) string {
 	if lang == "" {
 		lang = "no language"
 	}
-	return fmt.Sprintf("Elastic %s rules in %s are not supported; tripline runs ES|QL rules and KQL query rules", typ, lang)
+	return fmt.Sprintf("Elastic %s rules in %s are not supported; tripline runs ES|QL rules and KQL query, threshold and new_terms rules", typ, lang)
 }

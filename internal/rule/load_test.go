@@ -273,7 +273,6 @@ func TestSkipReasons(t *testing.T) {
 	tests := []struct{ id, reason string }{
 		{"tl-native-lucene-1", `language "lucene" is not one tripline runs`},
 		{"b1a2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5e", "Elastic query rules in Lucene syntax are not supported"},
-		{"c0ffee00-1111-4222-8333-444455556668", "Elastic threshold rules are not run yet"},
 		{"c0ffee00-1111-4222-8333-444455556669", "machine learning rules"},
 	}
 	for _, tt := range tests {

@@ -76,6 +76,13 @@ type Rule struct {
 	// window (Elastic's timestamp_override); events without it use their own time.
 	TimestampOverride string
 	Suppression       *Suppression
+	// Threshold is set for an Elastic threshold rule: the query's matches
+	// are counted per group and a group at or over the threshold alerts.
+	Threshold *Threshold
+	// NewTerms is set for an Elastic new_terms rule: a value (or
+	// combination) of its fields seen in the window and not before it in
+	// the history alerts.
+	NewTerms *NewTerms
 	// Risk holds Splunk-style risk and threat objects. Elastic rules leave it
 	// empty and the engine derives the entity.
 	Risk []RiskObject
@@ -126,6 +133,36 @@ type Suppression struct {
 	// MissingFields is "suppress" or "doNotSuppress" (Elastic's names); empty
 	// means "suppress".
 	MissingFields string
+}
+
+// Threshold is an Elastic threshold rule's grouping and limits
+// (Kibana's threshold.field, threshold.value, threshold.cardinality).
+type Threshold struct {
+	// Fields are the group-by fields, 0 to 5; none counts every match as
+	// one group.
+	Fields []string
+	// Value is the least number of matching events of a group that alerts.
+	Value int
+	// Cardinality, when set, also asks for at least Value distinct values
+	// of each Field in the group.
+	Cardinality []Cardinality
+}
+
+// Cardinality is a distinct-count condition of a threshold rule.
+type Cardinality struct {
+	Field string
+	Value int
+}
+
+// NewTerms is an Elastic new_terms rule's fields and history window.
+type NewTerms struct {
+	// Fields are the new_terms_fields, 1 to 3; with several, a new
+	// combination of their values alerts.
+	Fields []string
+	// History is how far before a run its history starts
+	// (history_window_start "now-10d" is 10 days); the history ends where
+	// the rule's window starts.
+	History time.Duration
 }
 
 // RiskObject is a Splunk RBA risk object (Threat false: Type user, system or
@@ -254,6 +291,27 @@ func (r *Rule) Validate() error {
 	for i, d := range r.Drilldowns {
 		if d.Name == "" || d.Search == "" {
 			bad("drilldown %d: needs a name and a search", i+1)
+		}
+	}
+	if th := r.Threshold; th != nil {
+		if len(th.Fields) > 5 {
+			bad("threshold: %d group-by fields, at most 5", len(th.Fields))
+		}
+		if th.Value < 1 {
+			bad("threshold: value must be at least 1, got %d", th.Value)
+		}
+		for i, c := range th.Cardinality {
+			if c.Field == "" || c.Value < 1 {
+				bad("threshold: cardinality %d needs a field and a value of at least 1", i+1)
+			}
+		}
+	}
+	if nt := r.NewTerms; nt != nil {
+		if len(nt.Fields) < 1 || len(nt.Fields) > 3 {
+			bad("new_terms: %d fields, want 1 to 3", len(nt.Fields))
+		}
+		if nt.History <= r.LookBack+r.WindowEnd {
+			bad("new_terms: history_window_start (%s before the run) must be earlier than the window's start (%s before it)", nt.History, r.LookBack+r.WindowEnd)
 		}
 	}
 	if s := r.Suppression; s != nil {

@@ -16,6 +16,12 @@
 // expand, at parse time, to the fields the ECS view knows for the sources
 // the index patterns select.
 //
+// ParseThreshold and ParseNewTerms plan Elastic's threshold and new_terms
+// rules over the same filter: a Stats per group of the rule's fields and
+// a Where on its result (see rules.go). Those plans are in dialect
+// plan.ESQL, whose typed aggregation and time arithmetic they need; the
+// filter keeps its plan.Match tests, as in ES|QL's kql().
+//
 // Every parse error is a *syntax.Error with a span inside the query.
 //
 // kql imports plan, schema, syntax, event and the standard library only:
