@@ -144,6 +144,13 @@ func parseDissectKey(s string) (dissectKey, error) {
 			return k, fmt.Errorf("reference keys (%%{%s}) are not supported", s)
 		}
 	}
+	if !k.skip && !k.appendKey && strings.Count(s, "?") == 1 && !strings.ContainsAny(s, "+*&/") && !strings.Contains(s, "->") {
+		// Elasticsearch finds a key's modifier anywhere in it, not only
+		// in front: %{{?name} is a named skip, as Elastic's rules write a
+		// skip after a literal brace.
+		k.skip = true
+		s = strings.Replace(s, "?", "", 1)
+	}
 	if strings.ContainsAny(s, "+*&?/") || strings.Contains(s, "->") {
 		return k, fmt.Errorf("invalid key %q: only one leading modifier is allowed", s)
 	}

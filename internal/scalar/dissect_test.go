@@ -24,6 +24,9 @@ func TestDissect(t *testing.T) {
 		{pattern: "%{a} %{+a} %{+a}", sep: ", ", in: "foo bar baz", want: map[string]string{"a": "foo, bar, baz"}},
 		{pattern: "%{a} %{+a/2} %{+a/1}", in: "foo bar baz", want: map[string]string{"a": "foobazbar"}},
 		{pattern: "%{a} %{?skipme} %{c}", in: "foo bar baz", want: map[string]string{"a": "foo", "c": "baz"}, names: []string{"a", "c"}},
+		// Elasticsearch finds the modifier anywhere in a key: the "{" of
+		// Elastic's request_parameters text lands in a skipped key.
+		{pattern: "%{{?bucket.key}=%{bucket}, %{?host.key}=%{host}}", in: "{bucketName=b1, Host=h.example}", want: map[string]string{"bucket": "b1", "host": "h.example"}, names: []string{"bucket", "host"}},
 		{pattern: "%{a} %{} %{c}", in: "foo bar baz", want: map[string]string{"a": "foo", "c": "baz"}},
 		{pattern: "%{a},%{b},%{c},%{d},%{e},%{f},%{g}", in: "foo,,,,,,bar", want: map[string]string{"a": "foo", "b": "", "c": "", "d": "", "e": "", "f": "", "g": "bar"}},
 		{pattern: "%{a},%{b},%{c},%{d},%{e},%{f},%{g}", in: "foo,,bar,,,,baz", want: map[string]string{"a": "foo", "b": "", "c": "bar", "d": "", "e": "", "f": "", "g": "baz"}},
