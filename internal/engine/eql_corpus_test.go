@@ -91,4 +91,12 @@ func TestEQLCorpusSequence(t *testing.T) {
 	if strings.Join(ids, ",") != "a1,a2" {
 		t.Errorf("evidence %v, want a1,a2", ids)
 	}
+	// explain runs the sequence too, and says it alerts.
+	ex, err := Explain(context.Background(), c, []string{f}, ExplainOptions{HuntOptions: HuntOptions{Workers: 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := ex.Verdict(); !strings.Contains(v, "alert") {
+		t.Errorf("explain verdict %q", v)
+	}
 }
