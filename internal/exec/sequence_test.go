@@ -124,3 +124,17 @@ func TestSequencePartialCap(t *testing.T) {
 		t.Errorf("dropped %d, want 5", in.Dropped())
 	}
 }
+
+func FuzzRestoreSequence(f *testing.F) {
+	p := deniedThenThrottled(f)
+	in := p.NewInstance(time.Minute)
+	base := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+	in.Push(invocation(&testing.T{}, base, "u1", "m", "AccessDeniedException"))
+	f.Add(in.Snapshot())
+	f.Fuzz(func(t *testing.T, b []byte) {
+		back := p.NewInstance(time.Minute)
+		if back.Restore(b) == nil {
+			back.Evaluate(base, base.Add(-time.Hour), base.Add(time.Hour)) // must not panic
+		}
+	})
+}
