@@ -60,6 +60,10 @@ type RuleReport struct {
 	Alerts   int
 	// Capped counts alerts held back by max alerts per execution.
 	Capped int
+	// DroppedPartials counts, for an EQL sequence, the partial sequences
+	// dropped because a join key held exec.MaxPartialSequences of them,
+	// summed over the windows evaluated.
+	DroppedPartials int64
 	// Err is set when the rule failed while running; the others went on.
 	Err error
 	// Profile is set when the run was asked to measure rules.
@@ -300,6 +304,7 @@ func huntAll(ctx context.Context, rules []*Compiled, inputs []string, opt HuntOp
 		rr := report(c, i, workers, opt.Profile)
 		if rr.Err == nil {
 			al, err := replay(ctx, c, merged, rr.Profile)
+			rr.DroppedPartials = merged.Dropped()
 			if err != nil {
 				rr.Err = err
 			} else {

@@ -112,6 +112,7 @@ func huntInOrder(ctx context.Context, rules []*Compiled, inputs []string, opt Hu
 		if r.prof != nil {
 			rr.Profile.Evaluate, rr.Profile.Largest = r.prof.Evaluate, r.prof.Largest
 		}
+		rr.DroppedPartials = r.in.Dropped()
 		if rr.Err == nil {
 			rep.Alerts = append(rep.Alerts, rr.finish(r.al)...)
 		}

@@ -35,11 +35,18 @@ type Instance struct {
 	late  int64
 	// x counts what passes each stage, in explain mode; nil otherwise.
 	x *trace
+	// For a sequence: a buffer for join keys, the count of events kept
+	// (their arrival order) and of partial sequences dropped.
+	keyBuf     []byte
+	arrival    int64
+	seqDropped int64
 }
 
 type pane struct {
 	tab  *groupTable
 	rows []*tRow
+	// seq holds a sequence's records, in arrival order.
+	seq []*seqRec
 	// changed says the pane is in the instance's changed list.
 	changed bool
 }
@@ -77,7 +84,11 @@ func (in *Instance) Push(ev *event.Event) {
 	in.curIdx, in.curTime, in.curEvent, in.cur = idx, t, ev, nil
 	in.row.reset(ev, in.p.getters[ev.LogType])
 	in.ctx.Now = t
-	in.run(0)
+	if in.p.seq != nil {
+		in.pushSeq()
+	} else {
+		in.run(0)
+	}
 	in.curEvent = nil
 	in.row.ev = nil
 }
@@ -224,6 +235,7 @@ func (in *Instance) mergePane(idx int64, op *pane) *pane {
 		in.p.stats.moveInto(pn.tab, op.tab)
 	default:
 		pn.rows = append(pn.rows, op.rows...)
+		pn.seq = append(pn.seq, op.seq...)
 	}
 	return pn
 }
@@ -357,7 +369,7 @@ func (in *Instance) Groups() int {
 		if pn.tab != nil {
 			n += len(pn.tab.order)
 		}
-		n += len(pn.rows)
+		n += len(pn.rows) + len(pn.seq)
 	}
 	return n
 }
@@ -401,6 +413,9 @@ func (in *Instance) Evaluate(now, from, to time.Time) []Result {
 }
 
 func (in *Instance) evaluate(now, from, to time.Time) []Result {
+	if in.p.seq != nil {
+		return in.evaluateSeq(from, to)
+	}
 	ctx := &scalar.Context{Now: now.UnixNano()}
 	if s := in.p.stats; s != nil && in.paneWidth > 0 && len(s.keys) > 0 {
 		return in.evaluateSliding(ctx, ceilDiv(from.UnixNano(), in.paneWidth), ceilDiv(to.UnixNano(), in.paneWidth))

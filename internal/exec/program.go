@@ -36,6 +36,7 @@ type Program struct {
 	timeOf  [event.NumLogTypes]schema.Getter
 	steps   []step
 	stats   *statsSpec
+	seq     *seqSpec
 	visible []string
 	slots   []int // stream slot of each visible column
 	tslots  []int // tail slot of each visible column
@@ -147,6 +148,15 @@ stream:
 				}
 			}
 			p.steps = append(p.steps, step{op: &fillNullOp{slots: slots, value: val}})
+		case *plan.Sequence:
+			if i != len(nodes)-1 {
+				return nil, fmt.Errorf("sequence: nothing may follow a sequence")
+			}
+			seq, err := compileSequence(t, q.Dialect, sc.resolve)
+			if err != nil {
+				return nil, err
+			}
+			p.seq = seq
 		case *plan.Stats, *plan.Sort, *plan.Limit, *plan.Dedup:
 			break stream
 		default:
@@ -395,7 +405,9 @@ func (p *Program) Describe() string {
 		b.WriteString(s.String())
 	}
 	fmt.Fprintf(&b, "\nstream operators: %d", len(p.steps))
-	if p.stats != nil {
+	if p.seq != nil {
+		fmt.Fprintf(&b, "\nsequence: %d steps, events kept per pane and matched per window", len(p.seq.order))
+	} else if p.stats != nil {
 		fmt.Fprintf(&b, "\naggregation: incremental, in time panes, by %s", strings.Join(p.stats.keyNames, ", "))
 	} else {
 		b.WriteString("\nrows: buffered per pane")

@@ -21,6 +21,11 @@ func (in *Instance) Snapshot() []byte {
 	for _, i := range idx {
 		pn := in.panes[i]
 		e.Varint(i)
+		if in.p.seq != nil {
+			e.Uvarint(2)
+			e.seqRecs(pn.seq)
+			continue
+		}
 		if pn.tab != nil {
 			e.Uvarint(1)
 			e.Uvarint(uint64(len(pn.tab.order)))
@@ -76,7 +81,13 @@ func (in *Instance) Restore(data []byte) (err error) {
 	for n := d.Uvarint(); n > 0 && d.Err() == nil; n-- {
 		idx := d.Varint()
 		pn := &pane{}
-		if d.Uvarint() == 1 {
+		kind := d.Uvarint()
+		if (kind == 2) != (in.p.seq != nil) {
+			return errors.New("snapshot sequence state does not match the program")
+		}
+		if kind == 2 {
+			pn.seq = d.seqRecs()
+		} else if kind == 1 {
 			if in.p.stats == nil {
 				return errors.New("snapshot has aggregate state but the program does not aggregate")
 			}
@@ -117,6 +128,11 @@ func (in *Instance) Restore(data []byte) (err error) {
 		return d.Err()
 	}
 	in.panes = panes
+	for _, pn := range panes {
+		for _, r := range pn.seq {
+			in.arrival = max(in.arrival, r.arrival)
+		}
+	}
 	in.win, in.changed = nil, nil
 	return nil
 }
@@ -127,6 +143,64 @@ type enc struct{ aggregate.Encoder }
 
 type dec struct{ *aggregate.Decoder }
 
+// seqRecs encodes a sequence's records in order.
+func (e *enc) seqRecs(rs []*seqRec) {
+	e.Uvarint(uint64(len(rs)))
+	for _, r := range rs {
+		e.Varint(r.t)
+		e.Varint(r.arrival)
+		e.evRef(r.ref)
+		e.Uvarint(r.steps)
+		e.Uvarint(uint64(len(r.keys)))
+		for _, k := range r.keys {
+			e.Str(k)
+		}
+		e.Bool(r.until)
+		e.Str(r.ukey)
+		e.Values(r.by)
+	}
+}
+
+func (d *dec) seqRecs() []*seqRec {
+	var rs []*seqRec
+	for n := d.Count(); n > 0 && d.Err() == nil; n-- {
+		r := &seqRec{t: d.Varint(), arrival: d.Varint(), ref: d.evRef(), steps: d.Uvarint()}
+		for k := d.Count(); k > 0 && d.Err() == nil; k-- {
+			r.keys = append(r.keys, d.Str())
+		}
+		if len(r.keys) != popcount(r.steps) {
+			d.Fail()
+		}
+		r.until = d.Bool()
+		r.ukey = d.Str()
+		r.by = d.Values()
+		if len(r.by) == 0 {
+			r.by = nil
+		}
+		rs = append(rs, r)
+	}
+	return rs
+}
+
+func (e *enc) evRef(r evRef) {
+	ev := r.evidence()
+	e.Str(ev.Origin.File)
+	e.Varint(int64(ev.Origin.Line))
+	e.Varint(ev.Origin.Offset)
+	e.Str(ev.ID)
+	e.Varint(ev.Time)
+}
+
+func (d *dec) evRef() evRef {
+	var ev Evidence
+	ev.Origin.File = d.Str()
+	ev.Origin.Line = int(d.Varint())
+	ev.Origin.Offset = d.Varint()
+	ev.ID = d.Str()
+	ev.Time = d.Varint()
+	return newEvRef(ev.Origin, ev.ID, ev.Time)
+}
+
 func (e *enc) meta(m *meta) {
 	if m == nil {
 		m = &meta{}
@@ -136,25 +210,14 @@ func (e *enc) meta(m *meta) {
 	e.Varint(m.last)
 	e.Uvarint(uint64(len(m.evidence)))
 	for _, r := range m.evidence {
-		ev := r.evidence()
-		e.Str(ev.Origin.File)
-		e.Varint(int64(ev.Origin.Line))
-		e.Varint(ev.Origin.Offset)
-		e.Str(ev.ID)
-		e.Varint(ev.Time)
+		e.evRef(r)
 	}
 }
 
 func (d *dec) meta() *meta {
 	m := &meta{count: d.Varint(), first: d.Varint(), last: d.Varint()}
 	for n := d.Count(); n > 0 && d.Err() == nil; n-- {
-		var ev Evidence
-		ev.Origin.File = d.Str()
-		ev.Origin.Line = int(d.Varint())
-		ev.Origin.Offset = d.Varint()
-		ev.ID = d.Str()
-		ev.Time = d.Varint()
-		m.evidence = append(m.evidence, newEvRef(ev.Origin, ev.ID, ev.Time))
+		m.evidence = append(m.evidence, d.evRef())
 	}
 	return m
 }

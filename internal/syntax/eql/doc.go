@@ -13,10 +13,12 @@
 // (with their "~" case-insensitive forms). The functions themselves are
 // evaluated by internal/scalar's EQL registry.
 //
-// A sequence query (sequence [by keys] [with maxspan=T] [q] [by k] ...
-// [until [q]]) is parsed and its errors reported, but the plan cannot
-// express one yet: Parse returns a *SequenceError (wrapping ErrSequence)
-// that holds it. Pipes (| head, | tail) and sample queries are refused.
+// A sequence query (sequence [by keys] [with maxspan=T] [q] [by k]
+// [with runs=N] ... [until [q]]) plans as a *plan.Sequence after the From.
+// One with a missing-event step (![q]) is parsed and its errors reported,
+// but the plan cannot express it yet: Parse returns a *SequenceError
+// (wrapping ErrSequence) that holds it. Pipes (| head, | tail) and sample
+// queries are refused.
 //
 // Every parse error is a *syntax.Error with a span inside the query.
 //

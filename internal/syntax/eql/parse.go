@@ -12,8 +12,9 @@ import (
 )
 
 // ErrSequence is returned (wrapped, with the parsed sequence) for a
-// well-formed sequence query, which the plan cannot express yet.
-var ErrSequence = errors.New("EQL sequences are not run yet")
+// well-formed sequence query with a missing-event step (![...]), which
+// the plan cannot express yet.
+var ErrSequence = errors.New("EQL sequences with missing-event steps (![...]) are not run yet")
 
 // CategoryField is the field an event query's category names.
 const CategoryField = "event.category"
@@ -21,8 +22,9 @@ const CategoryField = "event.category"
 // Parse parses an EQL event query, "<category> where <condition>", over the
 // given index patterns into a plan: a *plan.From and a *plan.Where. The
 // category "any" matches every event; another category adds the test
-// event.category == category. A sequence parses (so that its errors are
-// reported) and returns an error wrapping ErrSequence.
+// event.category == category. A sequence plans as a *plan.From and a
+// *plan.Sequence; one with a missing-event step parses (so that its errors
+// are reported) and returns an error wrapping ErrSequence.
 func Parse(src string, indices []string) (*plan.Query, error) {
 	p := &parser{lx: lexer{src: src}}
 	if err := p.advance(); err != nil {
@@ -37,7 +39,13 @@ func Parse(src string, indices []string) (*plan.Query, error) {
 		if err := p.end(); err != nil {
 			return nil, err
 		}
-		return nil, &SequenceError{Seq: s}
+		for _, st := range s.Steps {
+			if st.Missing {
+				return nil, &SequenceError{Seq: s}
+			}
+		}
+		q.Pipeline = append(q.Pipeline, s.plan())
+		return q, nil
 	}
 	if p.isKeyword("sample") {
 		return nil, p.errTok("sample queries are not supported")
@@ -77,6 +85,26 @@ type Step struct {
 	By      []plan.Expr
 	Runs    int  // with runs=N: the step repeats N times
 	Missing bool // ![...]: no such event between its neighbours
+}
+
+// plan turns a sequence without missing-event steps into its plan node.
+func (s *Sequence) plan() *plan.Sequence {
+	n := &plan.Sequence{By: s.By, MaxSpan: s.MaxSpan}
+	step := func(st *Step) plan.SeqStep {
+		runs := st.Runs
+		if runs < 1 {
+			runs = 1
+		}
+		return plan.SeqStep{Cond: st.Cond, By: st.By, Runs: runs}
+	}
+	for i := range s.Steps {
+		n.Steps = append(n.Steps, step(&s.Steps[i]))
+	}
+	if s.Until != nil {
+		u := step(s.Until)
+		n.Until = &u
+	}
+	return n
 }
 
 type parser struct {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tripline/tripline/internal/plan"
 	"github.com/tripline/tripline/internal/syntax"
 )
 
@@ -84,14 +85,27 @@ func TestSequence(t *testing.T) {
   [any where event.action == "ListFoundationModels"] by source.ip
   [any where event.action : ("InvokeModel", "Converse")] by source.ip
   until [iam where event.action == "DeleteUser"] by source.ip`
-	_, err := Parse(src, nil)
-	var se *SequenceError
-	if !errors.As(err, &se) || !errors.Is(err, ErrSequence) {
-		t.Fatalf("Parse: %v, want a SequenceError", err)
+	q, err := Parse(src, nil)
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
 	}
-	s := se.Seq
+	s, ok := q.Pipeline[len(q.Pipeline)-1].(*plan.Sequence)
+	if !ok {
+		t.Fatalf("plan %s, want a sequence", q)
+	}
 	if len(s.By) != 1 || s.MaxSpan.Minutes() != 15 || len(s.Steps) != 2 || s.Until == nil || len(s.Steps[1].By) != 1 {
 		t.Errorf("sequence %+v", s)
+	}
+	want := `eql: from *
+| sequence by user.id maxspan=15m0s [event.action == "ListFoundationModels"] by source.ip [event.action LIKE~ ("InvokeModel", "Converse")] by source.ip until [(event.category == "iam") AND (event.action == "DeleteUser")] by source.ip`
+	if got := q.String(); got != want {
+		t.Errorf("plan\n got %s\nwant %s", got, want)
+	}
+	// A missing-event step is parsed but not planned.
+	_, err = Parse(`sequence by user.id [any where true] ![any where false] [any where true]`, nil)
+	var se *SequenceError
+	if !errors.As(err, &se) || !errors.Is(err, ErrSequence) || !se.Seq.Steps[1].Missing {
+		t.Fatalf("Parse: %v, want a SequenceError", err)
 	}
 }
 
