@@ -101,26 +101,11 @@ func compileEQLOp(e plan.Expr, r Resolver) (Evaluator, error) {
 // whole value) or regex, regex~ (whole value, Lucene-style anchoring).
 func compileEQLPatterns(t *plan.Like) (func(string) bool, error) {
 	if t.Regex {
-		res := make([]*regexp.Regexp, len(t.Patterns))
-		for i, p := range t.Patterns {
-			flags := "(?s)"
-			if t.Fold {
-				flags = "(?is)"
-			}
-			re, err := regexp.Compile(flags + anchored(p))
-			if err != nil {
-				return nil, fmt.Errorf("cannot compile regex %q: %w", p, err)
-			}
-			res[i] = re
+		flags := "(?s)"
+		if t.Fold {
+			flags = "(?is)"
 		}
-		return func(s string) bool {
-			for _, re := range res {
-				if re.MatchString(s) {
-					return true
-				}
-			}
-			return false
-		}, nil
+		return anyRegex(t.Patterns, func(p string) (*regexp.Regexp, error) { return regexp.Compile(flags + anchored(p)) }, "regex")
 	}
 	ws := make([]*wildcard, len(t.Patterns))
 	for i, p := range t.Patterns {

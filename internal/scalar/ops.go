@@ -51,26 +51,32 @@ func compileIsNull(t *plan.IsNull, d plan.Dialect, r Resolver) (Evaluator, error
 	}, nil
 }
 
+// anyRegex compiles patterns with compile and matches a text when any of
+// them does; what names the patterns in errors.
+func anyRegex(patterns []string, compile func(string) (*regexp.Regexp, error), what string) (func(string) bool, error) {
+	res := make([]*regexp.Regexp, len(patterns))
+	for i, p := range patterns {
+		re, err := compile(p)
+		if err != nil {
+			return nil, fmt.Errorf("cannot compile %s %q: %w", what, p, err)
+		}
+		res[i] = re
+	}
+	return func(s string) bool {
+		for _, re := range res {
+			if re.MatchString(s) {
+				return true
+			}
+		}
+		return false
+	}, nil
+}
+
 // compileLikePatterns compiles the patterns of a Like node: wildcard
 // patterns (* and ?) or whole-string regular expressions.
 func compileLikePatterns(t *plan.Like) (func(string) bool, error) {
 	if t.Regex {
-		res := make([]*regexp.Regexp, len(t.Patterns))
-		for i, p := range t.Patterns {
-			re, err := compileRLike(p)
-			if err != nil {
-				return nil, fmt.Errorf("cannot compile RLIKE pattern %q: %w", p, err)
-			}
-			res[i] = re
-		}
-		return func(s string) bool {
-			for _, re := range res {
-				if re.MatchString(s) {
-					return true
-				}
-			}
-			return false
-		}, nil
+		return anyRegex(t.Patterns, compileRLike, "RLIKE pattern")
 	}
 	var ws, rest []*wildcard // all the patterns; those not a substring
 	var lits []string

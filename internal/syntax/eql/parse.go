@@ -201,38 +201,25 @@ func (p *parser) eventQuery() (plan.Expr, error) {
 	return &plan.Binary{Op: "AND", L: test, R: cond}, nil
 }
 
-func (p *parser) or() (plan.Expr, error) {
-	l, err := p.and()
-	if err != nil {
-		return nil, err
-	}
-	for p.isKeyword("or") {
-		if err := p.advance(); err != nil {
-			return nil, err
-		}
-		r, err := p.and()
-		if err != nil {
-			return nil, err
-		}
-		l = &plan.Binary{Op: "OR", L: l, R: r}
-	}
-	return l, nil
-}
+func (p *parser) or() (plan.Expr, error) { return p.chain("or", "OR", p.and) }
 
-func (p *parser) and() (plan.Expr, error) {
-	l, err := p.not()
+func (p *parser) and() (plan.Expr, error) { return p.chain("and", "AND", p.not) }
+
+// chain reads operands joined by a keyword, left to right.
+func (p *parser) chain(word, op string, operand func() (plan.Expr, error)) (plan.Expr, error) {
+	l, err := operand()
 	if err != nil {
 		return nil, err
 	}
-	for p.isKeyword("and") {
+	for p.isKeyword(word) {
 		if err := p.advance(); err != nil {
 			return nil, err
 		}
-		r, err := p.not()
+		r, err := operand()
 		if err != nil {
 			return nil, err
 		}
-		l = &plan.Binary{Op: "AND", L: l, R: r}
+		l = &plan.Binary{Op: op, L: l, R: r}
 	}
 	return l, nil
 }
