@@ -124,6 +124,10 @@ stream:
 			sc.drop(t.Fields)
 		case *plan.Rename:
 			for _, pr := range t.Pairs {
+				if strings.Contains(pr.From, "*") {
+					sc.renameWild(pr.From, pr.To)
+					continue
+				}
 				sc.rename(pr.From, pr.To)
 			}
 		case *plan.MvExpand:
@@ -266,7 +270,7 @@ stream:
 	p.nslots = len(sc.fields)
 	for _, f := range sc.fields {
 		if f != "" {
-			p.fields = append(p.fields, f)
+			p.fields = append(p.fields, strings.Split(f, coalesceSep)...)
 		}
 	}
 	for _, lt := range p.LogTypes {
@@ -289,6 +293,22 @@ stream:
 // look it up once between them. It is nil for a field the view does not
 // have.
 func sharedGetter(view schema.View, lt event.LogType, field string) schema.Getter {
+	if names := strings.Split(field, coalesceSep); len(names) > 1 {
+		var gs []schema.Getter
+		for _, n := range names {
+			if g := sharedGetter(view, lt, n); g != nil {
+				gs = append(gs, g)
+			}
+		}
+		return func(ev *event.Event) event.Value {
+			for _, g := range gs {
+				if v := g(ev); !v.IsNull() {
+					return v
+				}
+			}
+			return event.Value{}
+		}
+	}
 	g, _ := schema.Resolve(view, lt, field)
 	if g == nil {
 		return nil

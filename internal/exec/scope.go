@@ -18,7 +18,11 @@ type streamScope struct {
 	slotOf   map[string]int
 	fieldOf  map[string]int // event field name -> slot
 	hidden   []string       // patterns removed from an open scope
-	fields   []string       // slot -> event field name, "" for computed slots
+	// wild are the wildcard renames of an open scope, latest last: a name
+	// the "to" pattern matches reads the field "from" gives it, or itself
+	// when the record lacks that field.
+	wild     []wildRename
+	fields   []string // slot -> event field name, "" for computed slots
 	nullSlot int
 }
 
@@ -37,6 +41,18 @@ func (s *streamScope) newSlot(field string) int {
 func (s *streamScope) resolve(name string) int {
 	if slot, ok := s.slotOf[name]; ok {
 		return slot
+	}
+	for i := len(s.wild) - 1; s.open && i >= 0; i-- {
+		w := s.wild[i]
+		if src, ok := w.source(name); ok {
+			names := []string{src}
+			if !matchAny(s.hidden, name) {
+				names = append(names, name) // kept when the record lacks src
+			}
+			slot := s.newSlot(coalesceFields(names...))
+			s.slotOf[name] = slot
+			return slot
+		}
 	}
 	if !s.open || matchAny(s.hidden, name) {
 		return s.nullSlot
@@ -114,6 +130,42 @@ func (s *streamScope) drop(patterns []string) {
 	if s.open {
 		s.hidden = append(s.hidden, patterns...)
 	}
+}
+
+// wildRename is "rename from as to" with one * in each pattern.
+type wildRename struct{ from, to string }
+
+// source returns the field a renamed name reads: to's * matched in name,
+// put in from's place.
+func (w wildRename) source(name string) (string, bool) {
+	tp, ts, _ := strings.Cut(w.to, "*")
+	if len(name) < len(tp)+len(ts) || !strings.HasPrefix(name, tp) || !strings.HasSuffix(name, ts) {
+		return "", false
+	}
+	star := name[len(tp) : len(name)-len(ts)]
+	fp, fs, _ := strings.Cut(w.from, "*")
+	return fp + star + fs, true
+}
+
+// coalesceSep joins the fields of a slot that reads the first of them the
+// record has (a wildcard rename's source, then the name itself).
+const coalesceSep = "\x00"
+
+func coalesceFields(names ...string) string { return strings.Join(names, coalesceSep) }
+
+// renameWild records a wildcard rename. In an open scope it applies to
+// every name resolved from here on; the source fields are hidden.
+func (s *streamScope) renameWild(from, to string) {
+	if !s.open {
+		for _, name := range append([]string(nil), s.visible...) {
+			if src, ok := (wildRename{from: to, to: from}).source(name); ok {
+				s.rename(name, src)
+			}
+		}
+		return
+	}
+	s.wild = append(s.wild, wildRename{from: from, to: to})
+	s.hidden = append(s.hidden, from)
 }
 
 func (s *streamScope) rename(from, to string) {

@@ -224,6 +224,11 @@ func (tp *tailPlan) addNode(n plan.Node, d plan.Dialect, res tailResolver) error
 		ks := tp.keepSpec(patterns, false)
 		tp.makers = append(tp.makers, func(next proc) proc { return &keepProc{spec: ks, next: next} })
 	case *plan.Rename:
+		for _, p := range t.Pairs {
+			if strings.Contains(p.From, "*") {
+				return fmt.Errorf("rename %s as %s: wildcard renames after the aggregation are not supported yet", p.From, p.To)
+			}
+		}
 		pairs := make([][2]int, len(t.Pairs))
 		if tp.cols != nil {
 			tp.cols = append([]string(nil), tp.cols...)

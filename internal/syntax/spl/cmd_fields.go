@@ -29,10 +29,14 @@ func parseRename(p *parser) ([]plan.Node, *syntax.Error) {
 		if err != nil {
 			return nil, err
 		}
-		for _, t := range []token{from, to} {
-			if strings.Contains(t.text, "*") {
-				return nil, p.errf(t, "wildcard renames are not supported")
+		// Search Reference, "rename": a wildcard in both names renames
+		// every field the first matches, its * carried to the second.
+		if nf, nt := strings.Count(from.text, "*"), strings.Count(to.text, "*"); nf > 1 || nt > 1 || nf != nt {
+			t := from
+			if nf <= 1 {
+				t = to
 			}
+			return nil, p.errf(t, "a wildcard rename takes one * in each name")
 		}
 		r.Pairs = append(r.Pairs, plan.RenamePair{From: from.text, To: to.text})
 	}

@@ -272,7 +272,7 @@ func TestParseErrors(t *testing.T) {
 		{"stats eval", "a | stats count(eval(x>1))", "1:17", "eval() inside an aggregate", ""},
 		{"stats by empty", "a | stats count by", "1:17", "expected field names after by", ""},
 		{"rename missing as", "a | rename a b", "1:14", "expected as after", ""},
-		{"rename wildcard", "a | rename a* as b*", "1:12", "wildcard renames", ""},
+		{"rename wildcard with two stars", "a | rename a** as b*", "1:12", "one * in each name", ""},
 		{"sort empty", "a | sort", "1:9", "expected a field to sort by", ""},
 		{"head not a number", "a | head x", "1:10", "expected a row count", ""},
 		{"dedup sortby", "a | dedup x sortby y", "1:13", "sortby is not supported", ""},
