@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"strconv"
 	"time"
 
@@ -69,7 +67,7 @@ func runDrilldown(s *streams, o *drilldownOptions) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := context.WithCancel(s.ctx)
 	defer stop()
 	st, err := o.store.open(ctx)
 	if err != nil {

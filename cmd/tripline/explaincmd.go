@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"os"
-	"os/signal"
 
 	"github.com/spf13/cobra"
 
@@ -77,7 +75,7 @@ func runRulesExplain(s *streams, o *explainOptions) error {
 	if err != nil {
 		return usagef("%s", err)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := context.WithCancel(s.ctx)
 	defer stop()
 	ex, err := engine.Explain(ctx, c, o.paths, engine.ExplainOptions{
 		HuntOptions: engine.HuntOptions{Workers: o.workers, Stdin: logs.Options{Stdin: s.in}},

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"os"
-	"os/signal"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -82,7 +80,7 @@ func runHunt(s *streams, o *huntOptions) error {
 	if horizon == 0 {
 		horizon = -1 // the engine's "off"
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := context.WithCancel(s.ctx)
 	defer stop()
 	var progress *logs.Progress
 	stopProgress := func() {}

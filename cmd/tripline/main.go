@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -40,6 +41,9 @@ var version = "0.1.0-dev"
 
 // streams are a command's standard input, output and error.
 type streams struct {
+	// ctx ends at Ctrl-C, whenever it comes: a command that has not
+	// started its work yet stops as "interrupted" too.
+	ctx      context.Context
 	in       io.Reader
 	out, err io.Writer
 	// tty is standard error itself when it is a terminal, for the
@@ -55,7 +59,9 @@ func main() {
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// Attacker-controlled text (user agents, role names, prompts) reaches
 	// error messages: it is shown, never obeyed by the terminal.
-	s := &streams{in: stdin, out: stdout, err: visible.Writer(stderr)}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	s := &streams{ctx: ctx, in: stdin, out: stdout, err: visible.Writer(stderr)}
 	if isTerminal(stderr) {
 		s.tty = stderr
 	}

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"slices"
 
 	"github.com/spf13/cobra"
@@ -74,7 +72,7 @@ func runQuery(s *streams, o *queryOptions) error {
 	for _, w := range c.Warnings {
 		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := context.WithCancel(s.ctx)
 	defer stop()
 	rows, stats, err := engine.Query(ctx, c, o.paths, engine.HuntOptions{Workers: o.workers, Stdin: logs.Options{Stdin: stdin}})
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"regexp"
 	"strings"
 
@@ -149,7 +148,7 @@ like go test's; files that do not load count as failures.`,
 			if err != nil {
 				return err
 			}
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+			ctx, stop := context.WithCancel(s.ctx)
 			defer stop()
 			rep := ruletest.RunSet(ctx, set, ruletest.Options{Filter: filter, Verbose: verbose, Out: s.out})
 			rep.WriteSummary(s.out)

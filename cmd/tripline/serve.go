@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"os/signal"
@@ -87,7 +86,7 @@ func runServe(s *streams, fs *pflag.FlagSet, f *serveFlags, configPath string, c
 		fmt.Fprintf(s.out, "# configuration ok: %d rules runnable of %d\n", len(set.Runnable()), len(set.Compiled))
 		return nil
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(s.ctx, syscall.SIGTERM)
 	defer stop()
 	return service.Run(ctx, cfg, set, s.in, s.err)
 }
