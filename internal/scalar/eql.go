@@ -143,15 +143,10 @@ func compileEQLBinary(t *plan.Binary, r Resolver) (Evaluator, error) {
 	if err != nil {
 		return nil, err
 	}
+	if ev, ok := twoValued(t.Op, l, rt); ok {
+		return ev, nil
+	}
 	switch t.Op {
-	case "AND":
-		return func(ctx *Context, row Row) event.Value {
-			return event.BoolValue(Truth(l(ctx, row)) && Truth(rt(ctx, row)))
-		}, nil
-	case "OR":
-		return func(ctx *Context, row Row) event.Value {
-			return event.BoolValue(Truth(l(ctx, row)) || Truth(rt(ctx, row)))
-		}, nil
 	case "==", "=~":
 		fold := t.Op == "=~"
 		return func(ctx *Context, row Row) event.Value {

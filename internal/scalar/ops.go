@@ -647,6 +647,22 @@ func compileSPLOp(e plan.Expr, d plan.Dialect, r Resolver) (Evaluator, error) {
 
 func isEq(c int) bool { return c == 0 }
 
+// twoValued compiles AND and OR with two-valued logic, where null is
+// false (SPL, Sigma, EQL): ok is false for other operators.
+func twoValued(op string, l, r Evaluator) (ev Evaluator, ok bool) {
+	switch op {
+	case "AND":
+		return func(ctx *Context, row Row) event.Value {
+			return event.BoolValue(Truth(l(ctx, row)) && Truth(r(ctx, row)))
+		}, true
+	case "OR":
+		return func(ctx *Context, row Row) event.Value {
+			return event.BoolValue(Truth(l(ctx, row)) || Truth(r(ctx, row)))
+		}, true
+	}
+	return nil, false
+}
+
 func compileSPLBinary(t *plan.Binary, d plan.Dialect, r Resolver) (Evaluator, error) {
 	if t.Op == "+" || t.Op == "-" {
 		if ev, ok, err := compileSpanArith(t, d, r); ok || err != nil {
@@ -661,15 +677,10 @@ func compileSPLBinary(t *plan.Binary, d plan.Dialect, r Resolver) (Evaluator, er
 	if err != nil {
 		return nil, err
 	}
+	if ev, ok := twoValued(t.Op, l, rt); ok {
+		return ev, nil
+	}
 	switch t.Op {
-	case "AND":
-		return func(ctx *Context, row Row) event.Value {
-			return event.BoolValue(Truth(l(ctx, row)) && Truth(rt(ctx, row)))
-		}, nil
-	case "OR":
-		return func(ctx *Context, row Row) event.Value {
-			return event.BoolValue(Truth(l(ctx, row)) || Truth(rt(ctx, row)))
-		}, nil
 	case "XOR":
 		return func(ctx *Context, row Row) event.Value {
 			return event.BoolValue(Truth(l(ctx, row)) != Truth(rt(ctx, row)))
