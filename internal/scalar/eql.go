@@ -68,11 +68,7 @@ func compileEQLOp(e plan.Expr, r Resolver) (Evaluator, error) {
 			return event.BoolValue(not)
 		}, nil
 	case *plan.Like:
-		x, err := Compile(t.X, plan.EQL, r)
-		if err != nil {
-			return nil, err
-		}
-		m, err := compileEQLPatterns(t)
+		x, m, err := compileLikeParts(t, plan.EQL, r, compileEQLPatterns)
 		if err != nil {
 			return nil, err
 		}

@@ -72,6 +72,21 @@ func anyRegex(patterns []string, compile func(string) (*regexp.Regexp, error), w
 	}, nil
 }
 
+// compileLikeParts compiles a Like node's operand in dialect d and its
+// patterns with the dialect's pattern compiler; what a match means for
+// nulls and multi-values stays with each dialect.
+func compileLikeParts(t *plan.Like, d plan.Dialect, r Resolver, patterns func(*plan.Like) (func(string) bool, error)) (Evaluator, func(string) bool, error) {
+	x, err := Compile(t.X, d, r)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := patterns(t)
+	if err != nil {
+		return nil, nil, err
+	}
+	return x, m, nil
+}
+
 // compileLikePatterns compiles the patterns of a Like node: wildcard
 // patterns (* and ?) or whole-string regular expressions.
 func compileLikePatterns(t *plan.Like) (func(string) bool, error) {
@@ -198,11 +213,7 @@ func compileESQLOp(e plan.Expr, r Resolver) (Evaluator, error) {
 	case *plan.In:
 		return compileESQLIn(t, r)
 	case *plan.Like:
-		x, err := Compile(t.X, plan.ESQL, r)
-		if err != nil {
-			return nil, err
-		}
-		m, err := compileLikePatterns(t)
+		x, m, err := compileLikeParts(t, plan.ESQL, r, compileLikePatterns)
 		if err != nil {
 			return nil, err
 		}
@@ -620,11 +631,7 @@ func compileSPLOp(e plan.Expr, d plan.Dialect, r Resolver) (Evaluator, error) {
 			return event.BoolValue(not)
 		}, nil
 	case *plan.Like:
-		x, err := Compile(t.X, d, r)
-		if err != nil {
-			return nil, err
-		}
-		m, err := compileLikePatterns(t)
+		x, m, err := compileLikeParts(t, d, r, compileLikePatterns)
 		if err != nil {
 			return nil, err
 		}
