@@ -237,15 +237,11 @@ func flagError(cmd *cobra.Command, err error) error {
 	if !ok {
 		return usagef("%s", msg)
 	}
-	best, bestD := "", max(1, len(name)/3)+1
-	visit := func(f *pflag.Flag) {
-		if d := lint.Distance(name, f.Name); d < bestD {
-			best, bestD = f.Name, d
-		}
-	}
-	cmd.Flags().VisitAll(visit)
-	cmd.InheritedFlags().VisitAll(visit)
-	if best != "" {
+	var names []string
+	collect := func(f *pflag.Flag) { names = append(names, f.Name) }
+	cmd.Flags().VisitAll(collect)
+	cmd.InheritedFlags().VisitAll(collect)
+	if best := lint.Suggest(name, names); best != "" {
 		msg += fmt.Sprintf("; did you mean --%s?", best)
 	}
 	return usagef("%s", msg)

@@ -43,7 +43,7 @@ func checkKeys(n *yaml.Node, t reflect.Type, where string) error {
 				if where != "" {
 					msg += " in " + where
 				}
-				if near := nearest(k.Value, names); near != "" {
+				if near := lint.Suggest(k.Value, names); near != "" {
 					msg += fmt.Sprintf("; did you mean %q?", near)
 				}
 				return fmt.Errorf("%s", msg)
@@ -101,17 +101,4 @@ func yamlFields(t reflect.Type) map[string]reflect.Type {
 		out[name] = f.Type
 	}
 	return out
-}
-
-// nearest returns the name closest to s by edit distance, if it is close
-// enough to be a slip of the keyboard (at most a third of s's length, and
-// at least one edit).
-func nearest(s string, names []string) string {
-	best, bestD := "", max(1, len(s)/3)+1
-	for _, n := range names {
-		if d := lint.Distance(strings.ToLower(s), n); d < bestD || d == bestD && n < best {
-			best, bestD = n, d
-		}
-	}
-	return best
 }
