@@ -75,10 +75,7 @@ func (l *listedFlags) load(stderr io.Writer) (*ruleset.Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, p := range set.Problems {
-		st := set.ProblemState(p)
-		fmt.Fprintf(stderr, "rule error: %s: %s\n", st.Location(), st.Message)
-	}
+	set.ReportProblems(stderr)
 	return set, nil
 }
 

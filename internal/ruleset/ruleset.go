@@ -113,9 +113,7 @@ func (s *Set) Display(file string) string {
 // the rules that did not compile (located in their file) and the rules'
 // compile warnings, as a run that goes on without them tells its user.
 func (s *Set) Report(w io.Writer) {
-	for _, p := range s.Problems {
-		fmt.Fprintf(w, "rule error: %s\n", s.ProblemState(p).Location()+": "+problemMessage(p))
-	}
+	s.ReportProblems(w)
 	for _, c := range s.Compiled {
 		r := c.Rule
 		if c.Err != nil && r.Skip == "" {
@@ -127,6 +125,15 @@ func (s *Set) Report(w io.Writer) {
 		for _, warn := range c.Warnings {
 			fmt.Fprintf(w, "rule warning: %s: %s: %s\n", s.Display(r.File), r.ID, warn)
 		}
+	}
+}
+
+// ReportProblems prints, one line each, the files and rules that did not
+// load.
+func (s *Set) ReportProblems(w io.Writer) {
+	for _, p := range s.Problems {
+		st := s.ProblemState(p)
+		fmt.Fprintf(w, "rule error: %s: %s\n", st.Location(), st.Message)
 	}
 }
 
