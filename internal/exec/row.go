@@ -184,8 +184,8 @@ type Evidence struct {
 // maxEvidence is how many source events a result keeps by reference.
 const maxEvidence = 10
 
-// evRef is an Evidence as window state keeps it, up to maxEvidence per
-// group and pane for as long as the group lives: an id in the canonical
+// evRef is an Evidence as window state keeps it, the latest maxEvidence
+// per group and pane while newer panes do not hold as many: an id in the canonical
 // UUID form (CloudTrail's eventID, Bedrock's requestId) is held as its 16
 // bytes, not as a string of its own.
 type evRef struct {
@@ -295,16 +295,43 @@ func (m *meta) addEvent(ev *event.Event, t int64) {
 		m.last = t
 	}
 	m.count++
-	if n := len(m.evidence); n < maxEvidence {
-		if n == cap(m.evidence) {
-			// Grow to one, then four, then ten: most groups see one event
-			// or a few, and a group's evidence is held as long as it is.
-			m.evidence = append(make([]evRef, 0, min(max(4*n, 1), maxEvidence)), m.evidence...)
-		}
-		m.evidence = append(m.evidence, newEvRef(ev.Origin, ev.ID, t))
+	n := len(m.evidence)
+	if n == maxEvidence && t < m.evidence[0].time {
+		return // older than every event kept
 	}
+	r := newEvRef(ev.Origin, ev.ID, t)
+	if n < maxEvidence && n == cap(m.evidence) {
+		// Grow to one, then four, then ten: most groups see one event or
+		// a few, and a group's evidence is held as long as it is.
+		m.evidence = append(make([]evRef, 0, min(max(4*n, 1), maxEvidence)), m.evidence...)
+	}
+	m.evidence = insertLatest(m.evidence, r)
 }
 
+// insertLatest adds r to refs, kept in time order (ties in arrival order),
+// dropping the oldest when refs already holds maxEvidence. It does not
+// allocate when refs has room.
+func insertLatest(refs []evRef, r evRef) []evRef {
+	i := len(refs)
+	for i > 0 && refs[i-1].time > r.time {
+		i--
+	}
+	if len(refs) < maxEvidence {
+		refs = append(refs, evRef{})
+		copy(refs[i+1:], refs[i:])
+		refs[i] = r
+		return refs
+	}
+	// Full: shift the older ones down over the oldest.
+	copy(refs[:i-1], refs[1:i])
+	refs[i-1] = r
+	return refs
+}
+
+// merge folds o's provenance into m. Evidence keeps the latest events:
+// they are the ones that brought the group to the state the rule reports,
+// and a window that slides on needs no older pane's evidence once newer
+// panes hold enough (see wgroup.dropOldEvidence).
 func (m *meta) merge(o *meta) {
 	if o == nil || o.count == 0 {
 		return
@@ -322,11 +349,11 @@ func (m *meta) merge(o *meta) {
 	if len(o.evidence) == 0 {
 		return
 	}
-	all := append(m.evidence[:len(m.evidence):len(m.evidence)], o.evidence...)
+	all := make([]evRef, 0, len(m.evidence)+len(o.evidence))
+	all = append(append(all, m.evidence...), o.evidence...)
+	sort.SliceStable(all, func(i, j int) bool { return all[i].time < all[j].time })
 	if len(all) > maxEvidence {
-		// Keep the earliest events: they show how the activity began.
-		sort.SliceStable(all, func(i, j int) bool { return all[i].time < all[j].time })
-		all = append([]evRef(nil), all[:maxEvidence]...)
+		all = append(make([]evRef, 0, maxEvidence), all[len(all)-maxEvidence:]...)
 	}
 	m.evidence = all
 }

@@ -266,6 +266,7 @@ func (w *window) enter(s *statsSpec, idx int64, pn *pane, late bool) {
 		}
 		wg.panes = append(wg.panes, idx)
 		wg.pgs = append(wg.pgs, g)
+		wg.dropOldEvidence()
 		switch {
 		case wg.stale:
 		case len(wg.panes) == 1:
@@ -285,6 +286,26 @@ func (w *window) enter(s *statsSpec, idx int64, pn *pane, late bool) {
 		}
 	}
 	pn.tab.seal()
+}
+
+// dropOldEvidence forgets the evidence of the group's older panes once its
+// newer panes hold maxEvidence events: a result cites the latest events
+// of its window, and the window only slides forward, so those refs could
+// never be cited again. A group alive over a long look-back then holds a
+// few refs, not a few per pane.
+func (wg *wgroup) dropOldEvidence() {
+	n := 0
+	for i := len(wg.pgs) - 1; i >= 0; i-- {
+		m := &wg.pgs[i].meta
+		if n < maxEvidence {
+			n += len(m.evidence)
+			continue
+		}
+		if m.evidence == nil {
+			return // dropped when an earlier pane entered
+		}
+		m.evidence = nil
+	}
 }
 
 // remerge returns aggregate j of the group merged afresh from its panes.
