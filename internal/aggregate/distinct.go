@@ -16,18 +16,18 @@ func (d *distinct) Add(v event.Value, _ int64) {
 	for _, e := range v.Values() {
 		// A value already held keeps its multiplicity, as in valueSet.
 		if k := e.Key(buf[:0]); d.seen.find(k) < 0 {
-			d.seen.insert(string(k), 1)
+			d.seen.insertBytes(k, 1)
 		}
 	}
 }
 func (d *distinct) Merge(o State) {
 	for _, it := range o.(*distinct).seen.items {
-		d.seen.put(it.key, it.n)
+		d.seen.putHandle(it.h, it.n)
 	}
 }
 func (d *distinct) Sub(o State) bool {
 	for _, it := range o.(*distinct).seen.items {
-		d.seen.take(it.key, it.n)
+		d.seen.take(it.key(), it.n)
 	}
 	return true
 }
@@ -38,7 +38,7 @@ func (d *distinct) Result() event.Value { return event.LongValue(int64(len(d.see
 func (d *distinct) Encode(e *Encoder) {
 	keys := make([]string, 0, len(d.seen.items))
 	for _, it := range d.seen.items {
-		keys = append(keys, it.key)
+		keys = append(keys, it.key())
 	}
 	sort.Strings(keys)
 	e.Uvarint(uint64(len(keys)))

@@ -2,6 +2,7 @@ package aggregate
 
 import (
 	"slices"
+	"unique"
 
 	"github.com/tripline/tripline/internal/event"
 )
@@ -21,8 +22,8 @@ func (s *valueSet) Add(v event.Value, _ int64) {
 	for _, e := range v.Values() {
 		k := e.Key(buf[:0])
 		if i := s.set.find(k); i < 0 {
-			s.set.insert(string(k), 1)
-			s.vals = append(s.vals, e)
+			i = s.set.insertBytes(k, 1)
+			s.vals = append(s.vals, e.TextFrom(s.set.items[i].key()))
 		} else if !sameSpelling(e, s.vals[i]) {
 			s.set.items[i].mixed = true
 		}
@@ -30,8 +31,8 @@ func (s *valueSet) Add(v event.Value, _ int64) {
 }
 
 // put adds n to the multiplicity of a value, inserting it when new.
-func (s *valueSet) put(k string, e event.Value, n int32, mixed bool) {
-	i, added := s.set.put(k, n)
+func (s *valueSet) put(h unique.Handle[string], e event.Value, n int32, mixed bool) {
+	i, added := s.set.putHandle(h, n)
 	if added {
 		s.vals = append(s.vals, e)
 		s.set.items[i].mixed = mixed
@@ -47,7 +48,7 @@ func sameSpelling(a, b event.Value) bool { return a.Kind() == b.Kind() && event.
 func (s *valueSet) Merge(o State) {
 	x := o.(*valueSet)
 	for i, it := range x.set.items {
-		s.put(it.key, x.vals[i], it.n, it.mixed)
+		s.put(it.h, x.vals[i], it.n, it.mixed)
 	}
 }
 
@@ -56,12 +57,12 @@ func (s *valueSet) Merge(o State) {
 // merges its remaining panes again.
 func (s *valueSet) Sub(o State) bool {
 	for _, it := range o.(*valueSet).set.items {
-		if i := s.set.findString(it.key); i >= 0 && s.set.items[i].mixed && s.set.items[i].n > it.n {
+		if i := s.set.findString(it.key()); i >= 0 && s.set.items[i].mixed && s.set.items[i].n > it.n {
 			return false
 		}
 	}
 	for _, it := range o.(*valueSet).set.items {
-		at, from := s.set.take(it.key, it.n)
+		at, from := s.set.take(it.key(), it.n)
 		if at < 0 {
 			continue
 		}
@@ -89,6 +90,12 @@ func (s *valueSet) Encode(e *Encoder) { e.Values(s.vals) }
 
 func (s *valueSet) Decode(d *Decoder) {
 	for _, v := range d.Values() {
-		s.put(string(v.Key(nil)), v, 1, false)
+		k := v.Key(nil)
+		i, added := s.set.put(string(k), 1)
+		if added {
+			s.vals = append(s.vals, v.TextFrom(s.set.items[i].key()))
+		} else if !sameSpelling(v, s.vals[i]) {
+			s.set.items[i].mixed = true
+		}
 	}
 }

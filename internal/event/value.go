@@ -374,6 +374,19 @@ func cmpFloat(a, b float64) int {
 	return 0
 }
 
+// TextFrom returns v with its text (of a string or IP) read from key, v's
+// own Key encoding held elsewhere, so that state keeping both holds the
+// text once. Other kinds, and a key that does not end with v's text, give
+// v unchanged.
+func (v Value) TextFrom(key string) Value {
+	if v.kind == String || v.kind == IP {
+		if end := len(key) - 1; end >= len(v.s) && key[end-len(v.s):end] == v.s {
+			v.s = key[end-len(v.s) : end]
+		}
+	}
+	return v
+}
+
 // Key appends a byte encoding of v to dst that is equal for equal values and
 // different for different ones; it is used for group keys and dedup sets.
 func (v Value) Key(dst []byte) []byte {
