@@ -18,8 +18,8 @@ import (
 //   - Every other API call (eventType AwsApiCall), reads included, is a
 //     Change event; its action is the kind of change its eventName's verb
 //     makes (Create: created, Delete: deleted, Describe: read, ...).
-//   - Instance changes (object_category=instance) are also tagged
-//     instance, IAM user and group changes account.
+//   - Changes to instances (object_category=instance, not reads) are
+//     also tagged instance, IAM user and group changes account.
 //
 // The add-on's own configuration files are not public; where it leaves a
 // field's derivation unstated (object, object_id, object_category,
@@ -36,7 +36,9 @@ func cloudTrailTags(ev *event.Event) event.Value {
 		tags = append(tags, event.StringValue("change"))
 		switch objectCategory(ev) {
 		case "instance":
-			tags = append(tags, event.StringValue("instance"))
+			if changeAction(str(ev, "eventName")) != "read" {
+				tags = append(tags, event.StringValue("instance"))
+			}
 		case "user", "group", "login_profile", "access_key", "user_to_group", "user_from_group":
 			if str(ev, "eventSource") == "iam.amazonaws.com" {
 				tags = append(tags, event.StringValue("account"))

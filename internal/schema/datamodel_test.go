@@ -26,6 +26,7 @@ func TestCloudTrailDatamodelFields(t *testing.T) {
 		{loginFailed, "tag", "authentication,cloud"},
 		{assumeRole, "tag", "authentication,cloud"},
 		{serviceEvent, "tag", ""},
+		{`{"eventType":"AwsApiCall","eventName":"DescribeInstances"}`, "tag", "change,cloud"}, // a read changes no instance
 		// action: a change's kind, an authentication's outcome.
 		{runInstances, "action", "created"},
 		{sgIngress, "action", "modified"},

@@ -23,15 +23,12 @@ func TestParseTstats(t *testing.T) {
 			"spl: from datamodel=Change\n" +
 				"| where search(tag = \"change\") AND search(All_Changes.status = \"success\")\n" +
 				"| eval _time = bin(_time, 1 hours)\n" +
-				"| stats n = count(), `values(All_Changes.object_id)` = values(All_Changes.object_id) by All_Changes.user, _time\n" +
-				"| rename All_Changes.user as user (missing removes)"},
+				"| stats n = count(), `values(All_Changes.object_id)` = values(All_Changes.object_id) by user = All_Changes.user, _time"},
 		{"child dataset fields", "| tstats count from datamodel=Change by All_Changes.Instance_Changes.image_id, All_Changes.user " +
 			"| `drop_dm_object_name(\"All_Changes\")` | `drop_dm_object_name(\"Instance_Changes\")` | where image_id != \"unknown\"",
 			"spl: from datamodel=Change\n" +
 				"| where search(tag = \"change\")\n" +
-				"| stats count = count() by All_Changes.Instance_Changes.image_id, All_Changes.user\n" +
-				"| rename All_Changes.Instance_Changes.image_id as Instance_Changes.image_id, All_Changes.user as user (missing removes)\n" +
-				"| rename Instance_Changes.image_id as image_id (missing removes)\n" +
+				"| stats count = count() by image_id = All_Changes.Instance_Changes.image_id, user = All_Changes.user\n" +
 				"| where image_id != \"unknown\""},
 		{"nodename selects a child dataset", "| tstats count from datamodel=Change where nodename=All_Changes.Instance_Changes by All_Changes.user",
 			"spl: from datamodel=Change\n" +
@@ -41,8 +38,7 @@ func TestParseTstats(t *testing.T) {
 			"WHERE Authentication.action = failure BY Authentication.src, Authentication.user | `drop_dm_object_name(Authentication)`",
 			"spl: from datamodel=Authentication\n" +
 				"| where (search(tag = \"authentication\") AND (NOT (search(action = \"success\") AND search(user = \"*$\")))) AND search(Authentication.action = \"failure\")\n" +
-				"| stats count = count(), firstTime = earliest(_time), lastTime = latest(_time) by Authentication.src, Authentication.user\n" +
-				"| rename Authentication.src as src, Authentication.user as user (missing removes)"},
+				"| stats count = count(), firstTime = earliest(_time), lastTime = latest(_time) by src = Authentication.src, user = Authentication.user"},
 		{"where with OR and parentheses, time modifiers dropped",
 			"| tstats count from datamodel=Change where (All_Changes.action=started OR All_Changes.action=created) earliest=-1d by All_Changes.src",
 			"spl: from datamodel=Change\n" +
@@ -51,7 +47,7 @@ func TestParseTstats(t *testing.T) {
 		{"a by value inside where is not the by", "| tstats count from datamodel=Change where All_Changes.user=by by All_Changes.src",
 			"spl: from datamodel=Change\n| where search(tag = \"change\") AND search(All_Changes.user = \"by\")\n| stats count = count() by All_Changes.src"},
 		{"risk data model has no constraint", "| tstats count from datamodel=Risk.All_Risk by All_Risk.risk_object | `drop_dm_object_name(All_Risk)`",
-			"spl: from datamodel=Risk.All_Risk\n| stats count = count() by All_Risk.risk_object\n| rename All_Risk.risk_object as risk_object (missing removes)"},
+			"spl: from datamodel=Risk.All_Risk\n| stats count = count() by risk_object = All_Risk.risk_object"},
 		{"prestats leaves the aggregation to stats", "| tstats prestats=t count from datamodel=Change by All_Changes.user | stats count by All_Changes.user",
 			"spl: from datamodel=Change\n| where search(tag = \"change\")\n| stats count = count() by All_Changes.user"},
 		{"no data model: index-time fields", "| tstats count where index=main sourcetype=aws:cloudtrail by sourcetype",
@@ -128,7 +124,8 @@ func TestParseSpathAll(t *testing.T) {
 }
 
 // Wildcard renames after an aggregation rename the columns it made; before
-// one they stay wildcard renames of the event's fields.
+// one they stay wildcard renames of the event's fields. A rename right
+// after the aggregation names its columns.
 func TestExpandWildRenames(t *testing.T) {
 	tests := []struct{ name, src, want string }{
 		{"before stats stays", "a | rename requestParameters.* as *",
@@ -141,9 +138,11 @@ func TestExpandWildRenames(t *testing.T) {
 		{"matching nothing goes", "a | stats count by b | rename x.* as *",
 			"spl: from *\n| where search(\"a\")\n| stats count = count() by b"},
 		{"suffix patterns", "a | stats count by a_time, b_time | rename *_time as *_t",
-			"spl: from *\n| where search(\"a\")\n| stats count = count() by a_time, b_time\n| rename a_time as a_t, b_time as b_t (missing removes)"},
+			"spl: from *\n| where search(\"a\")\n| stats count = count() by a_t = a_time, b_t = b_time"},
 		{"quoted part joined", "a | stats count by x.a | rename \"x\".* as *",
-			"spl: from *\n| where search(\"a\")\n| stats count = count() by x.a\n| rename x.a as a (missing removes)"},
+			"spl: from *\n| where search(\"a\")\n| stats count = count() by a = x.a"},
+		{"folding stops at a collision", "a | stats count, max(x) as n by k | rename k as n, count as c",
+			"spl: from *\n| where search(\"a\")\n| stats count = count(), n = max(x) by k\n| rename k as n, count as c (missing removes)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

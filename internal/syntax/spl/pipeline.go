@@ -183,6 +183,11 @@ func expandWildRenames(pipeline []plan.Node) []plan.Node {
 					}
 				}
 			}
+			if st, ok := out[len(out)-1].(*plan.Stats); ok && !st.Inline {
+				// Right after the aggregation: name its columns so (see
+				// foldRename), which keeps its keys' names those of the result.
+				out[len(out)-1], r.Pairs = foldRename(st, r.Pairs)
+			}
 			if len(r.Pairs) == 0 {
 				continue
 			}
@@ -191,6 +196,57 @@ func expandWildRenames(pipeline []plan.Node) []plan.Node {
 		out = append(out, n)
 	}
 	return out
+}
+
+// foldRename applies the leading renames of a rename that directly
+// follows an aggregation to the names of its by-keys and aggregates, so
+// that "stats ... by All_Changes.user | rename All_Changes.user as user"
+// becomes "stats ... by user = All_Changes.user": the same rows, with the
+// group's keys named as the result names them (an alert's group is read
+// by the aggregation's key names). It stops at the first pair it cannot
+// fold (a wildcard, a name the aggregation does not make, a target that is
+// another of its columns) and returns the rest.
+func foldRename(st *plan.Stats, pairs []plan.RenamePair) (*plan.Stats, []plan.RenamePair) {
+	out := &plan.Stats{Aggs: append([]plan.Agg(nil), st.Aggs...), By: append([]plan.Assign(nil), st.By...), Inline: st.Inline}
+	for k, p := range pairs {
+		cols := statsCols(out)
+		if strings.Contains(p.From, "*") || !contains(cols, p.From) || p.To != p.From && contains(cols, p.To) {
+			return out, pairs[k:]
+		}
+		for i := range out.By {
+			if out.By[i].Name == p.From {
+				out.By[i].Name = p.To
+			}
+		}
+		for i := range out.Aggs {
+			if out.Aggs[i].Name == p.From {
+				out.Aggs[i].Name = p.To
+			}
+		}
+	}
+	return out, nil
+}
+
+// statsCols are the columns an aggregation makes: its keys, then its
+// aggregates.
+func statsCols(st *plan.Stats) []string {
+	var cols []string
+	for _, b := range st.By {
+		cols = append(cols, b.Name)
+	}
+	for _, a := range st.Aggs {
+		cols = addCol(cols, a.Name)
+	}
+	return cols
+}
+
+func contains(names []string, name string) bool {
+	for _, n := range names {
+		if n == name {
+			return true
+		}
+	}
+	return false
 }
 
 func addCol(cols []string, name string) []string {
