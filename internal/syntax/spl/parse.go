@@ -137,6 +137,8 @@ func (p *parser) fieldList(wildcards bool) ([]string, *syntax.Error) {
 type segment struct{ start, end, pipe int }
 
 // splitPipeline cuts a query at the pipes outside double-quoted strings.
+// Outside a string, \" is a literal quote (and \\ a backslash), as SPL
+// reads it: *\"privileged\":true* is a value, not a string.
 func splitPipeline(src string) ([]segment, *syntax.Error) {
 	var segs []segment
 	start, pipe := 0, -1
@@ -146,6 +148,8 @@ func splitPipeline(src string) ([]segment, *syntax.Error) {
 		switch {
 		case quote >= 0 && c == '\\':
 			i++
+		case c == '\\' && i+1 < len(src) && (src[i+1] == '"' || src[i+1] == '\\'):
+			i++ // \" outside a string is a quote character, not a string
 		case c == '"':
 			if quote >= 0 {
 				quote = -1
