@@ -3,6 +3,7 @@ package schema
 import (
 	"strings"
 	"unicode"
+	"unsafe"
 
 	"github.com/tripline/tripline/internal/event"
 	"github.com/valyala/fastjson"
@@ -26,30 +27,52 @@ import (
 // change_type), tripline derives it from the event as documented on each
 // getter below.
 
+// The tag values of CloudTrail events, shared: a tag field read per event
+// allocates nothing.
+var (
+	tagsAuth     = event.StringsValue([]string{"authentication", "cloud"})
+	tagsChange   = event.StringsValue([]string{"change", "cloud"})
+	tagsInstance = event.StringsValue([]string{"change", "instance", "cloud"})
+	tagsAccount  = event.StringsValue([]string{"change", "account", "cloud"})
+)
+
+// accountNouns are the IAM resources whose changes are account management.
+var accountNouns = map[string]bool{"User": true, "Group": true, "LoginProfile": true, "AccessKey": true,
+	"UserToGroup": true, "UserFromGroup": true}
+
 // cloudTrailTags is the event's tag field: the CIM tags of its eventtypes.
 func cloudTrailTags(ev *event.Event) event.Value {
-	var tags []event.Value
 	switch {
 	case isAuthEvent(ev):
-		tags = append(tags, event.StringValue("authentication"))
-	case str(ev, "eventType") == "AwsApiCall":
-		tags = append(tags, event.StringValue("change"))
-		switch objectCategory(ev) {
-		case "instance":
-			if changeAction(str(ev, "eventName")) != "read" {
-				tags = append(tags, event.StringValue("instance"))
-			}
-		case "user", "group", "login_profile", "access_key", "user_to_group", "user_from_group":
-			if str(ev, "eventSource") == "iam.amazonaws.com" {
-				tags = append(tags, event.StringValue("account"))
-			}
-		}
-	default:
+		return tagsAuth
+	case !bytesIs(ev, "eventType", "AwsApiCall"):
 		return event.Value{}
 	}
-	tags = append(tags, event.StringValue("cloud"))
-	return event.MultiValue(tags)
+	name := bytesOf(ev, "eventName")
+	verb, noun := splitVerb(name)
+	switch {
+	case strings.HasPrefix(noun, "Instance") && verbs[verb] != "read":
+		return tagsInstance
+	case accountNouns[noun] && bytesIs(ev, "eventSource", "iam.amazonaws.com"):
+		return tagsAccount
+	}
+	return tagsChange
 }
+
+// bytesOf returns a top-level string of the record, without copying: valid
+// while the event is.
+func bytesOf(ev *event.Event, key string) string {
+	if ev.Doc == nil {
+		return ""
+	}
+	b := ev.Doc.GetStringBytes(key)
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
+func bytesIs(ev *event.Event, key, want string) bool { return bytesOf(ev, key) == want }
 
 func str(ev *event.Event, key string) string {
 	if ev.Doc == nil {
@@ -60,8 +83,8 @@ func str(ev *event.Event, key string) string {
 
 // isAuthEvent reports a console sign-in or an STS role assumption.
 func isAuthEvent(ev *event.Event) bool {
-	name := str(ev, "eventName")
-	return name == "ConsoleLogin" || strings.HasPrefix(name, "AssumeRole") && str(ev, "eventSource") == "sts.amazonaws.com"
+	name := bytesOf(ev, "eventName")
+	return name == "ConsoleLogin" || strings.HasPrefix(name, "AssumeRole") && bytesIs(ev, "eventSource", "sts.amazonaws.com")
 }
 
 // cimStatus is success or failure: a console sign-in by its
@@ -71,7 +94,7 @@ func cimStatus(ev *event.Event) event.Value {
 	if ev.Doc == nil {
 		return event.Value{}
 	}
-	if str(ev, "eventName") == "ConsoleLogin" {
+	if bytesIs(ev, "eventName", "ConsoleLogin") {
 		if r := ev.Doc.GetStringBytes("responseElements", "ConsoleLogin"); len(r) > 0 {
 			if strings.EqualFold(string(r), "success") {
 				return event.StringValue("success")
@@ -95,7 +118,7 @@ func cimAction(ev *event.Event) event.Value {
 	if isAuthEvent(ev) {
 		return cimStatus(ev)
 	}
-	if a := changeAction(str(ev, "eventName")); a != "" {
+	if a := changeAction(bytesOf(ev, "eventName")); a != "" {
 		return event.StringValue(a)
 	}
 	return event.Value{}

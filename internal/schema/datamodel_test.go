@@ -128,3 +128,14 @@ func TestLookupDataset(t *testing.T) {
 		t.Error("nodename All_Changes.Instance_Changes not found")
 	}
 }
+
+// The tag field is read for every CloudTrail event a data model search
+// sees: it allocates nothing.
+func TestTagsAllocateNothing(t *testing.T) {
+	for _, rec := range []string{runInstances, sgIngress, loginFailed, serviceEvent} {
+		ev := mustEvent(t, event.CloudTrail, rec)
+		if n := testing.AllocsPerRun(100, func() { _ = cloudTrailTags(ev) }); n != 0 {
+			t.Errorf("cloudTrailTags(%.50s) allocates %v times", rec, n)
+		}
+	}
+}
