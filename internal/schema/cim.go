@@ -36,9 +36,10 @@ var cimCloudTrail = map[string]field{
 	"result":          path("errorMessage"),
 	"result_id":       path("errorCode"),
 	"action":          fn(cimAction),
-	"status":          fn(cimAction),
+	"status":          fn(cimStatus),
+	"tag":             fn(cloudTrailTags),
 	"msg":             path("errorMessage"),
-	"object_category": path("eventSource"),
+	"object_category": fn(cimObjectCategory),
 	"app":             fn(constant("AWS")),
 	"sourcetype":      fn(constant("aws:cloudtrail")),
 	"source":          fn(constant("aws_cloudtrail")),
@@ -75,6 +76,11 @@ func resolveRaw(lt event.LogType, name string) (Getter, bool) {
 	}
 	if f, ok := m[name]; ok {
 		return f.get, true
+	}
+	if lt == event.CloudTrail {
+		if g, ok := datamodelField(name); ok {
+			return g, true
+		}
 	}
 	switch name {
 	case "index":
@@ -135,14 +141,6 @@ func epochTime(ev *event.Event) event.Value {
 }
 
 func rawText(ev *event.Event) event.Value { return event.StringValue(string(ev.Raw)) }
-
-// cimAction is the CIM action: success or failure by the error code.
-func cimAction(ev *event.Event) event.Value {
-	if ev.Path([]string{"errorCode"}).IsNull() {
-		return event.StringValue("success")
-	}
-	return event.StringValue("failure")
-}
 
 // flattenJSON adds every scalar leaf of the record under its dotted path,
 // with "{}" after array keys as Splunk's JSON extraction names them.

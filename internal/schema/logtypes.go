@@ -40,10 +40,15 @@ func Sourcetype(lt event.LogType) string {
 func Select(f *plan.From) (lts []event.LogType, warnings []string) {
 	switch {
 	case f.Datamodel != "":
-		if lt, ok := Datamodel(f.Datamodel); ok {
-			return []event.LogType{lt}, nil
+		d, ok := LookupDataset(f.Datamodel)
+		if !ok {
+			return nil, []string{fmt.Sprintf("data model %q is not one tripline holds (it holds %s)", f.Datamodel, DatasetNames())}
 		}
-		return nil, []string{fmt.Sprintf("data model %q is not one tripline holds (it holds %s)", f.Datamodel, RiskDatamodel)}
+		lt, why := d.LogType()
+		if lt == event.UnknownLogType {
+			return nil, []string{fmt.Sprintf("data model %q holds no events: %s", f.Datamodel, why)}
+		}
+		return []event.LogType{lt}, nil
 	case len(f.Indices) > 0 && len(f.Sourcetypes) == 0:
 		return match(f.Indices, IndexName, "index pattern")
 	case len(f.Sourcetypes) > 0:
@@ -57,13 +62,16 @@ func Select(f *plan.From) (lts []event.LogType, warnings []string) {
 const RiskDatamodel = "Risk.All_Risk"
 
 // Datamodel returns the log type holding the records of a Splunk data model
-// dataset: "Risk.All_Risk" (or the data model "Risk" alone, whose root
-// dataset it is) is event.Risk. Names compare without case.
+// dataset (see LookupDataset): "Risk.All_Risk" (or the data model "Risk"
+// alone, whose root dataset it is) is event.Risk; the CIM's Change and
+// Authentication datasets are CloudTrail. Names compare without case.
 func Datamodel(name string) (event.LogType, bool) {
-	if strings.EqualFold(name, RiskDatamodel) || strings.EqualFold(name, "Risk") {
-		return event.Risk, true
+	d, ok := LookupDataset(name)
+	if !ok {
+		return event.UnknownLogType, false
 	}
-	return event.UnknownLogType, false
+	lt, _ := d.LogType()
+	return lt, lt != event.UnknownLogType
 }
 
 // rawLogTypes are the log types of raw logs: every log type but risk events.

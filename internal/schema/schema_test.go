@@ -102,7 +102,11 @@ func TestSelect(t *testing.T) {
 		{plan.From{Sourcetypes: []string{"*"}}, "cloudtrail,bedrock_invocation", false},
 		{plan.From{Datamodel: "Risk.All_Risk"}, "risk", false},
 		{plan.From{Datamodel: "risk"}, "risk", false},
-		{plan.From{Datamodel: "Authentication.Authentication"}, "", true},
+		{plan.From{Datamodel: "Authentication.Authentication"}, "cloudtrail", false},
+		{plan.From{Datamodel: "Change"}, "cloudtrail", false},
+		{plan.From{Datamodel: "change.instance_changes"}, "cloudtrail", false},
+		{plan.From{Datamodel: "Network_Traffic"}, "", true},
+		{plan.From{Datamodel: "Endpoint.Processes"}, "", true},
 	}
 	for _, c := range cases {
 		lts, warns := Select(&c.from)

@@ -89,6 +89,11 @@ func RawPath(v View, lt event.LogType, name string) (string, bool) {
 	if f, ok := m[name]; ok {
 		return f.raw, f.raw != ""
 	}
+	if v == Raw && lt == event.CloudTrail {
+		if _, ok := datamodelField(name); ok {
+			return "", false
+		}
+	}
 	if (v == Raw || v == Paths) && name != "index" && name != "_indextime" && name != "_time" && name != "_raw" {
 		return name, true
 	}

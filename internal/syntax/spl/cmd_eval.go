@@ -229,6 +229,8 @@ func parseConvert(p *parser) ([]plan.Node, *syntax.Error) {
 
 // parseSpath parses "spath [input=f] [output=g] [path=]p" into an eval of
 // spath(f, p). A bare spath is nothing: JSON fields are already there.
+// "spath input=f" without a path extracts the fields of the JSON in f that
+// the rest of the pipeline reads (see extractReferenced).
 func parseSpath(p *parser) ([]plan.Node, *syntax.Error) {
 	input, output, path := "_raw", "", ""
 	var inputTok token
@@ -258,13 +260,20 @@ func parseSpath(p *parser) ([]plan.Node, *syntax.Error) {
 		path = t.text
 	}
 	if path == "" {
-		if input != "_raw" {
-			return nil, p.errf(inputTok, "spath without a path is only supported on _raw")
-		}
 		if output != "" {
 			return nil, p.errf(p.peek(), "output= needs a path")
 		}
-		return nil, nil
+		if input == "_raw" {
+			return nil, nil
+		}
+		if p.pipe == nil {
+			return nil, p.errf(inputTok, "BUG: spath parsed outside a pipeline")
+		}
+		// Every field of the JSON in input: filled in by extractReferenced
+		// once the rest of the pipeline is known.
+		ev := &plan.Eval{}
+		p.pipe.spathAll[ev] = input
+		return []plan.Node{ev}, nil
 	}
 	if output == "" {
 		output = path

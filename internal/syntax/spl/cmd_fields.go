@@ -22,6 +22,14 @@ func parseRename(p *parser) ([]plan.Node, *syntax.Error) {
 		if err != nil {
 			return nil, err
 		}
+		if next := p.peek(); from.kind == tkString && next.kind == tkWord && next.pos == from.end {
+			// "All_Changes".* is one name, All_Changes.*: a quoted part
+			// and the bare text right after it join, as drop_dm_object_name
+			// called with a quoted argument writes it.
+			p.next()
+			from.text += next.text
+			from.end = next.end
+		}
 		if as := p.next(); !isWord(as, "as") {
 			return nil, p.errf(as, "expected as after %q, found %s", from.text, describe(as))
 		}

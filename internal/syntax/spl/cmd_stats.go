@@ -24,45 +24,9 @@ func parseStats(p *parser, inline bool) ([]plan.Node, *syntax.Error) {
 		if isWord(t, "by") {
 			break
 		}
-		if t.kind != tkWord {
-			return nil, p.errf(t, "expected an aggregate function, found %s", describe(t))
-		}
-		if p.atOption() {
-			return nil, p.errf(t, "option %s= is not supported", t.text)
-		}
-		p.next()
-		fn, ok := aggFuncs[strings.ToLower(t.text)]
-		if !ok {
-			return nil, p.errf(t, "unknown aggregate function %s", t.text)
-		}
-		agg := plan.Agg{Name: t.text, Func: fn}
-		if p.peek().kind == tkLParen {
-			open := p.next()
-			arg := p.next()
-			if (arg.kind == tkWord || arg.kind == tkString) && isWord(arg, "eval") && p.peek().kind == tkLParen {
-				return nil, p.errf(arg, "eval() inside an aggregate is not supported")
-			}
-			if arg.kind != tkWord && arg.kind != tkString || arg.text == "" {
-				return nil, p.errf(arg, "expected a field name in %s(), found %s", t.text, describe(arg))
-			}
-			if strings.Contains(arg.text, "*") {
-				return nil, p.errf(arg, "wildcard field names are not supported in aggregates")
-			}
-			if c := p.next(); c.kind != tkRParen {
-				return nil, p.errf(c, "expected ) to close the ( at %s, found %s", lineCol(p.src, open.pos), describe(c))
-			}
-			agg.Args = []plan.Expr{&plan.Field{Name: arg.text}}
-			agg.Name = t.text + "(" + arg.text + ")"
-		} else if fn != "count" {
-			return nil, p.errf(t, "%s needs a field: %s(field)", t.text, t.text)
-		}
-		if isWord(p.peek(), "as") {
-			p.next()
-			alias, err := p.fieldName("a name after as")
-			if err != nil {
-				return nil, err
-			}
-			agg.Name = alias.text
+		agg, err := p.aggregate()
+		if err != nil {
+			return nil, err
 		}
 		st.Aggs = append(st.Aggs, agg)
 	}
@@ -83,4 +47,52 @@ func parseStats(p *parser, inline bool) ([]plan.Node, *syntax.Error) {
 		}
 	}
 	return []plan.Node{st}, nil
+}
+
+// aggregate parses one aggregate: "count", "values(x)", "min(_time) as
+// firstTime". Without "as" it is named as Splunk names it: the function as
+// written, with its argument in parentheses ("values(errorCode)").
+func (p *parser) aggregate() (plan.Agg, *syntax.Error) {
+	t := p.peek()
+	if t.kind != tkWord {
+		return plan.Agg{}, p.errf(t, "expected an aggregate function, found %s", describe(t))
+	}
+	if p.atOption() {
+		return plan.Agg{}, p.errf(t, "option %s= is not supported", t.text)
+	}
+	p.next()
+	fn, ok := aggFuncs[strings.ToLower(t.text)]
+	if !ok {
+		return plan.Agg{}, p.errf(t, "unknown aggregate function %s", t.text)
+	}
+	agg := plan.Agg{Name: t.text, Func: fn}
+	if p.peek().kind == tkLParen {
+		open := p.next()
+		arg := p.next()
+		if (arg.kind == tkWord || arg.kind == tkString) && isWord(arg, "eval") && p.peek().kind == tkLParen {
+			return plan.Agg{}, p.errf(arg, "eval() inside an aggregate is not supported")
+		}
+		if arg.kind != tkWord && arg.kind != tkString || arg.text == "" {
+			return plan.Agg{}, p.errf(arg, "expected a field name in %s(), found %s", t.text, describe(arg))
+		}
+		if strings.Contains(arg.text, "*") {
+			return plan.Agg{}, p.errf(arg, "wildcard field names are not supported in aggregates")
+		}
+		if c := p.next(); c.kind != tkRParen {
+			return plan.Agg{}, p.errf(c, "expected ) to close the ( at %s, found %s", lineCol(p.src, open.pos), describe(c))
+		}
+		agg.Args = []plan.Expr{&plan.Field{Name: arg.text}}
+		agg.Name = t.text + "(" + arg.text + ")"
+	} else if fn != "count" {
+		return plan.Agg{}, p.errf(t, "%s needs a field: %s(field)", t.text, t.text)
+	}
+	if isWord(p.peek(), "as") {
+		p.next()
+		alias, err := p.fieldName("a name after as")
+		if err != nil {
+			return plan.Agg{}, err
+		}
+		agg.Name = alias.text
+	}
+	return agg, nil
 }

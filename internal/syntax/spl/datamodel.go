@@ -7,6 +7,7 @@ import (
 	"github.com/tripline/tripline/internal/event"
 	"github.com/tripline/tripline/internal/plan"
 	"github.com/tripline/tripline/internal/scalar"
+	"github.com/tripline/tripline/internal/schema"
 	"github.com/tripline/tripline/internal/syntax"
 )
 
@@ -22,8 +23,9 @@ func isDatamodelCommand(name string) bool {
 //	| from datamodel:Risk.All_Risk | ...
 //	| datamodel Risk All_Risk search | ...
 //
-// into a From naming the dataset ("Risk.All_Risk"), followed by the other
-// commands. In such a query the time modifiers of search commands
+// into a From naming the dataset ("Risk.All_Risk"), followed by a Where of
+// the dataset's constraint (a CIM data model's tags; the Risk data model
+// has none) and the other commands. In such a query the time modifiers of search commands
 // (starthoursago=168, earliest=-7d@d) restrict _time relative to now() (see
 // timeCond) instead of being dropped: a data model search has no schedule
 // to set its time range.
@@ -39,6 +41,11 @@ func parseDatamodelQuery(src, name string, nameEnd int, seg segment, rest []segm
 		}
 		if err == nil {
 			q := &plan.Query{Dialect: plan.SPL, Pipeline: []plan.Node{from}}
+			if ds, ok := schema.LookupDataset(from.Datamodel); ok {
+				if c := ds.Constraint(); c != nil {
+					q.Pipeline = append(q.Pipeline, &plan.Where{Cond: c})
+				}
+			}
 			return parseRest(q, src, rest, true)
 		}
 	}

@@ -14,8 +14,16 @@
 // are *syntax.Error positioned in the text the caller gave, before macro
 // expansion.
 //
-// spl imports plan, scalar (to check the time modifiers of a data model
-// search), syntax, event and the standard library (plus a YAML decoder for
-// macro files) only: never an executor (internal/exec), never another front
-// end.
+// A query that starts with "| tstats ... from datamodel=MODEL" reads the
+// events of a CIM data model dataset that internal/schema builds over
+// CloudTrail (Change, Authentication): a From naming the dataset, a Where
+// of the dataset's constraint (its tags) and the where clause, and a Stats
+// of the aggregates by the by-fields. summariesonly= and the other options
+// about Splunk's accelerated summaries change nothing: tripline reads the
+// events themselves.
+//
+// spl imports plan, schema (the data models' datasets), scalar (to check
+// the time modifiers of a data model search), syntax, event and the
+// standard library (plus a YAML decoder for macro files) only: never an
+// executor (internal/exec), never another front end.
 package spl

@@ -133,6 +133,9 @@ func (x *expander) scan(text string, stack []string) ([]piece, *expandError) {
 		case inQuote && c == '\\':
 			i++
 			continue
+		case c == '\\' && i+1 < len(text) && (text[i+1] == '"' || text[i+1] == '\\'):
+			i++ // an escaped quote outside a string opens none
+			continue
 		case c == '"':
 			inQuote = !inQuote
 			continue

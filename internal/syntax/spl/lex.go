@@ -56,7 +56,7 @@ func lexString(src string, i, end int) (string, int, *syntax.Error) {
 
 // lexArgs tokenizes src[start:end] the way search terms and command
 // arguments are written: words run until white space or one of ( ) , " =
-// < > and !=.
+// < > and !=; in a word, \" is a quote character and \\ a backslash.
 func lexArgs(src string, start, end int) ([]token, *syntax.Error) {
 	var toks []token
 	i := start
@@ -90,14 +90,25 @@ func lexArgs(src string, start, end int) ([]token, *syntax.Error) {
 			i += n
 		default:
 			j := i
+			escaped := false
 			for j < end {
 				d := src[j]
+				if d == '\\' && j+1 < end && (src[j+1] == '"' || src[j+1] == '\\') {
+					escaped = true
+					j += 2
+					continue
+				}
 				if isSpace(d) || strings.IndexByte(`"(),=<>`, d) >= 0 || d == '!' && j+1 < end && src[j+1] == '=' {
 					break
 				}
 				j++
 			}
-			toks = append(toks, token{tkWord, src[i:j], i, j})
+			text := src[i:j]
+			if escaped {
+				// \" in a bare word is a quote character, \\ a backslash.
+				text = strings.NewReplacer(`\"`, `"`, `\\`, `\`).Replace(text)
+			}
+			toks = append(toks, token{tkWord, text, i, j})
 			i = j
 		}
 	}

@@ -35,7 +35,10 @@ type Macros struct {
 
 // NewMacros returns the built-in macros tripline knows without any macro
 // file: `cloudtrail`, `security_content_ctime(1)`,
-// `security_content_summariesonly`.
+// `security_content_summariesonly`, and the CIM app's
+// `drop_dm_object_name(1)`, which strips a data model dataset's prefix
+// from field names ("All_Changes.user" becomes "user"); the CIM app
+// ships it with Splunk Enterprise Security, not with the detections.
 func NewMacros() *Macros {
 	m := &Macros{byKey: map[string]Macro{}}
 	m.Add(Macro{Name: "cloudtrail", Definition: "sourcetype=aws:cloudtrail"})
@@ -43,6 +46,11 @@ func NewMacros() *Macros {
 		Name:       "security_content_ctime",
 		Args:       []string{"field"},
 		Definition: `convert timeformat="%Y-%m-%dT%H:%M:%S" ctime($field$)`,
+	})
+	m.Add(Macro{
+		Name:       "drop_dm_object_name",
+		Args:       []string{"object"},
+		Definition: "rename $object$.* as *",
 	})
 	m.Add(Macro{
 		Name:       "security_content_summariesonly",

@@ -133,7 +133,7 @@ func TestLoadMacroDir(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"cloudtrail", "pair(2)", "security_content_ctime(1)", "security_content_summariesonly"}
+	want := []string{"cloudtrail", "drop_dm_object_name(1)", "pair(2)", "security_content_ctime(1)", "security_content_summariesonly"}
 	if got := m.Keys(); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("keys %q, want %q", got, want)
 	}

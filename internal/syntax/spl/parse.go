@@ -34,6 +34,16 @@ type parser struct {
 	// timeMods makes a search command's time modifiers conditions on
 	// _time (see timeCond); otherwise they are dropped.
 	timeMods bool
+	// pipe is what the commands of one pipeline share; nil outside one.
+	pipe *pipeline
+}
+
+// pipeline is what the commands of one pipeline share while it is parsed.
+type pipeline struct {
+	// spathAll holds the evals that stand for "spath input=F" without a
+	// path, by the input field; their assignments are the fields the rest
+	// of the pipeline reads (see extractReferenced).
+	spathAll map[*plan.Eval]string
 }
 
 func (p *parser) peek() token { return p.peekAt(0) }
@@ -127,6 +137,8 @@ func (p *parser) fieldList(wildcards bool) ([]string, *syntax.Error) {
 type segment struct{ start, end, pipe int }
 
 // splitPipeline cuts a query at the pipes outside double-quoted strings.
+// Outside a string, \" is a literal quote (and \\ a backslash), as SPL
+// reads it: *\"privileged\":true* is a value, not a string.
 func splitPipeline(src string) ([]segment, *syntax.Error) {
 	var segs []segment
 	start, pipe := 0, -1
@@ -136,6 +148,8 @@ func splitPipeline(src string) ([]segment, *syntax.Error) {
 		switch {
 		case quote >= 0 && c == '\\':
 			i++
+		case c == '\\' && i+1 < len(src) && (src[i+1] == '"' || src[i+1] == '\\'):
+			i++ // \" outside a string is a quote character, not a string
 		case c == '"':
 			if quote >= 0 {
 				quote = -1
@@ -183,6 +197,9 @@ func parseQuery(src string) (*plan.Query, *syntax.Error) {
 		if isDatamodelCommand(name) {
 			return parseDatamodelQuery(src, name, end, seg, rest)
 		}
+		if strings.EqualFold(name, "tstats") {
+			return parseTstatsQuery(src, end, seg, rest)
+		}
 		if !strings.EqualFold(name, "search") {
 			return nil, syntax.Errorf(src, syntax.Span{Start: syntax.Pos(pos), End: syntax.Pos(end)},
 				"cannot plan a query that starts with the command %q: only a search can start a query", name)
@@ -207,13 +224,15 @@ func parseQuery(src string) (*plan.Query, *syntax.Error) {
 // appends their nodes to q. With timeMods, time modifiers of search
 // commands become conditions on _time instead of being dropped.
 func parseRest(q *plan.Query, src string, rest []segment, timeMods bool) (*plan.Query, *syntax.Error) {
+	pipe := &pipeline{spathAll: map[*plan.Eval]string{}}
 	for _, seg := range rest {
-		nodes, err := parseCommand(src, seg, timeMods)
+		nodes, err := parseCommand(src, seg, timeMods, pipe)
 		if err != nil {
 			return nil, err
 		}
 		q.Pipeline = append(q.Pipeline, nodes...)
 	}
+	q.Pipeline = expandWildRenames(extractReferenced(q.Pipeline, pipe.spathAll))
 	return q, nil
 }
 
@@ -260,7 +279,7 @@ var commands = map[string]command{
 	"mvexpand":   {parse: parseMvExpand},
 }
 
-func parseCommand(src string, seg segment, timeMods bool) ([]plan.Node, *syntax.Error) {
+func parseCommand(src string, seg segment, timeMods bool, pipe *pipeline) ([]plan.Node, *syntax.Error) {
 	name, pos, end := commandName(src, seg)
 	if name == "" {
 		return nil, emptyCommand(src, seg)
@@ -275,7 +294,7 @@ func parseCommand(src string, seg segment, timeMods bool) ([]plan.Node, *syntax.
 	}
 	toks, err := lex(src, end, seg.end)
 	if err == nil {
-		p := &parser{src: src, toks: toks, end: seg.end, timeMods: timeMods}
+		p := &parser{src: src, toks: toks, end: seg.end, timeMods: timeMods, pipe: pipe}
 		var nodes []plan.Node
 		nodes, err = cmd.parse(p)
 		if err == nil {

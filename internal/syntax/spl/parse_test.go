@@ -119,6 +119,11 @@ func TestParse(t *testing.T) {
 		{"comparisons", `a=1 b!=2 c<3 d<=4 e>5 f>=6 g="x y" h=*foo*`,
 			"spl: from *\n| where ((((((search(a = \"1\") AND search(b != \"2\")) AND search(c < \"3\")) AND search(d <= \"4\")) AND search(e > \"5\")) AND search(f >= \"6\")) AND search(g = \"x y\")) AND search(h = \"*foo*\")"},
 		{"spaces around =", `user = "bob"`, "spl: from *\n| where search(user = \"bob\")"},
+		// Search Reference, "search": outside a quoted string, \" is a quote
+		// character; the pipe after it still ends the search.
+		{"escaped quotes in a bare value", `a=*\"privileged\":true* | stats count`,
+			"spl: from *\n| where search(a = \"*\\\"privileged\\\":true*\")\n| stats count = count()"},
+		{"escaped backslash in a bare value", `a=x\\y`, "spl: from *\n| where search(a = \"x\\\\y\")"},
 		// Search Reference, "search": a quoted string before = names a field.
 		{"quoted field name", `"user.name"="sys:anon" "a b"`, "spl: from *\n| where search(user.name = \"sys:anon\") AND search(\"a b\")"},
 		{"OR binds tighter than AND", "a b OR c", "spl: from *\n| where search(\"a\") AND (search(\"b\") OR search(\"c\"))"},

@@ -140,7 +140,7 @@ func (p *parser) searchPrimary() (plan.Expr, *syntax.Error) {
 		case t.text == "AND" || t.text == "OR":
 			return nil, p.errf(t, "expected a search term before %s", t.text)
 		case strings.HasPrefix(t.text, "["):
-			return nil, p.errf(t, "subsearches are not supported")
+			return nil, p.errf(t, "subsearches are not supported: tripline does not run a second search over the window before the outer one, and lookups (inputlookup, outputlookup) are not read or written")
 		}
 		if op := p.peek(); op.kind == tkOp {
 			return p.searchCmp(t)
