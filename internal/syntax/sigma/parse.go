@@ -90,7 +90,9 @@ func (p *parser) errAt(n *yaml.Node, format string, args ...any) *syntax.Error {
 	start := p.offset(n.Line, n.Column)
 	end := start
 	if n.Kind == yaml.ScalarNode {
-		end = start + syntax.Pos(len(n.Value))
+		// The value as written may be longer (quotes, escapes) or, at
+		// the end of the text, shorter than the value YAML decoded.
+		end = min(start+syntax.Pos(len(n.Value)), syntax.Pos(len(p.src)))
 	}
 	return syntax.Errorf(p.src, syntax.Span{Start: start, End: end}, format, args...)
 }
@@ -103,7 +105,8 @@ func (p *parser) yamlError(err error) *syntax.Error {
 	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
 		line, _ = strconv.Atoi(m[1])
 	}
-	return syntax.Errorf(p.src, syntax.Span{Start: p.offset(line, 1)}, "%s", strings.TrimPrefix(err.Error(), "yaml: "))
+	at := p.offset(line, 1)
+	return syntax.Errorf(p.src, syntax.Span{Start: at, End: at}, "%s", strings.TrimPrefix(err.Error(), "yaml: "))
 }
 
 // logsource maps a Sigma log source to the logs tripline reads.
