@@ -122,7 +122,7 @@ func TestHuntStdinAndOut(t *testing.T) {
 	}
 }
 
-func TestQueryBothLanguages(t *testing.T) {
+func TestQueryEveryLanguage(t *testing.T) {
 	logs := denials(t)
 	code, stdout, stderr := runCLI(t, "", "query", "--format", "ndjson", "from logs-aws_bedrock.invocation-* | stats n = count(*) by user.id", logs)
 	if code != exitOK || strings.TrimSpace(stdout) != `{"n":5,"user.id":"arn:aws:iam::111122223333:user/x"}` {
@@ -131,6 +131,22 @@ func TestQueryBothLanguages(t *testing.T) {
 	code, stdout, stderr = runCLI(t, "", "query", "--lang", "spl", "--format", "ndjson", "modelId=m1 | stats count by user_name", logs)
 	if code != exitOK || strings.TrimSpace(stdout) != `{"user_name":"x","count":5}` {
 		t.Errorf("spl: exit %d, out %q, err %s", code, stdout, stderr)
+	}
+	// KQL and EQL name no data in the query: --index does, or every log.
+	for _, c := range [][]string{
+		{"--lang", "kuery", "--index", "logs-aws_bedrock.invocation-*", "gen_ai.request.model.id: m1"},
+		{"--lang", "kql", "gen_ai.request.model.id: m1 and not user.id: nobody"},
+		{"--lang", "eql", "any where gen_ai.request.model.id == \"m1\""},
+	} {
+		args := append([]string{"query", "--format", "ndjson"}, append(c, logs)...)
+		code, stdout, stderr = runCLI(t, "", args...)
+		if n := strings.Count(stdout, `"gen_ai.request.model.id":"m1"`); code != exitOK || n != 5 {
+			t.Errorf("%v: exit %d, %d events, want 5; err %s", c, code, n, stderr)
+		}
+	}
+	code, _, stderr = runCLI(t, "", "query", "--index", "x-*", "from logs-aws_bedrock.invocation-*", logs)
+	if code != exitUsage || !strings.Contains(stderr, "--index is for KQL and EQL") {
+		t.Errorf("--index with ES|QL: exit %d, err %s", code, stderr)
 	}
 }
 

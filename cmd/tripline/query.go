@@ -19,6 +19,7 @@ import (
 // queryOptions are query's flags and arguments.
 type queryOptions struct {
 	lang    string
+	indices []string
 	macros  listFlag
 	output  outputFlags
 	workers int
@@ -43,7 +44,8 @@ before writing the rule.`,
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&o.lang, "lang", "esql", "query `language`: esql, spl or sigma (a whole Sigma rule)")
+	fs.StringVar(&o.lang, "lang", "esql", "query `language`: esql, spl, kuery (KQL), eql or sigma (a whole Sigma rule)")
+	fs.Var((*listFlag)(&o.indices), "index", "index `pattern` a KQL or EQL query reads, as an Elastic rule names them (repeatable; default: every log tripline reads)")
 	fs.Var(&o.macros, "macros", "`directory` of Splunk macro YAML files (repeatable)")
 	o.output.register(fs)
 	fs.IntVar(&o.workers, "workers", 0, "decode workers (default: number of CPUs)")
@@ -52,8 +54,16 @@ before writing the rule.`,
 
 func runQuery(s *streams, o *queryOptions) error {
 	stdin, stdout, stderr, of := s.in, s.out, s.err, o.output
-	if o.lang != rule.LangESQL && o.lang != rule.LangSPL && o.lang != rule.LangSigma {
-		return usagef("unknown --lang %q (want esql, spl or sigma)", o.lang)
+	if o.lang == "kql" {
+		o.lang = rule.LangKQL
+	}
+	switch o.lang {
+	case rule.LangESQL, rule.LangSPL, rule.LangSigma, rule.LangKQL, rule.LangEQL:
+	default:
+		return usagef("unknown --lang %q (want esql, spl, kuery, eql or sigma)", o.lang)
+	}
+	if len(o.indices) > 0 && o.lang != rule.LangKQL && o.lang != rule.LangEQL {
+		return usagef("--index is for KQL and EQL queries: %s names its data in the query", o.lang)
 	}
 	format, err := of.resolve(stdout)
 	if err != nil {
@@ -63,7 +73,7 @@ func runQuery(s *streams, o *queryOptions) error {
 	if err != nil {
 		return err
 	}
-	r := &rule.Rule{ID: "query", Name: "query", Language: o.lang, Query: o.query,
+	r := &rule.Rule{ID: "query", Name: "query", Language: o.lang, Query: o.query, Indices: o.indices,
 		Interval: engine.QuerySpec.Interval, LookBack: engine.QuerySpec.LookBack}
 	c := engine.Compile(r, macros)
 	if c.Err != nil {
