@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tripline/tripline/internal/alert"
+	"github.com/tripline/tripline/internal/archive"
 	"github.com/tripline/tripline/internal/event"
 	"github.com/tripline/tripline/internal/rule"
 	"github.com/tripline/tripline/internal/server"
@@ -151,7 +152,7 @@ func TestAlertsDrilldown(t *testing.T) {
 
 func TestDrilldownFunc(t *testing.T) {
 	_, st := drilldownStore(t)
-	run := service.DrilldownFunc(st)
+	run := service.DrilldownFunc(st, nil, nil)
 	res, err := run(context.Background(), "al-1", 2)
 	if err != nil {
 		t.Fatal(err)
@@ -174,6 +175,29 @@ func TestDrilldownFunc(t *testing.T) {
 			t.Errorf("%s %d: err %v, want %v", c.id, c.n, err, c.wantErr)
 		}
 	}
+
+	// With an archive, a log drilldown reads the sources of its range:
+	// the seed's runs over the alert's window ($info_min_time$ to
+	// $info_max_time$), which holds bob's ten denials and not the
+	// records outside it.
+	logs := listDenials(t)
+	outside := filepath.Join(t.TempDir(), "later.json")
+	os.WriteFile(outside, []byte(`{"eventVersion":"1.09","eventTime":"2026-11-21T12:00:00Z","eventSource":"bedrock.amazonaws.com","eventName":"ListFoundationModels","awsRegion":"us-east-1","errorCode":"AccessDenied","eventID":"late-1","userIdentity":{"type":"IAMUser","userName":"bob","accountId":"111122223333"},"recipientAccountId":"111122223333"}`+"\n"), 0o644)
+	var asked []time.Time
+	sources := func(from, to time.Time) []string {
+		asked = append(asked, from, to)
+		return []string{logs, outside} // an archive may name more than the range holds
+	}
+	res, err = service.DrilldownFunc(st, sources, nil)(context.Background(), "al-1", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(asked) != 2 || !asked[0].Equal(drillEnd.Add(-time.Hour)) || !asked[1].Equal(drillEnd) {
+		t.Errorf("the archive was asked for %v, want the alert's window", asked)
+	}
+	if len(res.Rows) != 1 || res.Rows[0].Get("count").String() != "10" {
+		t.Errorf("archived log drilldown rows %v, want bob's 10 denials", res.Rows)
+	}
 }
 
 // After replaying old logs, "--since 24h" finds nothing: the output says
@@ -191,5 +215,28 @@ func TestSinceSaysWhatIsOlder(t *testing.T) {
 	code, _, stderr = runCLI(t, "", "risk", "--data", data, "--since", "24h")
 	if code != exitOK || !strings.Contains(stderr, "the store holds older risk") {
 		t.Errorf("risk: exit %d %s", code, stderr)
+	}
+}
+
+// With serve's event archive in --data, a log drilldown needs no --logs:
+// it reads the archived sources of its range.
+func TestAlertsDrilldownFromTheArchive(t *testing.T) {
+	data, _ := drilldownStore(t)
+	logs := listDenials(t)
+	a, err := archive.Open(filepath.Join(data, "archive"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Seen(logs, drillEnd.Add(-50*time.Minute), drillEnd.Add(-41*time.Minute), 20)
+	a.Seen("s3://trail/AWSLogs/elsewhere.json.gz", drillEnd.Add(-30*time.Minute), drillEnd, 5)
+	if err := a.Save(); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCLI(t, "", "alerts", "drilldown", "--data", data, "--format", "ndjson", "al-1", "1")
+	if code != exitOK || !strings.Contains(stdout, `"user":"bob"`) || !strings.Contains(stdout, `"count":10`) {
+		t.Errorf("exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+	}
+	if !strings.Contains(stderr, "1 archived S3 objects of the range are not read here") || !strings.Contains(stderr, "archived sources from 2026-11-21T08:00:00Z") {
+		t.Errorf("stderr does not say what was searched:\n%s", stderr)
 	}
 }

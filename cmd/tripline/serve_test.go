@@ -251,7 +251,8 @@ func TestServeKillAndRestart(t *testing.T) {
 }
 
 // TestServeIngestAndAPI posts records to the ingest endpoint and reads the
-// alert back through the API and the CLI.
+// alert back through the API and the CLI; the alert's log drilldown runs
+// over the event archive, before and after a restart.
 func TestServeIngestAndAPI(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
@@ -264,6 +265,10 @@ func TestServeIngestAndAPI(t *testing.T) {
 	for i := 0; i < 5; i++ {
 		fmt.Fprintf(&body, `{"schemaType":"ModelInvocationLog","timestamp":%q,"accountId":"111122223333","identity":{"arn":"arn:aws:iam::111122223333:user/x"},"region":"us-east-1","requestId":"r%d","operation":"InvokeModel","modelId":"m1","errorCode":"AccessDeniedException"}`+"\n",
 			at.Add(time.Duration(i)*time.Minute).Format(time.RFC3339), i)
+		if i > 0 { // and four other models, for the rule on their variety
+			fmt.Fprintf(&body, `{"schemaType":"ModelInvocationLog","timestamp":%q,"accountId":"111122223333","identity":{"arn":"arn:aws:iam::111122223333:user/x"},"region":"us-east-1","requestId":"v%d","operation":"InvokeModel","modelId":"m%d","errorCode":"AccessDeniedException"}`+"\n",
+				at.Add(time.Duration(i)*time.Minute+30*time.Second).Format(time.RFC3339), i, i+1)
+		}
 	}
 	// A later record closes the windows that hold the burst.
 	fmt.Fprintf(&body, `{"schemaType":"ModelInvocationLog","timestamp":%q,"accountId":"111122223333","identity":{"arn":"arn:aws:iam::111122223333:user/y"},"region":"us-east-1","requestId":"late","operation":"InvokeModel","modelId":"m2"}`+"\n",
@@ -276,10 +281,10 @@ func TestServeIngestAndAPI(t *testing.T) {
 	var res struct{ Accepted, Bad int }
 	json.NewDecoder(resp.Body).Decode(&res)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusAccepted || res.Accepted != 6 {
+	if resp.StatusCode != http.StatusAccepted || res.Accepted != 10 {
 		t.Fatalf("ingest answered %d with %+v", resp.StatusCode, res)
 	}
-	p.waitStable(6)
+	p.waitStable(10)
 	// The same body again: the engine has read it, and the answer says so.
 	resp, err = http.Post("http://"+p.addr+"/api/v1/ingest", "application/x-ndjson", strings.NewReader(sent))
 	if err != nil {
@@ -288,8 +293,8 @@ func TestServeIngestAndAPI(t *testing.T) {
 	var again struct{ Accepted, Duplicates int }
 	json.NewDecoder(resp.Body).Decode(&again)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusAccepted || again.Accepted != 0 || again.Duplicates != 6 {
-		t.Errorf("the same body again: %d %+v, want 202 with 6 duplicates", resp.StatusCode, again)
+	if resp.StatusCode != http.StatusAccepted || again.Accepted != 0 || again.Duplicates != 10 {
+		t.Errorf("the same body again: %d %+v, want 202 with 10 duplicates", resp.StatusCode, again)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -317,11 +322,66 @@ func TestServeIngestAndAPI(t *testing.T) {
 	if found == "" {
 		t.Fatalf("the API lists no denied-models alert: %+v\n%s", list, p.log.String())
 	}
+	variety := alertOf(t, p.addr, "Access Denied Across Many Models")
+	if rows := drilldownRows(t, p.addr, variety, 2); rows != 9 {
+		t.Errorf("the denials drilldown over the archive gave %d rows, want one per model and minute (9)\n%s", rows, p.log.String())
+	}
 	out, err := exec.Command(bin, "risk", "--data", data, "--since", "10000h", "--format", "json").Output()
 	if err != nil || !strings.Contains(string(out), "arn:aws:iam::111122223333:user/x") {
 		t.Errorf("risk does not show the caller: %v %s", err, out)
 	}
 	p.stop()
+	p = startServe(t, bin, data, watch)
+	if rows := drilldownRows(t, p.addr, variety, 2); rows != 9 {
+		t.Errorf("after a restart the denials drilldown gave %d rows, want 9\n%s", rows, p.log.String())
+	}
+	p.stop()
+}
+
+// alertOf returns the id of the first listed alert of a rule whose name
+// contains name.
+func alertOf(t *testing.T, addr, name string) string {
+	t.Helper()
+	resp, err := http.Get("http://" + addr + "/api/v1/alerts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var list struct {
+		Alerts []struct {
+			ID   string `json:"id"`
+			Rule struct {
+				Name string `json:"name"`
+			} `json:"rule"`
+		} `json:"alerts"`
+	}
+	json.NewDecoder(resp.Body).Decode(&list)
+	for _, a := range list.Alerts {
+		if strings.Contains(a.Rule.Name, name) {
+			return a.ID
+		}
+	}
+	t.Fatalf("no alert of %q in %+v", name, list)
+	return ""
+}
+
+// drilldownRows runs drilldown n of an alert through the API and counts
+// its rows.
+func drilldownRows(t *testing.T, addr, id string, n int) int {
+	t.Helper()
+	resp, err := http.Get(fmt.Sprintf("http://%s/api/v1/alerts/%s/drilldowns/%d", addr, id, n))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var res struct {
+		Rows []json.RawMessage `json:"rows"`
+	}
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || json.Unmarshal(b, &res) != nil {
+		t.Fatalf("drilldown %d of %s: %d %s", n, id, resp.StatusCode, b)
+	}
+	return len(res.Rows)
 }
 
 // Gzip bodies that inflate far past the body limit (a few hundred KB that

@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/tripline/tripline/internal/alert"
+	"github.com/tripline/tripline/internal/duration"
 	"github.com/tripline/tripline/internal/exec"
+	"github.com/tripline/tripline/internal/logs"
 	"github.com/tripline/tripline/internal/rule"
 	"github.com/tripline/tripline/internal/store"
 	"github.com/tripline/tripline/internal/syntax/spl"
@@ -28,6 +31,12 @@ type DrilldownOptions struct {
 	// expand a Splunk search's macros.
 	Logs   []string
 	Macros *spl.Macros
+	// Sources, when Logs is empty, names the sources that may hold events
+	// of a time range (serve's archive); the search then reads those
+	// alone, bounded to the drilldown's range. Open reads the ones named
+	// by URL (S3 objects).
+	Sources func(from, to time.Time) []string
+	Open    func(ctx context.Context, name string) (io.ReadCloser, error)
 }
 
 // DrilldownRun is what running a drilldown gave: its rows, and a line
@@ -60,7 +69,18 @@ func RunDrilldown(ctx context.Context, st store.Store, a *alert.Alert, n int, op
 		run.Searched = "risk events of the store, searched at " + now.UTC().Format(time.RFC3339)
 		return run, nil
 	}
-	if len(opt.Logs) == 0 {
+	var from, to time.Time
+	paths := opt.Logs
+	if len(paths) == 0 && opt.Sources != nil {
+		from, to = DrilldownRange(dd, a)
+		paths = opt.Sources(from, to)
+		if len(paths) == 0 {
+			run.Searched = fmt.Sprintf("nothing: the archive holds no source with events from %s to %s",
+				from.UTC().Format(time.RFC3339), to.UTC().Format(time.RFC3339))
+			return run, nil
+		}
+	}
+	if len(paths) == 0 {
 		return run, fmt.Errorf("%w: give the logs to search (its window is %s)", ErrNeedsLogs, DrilldownWindow(dd))
 	}
 	lang := a.Rule.Language
@@ -73,12 +93,17 @@ func RunDrilldown(ctx context.Context, st store.Store, a *alert.Alert, n int, op
 	if c.Err != nil {
 		return run, fmt.Errorf("cannot run drilldown %d: %s", n, ErrorDetail(c.Err))
 	}
-	rows, read, err := Query(ctx, c, opt.Logs, HuntOptions{})
+	rows, read, err := Query(ctx, c, paths, HuntOptions{From: from, To: to, Stdin: logs.Options{Open: opt.Open}})
 	if err != nil {
 		return run, fmt.Errorf("cannot run drilldown %d: %w", n, err)
 	}
 	run.Rows = rows
-	run.Searched = fmt.Sprintf("searched %d records of %s as one window", read.Total(), strings.Join(opt.Logs, ", "))
+	if from.IsZero() {
+		run.Searched = fmt.Sprintf("searched %d records of %s as one window", read.Total(), strings.Join(paths, ", "))
+	} else {
+		run.Searched = fmt.Sprintf("searched %d records of %d archived sources from %s to %s", read.Total(), len(paths),
+			from.UTC().Format(time.RFC3339), to.UTC().Format(time.RFC3339))
+	}
 	return run, nil
 }
 
@@ -92,6 +117,47 @@ func AlertTime(a *alert.Alert) time.Time {
 		return a.LastSeen
 	}
 	return time.Now()
+}
+
+// DrilldownRange is the time range a drilldown of alert a searches, as
+// Splunk ES reads a drilldown's offsets: an epoch time ($info_min_time$
+// filled in) stands for itself; a span ("7d", "2m", or seconds) counts
+// back (earliest) or forward (latest) from the time of the alert; an empty
+// offset is the alert's own window. The range includes both ends.
+func DrilldownRange(dd alert.Drilldown, a *alert.Alert) (from, to time.Time) {
+	at := AlertTime(a)
+	from, to = a.Window.Start, a.Window.End
+	if from.IsZero() {
+		from = a.FirstSeen
+	}
+	if to.IsZero() {
+		to = at
+	}
+	if t, ok := offsetTime(dd.Earliest, at, -1); ok {
+		from = t
+	}
+	if t, ok := offsetTime(dd.Latest, at, 1); ok {
+		to = t
+	}
+	return from, to
+}
+
+// offsetTime reads one drilldown offset relative to at, in direction dir.
+func offsetTime(s string, at time.Time, dir int) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, false
+	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		if n >= 1e9 { // an epoch time, not a span of seconds
+			return time.Unix(n, 0).UTC(), true
+		}
+		return at.Add(time.Duration(dir) * time.Duration(n) * time.Second), true
+	}
+	if d, err := duration.Parse(strings.TrimPrefix(s, "-")); err == nil {
+		return at.Add(time.Duration(dir) * d), true
+	}
+	return time.Time{}, false
 }
 
 // DrilldownWindow renders the time range a drilldown searches, for people.

@@ -38,6 +38,10 @@ type HuntOptions struct {
 	DedupHorizon time.Duration
 	// Progress, when set, follows the read, for a display to poll.
 	Progress *logs.Progress
+	// From and To, when set, bound the event times a Query reads (To
+	// included): a drilldown or search of an archive reads whole sources,
+	// whose records may reach outside the range asked.
+	From, To time.Time
 }
 
 // RuleProfile is what one rule cost in a run.
@@ -369,6 +373,9 @@ func Query(ctx context.Context, c *Compiled, inputs []string, opt HuntOptions) (
 	readOpt.Workers = n
 	readOpt.Progress = opt.Progress
 	stats, err := logs.Read(ctx, inputs, readOpt, func(wi int, ev *event.Event) error {
+		if (!opt.From.IsZero() && ev.Time.Before(opt.From)) || (!opt.To.IsZero() && ev.Time.After(opt.To)) {
+			return nil
+		}
 		insts[wi].Push(ev)
 		return nil
 	})
@@ -378,6 +385,11 @@ func Query(ctx context.Context, c *Compiled, inputs []string, opt HuntOptions) (
 	for _, in := range insts[1:] {
 		insts[0].Merge(in)
 	}
+	// now() in the query is the end of the range asked, so that a search
+	// of last month's archive reads as it would have then.
 	now := time.Now()
-	return insts[0].Evaluate(now, time.Time{}, now), stats, nil
+	if !opt.To.IsZero() {
+		now = opt.To
+	}
+	return insts[0].Evaluate(now, time.Time{}, now.Add(time.Nanosecond)), stats, nil
 }

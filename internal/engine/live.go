@@ -80,6 +80,10 @@ type LiveOptions struct {
 	// names of their own, or one restores another's state and read
 	// positions. Default "engine".
 	CheckpointName string
+	// OnRead, when set, is told after each chunk which source it came from
+	// (the chunk's name: a path, an s3:// URL, a spooled body) and the
+	// event times of its good records, for the event archive.
+	OnRead func(name string, first, last time.Time, records int)
 	// AfterCheckpoint, when set, runs on the engine's goroutine right after
 	// each checkpoint is saved, while the sources' positions are exactly
 	// those saved: the moment to delete input the checkpoint covers.
@@ -385,13 +389,25 @@ func (l *Live) process(ctx context.Context, it item) {
 func (l *Live) ingest(ctx context.Context, in Input) error {
 	var rd = bytes.NewReader(in.Data)
 	counts := map[event.LogType]int{}
+	var first, last time.Time
+	n := 0
 	st, err := logs.ReadStream(ctx, in.Name, rd, in.Start, logs.Options{}, func(_ int, ev *event.Event) error {
 		counts[ev.LogType]++
+		if n == 0 || ev.Time.Before(first) {
+			first = ev.Time
+		}
+		if n == 0 || ev.Time.After(last) {
+			last = ev.Time
+		}
+		n++
 		l.push(ev, in.Stream)
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("cannot read %s: %w", in.Name, err)
+	}
+	if l.opt.OnRead != nil && n > 0 {
+		l.opt.OnRead(in.Name, first, last, n)
 	}
 	if st.Bad > 0 {
 		for _, p := range st.BadSamples {

@@ -21,13 +21,13 @@ import (
 // Everything else is read, its format sniffed from its content. A path that
 // does not exist and a glob that matches nothing are errors.
 func Expand(inputs []string) ([]string, error) {
-	files, _, err := expand(inputs)
+	files, _, err := expand(inputs, false)
 	return files, err
 }
 
 // expand is Expand that also names the directories given (or matched)
 // that hold no log file.
-func expand(inputs []string) (files, emptyDirs []string, err error) {
+func expand(inputs []string, urls bool) (files, emptyDirs []string, err error) {
 	var out []string
 	seen := map[string]bool{}
 	add := func(p string) {
@@ -37,7 +37,7 @@ func expand(inputs []string) (files, emptyDirs []string, err error) {
 		}
 	}
 	for _, in := range inputs {
-		if in == "-" {
+		if in == "-" || urls && IsURL(in) {
 			add(in)
 			continue
 		}

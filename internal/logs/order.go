@@ -25,6 +25,8 @@ func timeOrder(ctx context.Context, files []string, opt Options) []string {
 		}
 		if t, ok := PathTime(f); ok {
 			at[f] = t
+		} else if IsURL(f) {
+			continue // not fetched twice to be ordered
 		} else if t, ok := firstRecordTime(ctx, f, opt); ok {
 			at[f] = t
 		}

@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
@@ -56,6 +57,16 @@ type Options struct {
 	// Progress, when set, is kept up to date as the read goes, for a
 	// display to poll.
 	Progress *Progress
+	// Open, when set, opens inputs named by a URL (s3://bucket/key), which
+	// are otherwise an error; local paths are always opened directly.
+	Open func(ctx context.Context, name string) (io.ReadCloser, error)
+}
+
+// IsURL reports whether an input names a remote object (scheme://...)
+// rather than a local path.
+func IsURL(name string) bool {
+	i := strings.Index(name, "://")
+	return i > 0 && !strings.ContainsAny(name[:i], `/\.`)
 }
 
 // Progress is how far a read has got, safe to read while it runs. Sizes
@@ -153,7 +164,7 @@ func Read(ctx context.Context, inputs []string, opt Options, h Handler) (Stats, 
 	if err := ctx.Err(); err != nil {
 		return Stats{}, err
 	}
-	files, emptyDirs, err := expand(inputs)
+	files, emptyDirs, err := expand(inputs, opt.Open != nil)
 	if err != nil {
 		return Stats{}, err
 	}
@@ -169,7 +180,7 @@ func Read(ctx context.Context, inputs []string, opt Options, h Handler) (Stats, 
 	if p := opt.Progress; p != nil {
 		var size int64
 		for _, f := range files {
-			if st, err := os.Stat(f); err == nil && f != "-" {
+			if st, err := os.Stat(f); err == nil && f != "-" && !IsURL(f) {
 				size += st.Size()
 			}
 		}
@@ -185,7 +196,7 @@ func Read(ctx context.Context, inputs []string, opt Options, h Handler) (Stats, 
 	}
 	n = max(1, min(n, len(files)))
 
-	r := &run{files: files, opt: opt, h: h}
+	r := &run{ctx: ctx, files: files, opt: opt, h: h}
 	done := make(chan struct{})
 	defer close(done)
 	go func() {
@@ -244,6 +255,7 @@ func Read(ctx context.Context, inputs []string, opt Options, h Handler) (Stats, 
 
 // run is the state the workers of one Read share.
 type run struct {
+	ctx   context.Context
 	files []string
 	opt   Options
 	h     Handler
@@ -331,9 +343,18 @@ func (w *worker) loop() {
 func (w *worker) readInput(i int, name string) {
 	w.name, w.fileIdx, w.perFile = name, i, 0
 	var rd io.Reader
-	if name == "-" {
+	switch {
+	case name == "-":
 		rd = w.run.opt.Stdin
-	} else {
+	case IsURL(name) && w.run.opt.Open != nil:
+		rc, err := w.run.opt.Open(w.run.ctx, name)
+		if err != nil {
+			w.problem(0, 0, fmt.Errorf("cannot open input: %w", err))
+			return
+		}
+		defer rc.Close()
+		rd = rc
+	default:
 		f, err := os.Open(name)
 		if err != nil {
 			w.problem(0, 0, fmt.Errorf("cannot open input: %w", err))

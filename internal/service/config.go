@@ -35,6 +35,7 @@ type Config struct {
 	MaxSkew         Duration          `yaml:"max_skew"`    // how far ahead of the clock a record may be
 	StreamIdle      Duration          `yaml:"stream_idle"` // how long a quiet stream holds rules back
 	Retention       Duration          `yaml:"retention"`
+	Archive         ArchiveConfig     `yaml:"archive"`
 	CheckpointEvery Duration          `yaml:"checkpoint_every"`
 	QueueSize       int               `yaml:"queue_size"`
 	Risk            RiskConfig        `yaml:"risk"`
@@ -50,6 +51,19 @@ type Config struct {
 	// TokenOnCommandLine says the token came from --token, where ps shows it.
 	TokenOnCommandLine bool `yaml:"-"`
 }
+
+// ArchiveConfig says how long what serve read stays searchable: watched
+// files and S3 objects by reference, ingested bodies as compressed copies
+// under <data>/archive.
+type ArchiveConfig struct {
+	// Retention is how far behind the newest event a source is kept; 0
+	// means DefaultArchiveRetention.
+	Retention Duration `yaml:"retention"`
+	Disabled  bool     `yaml:"disabled"`
+}
+
+// DefaultArchiveRetention is how long the archive keeps sources by default.
+const DefaultArchiveRetention = 30 * 24 * time.Hour
 
 type RiskConfig struct {
 	Threshold int      `yaml:"threshold"`
@@ -215,7 +229,7 @@ func ApplyEnv(cfg *Config, getenv func(string) string) error {
 	}
 	for key, dst := range map[string]*Duration{"LATENESS": &cfg.Lateness, "RETENTION": &cfg.Retention, "RISK_WINDOW": &cfg.Risk.Window,
 		"CHECKPOINT_EVERY": &cfg.CheckpointEvery, "POLL_INTERVAL": &cfg.Sources.PollInterval,
-		"MAX_SKEW": &cfg.MaxSkew, "STREAM_IDLE": &cfg.StreamIdle} {
+		"MAX_SKEW": &cfg.MaxSkew, "STREAM_IDLE": &cfg.StreamIdle, "ARCHIVE_RETENTION": &cfg.Archive.Retention} {
 		if err := dur(key, dst); err != nil {
 			return err
 		}
@@ -255,7 +269,7 @@ func (c *Config) Check() error {
 	if c.NotifyUpdateEvents < 0 {
 		errs = append(errs, "notify_update_events must not be negative")
 	}
-	if c.Lateness < 0 || c.Retention < 0 || c.MaxSkew < 0 || c.StreamIdle < 0 {
+	if c.Lateness < 0 || c.Retention < 0 || c.MaxSkew < 0 || c.StreamIdle < 0 || c.Archive.Retention < 0 {
 		errs = append(errs, "durations must not be negative")
 	}
 	for i, s := range c.Sources.S3 {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"time"
 
 	"github.com/tripline/tripline/internal/alert"
 	"github.com/tripline/tripline/internal/engine"
@@ -11,18 +13,20 @@ import (
 	"github.com/tripline/tripline/internal/store"
 )
 
-// DrilldownFunc runs the risk drilldowns of stored alerts for the API, at
-// the end of each alert's window.
-func DrilldownFunc(st store.Store) server.DrilldownFunc {
+// DrilldownFunc runs the drilldowns of stored alerts for the API: risk
+// searches against the store at the end of each alert's window, log
+// searches over the archived sources of the drilldown's range (sources,
+// with open for S3 objects) when there is an archive.
+func DrilldownFunc(st store.Store, sources func(from, to time.Time) []string, open func(ctx context.Context, name string) (io.ReadCloser, error)) server.DrilldownFunc {
 	return func(ctx context.Context, id string, n int) (server.DrilldownResult, error) {
 		a, _, err := st.Get(ctx, id)
 		if err != nil {
 			return server.DrilldownResult{}, err
 		}
-		run, err := engine.RunDrilldown(ctx, st, a, n, engine.DrilldownOptions{})
+		run, err := engine.RunDrilldown(ctx, st, a, n, engine.DrilldownOptions{Sources: sources, Open: open})
 		res := server.DrilldownResult{Name: run.Drilldown.Name, Search: run.Drilldown.Search}
 		if errors.Is(err, engine.ErrNeedsLogs) {
-			return res, fmt.Errorf("it searches logs, not the risk store (run it with tripline alerts drilldown --logs): %w", server.ErrCannotRun)
+			return res, fmt.Errorf("it searches logs and the event archive is disabled (run it with tripline alerts drilldown --logs): %w", server.ErrCannotRun)
 		}
 		if err != nil {
 			return res, err

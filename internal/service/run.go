@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tripline/tripline/internal/archive"
 	"github.com/tripline/tripline/internal/datadir"
 	"github.com/tripline/tripline/internal/engine"
 	"github.com/tripline/tripline/internal/metrics"
@@ -38,6 +39,7 @@ type service struct {
 	spoolDir  string
 	sources   []source.Source
 	buckets   []*source.S3
+	archive   *archive.Archive // nil when disabled
 }
 
 // Run serves until ctx is done: it opens the store, restores the engine
@@ -79,7 +81,7 @@ func Run(ctx context.Context, cfg Config, set *ruleset.Set, stdin io.Reader, log
 		Ingest:    s.spool.Ingest,
 		Rules:     func() []server.RuleStatus { return ruleStatuses(set, s.live) },
 		Degraded:  s.live.Degraded,
-		Drilldown: DrilldownFunc(s.st),
+		Drilldown: DrilldownFunc(s.st, s.archiveSources(), s.openRecord),
 	})
 	if err != nil {
 		return err
@@ -110,13 +112,31 @@ func (s *service) startEngine(ctx context.Context, ckptName string, router *rout
 	cfg := s.cfg
 	s.reg = metrics.NewRegistry()
 	var afterCheckpoint func() // set once the spool exists
+	if !cfg.Archive.Disabled {
+		ret := time.Duration(cfg.Archive.Retention)
+		if ret == 0 {
+			ret = DefaultArchiveRetention
+		}
+		a, err := archive.Open(filepath.Join(cfg.Data, "archive"), ret)
+		if err != nil {
+			return err
+		}
+		for _, p := range a.Problems {
+			s.log.Warn("archive index damaged", "at", p)
+		}
+		s.archive = a
+	}
+	var onRead func(string, time.Time, time.Time, int)
+	if s.archive != nil {
+		onRead = s.archive.Seen
+	}
 	s.live = engine.NewLive(s.set.Compiled, engine.LiveOptions{
 		Store: s.st, Lateness: time.Duration(cfg.Lateness), Retention: time.Duration(cfg.Retention),
 		MaxSkew: time.Duration(cfg.MaxSkew), StreamIdle: time.Duration(cfg.StreamIdle),
 		CheckpointEvery: time.Duration(cfg.CheckpointEvery), QueueSize: cfg.QueueSize,
 		Risk:     engine.RiskOptions{Threshold: cfg.Risk.Threshold, Window: time.Duration(cfg.Risk.Window), Disabled: cfg.Risk.Disabled},
 		OnAlerts: router.SendAll, Logger: s.log, Observe: metrics.NewEngineObserver(s.reg), CheckpointName: ckptName,
-		OpenRecord: s.openRecord,
+		OpenRecord: s.openRecord, OnRead: onRead,
 		AfterCheckpoint: func() {
 			if afterCheckpoint != nil {
 				afterCheckpoint()
@@ -155,7 +175,24 @@ func (s *service) startEngine(ctx context.Context, ckptName string, router *rout
 			s.spool.Keep = max(s.spool.Keep, c.Spec.LookBack+c.Spec.WindowEnd+time.Duration(cfg.Lateness))
 		}
 	}
-	afterCheckpoint = func() { s.spool.Prune(s.positions, s.log) }
+	afterCheckpoint = func() {
+		var adopt func(string) (bool, error)
+		if s.archive != nil {
+			adopt = s.archive.Adopt
+		}
+		s.spool.Prune(s.positions, adopt, s.log)
+		if s.archive == nil {
+			return
+		}
+		if n, err := s.archive.Prune(); err != nil {
+			s.log.Warn("archive retention", "err", err)
+		} else if n > 0 {
+			s.log.Info("archive retention removed sources", "sources", n)
+		}
+		if err := s.archive.Save(); err != nil {
+			s.log.Warn("archive index not saved", "err", err)
+		}
+	}
 	return nil
 }
 
@@ -215,6 +252,15 @@ func (s *service) openRecord(ctx context.Context, name string) (io.ReadCloser, e
 		return nil, fmt.Errorf("no S3 source reads %s", name)
 	}
 	return nil, errors.Join(errs...)
+}
+
+// archiveSources lists the archived sources of a time range for
+// drilldowns; nil when there is no archive.
+func (s *service) archiveSources() func(from, to time.Time) []string {
+	if s.archive == nil {
+		return nil
+	}
+	return s.archive.Refs
 }
 
 // deliver hands one chunk a source read to the engine; its position is

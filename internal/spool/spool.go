@@ -203,9 +203,11 @@ func (s *Spool) StreamOf(path string) (string, bool) {
 // the checkpoint just saved (the checkpoint holds their events, so they are
 // no longer needed to recover) and that are older than keep: until then an
 // alert may still cite their records, which the engine reads back from
-// them to store with it. It runs on the engine's goroutine, when the
-// positions are exactly those saved.
-func (s *Spool) Prune(positions *source.Positions, log *slog.Logger) {
+// them to store with it. When archive is set it is offered each such body
+// first: a body it takes (true) is its to keep, one it fails on stays
+// spooled for the next checkpoint. It runs on the engine's goroutine, when
+// the positions are exactly those saved.
+func (s *Spool) Prune(positions *source.Positions, archive func(path string) (bool, error), log *slog.Logger) {
 	entries, err := os.ReadDir(s.dir)
 	if err != nil {
 		return
@@ -219,6 +221,16 @@ func (s *Spool) Prune(positions *source.Positions, log *slog.Logger) {
 		info, err := e.Info()
 		if !ok || err != nil || !(pos.Done || pos.Offset >= info.Size()) || time.Since(info.ModTime()) < s.Keep {
 			continue
+		}
+		if archive != nil {
+			taken, err := archive(path)
+			if err != nil {
+				log.Warn("cannot archive a processed ingest body; it stays spooled", "file", path, "err", err)
+				continue
+			}
+			if taken {
+				continue
+			}
 		}
 		if err := os.Remove(path); err != nil {
 			log.Warn("cannot delete a processed ingest body", "file", path, "err", err)

@@ -65,7 +65,21 @@ func TestSpoolPrune(t *testing.T) {
 	positions := source.NewPositions()
 	positions.Set(done, source.Position{Offset: 6})
 	positions.Set(half, source.Position{Offset: 3})
-	(&Spool{dir: dir}).Prune(positions, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	// An archive that fails keeps the body spooled; one that takes it
+	// keeps it instead; without one it is deleted.
+	var offered []string
+	failing := func(p string) (bool, error) { offered = append(offered, p); return false, errors.New("disk full") }
+	(&Spool{dir: dir}).Prune(positions, failing, quiet)
+	if _, err := os.Stat(done); err != nil || len(offered) != 1 || offered[0] != done {
+		t.Errorf("a body the archive failed to take was lost (%v), or the wrong ones offered: %v", err, offered)
+	}
+	taking := func(p string) (bool, error) { return true, nil }
+	(&Spool{dir: dir}).Prune(positions, taking, quiet)
+	if _, err := os.Stat(done); err != nil {
+		t.Errorf("the spool deleted a body the archive took: %v", err)
+	}
+	(&Spool{dir: dir}).Prune(positions, nil, quiet)
 	if _, err := os.Stat(done); !os.IsNotExist(err) {
 		t.Errorf("a processed body was kept: %v", err)
 	}

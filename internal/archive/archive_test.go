@@ -1,0 +1,142 @@
+package archive
+
+import (
+	"compress/gzip"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+var t0 = time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+
+func refs(es []Entry) string {
+	var out []string
+	for _, e := range es {
+		out = append(out, filepath.Base(e.Ref))
+	}
+	return strings.Join(out, " ")
+}
+
+// A source is found by the times it holds, across a reopen, and grows as
+// more of it is read.
+func TestSourcesByTime(t *testing.T) {
+	dir := t.TempDir()
+	a, err := Open(dir, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Seen("/logs/a.json", t0, t0.Add(time.Hour), 10)
+	a.Seen("s3://trail/AWSLogs/b.json.gz", t0.Add(3*time.Hour), t0.Add(4*time.Hour), 5)
+	a.Seen("/logs/a.json", t0.Add(5*time.Hour), t0.Add(6*time.Hour), 2) // the file grew
+	a.Seen("/logs/empty.json", t0, t0, 0)
+	if err := a.Save(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := Open(dir, 0)
+	if err != nil || len(b.Problems) > 0 {
+		t.Fatalf("reopen: %v %v", err, b.Problems)
+	}
+	cases := []struct {
+		from, to time.Duration
+		want     string
+	}{
+		{0, 30 * time.Minute, "a.json"},
+		{2 * time.Hour, 3*time.Hour + time.Second, "a.json b.json.gz"}, // a.json now spans 10:00-16:00
+		{7 * time.Hour, 8 * time.Hour, ""},
+		{-time.Hour, 0, ""}, // to is exclusive
+	}
+	for _, c := range cases {
+		if got := refs(b.Sources(t0.Add(c.from), t0.Add(c.to))); got != c.want {
+			t.Errorf("[%s, %s): %q, want %q", c.from, c.to, got, c.want)
+		}
+	}
+	if got := refs(b.Sources(time.Time{}, time.Time{})); got != "a.json b.json.gz" {
+		t.Errorf("all: %q", got)
+	}
+	if es := b.Sources(time.Time{}, time.Time{}); es[0].Records != 12 {
+		t.Errorf("a.json holds %d records, want 12", es[0].Records)
+	}
+}
+
+// An ingested body moves into the archive compressed, under the day of its
+// first event, and can be read back; retention in event time deletes it
+// and forgets old references, whatever the wall clock says.
+func TestAdoptAndRetention(t *testing.T) {
+	dir := t.TempDir()
+	spool := t.TempDir()
+	a, err := Open(filepath.Join(dir, "archive"), 48*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := filepath.Join(spool, "ingest-1-2-client.json")
+	text := `{"Records":[{"eventTime":"2026-11-21T10:00:00Z"}]}` + "\n"
+	if err := os.WriteFile(body, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := a.Adopt(body); ok || err != nil {
+		t.Fatalf("adopting a body never read: %v %v", ok, err)
+	}
+	a.Seen(body, t0, t0, 1)
+	if ok, err := a.Adopt(body); !ok || err != nil {
+		t.Fatalf("adopt: %v %v", ok, err)
+	}
+	if _, err := os.Stat(body); !os.IsNotExist(err) {
+		t.Errorf("the spooled body is still there: %v", err)
+	}
+	es := a.Sources(t0, t0.Add(time.Minute))
+	if len(es) != 1 || !es[0].Owned || !strings.Contains(es[0].Ref, filepath.Join("archive", "2026-11-21")) {
+		t.Fatalf("archived entry %+v", es)
+	}
+	f, err := os.Open(es[0].Ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(zr)
+	f.Close()
+	if string(got) != text {
+		t.Errorf("archived body reads %q", got)
+	}
+
+	a.Seen("/logs/old.json", t0.Add(-24*time.Hour), t0.Add(-24*time.Hour), 1)
+	a.Seen("/logs/new.json", t0.Add(72*time.Hour), t0.Add(72*time.Hour), 1) // 3 days on
+	n, err := a.Prune()
+	if err != nil || n != 2 {
+		t.Fatalf("prune removed %d (%v), want the body and old.json", n, err)
+	}
+	if _, err := os.Stat(es[0].Ref); !os.IsNotExist(err) {
+		t.Errorf("the archived body outlived retention: %v", err)
+	}
+	if got := refs(a.Sources(time.Time{}, time.Time{})); got != "new.json" {
+		t.Errorf("after retention: %q", got)
+	}
+}
+
+// A damaged index line is reported with its line and the other entries
+// still load.
+func TestDamagedIndexLine(t *testing.T) {
+	dir := t.TempDir()
+	idx := `{"ref":"/a.json","first":"2026-11-21T10:00:00Z","last":"2026-11-21T11:00:00Z","records":1}
+not json
+{"ref":"/b.json","first":"2026-11-21T10:00:00Z","last":"2026-11-21T11:00:00Z","records":1}
+`
+	if err := os.WriteFile(filepath.Join(dir, indexName), []byte(idx), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a, err := Open(dir, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Problems) != 1 || !strings.HasSuffix(a.Problems[0], indexName+":2: not an archive entry, skipped") {
+		t.Errorf("problems %q", a.Problems)
+	}
+	if got := refs(a.Sources(time.Time{}, time.Time{})); got != "a.json b.json" {
+		t.Errorf("loaded %q", got)
+	}
+}
