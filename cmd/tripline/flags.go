@@ -30,15 +30,17 @@ func (l *listFlag) Set(s string) error {
 
 // ruleFlags are shared by every command that loads rules.
 type ruleFlags struct {
-	rules     listFlag
-	noBuiltin bool
-	macros    listFlag
+	rules      listFlag
+	noBuiltin  bool
+	macros     listFlag
+	exceptions listFlag
 }
 
 func (r *ruleFlags) register(fs *pflag.FlagSet) {
 	fs.Var(&r.rules, "rules", "rule `path` (file or directory; repeatable): native YAML, Elastic TOML, Kibana NDJSON, Splunk YAML")
 	fs.BoolVar(&r.noBuiltin, "no-builtin", false, "do not load the built-in rule pack")
 	fs.Var(&r.macros, "macros", "`directory` of Splunk macro YAML files (security_content format; repeatable)")
+	fs.Var(&r.exceptions, "exceptions", "exceptions `file` (repeatable; exceptions.yaml files among --rules are read too)")
 }
 
 // Output formats. Every command that prints records offers the same

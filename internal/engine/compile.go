@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/tripline/tripline/internal/exception"
 	"github.com/tripline/tripline/internal/exec"
 	"github.com/tripline/tripline/internal/plan"
 	"github.com/tripline/tripline/internal/rule"
@@ -25,6 +26,18 @@ type Compiled struct {
 	Warnings []string
 	// Err is why the rule cannot run (a parse error is a *syntax.Error).
 	Err error
+	// Exceptions stop the events and result rows users said are expected
+	// (see ApplyExceptions); nil when none applies.
+	Exceptions *exception.Matcher
+}
+
+// ApplyExceptions gives each runnable rule the exceptions that apply to it.
+func ApplyExceptions(rules []*Compiled, excs []exception.Exception) {
+	for _, c := range rules {
+		if c.Runnable() {
+			c.Exceptions = exception.NewMatcher(excs, c.Rule.ID, c.Program.View, c.Program.LogTypes, nil)
+		}
+	}
 }
 
 // Runnable reports whether the rule compiled and is not skipped.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/tripline/tripline/internal/alert"
 	"github.com/tripline/tripline/internal/event"
+	"github.com/tripline/tripline/internal/exception"
 	"github.com/tripline/tripline/internal/exec"
 	"github.com/tripline/tripline/internal/logs"
 )
@@ -90,6 +91,7 @@ type Report struct {
 // worker holds one decode worker's instances, one per runnable rule.
 type worker struct {
 	insts []*exec.Instance
+	exc   []*exception.Matcher // per rule; nil entries apply none
 	pres  *prefilters
 	memo  recordMemo
 	// decoded holds a record's text with its \u escapes decoded, for the
@@ -132,7 +134,7 @@ func (w *worker) admits(raw []byte) bool {
 // its text for each of their literals.
 func (w *worker) feed(ev *event.Event) {
 	for i, in := range w.insts {
-		if w.failed[i] != nil || !in.Program().Reads(ev.LogType) {
+		if w.failed[i] != nil || !in.Program().Reads(ev.LogType) || w.exc[i].Event(ev) != nil {
 			continue
 		}
 		if w.prof == nil {
@@ -233,6 +235,7 @@ func newWorkers(rules []*Compiled, n int, opt HuntOptions) ([]*worker, logs.Opti
 		}
 		for _, c := range rules {
 			w.insts = append(w.insts, c.Program.NewInstance(c.Spec.PaneWidth()))
+			w.exc = append(w.exc, c.Exceptions)
 		}
 		workers[i] = w
 	}

@@ -460,6 +460,9 @@ func (l *Live) push(ev *event.Event, stream string) {
 		if !r.pre.Empty() && !r.pre.Match(raw) {
 			continue
 		}
+		if r.c.Exceptions.Event(ev) != nil {
+			continue
+		}
 		// The first tick is the first whose window holds an event; until
 		// one was evaluated, an earlier event (from a stream running
 		// behind) moves it back.

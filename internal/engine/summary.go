@@ -71,6 +71,9 @@ func WriteSummary(w io.Writer, rep *Report) {
 			if r.Capped > 0 {
 				capped = fmt.Sprintf(", %d more held back by max alerts per run", r.Capped)
 			}
+			if n := sumHits(c.Exceptions.Hits()); n > 0 {
+				capped += fmt.Sprintf(", %d events or rows stopped by exceptions", n)
+			}
 			fmt.Fprintf(w, "  %4d alerts  %s (%s, %d windows%s)\n", r.Alerts, c.Rule.Name, c.Rule.Language, r.Ticks, capped)
 		}
 	}
@@ -81,6 +84,14 @@ func WriteSummary(w io.Writer, rep *Report) {
 	}
 	fmt.Fprintf(w, "rules: %d ran, %d skipped, %d failed; %d alerts in %.2fs (%.0f records/s)\n",
 		ran, skipped, failed, len(rep.Alerts), secs, rate)
+}
+
+func sumHits(h map[string]int64) int64 {
+	var n int64
+	for _, v := range h {
+		n += v
+	}
+	return n
 }
 
 func firstLine(s string) string {

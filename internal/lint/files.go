@@ -18,6 +18,19 @@ var ruleExts = map[string]bool{".yaml": true, ".yml": true, ".toml": true, ".ndj
 // (<rule>.tests.yaml or .tests.yml) rather than a rule file.
 func IsTestFile(name string) bool { return rule.IsTestFile(name) }
 
+// IsExceptionsFile reports whether a file beside rules holds exceptions
+// rather than a rule: exceptions.yaml, or a name ending .exceptions.yaml
+// (.yml alike).
+func IsExceptionsFile(name string) bool {
+	base := strings.ToLower(filepath.Base(name))
+	for _, ext := range []string{".yaml", ".yml"} {
+		if base == "exceptions"+ext || strings.HasSuffix(base, ".exceptions"+ext) {
+			return true
+		}
+	}
+	return false
+}
+
 // TestFilesFor returns the names a test file beside a rule file may have:
 // the rule file's name without its extension, plus .tests.yaml or .tests.yml.
 func TestFilesFor(ruleFile string) []string {
@@ -41,7 +54,7 @@ func RuleFiles(paths []string) ([]string, []rule.Problem) {
 			continue
 		}
 		if !st.IsDir() {
-			if !IsTestFile(p) {
+			if !IsTestFile(p) && !IsExceptionsFile(p) {
 				files = append(files, p)
 			}
 			continue
@@ -57,7 +70,7 @@ func RuleFiles(paths []string) ([]string, []rule.Problem) {
 				}
 				return nil
 			}
-			if !d.IsDir() && ruleExts[strings.ToLower(filepath.Ext(fp))] && !IsTestFile(fp) {
+			if !d.IsDir() && ruleExts[strings.ToLower(filepath.Ext(fp))] && !IsTestFile(fp) && !IsExceptionsFile(fp) {
 				files = append(files, fp)
 			}
 			return nil
@@ -67,6 +80,37 @@ func RuleFiles(paths []string) ([]string, []rule.Problem) {
 		}
 	}
 	return files, probs
+}
+
+// ExceptionsFiles finds the exceptions files among rule paths: those named
+// explicitly and those in the directories, walked as RuleFiles walks them.
+func ExceptionsFiles(paths []string) []string {
+	var out []string
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			continue // RuleFiles reports it
+		}
+		if !st.IsDir() {
+			if IsExceptionsFile(p) {
+				out = append(out, p)
+			}
+			continue
+		}
+		filepath.WalkDir(p, func(fp string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return nil
+			}
+			if fp != p && strings.HasPrefix(d.Name(), ".") && d.IsDir() {
+				return filepath.SkipDir
+			}
+			if !d.IsDir() && IsExceptionsFile(fp) {
+				out = append(out, fp)
+			}
+			return nil
+		})
+	}
+	return out
 }
 
 // SidecarTests finds the test file beside each rule file (see TestFilesFor),

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/tripline/tripline/internal/engine"
+	"github.com/tripline/tripline/internal/exception"
 	"github.com/tripline/tripline/internal/lint"
 	"github.com/tripline/tripline/internal/rule"
 	"github.com/tripline/tripline/internal/syntax/spl"
@@ -24,6 +25,9 @@ type Options struct {
 	Builtin bool
 	// MacroDirs are directories of Splunk macro YAML files.
 	MacroDirs []string
+	// Exceptions are exceptions files, beside those found among Paths
+	// (exceptions.yaml, *.exceptions.yaml).
+	Exceptions []string
 }
 
 // Set is a loaded set of rules.
@@ -31,8 +35,11 @@ type Set struct {
 	// Compiled holds every rule that parsed, in load order (the pack
 	// first), whether or not it compiled: see Compiled.Err.
 	Compiled []*engine.Compiled
-	// Problems are the files and rules that did not parse.
+	// Problems are the files and rules that did not parse, and the
+	// exceptions that cannot be used.
 	Problems []rule.Problem
+	// Exceptions are the exceptions loaded, applied to Compiled.
+	Exceptions []exception.Exception
 	// builtin names the files that come from the embedded pack.
 	builtin map[string]bool
 }
@@ -72,7 +79,42 @@ func Load(o Options) (*Set, error) {
 	for _, r := range all {
 		s.Compiled = append(s.Compiled, engine.Compile(r, macros))
 	}
+	s.loadExceptions(append(lint.ExceptionsFiles(o.Paths), o.Exceptions...))
 	return s, nil
+}
+
+// loadExceptions reads exceptions files and applies what they hold; an
+// exception that cannot be used, or names a rule not loaded, is a problem
+// at its line and the others apply.
+func (s *Set) loadExceptions(files []string) {
+	ids := map[string]bool{}
+	for _, c := range s.Compiled {
+		ids[c.Rule.ID] = true
+	}
+	seen := map[string]string{}
+	for _, f := range files {
+		excs, probs, err := exception.LoadFile(f)
+		if err != nil {
+			s.Problems = append(s.Problems, rule.Problem{File: f, Err: fmt.Errorf("cannot read exceptions: %w", err)})
+			continue
+		}
+		for _, p := range probs {
+			s.Problems = append(s.Problems, rule.Problem{File: p.File, Line: p.Line, Col: p.Col, Err: fmt.Errorf("exception not used: %w", p.Err)})
+		}
+		for _, e := range excs {
+			if e.Rule != "" && e.Rule != "*" && !ids[e.Rule] {
+				s.Problems = append(s.Problems, rule.Problem{File: f, Err: fmt.Errorf("exception %s names rule %s, which is not loaded", e.ID, e.Rule)})
+				continue
+			}
+			if other, dup := seen[e.ID]; dup {
+				s.Problems = append(s.Problems, rule.Problem{File: f, Err: fmt.Errorf("exception %s is also in %s; the first applies", e.ID, other)})
+				continue
+			}
+			seen[e.ID] = f
+			s.Exceptions = append(s.Exceptions, e)
+		}
+	}
+	engine.ApplyExceptions(s.Compiled, s.Exceptions)
 }
 
 // Empty reports whether no rule parsed.

@@ -31,6 +31,7 @@ type Config struct {
 	Rules           []string          `yaml:"rules"`      // rule paths
 	NoBuiltin       bool              `yaml:"no_builtin"`
 	Macros          []string          `yaml:"macros"`
+	Exceptions      []string          `yaml:"exceptions"` // exceptions files
 	Lateness        Duration          `yaml:"lateness"`
 	MaxSkew         Duration          `yaml:"max_skew"`    // how far ahead of the clock a record may be
 	StreamIdle      Duration          `yaml:"stream_idle"` // how long a quiet stream holds rules back
