@@ -286,11 +286,15 @@ var casts = map[string]string{
 }
 
 // timeUnits maps the units of time-span literals to their length: a fixed
-// duration or a number of calendar months.
+// duration or a number of calendar months. It is the one place ES|QL's
+// temporal units are spelled, exactly the names and abbreviations of the
+// ES|QL reference ("Time spans: supported temporal units"); case does not
+// matter. Spans written as text (to_timeduration, date_trunc's string
+// form) are read by timefmt.ParseSpan, which is shared with SPL.
 var timeUnits = map[string]plan.Span{
 	"millisecond": {D: time.Millisecond}, "milliseconds": {D: time.Millisecond}, "ms": {D: time.Millisecond},
 	"second": {D: time.Second}, "seconds": {D: time.Second}, "sec": {D: time.Second}, "s": {D: time.Second},
-	"minute": {D: time.Minute}, "minutes": {D: time.Minute}, "min": {D: time.Minute},
+	"minute": {D: time.Minute}, "minutes": {D: time.Minute}, "min": {D: time.Minute}, "m": {D: time.Minute},
 	"hour": {D: time.Hour}, "hours": {D: time.Hour}, "h": {D: time.Hour},
 	"day": {D: 24 * time.Hour}, "days": {D: 24 * time.Hour}, "d": {D: 24 * time.Hour},
 	"week": {D: 7 * 24 * time.Hour}, "weeks": {D: 7 * 24 * time.Hour}, "w": {D: 7 * 24 * time.Hour},
@@ -377,7 +381,7 @@ func (p *parser) integer() (plan.Expr, *syntax.Error) {
 			return &plan.Span{D: u.D * time.Duration(n), Months: u.Months * int(n)}, nil
 		}
 		if p.tok.start == t.end {
-			return nil, p.errorf(p.tok, "unknown time unit %s (use ms, s, min, h, d, w, mo, q, y or their long names)", p.tok.describe(p.src))
+			return nil, p.errorf(p.tok, "unknown time unit %s (use ms, s, m, h, d, w, mo, q, y or their long names)", p.tok.describe(p.src))
 		}
 	}
 	n, err := strconv.ParseInt(t.text, 10, 64)
