@@ -147,7 +147,8 @@ var esqlFuncs = map[string]*Func{
 	"mv_append": {MinArgs: 2, MaxArgs: 2, Eval: func(_ *Context, a []event.Value) event.Value {
 		return event.MultiValue(a)
 	}},
-	"mv_zip": mvFunc(2, 3, esqlMvZip),
+	"mv_zip":          mvFunc(2, 3, esqlMvZip),
+	"mv_intersection": {MinArgs: 2, MaxArgs: 2, Eval: esqlMvIntersection},
 
 	// networks
 	"cidr_match": {MinArgs: 2, MaxArgs: -1, Eval: esqlCidrMatch},
@@ -1150,6 +1151,30 @@ func esqlMvContains(_ *Context, a []event.Value) event.Value {
 		}
 	}
 	return event.BoolValue(true)
+}
+
+// esqlMvIntersection is MV_INTERSECTION(a, b): the values of a that b
+// also holds, each once, in a's order; null when either is null or they
+// share no value (ES|QL reference, "MV_INTERSECTION"). Values compare as
+// grouping keys do, so a long and a double of the same number are one.
+func esqlMvIntersection(_ *Context, a []event.Value) event.Value {
+	if a[0].IsNull() || a[1].IsNull() {
+		return event.NullValue
+	}
+	var buf [64]byte
+	in := make(map[string]bool, a[1].Len())
+	for _, v := range a[1].Values() {
+		in[string(v.Key(buf[:0]))] = true
+	}
+	var out []event.Value
+	for _, v := range a[0].Values() {
+		k := v.Key(buf[:0])
+		if in[string(k)] {
+			out = append(out, v)
+			delete(in, string(k)) // each shared value once
+		}
+	}
+	return event.OwnedMultiValue(out)
 }
 
 func esqlMvSum(v event.Value, _ []event.Value) event.Value {

@@ -231,6 +231,17 @@ func esqlFunctionCases() []exprCase {
 		{e: call("mv_append", sl("a"), mvn), fields: f, want: vM(vS("a"), vL(3), vL(1), vL(2))},
 		{e: call("mv_append", null, sl("a")), want: vS("a")},
 		{e: call("mv_zip", lit(vSs("a", "b")), lit(vSs("x")), sl("-")), want: vSs("a-x", "b")},
+		// mv_intersection: the first argument's values that the second
+		// holds, once each, in the first's order; null when none or a null.
+		{e: call("mv_intersection", lit(vM(vL(1), vL(2), vL(3), vL(4), vL(5))), lit(vM(vL(6), vL(5), vL(4), vL(3), vL(2)))), want: vM(vL(2), vL(3), vL(4), vL(5))},
+		{e: call("mv_intersection", lit(vSs("one", "two", "three", "four")), lit(vSs("four", "one"))), want: vSs("one", "four")},
+		{name: "mv_intersection dedupes", e: call("mv_intersection", lit(vM(vT, vF, vF, vF)), lit(vF)), want: vF},
+		{e: call("mv_intersection", mv, lit(vSs("b", "z"))), fields: f, want: vS("b")},
+		{e: call("mv_intersection", sl("a"), sl("a")), want: vS("a")},
+		{name: "mv_intersection none shared", e: call("mv_intersection", mv, sl("z")), fields: f, want: vNull},
+		{e: call("mv_intersection", null, mv), fields: f, want: vNull},
+		{e: call("mv_intersection", mv, fld("missing")), fields: f, want: vNull},
+		{name: "mv_intersection is case-sensitive", e: call("mv_intersection", lit(vSs("A", "b")), lit(vSs("a", "b"))), want: vS("b")},
 
 		// networks
 		{e: call("cidr_match", fld("ip"), sl("35.249.0.0/16")), fields: f, want: vT},
