@@ -10,6 +10,7 @@ import (
 	"github.com/tripline/tripline/internal/aggregate"
 	"github.com/tripline/tripline/internal/event"
 	"github.com/tripline/tripline/internal/plan"
+	"github.com/tripline/tripline/internal/scalar"
 	"github.com/tripline/tripline/internal/schema"
 	"github.com/tripline/tripline/internal/syntax"
 	"github.com/tripline/tripline/internal/syntax/kql"
@@ -141,14 +142,25 @@ func (p *parser) predicate(depth int) (plan.Expr, *syntax.Error) {
 		regex := p.isKeyword("rlike")
 		p.advance()
 		var pats []string
+		pattern := func() *syntax.Error {
+			t, err := p.expect(tString, "a pattern string")
+			if err != nil {
+				return err
+			}
+			if regex {
+				if err := p.checkRegexp(t); err != nil {
+					return err
+				}
+			}
+			pats = append(pats, t.text)
+			return nil
+		}
 		if p.tok.kind == tLParen {
 			p.advance()
 			for {
-				t, err := p.expect(tString, "a pattern string")
-				if err != nil {
+				if err := pattern(); err != nil {
 					return nil, err
 				}
-				pats = append(pats, t.text)
 				if p.tok.kind != tComma {
 					break
 				}
@@ -157,12 +169,8 @@ func (p *parser) predicate(depth int) (plan.Expr, *syntax.Error) {
 			if _, err := p.expect(tRParen, "\",\" or \")\""); err != nil {
 				return nil, err
 			}
-		} else {
-			t, err := p.expect(tString, "a pattern string")
-			if err != nil {
-				return nil, err
-			}
-			pats = []string{t.text}
+		} else if err := pattern(); err != nil {
+			return nil, err
 		}
 		return &plan.Like{X: x, Patterns: pats, Regex: regex, Not: negated}, nil
 	case p.isKeyword("is"):
@@ -179,6 +187,34 @@ func (p *parser) predicate(depth int) (plan.Expr, *syntax.Error) {
 		return &plan.IsNull{X: x, Not: not}, nil
 	}
 	return x, nil
+}
+
+// checkRegexp reads an RLIKE pattern as the executor will, a Lucene
+// regular expression (scalar.LuceneRegexp), so that a pattern it cannot
+// read fails here with its place in the query: at the fault when the
+// string token spells the pattern as written, else over the whole token.
+func (p *parser) checkRegexp(t token) *syntax.Error {
+	_, err := scalar.LuceneRegexp(t.text)
+	if err == nil {
+		return nil
+	}
+	sp := t.span()
+	var re *scalar.RegexpError
+	if errors.As(err, &re) {
+		q := 1 // the quotes around the text: "..." or """..."""
+		if strings.HasPrefix(p.src[t.start:], `"""`) {
+			q = 3
+		}
+		if p.src[t.start+q:t.end-q] == t.text {
+			at := syntax.Pos(t.start + q + re.Pos)
+			sp = syntax.Span{Start: at, End: at + 1}
+			if int(at) >= t.end-q {
+				sp = syntax.Span{Start: syntax.Pos(t.end - q), End: syntax.Pos(t.end)}
+			}
+		}
+		return p.errorSpan(sp, "RLIKE pattern %s is not a Lucene regular expression: %s", clip(t.text), re.Msg)
+	}
+	return p.errorSpan(sp, "RLIKE pattern %s: %v", clip(t.text), err)
 }
 
 func (p *parser) additive(depth int) (plan.Expr, *syntax.Error) {

@@ -1,0 +1,522 @@
+package scalar
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// ES|QL's RLIKE reads its patterns as Lucene regular expressions
+// (org.apache.lucene.util.automaton.RegExp, every optional operator on),
+// not as Perl or RE2 ones. The grammar, loosest first:
+//
+//	union     = inter [ "|" union ]
+//	inter     = concat [ "&" inter ]                 intersection
+//	concat    = repeat [ concat ]                    until ")", "|" or "&"
+//	repeat    = compl { "?" | "*" | "+" | "{n}" | "{n,}" | "{n,m}" }
+//	compl     = "~" compl | class                    complement
+//	class     = "[" ["^"] items "]" | simple
+//	items     = item { item }                        until "]"
+//	item      = pre | char [ "-" char ]
+//	simple    = "." | "#" | "@" | '"' text '"' | "(" ")" | "(" union ")"
+//	          | "<" n "-" m ">" | "<" name ">" | pre | char
+//	pre       = "\d" | "\D" | "\s" | "\S" | "\w" | "\W"
+//	char      = "\" any | any
+//
+// Where an operand is expected every character is itself, so a leading
+// "*", "|", "?" or "{" is a literal, as are "^" and "$" (Lucene has no
+// anchors: a pattern matches the whole string). "." is any character,
+// newlines included; "#" is the empty language and "@" any string; a
+// double-quoted run is literal text. "\" followed by a letter other than
+// d, D, s, S, w or W is an error, and "\" followed by anything else is
+// that character; in a class, "\s" is space, tab, newline and carriage
+// return only. "{n,m}" with n > m matches nothing. "<n-m>" is a decimal
+// number in [n, m], zero-padded to the same width when n and m are
+// written with as many digits, with any number of leading zeros
+// otherwise.
+//
+// LuceneRegexp translates such a pattern into Go's syntax (RE2) for the
+// same strings. RE2 cannot express a complement ("~"), an intersection
+// ("&") or a named automaton ("<name>", which Elasticsearch never
+// defines), so those are errors, as are repeat counts above RE2's 1000.
+
+// RegexpError is a pattern that LuceneRegexp cannot translate: Pos is
+// the byte offset in the pattern where reading stopped.
+type RegexpError struct {
+	Pos int
+	Msg string
+}
+
+// Error implements error.
+func (e *RegexpError) Error() string { return fmt.Sprintf("%s at position %d", e.Msg, e.Pos) }
+
+// LuceneRegexp translates a Lucene regular expression into RE2 syntax
+// that matches the same strings when anchored at both ends. It does not
+// anchor the result.
+func LuceneRegexp(pattern string) (string, error) {
+	if pattern == "" {
+		return "(?:)", nil
+	}
+	t := luceneTranslator{src: pattern}
+	f, err := t.union()
+	if err != nil {
+		return "", err
+	}
+	if t.more() {
+		return "", t.fail("unexpected %q; a \")\" closes only a group opened with \"(\"", t.peek())
+	}
+	return f.re, nil
+}
+
+// Precedence of a translated fragment, from the loosest: what an
+// enclosing operator must wrap in (?:...) before it applies.
+const (
+	precUnion    = iota // a|b
+	precConcat          // ab
+	precRepeated        // a*, which another repeat must group first
+	precAtom            // a, [ab], (?:...)
+)
+
+type fragment struct {
+	re   string
+	prec int
+}
+
+// group returns f's syntax wrapped so that an operator binding tighter
+// than prec applies to all of it.
+func (f fragment) group(prec int) string {
+	if f.prec >= prec {
+		return f.re
+	}
+	return "(?:" + f.re + ")"
+}
+
+// noMatch is RE2 for the empty language: a class of no characters.
+const noMatch = `[^\x00-\x{10FFFF}]`
+
+type luceneTranslator struct {
+	src string
+	pos int
+}
+
+func (t *luceneTranslator) more() bool { return t.pos < len(t.src) }
+
+// peek returns the next character, or utf8.RuneError at the end.
+func (t *luceneTranslator) peek() rune {
+	if !t.more() {
+		return utf8.RuneError
+	}
+	r, _ := utf8.DecodeRuneInString(t.src[t.pos:])
+	return r
+}
+
+func (t *luceneTranslator) peekIn(set string) bool {
+	return t.more() && strings.ContainsRune(set, t.peek())
+}
+
+func (t *luceneTranslator) match(c rune) bool {
+	if t.more() && t.peek() == c {
+		t.pos += utf8.RuneLen(c)
+		return true
+	}
+	return false
+}
+
+func (t *luceneTranslator) next() (rune, error) {
+	if !t.more() {
+		return 0, t.fail("unexpected end of pattern")
+	}
+	r, n := utf8.DecodeRuneInString(t.src[t.pos:])
+	t.pos += n
+	return r, nil
+}
+
+func (t *luceneTranslator) fail(format string, args ...any) *RegexpError {
+	return &RegexpError{Pos: t.pos, Msg: fmt.Sprintf(format, args...)}
+}
+
+func (t *luceneTranslator) union() (fragment, error) {
+	l, err := t.inter()
+	if err != nil || !t.match('|') {
+		return l, err
+	}
+	r, err := t.union()
+	if err != nil {
+		return fragment{}, err
+	}
+	return fragment{re: l.re + "|" + r.re, prec: precUnion}, nil
+}
+
+func (t *luceneTranslator) inter() (fragment, error) {
+	f, err := t.concat()
+	if err != nil {
+		return f, err
+	}
+	if t.peekIn("&") {
+		return fragment{}, t.fail("intersection \"&\" is not supported (write \\& for a literal \"&\")")
+	}
+	return f, nil
+}
+
+func (t *luceneTranslator) concat() (fragment, error) {
+	l, err := t.repeat()
+	if err != nil || !t.more() || t.peekIn(")|&") {
+		return l, err
+	}
+	r, err := t.concat()
+	if err != nil {
+		return fragment{}, err
+	}
+	return fragment{re: l.group(precConcat) + r.group(precConcat), prec: precConcat}, nil
+}
+
+// maxRepeatCount is the largest count RE2 takes in {n,m}.
+const maxRepeatCount = 1000
+
+func (t *luceneTranslator) repeat() (fragment, error) {
+	f, err := t.compl()
+	if err != nil {
+		return f, err
+	}
+	for t.peekIn("?*+{") {
+		op, _ := t.next()
+		if op != '{' {
+			f = fragment{re: f.group(precAtom) + string(op), prec: precRepeated}
+			continue
+		}
+		n, err := t.count()
+		if err != nil {
+			return fragment{}, err
+		}
+		m, open := n, false
+		if t.match(',') {
+			if t.peekIn("0123456789") {
+				if m, err = t.count(); err != nil {
+					return fragment{}, err
+				}
+			} else {
+				open = true
+			}
+		}
+		if !t.match('}') {
+			return fragment{}, t.fail("expected \"}\"")
+		}
+		switch {
+		case open:
+			f = fragment{re: f.group(precAtom) + "{" + strconv.Itoa(n) + ",}", prec: precRepeated}
+		case n > m:
+			f = fragment{re: noMatch, prec: precAtom} // Lucene: the empty language
+		default:
+			f = fragment{re: f.group(precAtom) + "{" + strconv.Itoa(n) + "," + strconv.Itoa(m) + "}", prec: precRepeated}
+		}
+	}
+	return f, nil
+}
+
+// count reads the digits of a repeat count.
+func (t *luceneTranslator) count() (int, error) {
+	start := t.pos
+	for t.peekIn("0123456789") {
+		t.pos++
+	}
+	if start == t.pos {
+		return 0, t.fail("expected a number")
+	}
+	n, err := strconv.Atoi(t.src[start:t.pos])
+	if err != nil || n > maxRepeatCount {
+		return 0, &RegexpError{Pos: start, Msg: fmt.Sprintf("repeat count %s is more than %d, the most supported", t.src[start:t.pos], maxRepeatCount)}
+	}
+	return n, nil
+}
+
+func (t *luceneTranslator) compl() (fragment, error) {
+	if t.peekIn("~") {
+		return fragment{}, t.fail("complement \"~\" is not supported (write \\~ for a literal \"~\")")
+	}
+	if !t.match('[') {
+		return t.simple()
+	}
+	negate := t.match('^')
+	var set runeSet
+	for {
+		if err := t.classItem(&set); err != nil {
+			return fragment{}, err
+		}
+		if !t.more() || t.peekIn("]") {
+			break
+		}
+	}
+	if !t.match(']') {
+		return fragment{}, t.fail("expected \"]\"")
+	}
+	if negate {
+		set = set.complement()
+	}
+	return fragment{re: set.String(), prec: precAtom}, nil
+}
+
+// classItem reads one item of a character class into set.
+func (t *luceneTranslator) classItem(set *runeSet) error {
+	if pre, ok, err := t.predefined(); err != nil || ok {
+		*set = append(*set, pre...)
+		return err
+	}
+	lo, err := t.char()
+	if err != nil {
+		return err
+	}
+	hi := lo
+	if t.match('-') {
+		if hi, err = t.char(); err != nil {
+			return err
+		}
+		if lo > hi {
+			return t.fail("invalid range %q-%q in a class", lo, hi)
+		}
+	}
+	*set = append(*set, runeRange{lo, hi})
+	return nil
+}
+
+// char reads a character, "\" taking the next one literally.
+func (t *luceneTranslator) char() (rune, error) {
+	t.match('\\')
+	return t.next()
+}
+
+// Lucene's predefined classes. \s is narrower than RE2's.
+var (
+	digitSet = runeSet{{'0', '9'}}
+	spaceSet = runeSet{{'\t', '\t'}, {'\n', '\n'}, {'\r', '\r'}, {' ', ' '}}
+	wordSet  = runeSet{{'0', '9'}, {'A', 'Z'}, {'_', '_'}, {'a', 'z'}}
+)
+
+// predefined reads "\d", "\D", "\s", "\S", "\w" or "\W"; it fails on a
+// backslash before any other ASCII letter (Lucene reserves those).
+func (t *luceneTranslator) predefined() (runeSet, bool, error) {
+	if !strings.HasPrefix(t.src[t.pos:], `\`) || t.pos+1 >= len(t.src) {
+		return nil, false, nil
+	}
+	c := t.src[t.pos+1]
+	var set runeSet
+	switch c {
+	case 'd', 'D':
+		set = digitSet
+	case 's', 'S':
+		set = spaceSet
+	case 'w', 'W':
+		set = wordSet
+	default:
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
+			return nil, false, t.fail("unknown escape \\%c (Lucene knows \\d, \\D, \\s, \\S, \\w and \\W)", c)
+		}
+		return nil, false, nil
+	}
+	t.pos += 2
+	if c >= 'A' && c <= 'Z' {
+		set = set.complement()
+	}
+	return set, true, nil
+}
+
+func (t *luceneTranslator) simple() (fragment, error) {
+	switch {
+	case t.match('.'):
+		return fragment{re: "(?s:.)", prec: precAtom}, nil
+	case t.match('#'):
+		return fragment{re: noMatch, prec: precAtom}, nil
+	case t.match('@'):
+		return fragment{re: "(?s:.*)", prec: precRepeated}, nil
+	case t.match('"'):
+		end := strings.IndexByte(t.src[t.pos:], '"')
+		if end < 0 {
+			t.pos = len(t.src)
+			return fragment{}, t.fail("expected a closing '\"'")
+		}
+		s := t.src[t.pos : t.pos+end]
+		t.pos += end + 1
+		return literal(s), nil
+	case t.match('('):
+		if t.match(')') {
+			return fragment{re: "(?:)", prec: precAtom}, nil
+		}
+		f, err := t.union()
+		if err != nil {
+			return f, err
+		}
+		if !t.match(')') {
+			return fragment{}, t.fail("expected \")\"")
+		}
+		return fragment{re: "(?:" + f.re + ")", prec: precAtom}, nil
+	case t.match('<'):
+		return t.interval()
+	}
+	if set, ok, err := t.predefined(); err != nil || ok {
+		return fragment{re: set.String(), prec: precAtom}, err
+	}
+	c, err := t.char()
+	if err != nil {
+		return fragment{}, err
+	}
+	return literal(string(c)), nil
+}
+
+// literal is RE2 for the text s.
+func literal(s string) fragment {
+	switch utf8.RuneCountInString(s) {
+	case 0:
+		return fragment{re: "(?:)", prec: precAtom}
+	case 1:
+		return fragment{re: regexp.QuoteMeta(s), prec: precAtom}
+	}
+	return fragment{re: regexp.QuoteMeta(s), prec: precConcat}
+}
+
+// interval reads "<n-m>" after its "<".
+func (t *luceneTranslator) interval() (fragment, error) {
+	start := t.pos
+	end := strings.IndexByte(t.src[t.pos:], '>')
+	if end < 0 {
+		t.pos = len(t.src)
+		return fragment{}, t.fail("expected \">\"")
+	}
+	body := t.src[start : start+end]
+	t.pos = start + end + 1
+	lo, hi, ok := strings.Cut(body, "-")
+	if !ok {
+		return fragment{}, &RegexpError{Pos: start - 1, Msg: fmt.Sprintf("named automaton <%s> is not supported (write \\< for a literal \"<\")", body)}
+	}
+	bad := &RegexpError{Pos: start - 1, Msg: fmt.Sprintf("bad numeric interval <%s>: want <n-m> with whole numbers", body)}
+	if lo == "" || hi == "" || strings.Contains(hi, "-") {
+		return fragment{}, bad
+	}
+	n, err1 := strconv.ParseInt(lo, 10, 32)
+	m, err2 := strconv.ParseInt(hi, 10, 32)
+	if err1 != nil || err2 != nil || n < 0 || m < 0 {
+		return fragment{}, bad
+	}
+	width := 0
+	if len(lo) == len(hi) {
+		width = len(lo)
+	}
+	if n > m {
+		n, m = m, n
+	}
+	return fragment{re: decimalRange(int(n), int(m), width), prec: precAtom}, nil
+}
+
+// decimalRange is RE2 for the decimal numbers in [lo, hi] (0 <= lo <=
+// hi): zero-padded to width digits when width > 0, with any number of
+// leading zeros otherwise.
+func decimalRange(lo, hi, width int) string {
+	if width > 0 {
+		a, b := strconv.Itoa(lo), strconv.Itoa(hi)
+		if len(b) > width {
+			return noMatch // Lucene refuses it; nothing can match
+		}
+		pad := func(s string) string { return strings.Repeat("0", width-len(s)) + s }
+		return "(?:" + digitRange(pad(a), pad(b)) + ")"
+	}
+	var alts []string
+	for n := len(strconv.Itoa(lo)); n <= len(strconv.Itoa(hi)); n++ {
+		from, to := lo, hi
+		if n > 1 {
+			from = max(lo, pow10(n-1))
+		}
+		to = min(hi, pow10(n)-1)
+		if from <= to {
+			alts = append(alts, digitRange(strconv.Itoa(from), strconv.Itoa(to)))
+		}
+	}
+	return "0*(?:" + strings.Join(alts, "|") + ")"
+}
+
+func pow10(n int) int {
+	p := 1
+	for ; n > 0; n-- {
+		p *= 10
+	}
+	return p
+}
+
+// digitRange is RE2 for the digit strings s of len(a) with a <= s <= b.
+func digitRange(a, b string) string {
+	switch {
+	case a == b:
+		return a
+	case len(a) == 1:
+		return "[" + a + "-" + b + "]"
+	case a[0] == b[0]:
+		return a[:1] + "(?:" + digitRange(a[1:], b[1:]) + ")"
+	}
+	rest := len(a) - 1
+	nines, zeros := strings.Repeat("9", rest), strings.Repeat("0", rest)
+	any := "[0-9]{" + strconv.Itoa(rest) + "}"
+	if a[1:] == zeros && b[1:] == nines {
+		return "[" + a[:1] + "-" + b[:1] + "]" + any
+	}
+	alts := []string{a[:1] + "(?:" + digitRange(a[1:], nines) + ")"}
+	if b[0]-a[0] > 1 {
+		alts = append(alts, "["+string(a[0]+1)+"-"+string(b[0]-1)+"]"+any)
+	}
+	alts = append(alts, b[:1]+"(?:"+digitRange(zeros, b[1:])+")")
+	return "(?:" + strings.Join(alts, "|") + ")"
+}
+
+// runeSet is a set of characters as ranges, in any order until String
+// or complement sorts them.
+type runeSet []runeRange
+
+type runeRange struct{ lo, hi rune }
+
+// normal returns the ranges sorted and merged.
+func (s runeSet) normal() runeSet {
+	out := append(runeSet(nil), s...)
+	sort.Slice(out, func(i, j int) bool { return out[i].lo < out[j].lo })
+	merged := out[:0]
+	for _, r := range out {
+		if n := len(merged); n > 0 && r.lo <= merged[n-1].hi+1 {
+			merged[n-1].hi = max(merged[n-1].hi, r.hi)
+			continue
+		}
+		merged = append(merged, r)
+	}
+	return merged
+}
+
+// complement returns every character not in s.
+func (s runeSet) complement() runeSet {
+	var out runeSet
+	next := rune(0)
+	for _, r := range s.normal() {
+		if r.lo > next {
+			out = append(out, runeRange{next, r.lo - 1})
+		}
+		next = r.hi + 1
+	}
+	if next <= utf8.MaxRune {
+		out = append(out, runeRange{next, utf8.MaxRune})
+	}
+	return out
+}
+
+// String writes the set as an RE2 class; an empty set matches nothing.
+func (s runeSet) String() string {
+	n := s.normal()
+	if len(n) == 0 {
+		return noMatch
+	}
+	var b strings.Builder
+	b.WriteByte('[')
+	for _, r := range n {
+		fmt.Fprintf(&b, `\x{%X}`, r.lo)
+		if r.hi != r.lo {
+			fmt.Fprintf(&b, `-\x{%X}`, r.hi)
+		}
+	}
+	b.WriteByte(']')
+	return b.String()
+}
