@@ -150,6 +150,10 @@ var esqlFuncs = map[string]*Func{
 	"mv_zip":          mvFunc(2, 3, esqlMvZip),
 	"mv_intersection": {MinArgs: 2, MaxArgs: 2, Eval: esqlMvIntersection},
 
+	// $keyed(value, key) is how the front end hands FIRST and LAST their
+	// rows (see Keyed); "$" keeps it out of what a query can spell.
+	"$keyed": {MinArgs: 2, MaxArgs: 2, Eval: func(_ *Context, a []event.Value) event.Value { return Keyed(a[0], a[1]) }},
+
 	// networks
 	"cidr_match": {MinArgs: 2, MaxArgs: -1, Eval: esqlCidrMatch},
 	"ip_prefix":  strict(3, 3, esqlIPPrefix),
@@ -1484,4 +1488,34 @@ func esqlJSONExtract(_ *Context, a []event.Value) event.Value {
 		return event.NullValue
 	}
 	return event.StringValue(string(v.MarshalTo(nil)))
+}
+
+// Keyed packs a row's value and sort key into the one argument an
+// aggregate reads per row, for the aggregates that pick a value by a sort
+// key (ES|QL's FIRST and LAST, which the front end gives $keyed(value,
+// key)): the number of key values as a long, the key values, then the
+// values. A null value gives null, a row aggregates skip.
+func Keyed(v, key event.Value) event.Value {
+	if v.IsNull() {
+		return event.NullValue
+	}
+	ks, vs := key.Values(), v.Values()
+	out := make([]event.Value, 0, 1+len(ks)+len(vs))
+	out = append(out, event.LongValue(int64(len(ks))))
+	out = append(append(out, ks...), vs...)
+	return event.OwnedMultiValue(out)
+}
+
+// SplitKeyed undoes Keyed: the key's values (none for a null key) and the
+// value. ok is false for a value Keyed did not make.
+func SplitKeyed(p event.Value) (keys []event.Value, v event.Value, ok bool) {
+	vs := p.Values()
+	if len(vs) < 2 {
+		return nil, event.NullValue, false
+	}
+	n, isLong := vs[0].Long()
+	if !isLong || n < 0 || n > int64(len(vs)-2) {
+		return nil, event.NullValue, false
+	}
+	return vs[1 : 1+n], event.OwnedMultiValue(vs[1+n:]), true
 }

@@ -231,6 +231,12 @@ func esqlFunctionCases() []exprCase {
 		{e: call("mv_append", sl("a"), mvn), fields: f, want: vM(vS("a"), vL(3), vL(1), vL(2))},
 		{e: call("mv_append", null, sl("a")), want: vS("a")},
 		{e: call("mv_zip", lit(vSs("a", "b")), lit(vSs("x")), sl("-")), want: vSs("a-x", "b")},
+		// $keyed packs a value with its sort key for FIRST and LAST: the
+		// number of key values, the keys, the values; null without a value.
+		{e: call("$keyed", sl("v"), lit(vTime("2024-03-15T10:30:45Z"))), want: vM(vL(1), vTime("2024-03-15T10:30:45Z"), vS("v"))},
+		{e: call("$keyed", mv, mvn), fields: f, want: vM(vL(3), vL(3), vL(1), vL(2), vS("b"), vS("a"), vS("b"))},
+		{e: call("$keyed", sl("v"), null), want: vM(vL(0), vS("v"))},
+		{e: call("$keyed", null, nl(1)), want: vNull},
 		// mv_intersection: the first argument's values that the second
 		// holds, once each, in the first's order; null when none or a null.
 		{e: call("mv_intersection", lit(vM(vL(1), vL(2), vL(3), vL(4), vL(5))), lit(vM(vL(6), vL(5), vL(4), vL(3), vL(2)))), want: vM(vL(2), vL(3), vL(4), vL(5))},
@@ -260,7 +266,7 @@ func esqlFunctionCases() []exprCase {
 // Every ES|QL function returns null for a multi-valued argument unless it
 // is an mv_* function, a conversion or a conditional.
 func TestESQLMultiValuedArgumentIsNull(t *testing.T) {
-	mvOK := map[string]bool{"coalesce": true, "case": true, "greatest": true, "least": true, "cidr_match": true}
+	mvOK := map[string]bool{"coalesce": true, "case": true, "greatest": true, "least": true, "cidr_match": true, "$keyed": true}
 	for _, fn := range Funcs(plan.ESQL) {
 		name := fn.Name
 		if fn.MinArgs == 0 || mvOK[name] || len(name) > 3 && name[:3] == "mv_" || len(name) > 3 && name[:3] == "to_" {

@@ -489,13 +489,16 @@ func (p *parser) call(depth int) (plan.Expr, *syntax.Error) {
 		defer func() { p.aggDepth-- }()
 	}
 	var args []plan.Expr
+	var spans []syntax.Span
 	if p.tok.kind != tRParen {
 		for {
+			start := p.tok.start
 			e, err := p.argument(depth, isAgg && agg.Star)
 			if err != nil {
 				return nil, err
 			}
 			args = append(args, e)
+			spans = append(spans, syntax.Span{Start: syntax.Pos(start), End: syntax.Pos(p.prevEnd)})
 			if p.tok.kind != tComma {
 				break
 			}
@@ -505,11 +508,52 @@ func (p *parser) call(depth int) (plan.Expr, *syntax.Error) {
 	if _, err := p.expect(tRParen, "\",\" or \")\""); err != nil {
 		return nil, err
 	}
-	if isAgg && (len(args) < agg.MinArgs || agg.MaxArgs >= 0 && len(args) > agg.MaxArgs) {
-		return nil, p.errorf(token{start: nameTok.start, end: p.prevEnd}, "%s() takes %s, got %d", name, arity(agg.MinArgs, agg.MaxArgs), len(args))
+	if isAgg {
+		if len(args) < agg.MinArgs || agg.MaxArgs >= 0 && len(args) > agg.MaxArgs {
+			return nil, p.errorf(token{start: nameTok.start, end: p.prevEnd}, "%s() takes %s, got %d", name, arity(agg.MinArgs, agg.MaxArgs), len(args))
+		}
+		return p.aggCall(name, args, spans)
 	}
 	if name == "kql" {
 		return p.kql(nameTok, args)
+	}
+	return &plan.Call{Name: name, Args: args}, nil
+}
+
+// aggCall writes an aggregate call as its state reads it, since the
+// executor evaluates an aggregate's first argument per row and hands its
+// state the second only when constant: FIRST(value, sort) and
+// LAST(value, sort) read $keyed(value, sort), keeping the sort key as the
+// second argument; TOP(field, limit[, order]) reads its limit and order
+// as one constant list [limit, "asc"|"desc"].
+func (p *parser) aggCall(name string, args []plan.Expr, spans []syntax.Span) (plan.Expr, *syntax.Error) {
+	switch name {
+	case "first", "last":
+		keyed := &plan.Call{Name: "$keyed", Args: []plan.Expr{args[0], args[1]}}
+		return &plan.Call{Name: name, Args: []plan.Expr{keyed, args[1]}}, nil
+	case "top":
+		lit, _ := args[1].(*plan.Literal)
+		var n int64
+		if lit != nil {
+			n, _ = lit.Value.Long()
+		}
+		if n <= 0 {
+			return nil, p.errorSpan(spans[1], "top()'s limit must be a positive whole number")
+		}
+		order := "asc"
+		if len(args) == 3 {
+			lit, _ := args[2].(*plan.Literal)
+			var s string
+			if lit != nil {
+				s, _ = lit.Value.Str()
+			}
+			order = lower(s)
+			if order != "asc" && order != "desc" {
+				return nil, p.errorSpan(spans[2], "top()'s order must be \"asc\" or \"desc\"")
+			}
+		}
+		param := event.MultiValue([]event.Value{event.LongValue(n), event.StringValue(order)})
+		return &plan.Call{Name: name, Args: []plan.Expr{args[0], &plan.Literal{Value: param}}}, nil
 	}
 	return &plan.Call{Name: name, Args: args}, nil
 }
