@@ -44,6 +44,7 @@ var esqlFuncs = map[string]*Func{
 	"concat":      strict(2, -1, esqlConcat),
 	"starts_with": strict(2, 2, strPred(strings.HasPrefix)),
 	"ends_with":   strict(2, 2, strPred(strings.HasSuffix)),
+	"contains":    strict(2, 2, strPred(strings.Contains)),
 	"replace":     strict(3, 3, esqlReplace),
 	"trim":        strict(1, 1, func(_ *Context, a []event.Value) event.Value { return mapStr(a[0], strings.TrimSpace) }),
 	"ltrim": strict(1, 1, func(_ *Context, a []event.Value) event.Value {
