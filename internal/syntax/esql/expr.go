@@ -490,8 +490,19 @@ func (p *parser) call(depth int) (plan.Expr, *syntax.Error) {
 	}
 	var args []plan.Expr
 	var spans []syntax.Span
+	var opts *options
 	if p.tok.kind != tRParen {
 		for {
+			if p.tok.kind == tLBrace {
+				var err *syntax.Error
+				if opts, err = p.optionMap(depth); err != nil {
+					return nil, err
+				}
+				if p.tok.kind == tComma {
+					return nil, p.errorf(p.tok, "a map of options must be the last argument")
+				}
+				break
+			}
 			start := p.tok.start
 			e, err := p.argument(depth, isAgg && agg.Star)
 			if err != nil {
@@ -508,16 +519,77 @@ func (p *parser) call(depth int) (plan.Expr, *syntax.Error) {
 	if _, err := p.expect(tRParen, "\",\" or \")\""); err != nil {
 		return nil, err
 	}
+	if opts != nil && name != "match" {
+		return nil, p.errorSpan(opts.span, "%s() takes no map of options", name)
+	}
 	if isAgg {
 		if len(args) < agg.MinArgs || agg.MaxArgs >= 0 && len(args) > agg.MaxArgs {
 			return nil, p.errorf(token{start: nameTok.start, end: p.prevEnd}, "%s() takes %s, got %d", name, arity(agg.MinArgs, agg.MaxArgs), len(args))
 		}
 		return p.aggCall(name, args, spans)
 	}
-	if name == "kql" {
+	switch name {
+	case "kql":
 		return p.kql(nameTok, args)
+	case "match":
+		return p.matchCall(nameTok, args, spans, opts)
 	}
 	return &plan.Call{Name: name, Args: args}, nil
+}
+
+// options is a map of function options, {"name": constant, ...} (ES|QL
+// reference, "function named parameters").
+type options struct {
+	entries []option
+	span    syntax.Span
+}
+
+type option struct {
+	name                string
+	value               event.Value
+	nameSpan, valueSpan syntax.Span
+}
+
+// optionMap parses {"name": constant, ...}; no name may come twice.
+func (p *parser) optionMap(depth int) (*options, *syntax.Error) {
+	o := &options{span: p.tok.span()}
+	p.advance() // {
+	seen := map[string]bool{}
+	for p.tok.kind != tRBrace {
+		key, err := p.expect(tString, "an option name string")
+		if err != nil {
+			return nil, err
+		}
+		if seen[key.text] {
+			return nil, p.errorf(key, "option %s is given twice", clip(key.text))
+		}
+		seen[key.text] = true
+		if !p.isOp(":") {
+			return nil, p.unexpected("\":\" after the option name")
+		}
+		p.advance()
+		start := p.tok.start
+		e, err := p.unary(depth + 1)
+		if err != nil {
+			return nil, err
+		}
+		sp := syntax.Span{Start: syntax.Pos(start), End: syntax.Pos(p.prevEnd)}
+		lit, ok := e.(*plan.Literal)
+		if !ok {
+			return nil, p.errorSpan(sp, "the value of option %s must be a constant", clip(key.text))
+		}
+		o.entries = append(o.entries, option{name: key.text, value: lit.Value, nameSpan: key.span(), valueSpan: sp})
+		if p.tok.kind != tComma {
+			break
+		}
+		p.advance()
+	}
+	end, err := p.expect(tRBrace, "\",\" or \"}\"")
+	if err != nil {
+		return nil, err
+	}
+	o.span.End = syntax.Pos(end.end)
+	return o, nil
 }
 
 // aggCall writes an aggregate call as its state reads it, since the
@@ -627,12 +699,23 @@ func (p *parser) kql(nameTok token, args []plan.Expr) (plan.Expr, *syntax.Error)
 	return cond, nil
 }
 
+// matchField returns the field a match tests: a column, possibly cast to
+// a string (MATCH(field::STRING, ...)), which a match on the field's
+// values is already.
+func matchField(x plan.Expr) (*plan.Field, bool) {
+	if c, ok := x.(*plan.Call); ok && c.Name == "to_string" && len(c.Args) == 1 {
+		x = c.Args[0]
+	}
+	f, ok := x.(*plan.Field)
+	return f, ok
+}
+
 // match parses field : "query", the match operator (ES|QL reference,
 // "Search functions: MATCH operator"): on a text field the query's terms,
 // any of them; on other fields the whole value.
 func (p *parser) match(x plan.Expr) (plan.Expr, *syntax.Error) {
 	colon := p.tok
-	f, ok := x.(*plan.Field)
+	f, ok := matchField(x)
 	if !ok {
 		return nil, p.errorf(colon, "the match operator : takes a field on its left")
 	}
@@ -650,4 +733,121 @@ func (p *parser) match(x plan.Expr) (plan.Expr, *syntax.Error) {
 	p.advance()
 	field, text := schema.TextField(f.Name)
 	return &plan.Match{Field: field, Op: ":", Value: value, Text: text}, nil
+}
+
+// matchCall plans MATCH(field, query[, {options}]), the full-text
+// function (ES|QL reference, "MATCH"), as the match operator ":" is
+// planned, with the match query options tripline honours:
+//
+//	fuzziness             0, 1, 2 or "AUTO[:low,high]": terms (a keyword's
+//	                      whole value) within that many edits match
+//	prefix_length         leading characters a fuzzy term keeps
+//	fuzzy_transpositions  false counts a swap of two characters as two edits
+//	operator              "OR" (any term, the default) or "AND" (every term)
+//	max_expansions        accepted: it caps how many of an index's terms a
+//	                      fuzzy term expands to, and one event is matched
+//	                      at a time here
+//	boost, lenient        accepted: they change scores and errors, not
+//	                      which rows match
+func (p *parser) matchCall(nameTok token, args []plan.Expr, spans []syntax.Span, opts *options) (plan.Expr, *syntax.Error) {
+	if len(args) != 2 {
+		return nil, p.errorf(token{start: nameTok.start, end: p.prevEnd},
+			"match() takes a field, a query and optionally a map of options, got %d arguments", len(args))
+	}
+	f, ok := matchField(args[0])
+	if !ok {
+		return nil, p.errorSpan(spans[0], "match() takes a field as its first argument")
+	}
+	lit, ok := args[1].(*plan.Literal)
+	var value string
+	if ok {
+		switch lit.Value.Kind() {
+		case event.String:
+			value, _ = lit.Value.Str()
+		case event.Long, event.Double, event.Bool:
+			value = lit.Value.String()
+		default:
+			ok = false
+		}
+	}
+	if !ok {
+		return nil, p.errorSpan(spans[1], "match() takes a constant string, number or boolean as its query")
+	}
+	field, text := schema.TextField(f.Name)
+	m := &plan.Match{Field: field, Op: ":", Value: value, Text: text}
+	if opts != nil {
+		if err := p.matchOptions(m, opts); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// matchOptions sets a match's options from its map.
+func (p *parser) matchOptions(m *plan.Match, o *options) *syntax.Error {
+	for _, e := range o.entries {
+		bad := func(want string) *syntax.Error {
+			return p.errorSpan(e.valueSpan, "match() option %s takes %s", clip(e.name), want)
+		}
+		n, isLong := e.value.Long()
+		b, isBool := e.value.Bool()
+		str, isStr := e.value.Str()
+		_, isNum := e.value.Number()
+		switch e.name {
+		case "fuzziness":
+			if isLong {
+				str, isStr = strconv.FormatInt(n, 10), true
+			}
+			if !isStr {
+				return bad("0, 1, 2 or \"AUTO\"")
+			}
+			canon, err := scalar.ParseFuzziness(str)
+			if err != nil {
+				return p.errorSpan(e.valueSpan, "match() option \"fuzziness\": %v", err)
+			}
+			m.Fuzziness = canon
+		case "prefix_length":
+			if !isLong || n < 0 || n > math.MaxInt32 {
+				return bad("a whole number of characters, 0 or more")
+			}
+			m.PrefixLength = int(n)
+		case "fuzzy_transpositions":
+			if !isBool {
+				return bad("true or false")
+			}
+			m.NoTranspositions = !b
+		case "operator":
+			switch {
+			case isStr && strings.EqualFold(str, "and"):
+				m.All = true
+			case isStr && strings.EqualFold(str, "or"):
+				m.All = false
+			default:
+				return bad("\"OR\" or \"AND\"")
+			}
+		case "max_expansions":
+			if !isLong || n <= 0 {
+				return bad("a positive whole number")
+			}
+		case "boost":
+			if !isNum {
+				return bad("a number")
+			}
+		case "lenient":
+			if !isBool {
+				return bad("true or false")
+			}
+		case "analyzer", "auto_generate_synonyms_phrase_query", "fuzzy_rewrite", "minimum_should_match", "zero_terms_query":
+			return p.errorSpan(e.nameSpan, "match() option %s is not supported", clip(e.name))
+		default:
+			return p.errorSpan(e.nameSpan, "unknown match() option %s (known: boost, fuzziness, fuzzy_transpositions, lenient, max_expansions, operator, prefix_length)", clip(e.name))
+		}
+	}
+	if m.Fuzziness == "" || m.Fuzziness == "0" {
+		// No edits: a plain match, whatever the other fuzzy options say.
+		m.Fuzziness, m.PrefixLength, m.NoTranspositions = "", 0, false
+		return nil
+	}
+	m.Op = "~"
+	return nil
 }
