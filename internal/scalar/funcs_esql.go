@@ -155,6 +155,12 @@ var esqlFuncs = map[string]*Func{
 	// rows (see Keyed); "$" keeps it out of what a query can spell.
 	"$keyed": {MinArgs: 2, MaxArgs: 2, Eval: func(_ *Context, a []event.Value) event.Value { return Keyed(a[0], a[1]) }},
 
+	// geo points, as WKT text (see geo.go)
+	"to_geopoint": perValue(esqlToGeopoint),
+	"st_x":        strict(1, 1, esqlStCoord(false)),
+	"st_y":        strict(1, 1, esqlStCoord(true)),
+	"st_distance": strict(2, 2, esqlStDistance),
+
 	// networks
 	"cidr_match": {MinArgs: 2, MaxArgs: -1, Eval: esqlCidrMatch},
 	"ip_prefix":  strict(3, 3, esqlIPPrefix),

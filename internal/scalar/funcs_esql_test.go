@@ -1,6 +1,7 @@
 package scalar
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -259,6 +260,19 @@ func esqlFunctionCases() []exprCase {
 		{e: call("cidr_match", fld("ip"), sl("10.0.0.0/8"), sl("35.249.253.232/32")), fields: f, want: vT},
 		{e: call("cidr_match", fld("ip"), sl("10.0.0.0/8")), fields: f, want: vF},
 		{e: call("cidr_match", fld("ip6"), sl("2001:db8::/32")), fields: f, want: vT},
+		// geo points are WKT text; distances are great-circle meters (the
+		// reference's Copenhagen example gives 7339.57 m)
+		{e: call("to_geopoint", sl("POINT(42.97109629958868 14.7552534006536)")), want: vS("POINT (42.97109629958868 14.7552534006536)")},
+		{e: call("to_geopoint", sl(" point ( -1.5  2 10 ) ")), want: vS("POINT (-1.5 2)")},
+		{e: call("to_geopoint", sl("LINESTRING (1 2, 3 4)")), want: vNull},
+		{e: call("to_geopoint", sl("POINT (1)")), want: vNull},
+		{e: call("to_geopoint", nl(1)), want: vNull},
+		{e: call("st_x", sl("POINT(42.97109629958868 14.7552534006536)")), want: vD(42.97109629958868)},
+		{e: call("st_y", call("to_geopoint", sl("POINT(42.97109629958868 14.7552534006536)"))), want: vD(14.7552534006536)},
+		{e: call("st_x", sl("nowhere")), want: vNull},
+		{e: call("round", call("st_distance", sl("POINT(12.649350855499506 55.62850170303136)"), sl("POINT(12.568299947306514 55.676099974662066)")), nl(3)), want: vD(7339.574)},
+		{e: call("round", call("st_distance", sl("POINT(0 0)"), sl("POINT(180 0)")), nl(3)), want: vD(math.Round(math.Pi*6371008.7714*1000) / 1000)},
+		{e: call("st_distance", sl("POINT(0 0)"), null), want: vNull},
 		{e: call("cidr_match", fld("ip6"), sl("10.0.0.0/8")), fields: f, want: vF},
 		{e: call("cidr_match", null, sl("10.0.0.0/8")), want: vNull},
 		{e: call("cidr_match", sl("10.1.2.3"), lit(vSs("192.168.0.0/16", "010.0.0.0/8"))), want: vT},
