@@ -1506,11 +1506,21 @@ func Keyed(v, key event.Value) event.Value {
 	if v.IsNull() {
 		return event.NullValue
 	}
-	ks, vs := key.Values(), v.Values()
-	out := make([]event.Value, 0, 1+len(ks)+len(vs))
-	out = append(out, event.LongValue(int64(len(ks))))
-	out = append(append(out, ks...), vs...)
+	out := make([]event.Value, 0, 1+key.Len()+v.Len())
+	out = append(out, event.LongValue(int64(key.Len())))
+	out = appendValues(appendValues(out, key), v)
 	return event.OwnedMultiValue(out)
+}
+
+// appendValues appends the values of v (none for null) to dst.
+func appendValues(dst []event.Value, v event.Value) []event.Value {
+	switch v.Kind() {
+	case event.Null:
+		return dst
+	case event.Multi:
+		return append(dst, v.Values()...)
+	}
+	return append(dst, v)
 }
 
 // SplitKeyed undoes Keyed: the key's values (none for a null key) and the
