@@ -20,20 +20,20 @@ import (
 //	compl     = "~" compl | class                    complement
 //	class     = "[" ["^"] items "]" | simple
 //	items     = item { item }                        until "]"
-//	item      = pre | char [ "-" char ]
+//	item      = pre | "\\" | char [ "-" char ]
 //	simple    = "." | "#" | "@" | '"' text '"' | "(" ")" | "(" union ")"
 //	          | "<" n "-" m ">" | "<" name ">" | pre | char
 //	pre       = "\d" | "\D" | "\s" | "\S" | "\w" | "\W"
 //	char      = "\" any | any
 //
 // Where an operand is expected every character is itself, so a leading
-// "*", "|", "?" or "{" is a literal, as are "^" and "$" (Lucene has no
+// "*", "|", "?", "&" or "{" is a literal, as are "^" and "$" (Lucene has no
 // anchors: a pattern matches the whole string). "." is any character,
 // newlines included; "#" is the empty language and "@" any string; a
 // double-quoted run is literal text. "\" followed by a letter other than
 // d, D, s, S, w or W is an error, and "\" followed by anything else is
-// that character; in a class, "\s" is space, tab, newline and carriage
-// return only. "{n,m}" with n > m matches nothing. "<n-m>" is a decimal
+// that character (so is any "\x" ending a range); "\s" is space, tab,
+// newline and carriage return only. "{n,m}" with n > m matches nothing. "<n-m>" is a decimal
 // number in [n, m], zero-padded to the same width when n and m are
 // written with as many digits, with any number of leading zeros
 // otherwise.
@@ -97,7 +97,7 @@ type fragment struct {
 // to, for intersections.
 const maxFinite = 256
 
-// strings returns the fragment of a finite set of strings.
+// stringsFragment is the fragment that matches exactly strs.
 func stringsFragment(strs []string) fragment {
 	strs = dedupe(strs)
 	switch len(strs) {
