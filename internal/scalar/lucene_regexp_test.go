@@ -61,6 +61,8 @@ func TestLuceneRegexpMatches(t *testing.T) {
 		{`\W`, []string{"-", "é"}, []string{"a", "_"}},
 		{`[\s,]+`, []string{" , \t"}, []string{"x"}},
 		{`[^@\s]+\@[^@\s]+`, []string{"a@b.c"}, []string{"a @b", "a@@b"}},
+		// A range's end reads "\x" as x, letters included.
+		{`[a-\d]`, []string{"a", "c", "d"}, []string{"e", "0"}},
 		// Escapes: a backslash makes any non-letter literal.
 		{`\.\*\(\"`, []string{`.*("`}, []string{`x*("`}},
 		{`a\\b`, []string{`a\b`}, []string{`ab`}},
