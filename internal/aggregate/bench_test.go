@@ -6,6 +6,7 @@ import (
 
 	"github.com/tripline/tripline/internal/event"
 	"github.com/tripline/tripline/internal/plan"
+	"github.com/tripline/tripline/internal/scalar"
 )
 
 // aggBenchFns are the aggregates benchmarked: every state kind once.
@@ -22,6 +23,7 @@ var aggBenchFns = []struct {
 	{plan.ESQL, "percentile", false, event.LongValue(95)}, {plan.ESQL, "values", false, event.Value{}},
 	{plan.SPL, "list", false, event.Value{}}, {plan.ESQL, "earliest", false, event.Value{}},
 	{plan.SPL, "range", false, event.Value{}}, {plan.SPL, "stdev", false, event.Value{}},
+	{plan.ESQL, "first", false, event.Value{}}, {plan.ESQL, "top", false, event.MultiValue([]event.Value{event.LongValue(10), event.StringValue("desc")})},
 }
 
 // forEachAggregate runs body as a sub-benchmark for each of aggBenchFns,
@@ -53,6 +55,9 @@ func aggBenchValue(fn string, i int) event.Value {
 	switch fn {
 	case "count_distinct", "values", "list":
 		return event.StringValue(fmt.Sprintf("anthropic.claude-%d", i%12))
+	case "first", "last":
+		// A value keyed by its time, as $keyed hands it over.
+		return scalar.Keyed(event.StringValue(fmt.Sprintf("anthropic.claude-%d", i%12)), event.TimeNanos(int64(i*7%1000)*1e9))
 	}
 	return event.LongValue(int64(i * 7 % 1000))
 }

@@ -10,8 +10,13 @@
 // merging t-digests, exact on small groups and estimates, in bounded
 // memory, past them.
 //
+// Some aggregates read more than their first argument, which is all the
+// executor evaluates per row: ES|QL's FIRST and LAST read their value and
+// sort key packed into one by scalar.Keyed, and TOP its limit and order as
+// one constant. The ES|QL front end writes their calls that way.
+//
 // aggregate imports plan (for the dialects), scalar (for the way SPL reads
-// numbers), event and the standard library only. It never imports an
+// numbers and for keyed rows), event and the standard library only. It never imports an
 // executor (internal/exec) or a front end (internal/syntax/...); plan and
 // scalar never import it.
 package aggregate

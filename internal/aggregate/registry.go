@@ -68,6 +68,12 @@ var esqlAggs = table(plan.ESQL, map[string]*Func{
 	"percentile":     {MinArgs: 2, MaxArgs: 2, New: newDigest(-1)},
 	"earliest":       {MinArgs: 1, MaxArgs: 1, Inverts: true, New: newByTime(false)},
 	"latest":         {MinArgs: 1, MaxArgs: 1, Inverts: true, New: newByTime(true)},
+	// first and last read $keyed(value, sort), which the ES|QL front end
+	// writes for first(value, sort), and top its limit and order as one
+	// constant: see keyed and newTop.
+	"first": {MinArgs: 2, MaxArgs: 2, Inverts: true, New: newKeyed(false)},
+	"last":  {MinArgs: 2, MaxArgs: 2, Inverts: true, New: newKeyed(true)},
+	"top":   {MinArgs: 2, MaxArgs: 3, Inverts: true, New: newTop},
 })
 
 var splAggs = table(plan.SPL, map[string]*Func{

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tripline/tripline/internal/event"
 	"github.com/tripline/tripline/internal/plan"
+	"github.com/tripline/tripline/internal/scalar"
 )
 
 // TestSetAggregatesTakeBack checks values() and count_distinct() across
@@ -66,9 +67,10 @@ func TestTakeBack(t *testing.T) {
 				continue
 			}
 			var panes []State
-			win := newState(d, fn, false, event.Value{})
+			param := testParam(fn)
+			win := newState(d, fn, false, param)
 			for step := 0; step < 200; step++ {
-				p := newState(d, fn, false, event.Value{})
+				p := newState(d, fn, false, param)
 				for i := r.IntN(4); i > 0; i-- {
 					var v event.Value
 					switch r.IntN(5) {
@@ -79,20 +81,21 @@ func TestTakeBack(t *testing.T) {
 					default:
 						v = event.LongValue(int64(r.IntN(10)))
 					}
-					p.Add(v, int64(r.IntN(8)))
+					t := int64(r.IntN(8))
+					p.Add(rowArg(d, fn, v, t), t)
 				}
 				panes = append(panes, p)
 				win.Merge(p)
 				if len(panes) > 5 {
 					if !win.Sub(panes[0]) {
-						win = newState(d, fn, false, event.Value{})
+						win = newState(d, fn, false, param)
 						for _, q := range panes[1:] {
 							win.Merge(q)
 						}
 					}
 					panes = panes[1:]
 				}
-				fresh := newState(d, fn, false, event.Value{})
+				fresh := newState(d, fn, false, param)
 				for _, q := range panes {
 					fresh.Merge(q)
 				}
@@ -111,13 +114,11 @@ func TestAggregatesMerge(t *testing.T) {
 	for _, d := range []plan.Dialect{plan.ESQL, plan.SPL} {
 		for _, f := range Funcs(d) {
 			fn := f.Name
-			param := event.Value{}
-			if fn == "percentile" {
-				param = event.LongValue(90)
-			}
+			param := testParam(fn)
 			whole := f.New(false, param)
 			left, right := f.New(false, param), f.New(false, param)
 			for i, v := range vals {
+				v = rowArg(d, fn, v, int64(i))
 				whole.Add(v, int64(i))
 				if i < 3 {
 					left.Add(v, int64(i))
@@ -179,13 +180,14 @@ func TestEncodeDecode(t *testing.T) {
 				if star && f.Name != "count" {
 					continue
 				}
-				st := f.New(star, event.LongValue(90))
+				param := testParam(f.Name)
+				st := f.New(star, param)
 				for i, v := range vals {
-					st.Add(v, int64(i))
+					st.Add(rowArg(d, f.Name, v, int64(i)), int64(i))
 				}
 				var e Encoder
 				st.Encode(&e)
-				back := f.New(star, event.LongValue(90))
+				back := f.New(star, param)
 				dec := NewDecoder(e.Bytes())
 				back.Decode(dec)
 				if dec.Err() != nil {
@@ -195,13 +197,31 @@ func TestEncodeDecode(t *testing.T) {
 					t.Errorf("%s %s: decoded %s, want %s", d, f.Name, got, want)
 				}
 				cut := NewDecoder(e.Bytes()[:len(e.Bytes())-1])
-				f.New(star, event.LongValue(90)).Decode(cut)
+				f.New(star, param).Decode(cut)
 				if cut.Err() == nil {
 					t.Errorf("%s %s: a truncated encoding decoded without error", d, f.Name)
 				}
 			}
 		}
 	}
+}
+
+// testParam is the constant parameter the tests give an aggregate.
+func testParam(fn string) event.Value {
+	switch fn {
+	case "top":
+		return event.MultiValue([]event.Value{event.LongValue(3), event.StringValue("desc")})
+	}
+	return event.LongValue(90)
+}
+
+// rowArg is what the ES|QL front end hands an aggregate for a row's value
+// v at time t: FIRST and LAST read it keyed, here by the time.
+func rowArg(d plan.Dialect, fn string, v event.Value, t int64) event.Value {
+	if d == plan.ESQL && (fn == "first" || fn == "last") {
+		return scalar.Keyed(v, event.LongValue(t))
+	}
+	return v
 }
 
 // newState returns fresh state for a dialect's aggregate; a test that

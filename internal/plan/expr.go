@@ -96,13 +96,15 @@ type SearchCmp struct {
 type SearchTerm struct{ Term string }
 
 // Match is one field test of a KQL query, field:value or field < value,
-// matched as Elasticsearch matches the query Kibana builds for it: true
-// when any value of a multi-valued field matches, false (never null) when
-// the field is missing. A ":" test with the single wildcard "*" is an
-// exists test.
+// or of ES|QL's MATCH and ":", matched as Elasticsearch matches the query
+// built for it: true when any value of a multi-valued field matches,
+// false (never null) when the field is missing. A ":" test with the
+// single wildcard "*" is an exists test.
 type Match struct {
 	Field string
-	Op    string // ":" < <= > >=
+	// Op is ":" (a match), "~" (a fuzzy match: terms within Fuzziness
+	// edits), or a range: < <= > >=.
+	Op string
 	// Value is the value as written, unescaped. With Wildcard set, "*" is
 	// a wildcard and "\*" and "\\" stand for a literal star and backslash.
 	Value    string
@@ -113,6 +115,20 @@ type Match struct {
 	// Text says the field is mapped as text and matched by its terms;
 	// other fields (keyword, numbers, booleans, addresses) match whole values.
 	Text bool
+	// All says every term of the value must match (a match query's
+	// operator AND); otherwise any one does.
+	All bool
+	// Fuzziness, for "~", is how many edits a term may be from one of the
+	// value's (on a field not matched as text, the whole value from the
+	// whole value), as a match query's fuzziness option spells it: "0",
+	// "1", "2", "AUTO" or "AUTO:low,high".
+	Fuzziness string
+	// PrefixLength, for "~", is how many leading characters a term must
+	// share with the value's exactly.
+	PrefixLength int
+	// NoTranspositions, for "~", counts a swap of two adjacent characters
+	// as two edits rather than one.
+	NoTranspositions bool
 }
 
 // IsExists reports whether the match is field:* (the field has a value).
@@ -257,6 +273,18 @@ func (m *Match) String() string {
 	}
 	if m.Text {
 		b.WriteString(" text")
+	}
+	if m.All {
+		b.WriteString(" all")
+	}
+	if m.Fuzziness != "" {
+		b.WriteString(" fuzziness=" + m.Fuzziness)
+	}
+	if m.PrefixLength > 0 {
+		b.WriteString(" prefix_length=" + strconv.Itoa(m.PrefixLength))
+	}
+	if m.NoTranspositions {
+		b.WriteString(" no_transpositions")
 	}
 	b.WriteString(")")
 	return b.String()

@@ -44,6 +44,7 @@ var esqlFuncs = map[string]*Func{
 	"concat":      strict(2, -1, esqlConcat),
 	"starts_with": strict(2, 2, strPred(strings.HasPrefix)),
 	"ends_with":   strict(2, 2, strPred(strings.HasSuffix)),
+	"contains":    strict(2, 2, strPred(strings.Contains)),
 	"replace":     strict(3, 3, esqlReplace),
 	"trim":        strict(1, 1, func(_ *Context, a []event.Value) event.Value { return mapStr(a[0], strings.TrimSpace) }),
 	"ltrim": strict(1, 1, func(_ *Context, a []event.Value) event.Value {
@@ -147,7 +148,18 @@ var esqlFuncs = map[string]*Func{
 	"mv_append": {MinArgs: 2, MaxArgs: 2, Eval: func(_ *Context, a []event.Value) event.Value {
 		return event.MultiValue(a)
 	}},
-	"mv_zip": mvFunc(2, 3, esqlMvZip),
+	"mv_zip":          mvFunc(2, 3, esqlMvZip),
+	"mv_intersection": {MinArgs: 2, MaxArgs: 2, Eval: esqlMvIntersection},
+
+	// $keyed(value, key) is how the front end hands FIRST and LAST their
+	// rows (see Keyed); "$" keeps it out of what a query can spell.
+	"$keyed": {MinArgs: 2, MaxArgs: 2, Eval: func(_ *Context, a []event.Value) event.Value { return Keyed(a[0], a[1]) }},
+
+	// geo points, as WKT text (see geo.go)
+	"to_geopoint": perValue(esqlToGeopoint),
+	"st_x":        strict(1, 1, esqlStCoord(false)),
+	"st_y":        strict(1, 1, esqlStCoord(true)),
+	"st_distance": strict(2, 2, esqlStDistance),
 
 	// networks
 	"cidr_match": {MinArgs: 2, MaxArgs: -1, Eval: esqlCidrMatch},
@@ -1152,6 +1164,30 @@ func esqlMvContains(_ *Context, a []event.Value) event.Value {
 	return event.BoolValue(true)
 }
 
+// esqlMvIntersection is MV_INTERSECTION(a, b): the values of a that b
+// also holds, each once, in a's order; null when either is null or they
+// share no value (ES|QL reference, "MV_INTERSECTION"). Values compare as
+// grouping keys do, so a long and a double of the same number are one.
+func esqlMvIntersection(_ *Context, a []event.Value) event.Value {
+	if a[0].IsNull() || a[1].IsNull() {
+		return event.NullValue
+	}
+	var buf [64]byte
+	in := make(map[string]bool, a[1].Len())
+	for _, v := range a[1].Values() {
+		in[string(v.Key(buf[:0]))] = true
+	}
+	var out []event.Value
+	for _, v := range a[0].Values() {
+		k := v.Key(buf[:0])
+		if in[string(k)] {
+			out = append(out, v)
+			delete(in, string(k)) // each shared value once
+		}
+	}
+	return event.OwnedMultiValue(out)
+}
+
 func esqlMvSum(v event.Value, _ []event.Value) event.Value {
 	var (
 		isum    int64
@@ -1459,4 +1495,44 @@ func esqlJSONExtract(_ *Context, a []event.Value) event.Value {
 		return event.NullValue
 	}
 	return event.StringValue(string(v.MarshalTo(nil)))
+}
+
+// Keyed packs a row's value and sort key into the one argument an
+// aggregate reads per row, for the aggregates that pick a value by a sort
+// key (ES|QL's FIRST and LAST, which the front end gives $keyed(value,
+// key)): the number of key values as a long, the key values, then the
+// values. A null value gives null, a row aggregates skip.
+func Keyed(v, key event.Value) event.Value {
+	if v.IsNull() {
+		return event.NullValue
+	}
+	out := make([]event.Value, 0, 1+key.Len()+v.Len())
+	out = append(out, event.LongValue(int64(key.Len())))
+	out = appendValues(appendValues(out, key), v)
+	return event.OwnedMultiValue(out)
+}
+
+// appendValues appends the values of v (none for null) to dst.
+func appendValues(dst []event.Value, v event.Value) []event.Value {
+	switch v.Kind() {
+	case event.Null:
+		return dst
+	case event.Multi:
+		return append(dst, v.Values()...)
+	}
+	return append(dst, v)
+}
+
+// SplitKeyed undoes Keyed: the key's values (none for a null key) and the
+// value. ok is false for a value Keyed did not make.
+func SplitKeyed(p event.Value) (keys []event.Value, v event.Value, ok bool) {
+	vs := p.Values()
+	if len(vs) < 2 {
+		return nil, event.NullValue, false
+	}
+	n, isLong := vs[0].Long()
+	if !isLong || n < 0 || n > int64(len(vs)-2) {
+		return nil, event.NullValue, false
+	}
+	return vs[1 : 1+n], event.OwnedMultiValue(vs[1+n:]), true
 }

@@ -1,6 +1,7 @@
 package scalar
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -58,6 +59,11 @@ func esqlFunctionCases() []exprCase {
 		{e: call("starts_with", fld("s"), sl("hell")), fields: f, want: vF},
 		{e: call("ends_with", fld("s"), sl("World")), fields: f, want: vT},
 		{e: call("ends_with", null, sl("x")), want: vNull},
+		{e: call("contains", fld("s"), sl("lo W")), fields: f, want: vT},
+		{e: call("contains", fld("s"), sl("lo w")), fields: f, want: vF},
+		{e: call("contains", sl("abc"), sl("")), want: vT},
+		{e: call("contains", null, sl("a")), want: vNull},
+		{e: call("contains", mv, sl("a")), fields: f, want: vNull},
 		{e: call("replace", fld("s"), sl("o"), sl("0")), fields: f, want: vS("Hell0 W0rld")},
 		{e: call("replace", sl("abc-123"), sl(`([a-z]+)-(\d+)`), sl("$2:$1")), want: vS("123:abc")},
 		{e: call("replace", sl("a.b"), sl(`\.`), sl(`\$`)), want: vS("a$b")},
@@ -231,12 +237,42 @@ func esqlFunctionCases() []exprCase {
 		{e: call("mv_append", sl("a"), mvn), fields: f, want: vM(vS("a"), vL(3), vL(1), vL(2))},
 		{e: call("mv_append", null, sl("a")), want: vS("a")},
 		{e: call("mv_zip", lit(vSs("a", "b")), lit(vSs("x")), sl("-")), want: vSs("a-x", "b")},
+		// $keyed packs a value with its sort key for FIRST and LAST: the
+		// number of key values, the keys, the values; null without a value.
+		{e: call("$keyed", sl("v"), lit(vTime("2024-03-15T10:30:45Z"))), want: vM(vL(1), vTime("2024-03-15T10:30:45Z"), vS("v"))},
+		{e: call("$keyed", mv, mvn), fields: f, want: vM(vL(3), vL(3), vL(1), vL(2), vS("b"), vS("a"), vS("b"))},
+		{e: call("$keyed", sl("v"), null), want: vM(vL(0), vS("v"))},
+		{e: call("$keyed", null, nl(1)), want: vNull},
+		// mv_intersection: the first argument's values that the second
+		// holds, once each, in the first's order; null when none or a null.
+		{e: call("mv_intersection", lit(vM(vL(1), vL(2), vL(3), vL(4), vL(5))), lit(vM(vL(6), vL(5), vL(4), vL(3), vL(2)))), want: vM(vL(2), vL(3), vL(4), vL(5))},
+		{e: call("mv_intersection", lit(vSs("one", "two", "three", "four")), lit(vSs("four", "one"))), want: vSs("one", "four")},
+		{name: "mv_intersection dedupes", e: call("mv_intersection", lit(vM(vT, vF, vF, vF)), lit(vF)), want: vF},
+		{e: call("mv_intersection", mv, lit(vSs("b", "z"))), fields: f, want: vS("b")},
+		{e: call("mv_intersection", sl("a"), sl("a")), want: vS("a")},
+		{name: "mv_intersection none shared", e: call("mv_intersection", mv, sl("z")), fields: f, want: vNull},
+		{e: call("mv_intersection", null, mv), fields: f, want: vNull},
+		{e: call("mv_intersection", mv, fld("missing")), fields: f, want: vNull},
+		{name: "mv_intersection is case-sensitive", e: call("mv_intersection", lit(vSs("A", "b")), lit(vSs("a", "b"))), want: vS("b")},
 
 		// networks
 		{e: call("cidr_match", fld("ip"), sl("35.249.0.0/16")), fields: f, want: vT},
 		{e: call("cidr_match", fld("ip"), sl("10.0.0.0/8"), sl("35.249.253.232/32")), fields: f, want: vT},
 		{e: call("cidr_match", fld("ip"), sl("10.0.0.0/8")), fields: f, want: vF},
 		{e: call("cidr_match", fld("ip6"), sl("2001:db8::/32")), fields: f, want: vT},
+		// geo points are WKT text; distances are great-circle meters (the
+		// reference's Copenhagen example gives 7339.57 m)
+		{e: call("to_geopoint", sl("POINT(42.97109629958868 14.7552534006536)")), want: vS("POINT (42.97109629958868 14.7552534006536)")},
+		{e: call("to_geopoint", sl(" point ( -1.5  2 10 ) ")), want: vS("POINT (-1.5 2)")},
+		{e: call("to_geopoint", sl("LINESTRING (1 2, 3 4)")), want: vNull},
+		{e: call("to_geopoint", sl("POINT (1)")), want: vNull},
+		{e: call("to_geopoint", nl(1)), want: vNull},
+		{e: call("st_x", sl("POINT(42.97109629958868 14.7552534006536)")), want: vD(42.97109629958868)},
+		{e: call("st_y", call("to_geopoint", sl("POINT(42.97109629958868 14.7552534006536)"))), want: vD(14.7552534006536)},
+		{e: call("st_x", sl("nowhere")), want: vNull},
+		{e: call("round", call("st_distance", sl("POINT(12.649350855499506 55.62850170303136)"), sl("POINT(12.568299947306514 55.676099974662066)")), nl(3)), want: vD(7339.574)},
+		{e: call("round", call("st_distance", sl("POINT(0 0)"), sl("POINT(180 0)")), nl(3)), want: vD(math.Round(math.Pi*6371008.7714*1000) / 1000)},
+		{e: call("st_distance", sl("POINT(0 0)"), null), want: vNull},
 		{e: call("cidr_match", fld("ip6"), sl("10.0.0.0/8")), fields: f, want: vF},
 		{e: call("cidr_match", null, sl("10.0.0.0/8")), want: vNull},
 		{e: call("cidr_match", sl("10.1.2.3"), lit(vSs("192.168.0.0/16", "010.0.0.0/8"))), want: vT},
@@ -249,7 +285,7 @@ func esqlFunctionCases() []exprCase {
 // Every ES|QL function returns null for a multi-valued argument unless it
 // is an mv_* function, a conversion or a conditional.
 func TestESQLMultiValuedArgumentIsNull(t *testing.T) {
-	mvOK := map[string]bool{"coalesce": true, "case": true, "greatest": true, "least": true, "cidr_match": true}
+	mvOK := map[string]bool{"coalesce": true, "case": true, "greatest": true, "least": true, "cidr_match": true, "$keyed": true}
 	for _, fn := range Funcs(plan.ESQL) {
 		name := fn.Name
 		if fn.MinArgs == 0 || mvOK[name] || len(name) > 3 && name[:3] == "mv_" || len(name) > 3 && name[:3] == "to_" {

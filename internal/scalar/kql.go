@@ -16,9 +16,10 @@ import (
 // single-character wildcard), backslash escaping a literal star.
 var kqlSyntax = wildcardSyntax{star: '*', escapes: true}
 
-// compileMatch compiles one KQL field test. It is two-valued: a missing
-// field gives false, as the Elasticsearch query Kibana builds matches no
-// document without the field, and NOT of it is then true.
+// compileMatch compiles one KQL field test, or an ES|QL MATCH or ":". It
+// is two-valued: a missing field gives false, as the Elasticsearch query
+// built for it matches no document without the field, and NOT of it is
+// then true.
 func compileMatch(t *plan.Match, r Resolver) (Evaluator, error) {
 	slot := r(t.Field)
 	var one func(event.Value) bool
@@ -31,6 +32,11 @@ func compileMatch(t *plan.Match, r Resolver) (Evaluator, error) {
 		one = textMatcher(t)
 	case t.Op == ":":
 		one = termMatcher(t)
+	case t.Op == "~":
+		var err error
+		if one, err = fuzzyMatcher(t); err != nil {
+			return nil, err
+		}
 	case t.Op == "<" || t.Op == "<=" || t.Op == ">" || t.Op == ">=":
 		one = rangeMatcher(t)
 	default:
@@ -118,7 +124,8 @@ func rangeMatcher(t *plan.Match) func(event.Value) bool {
 // matches when any of its terms is one of the field's (a match query,
 // operator OR); a quoted one when its terms appear in order, adjacent (a
 // match_phrase query); a wildcard value when a term of the field matches
-// the lower-cased pattern (query_string normalises wildcard terms).
+// the lower-cased pattern (query_string normalises wildcard terms). With
+// All, every term of an unquoted value must be one of the field's.
 func textMatcher(t *plan.Match) func(event.Value) bool {
 	switch {
 	case t.Wildcard:
@@ -137,14 +144,15 @@ func textMatcher(t *plan.Match) func(event.Value) bool {
 	}
 	want := terms(t.Value)
 	return func(v event.Value) bool {
-		for _, tok := range terms(kqlText(v)) {
-			for _, w := range want {
-				if tok == w {
+		got := terms(kqlText(v))
+		return matchTerms(len(want), t.All, func(i int) bool {
+			for _, tok := range got {
+				if tok == want[i] {
 					return true
 				}
 			}
-		}
-		return false
+			return false
+		})
 	}
 }
 

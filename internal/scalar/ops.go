@@ -164,21 +164,24 @@ func mergeOrLikes(t *plan.Binary) (plan.Expr, bool) {
 	return e, true
 }
 
-// compileRLike compiles an RLIKE pattern, which must match the whole
-// string and whose "." matches any character, newlines included (Lucene's
-// regular expressions). A pattern that starts and ends with ".*" is
-// searched for its middle instead, which costs a scan rather than a
-// backtrack over the whole text.
+// compileRLike compiles an RLIKE pattern, a Lucene regular expression
+// (see LuceneRegexp) that must match the whole string. A pattern that
+// starts and ends with ".*" is searched for its middle instead, which
+// costs a scan rather than a backtrack over the whole text.
 func compileRLike(p string) (*regexp.Regexp, error) {
-	re, err := syntax.Parse(p, syntax.Perl|syntax.DotNL)
+	expr, err := LuceneRegexp(p)
+	if err != nil {
+		return nil, err
+	}
+	re, err := syntax.Parse(expr, syntax.Perl)
 	if err != nil {
 		return nil, err
 	}
 	if re.Op == syntax.OpConcat && len(re.Sub) > 2 && anyRun(re.Sub[0]) && anyRun(re.Sub[len(re.Sub)-1]) {
 		mid := &syntax.Regexp{Op: syntax.OpConcat, Flags: re.Flags, Sub: re.Sub[1 : len(re.Sub)-1]}
-		return regexp.Compile("(?s)" + mid.String())
+		return regexp.Compile(mid.String())
 	}
-	return regexp.Compile("(?s)" + anchored(p))
+	return regexp.Compile(anchored(expr))
 }
 
 // anyRun reports whether a parsed expression is ".*" matching newlines.

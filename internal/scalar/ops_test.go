@@ -605,6 +605,11 @@ func TestRLikeWholeStringAndSearch(t *testing.T) {
 		{`\.*x.*`, "..x", true},
 		{`\.*x.*`, "a.x", false},
 		{`Access.*`, "AccessDenied\n", true},
+		{`*sh.{1,2}-c*`, "*sh -cc", true}, // Lucene: a leading "*" is a literal
+		{`*sh.{1,2}-c*`, "bash -c id", false},
+		{`@key@`, "a\nkey\nb", true}, // "@" is any string, searched as ".*"
+		{`.*\s.*`, "a\fb", false},    // Lucene's \s: space, tab, CR, LF
+		{`.*\s.*`, "a\tb", true},
 	}
 	for _, c := range cases {
 		re, err := compileRLike(c.pattern)

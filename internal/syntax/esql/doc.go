@@ -14,9 +14,13 @@
 // that a rule that does not parse is reported with line:col and a caret.
 // Parse checks aggregates against internal/aggregate's registry; Check
 // checks scalar functions against internal/scalar's, separately, so that
-// parsing never depends on the scalar functions.
+// parsing never depends on the scalar functions. RLIKE patterns are
+// Lucene regular expressions: Parse reads them with scalar.LuceneRegexp,
+// the one reader of that syntax, so that a bad pattern fails with its
+// place in the query; the plan keeps them as written.
 //
-// esql imports plan, aggregate (for Parse), scalar (for Check), syntax,
-// event and the standard library only: never the executor (internal/exec),
-// another front end or a rule loader.
+// esql imports plan, aggregate (for Parse), scalar (for Check and RLIKE
+// patterns), schema, syntax, the KQL front end (for kql()), event and
+// the standard library only: never the executor (internal/exec), another
+// front end or a rule loader.
 package esql

@@ -10,6 +10,7 @@ import (
 	"github.com/tripline/tripline/internal/aggregate"
 	"github.com/tripline/tripline/internal/event"
 	"github.com/tripline/tripline/internal/plan"
+	"github.com/tripline/tripline/internal/scalar"
 	"github.com/tripline/tripline/internal/schema"
 	"github.com/tripline/tripline/internal/syntax"
 	"github.com/tripline/tripline/internal/syntax/kql"
@@ -141,14 +142,25 @@ func (p *parser) predicate(depth int) (plan.Expr, *syntax.Error) {
 		regex := p.isKeyword("rlike")
 		p.advance()
 		var pats []string
+		pattern := func() *syntax.Error {
+			t, err := p.expect(tString, "a pattern string")
+			if err != nil {
+				return err
+			}
+			if regex {
+				if err := p.checkRegexp(t); err != nil {
+					return err
+				}
+			}
+			pats = append(pats, t.text)
+			return nil
+		}
 		if p.tok.kind == tLParen {
 			p.advance()
 			for {
-				t, err := p.expect(tString, "a pattern string")
-				if err != nil {
+				if err := pattern(); err != nil {
 					return nil, err
 				}
-				pats = append(pats, t.text)
 				if p.tok.kind != tComma {
 					break
 				}
@@ -157,12 +169,8 @@ func (p *parser) predicate(depth int) (plan.Expr, *syntax.Error) {
 			if _, err := p.expect(tRParen, "\",\" or \")\""); err != nil {
 				return nil, err
 			}
-		} else {
-			t, err := p.expect(tString, "a pattern string")
-			if err != nil {
-				return nil, err
-			}
-			pats = []string{t.text}
+		} else if err := pattern(); err != nil {
+			return nil, err
 		}
 		return &plan.Like{X: x, Patterns: pats, Regex: regex, Not: negated}, nil
 	case p.isKeyword("is"):
@@ -179,6 +187,34 @@ func (p *parser) predicate(depth int) (plan.Expr, *syntax.Error) {
 		return &plan.IsNull{X: x, Not: not}, nil
 	}
 	return x, nil
+}
+
+// checkRegexp reads an RLIKE pattern as the executor will, a Lucene
+// regular expression (scalar.LuceneRegexp), so that a pattern it cannot
+// read fails here with its place in the query: at the fault when the
+// string token spells the pattern as written, else over the whole token.
+func (p *parser) checkRegexp(t token) *syntax.Error {
+	_, err := scalar.LuceneRegexp(t.text)
+	if err == nil {
+		return nil
+	}
+	sp := t.span()
+	var re *scalar.RegexpError
+	if errors.As(err, &re) {
+		q := 1 // the quotes around the text: "..." or """..."""
+		if strings.HasPrefix(p.src[t.start:], `"""`) {
+			q = 3
+		}
+		if p.src[t.start+q:t.end-q] == t.text {
+			at := syntax.Pos(t.start + q + re.Pos)
+			sp = syntax.Span{Start: at, End: at + 1}
+			if int(at) >= t.end-q {
+				sp = syntax.Span{Start: syntax.Pos(t.end - q), End: syntax.Pos(t.end)}
+			}
+		}
+		return p.errorSpan(sp, "RLIKE pattern %s is not a Lucene regular expression: %s", clip(t.text), re.Msg)
+	}
+	return p.errorSpan(sp, "RLIKE pattern %s: %v", clip(t.text), err)
 }
 
 func (p *parser) additive(depth int) (plan.Expr, *syntax.Error) {
@@ -286,11 +322,15 @@ var casts = map[string]string{
 }
 
 // timeUnits maps the units of time-span literals to their length: a fixed
-// duration or a number of calendar months.
+// duration or a number of calendar months. It is the one place ES|QL's
+// temporal units are spelled, exactly the names and abbreviations of the
+// ES|QL reference ("Time spans: supported temporal units"); case does not
+// matter. Spans written as text (to_timeduration, date_trunc's string
+// form) are read by timefmt.ParseSpan, which is shared with SPL.
 var timeUnits = map[string]plan.Span{
 	"millisecond": {D: time.Millisecond}, "milliseconds": {D: time.Millisecond}, "ms": {D: time.Millisecond},
 	"second": {D: time.Second}, "seconds": {D: time.Second}, "sec": {D: time.Second}, "s": {D: time.Second},
-	"minute": {D: time.Minute}, "minutes": {D: time.Minute}, "min": {D: time.Minute},
+	"minute": {D: time.Minute}, "minutes": {D: time.Minute}, "min": {D: time.Minute}, "m": {D: time.Minute},
 	"hour": {D: time.Hour}, "hours": {D: time.Hour}, "h": {D: time.Hour},
 	"day": {D: 24 * time.Hour}, "days": {D: 24 * time.Hour}, "d": {D: 24 * time.Hour},
 	"week": {D: 7 * 24 * time.Hour}, "weeks": {D: 7 * 24 * time.Hour}, "w": {D: 7 * 24 * time.Hour},
@@ -377,7 +417,7 @@ func (p *parser) integer() (plan.Expr, *syntax.Error) {
 			return &plan.Span{D: u.D * time.Duration(n), Months: u.Months * int(n)}, nil
 		}
 		if p.tok.start == t.end {
-			return nil, p.errorf(p.tok, "unknown time unit %s (use ms, s, min, h, d, w, mo, q, y or their long names)", p.tok.describe(p.src))
+			return nil, p.errorf(p.tok, "unknown time unit %s (use ms, s, m, h, d, w, mo, q, y or their long names)", p.tok.describe(p.src))
 		}
 	}
 	n, err := strconv.ParseInt(t.text, 10, 64)
@@ -449,13 +489,27 @@ func (p *parser) call(depth int) (plan.Expr, *syntax.Error) {
 		defer func() { p.aggDepth-- }()
 	}
 	var args []plan.Expr
+	var spans []syntax.Span
+	var opts *options
 	if p.tok.kind != tRParen {
 		for {
+			if p.tok.kind == tLBrace {
+				var err *syntax.Error
+				if opts, err = p.optionMap(depth); err != nil {
+					return nil, err
+				}
+				if p.tok.kind == tComma {
+					return nil, p.errorf(p.tok, "a map of options must be the last argument")
+				}
+				break
+			}
+			start := p.tok.start
 			e, err := p.argument(depth, isAgg && agg.Star)
 			if err != nil {
 				return nil, err
 			}
 			args = append(args, e)
+			spans = append(spans, syntax.Span{Start: syntax.Pos(start), End: syntax.Pos(p.prevEnd)})
 			if p.tok.kind != tComma {
 				break
 			}
@@ -465,11 +519,113 @@ func (p *parser) call(depth int) (plan.Expr, *syntax.Error) {
 	if _, err := p.expect(tRParen, "\",\" or \")\""); err != nil {
 		return nil, err
 	}
-	if isAgg && (len(args) < agg.MinArgs || agg.MaxArgs >= 0 && len(args) > agg.MaxArgs) {
-		return nil, p.errorf(token{start: nameTok.start, end: p.prevEnd}, "%s() takes %s, got %d", name, arity(agg.MinArgs, agg.MaxArgs), len(args))
+	if opts != nil && name != "match" {
+		return nil, p.errorSpan(opts.span, "%s() takes no map of options", name)
 	}
-	if name == "kql" {
+	if isAgg {
+		if len(args) < agg.MinArgs || agg.MaxArgs >= 0 && len(args) > agg.MaxArgs {
+			return nil, p.errorf(token{start: nameTok.start, end: p.prevEnd}, "%s() takes %s, got %d", name, arity(agg.MinArgs, agg.MaxArgs), len(args))
+		}
+		return p.aggCall(name, args, spans)
+	}
+	switch name {
+	case "kql":
 		return p.kql(nameTok, args)
+	case "match":
+		return p.matchCall(nameTok, args, spans, opts)
+	}
+	return &plan.Call{Name: name, Args: args}, nil
+}
+
+// options is a map of function options, {"name": constant, ...} (ES|QL
+// reference, "function named parameters").
+type options struct {
+	entries []option
+	span    syntax.Span
+}
+
+type option struct {
+	name                string
+	value               event.Value
+	nameSpan, valueSpan syntax.Span
+}
+
+// optionMap parses {"name": constant, ...}; no name may come twice.
+func (p *parser) optionMap(depth int) (*options, *syntax.Error) {
+	o := &options{span: p.tok.span()}
+	p.advance() // {
+	seen := map[string]bool{}
+	for p.tok.kind != tRBrace {
+		key, err := p.expect(tString, "an option name string")
+		if err != nil {
+			return nil, err
+		}
+		if seen[key.text] {
+			return nil, p.errorf(key, "option %s is given twice", clip(key.text))
+		}
+		seen[key.text] = true
+		if !p.isOp(":") {
+			return nil, p.unexpected("\":\" after the option name")
+		}
+		p.advance()
+		start := p.tok.start
+		e, err := p.unary(depth + 1)
+		if err != nil {
+			return nil, err
+		}
+		sp := syntax.Span{Start: syntax.Pos(start), End: syntax.Pos(p.prevEnd)}
+		lit, ok := e.(*plan.Literal)
+		if !ok {
+			return nil, p.errorSpan(sp, "the value of option %s must be a constant", clip(key.text))
+		}
+		o.entries = append(o.entries, option{name: key.text, value: lit.Value, nameSpan: key.span(), valueSpan: sp})
+		if p.tok.kind != tComma {
+			break
+		}
+		p.advance()
+	}
+	end, err := p.expect(tRBrace, "\",\" or \"}\"")
+	if err != nil {
+		return nil, err
+	}
+	o.span.End = syntax.Pos(end.end)
+	return o, nil
+}
+
+// aggCall writes an aggregate call as its state reads it, since the
+// executor evaluates an aggregate's first argument per row and hands its
+// state the second only when constant: FIRST(value, sort) and
+// LAST(value, sort) read $keyed(value, sort), keeping the sort key as the
+// second argument; TOP(field, limit[, order]) reads its limit and order
+// as one constant list [limit, "asc"|"desc"].
+func (p *parser) aggCall(name string, args []plan.Expr, spans []syntax.Span) (plan.Expr, *syntax.Error) {
+	switch name {
+	case "first", "last":
+		keyed := &plan.Call{Name: "$keyed", Args: []plan.Expr{args[0], args[1]}}
+		return &plan.Call{Name: name, Args: []plan.Expr{keyed, args[1]}}, nil
+	case "top":
+		lit, _ := args[1].(*plan.Literal)
+		var n int64
+		if lit != nil {
+			n, _ = lit.Value.Long()
+		}
+		if n <= 0 {
+			return nil, p.errorSpan(spans[1], "top()'s limit must be a positive whole number")
+		}
+		order := "asc"
+		if len(args) == 3 {
+			lit, _ := args[2].(*plan.Literal)
+			var s string
+			if lit != nil {
+				s, _ = lit.Value.Str()
+			}
+			order = lower(s)
+			if order != "asc" && order != "desc" {
+				return nil, p.errorSpan(spans[2], "top()'s order must be \"asc\" or \"desc\"")
+			}
+		}
+		param := event.MultiValue([]event.Value{event.LongValue(n), event.StringValue(order)})
+		return &plan.Call{Name: name, Args: []plan.Expr{args[0], &plan.Literal{Value: param}}}, nil
 	}
 	return &plan.Call{Name: name, Args: args}, nil
 }
@@ -543,12 +699,23 @@ func (p *parser) kql(nameTok token, args []plan.Expr) (plan.Expr, *syntax.Error)
 	return cond, nil
 }
 
+// matchField returns the field a match tests: a column, possibly cast to
+// a string (MATCH(field::STRING, ...)), which a match on the field's
+// values is already.
+func matchField(x plan.Expr) (*plan.Field, bool) {
+	if c, ok := x.(*plan.Call); ok && c.Name == "to_string" && len(c.Args) == 1 {
+		x = c.Args[0]
+	}
+	f, ok := x.(*plan.Field)
+	return f, ok
+}
+
 // match parses field : "query", the match operator (ES|QL reference,
 // "Search functions: MATCH operator"): on a text field the query's terms,
 // any of them; on other fields the whole value.
 func (p *parser) match(x plan.Expr) (plan.Expr, *syntax.Error) {
 	colon := p.tok
-	f, ok := x.(*plan.Field)
+	f, ok := matchField(x)
 	if !ok {
 		return nil, p.errorf(colon, "the match operator : takes a field on its left")
 	}
@@ -566,4 +733,121 @@ func (p *parser) match(x plan.Expr) (plan.Expr, *syntax.Error) {
 	p.advance()
 	field, text := schema.TextField(f.Name)
 	return &plan.Match{Field: field, Op: ":", Value: value, Text: text}, nil
+}
+
+// matchCall plans MATCH(field, query[, {options}]), the full-text
+// function (ES|QL reference, "MATCH"), as the match operator ":" is
+// planned, with the match query options tripline honours:
+//
+//	fuzziness             0, 1, 2 or "AUTO[:low,high]": terms (a keyword's
+//	                      whole value) within that many edits match
+//	prefix_length         leading characters a fuzzy term keeps
+//	fuzzy_transpositions  false counts a swap of two characters as two edits
+//	operator              "OR" (any term, the default) or "AND" (every term)
+//	max_expansions        accepted: it caps how many of an index's terms a
+//	                      fuzzy term expands to, and one event is matched
+//	                      at a time here
+//	boost, lenient        accepted: they change scores and errors, not
+//	                      which rows match
+func (p *parser) matchCall(nameTok token, args []plan.Expr, spans []syntax.Span, opts *options) (plan.Expr, *syntax.Error) {
+	if len(args) != 2 {
+		return nil, p.errorf(token{start: nameTok.start, end: p.prevEnd},
+			"match() takes a field, a query and optionally a map of options, got %d arguments", len(args))
+	}
+	f, ok := matchField(args[0])
+	if !ok {
+		return nil, p.errorSpan(spans[0], "match() takes a field as its first argument")
+	}
+	lit, ok := args[1].(*plan.Literal)
+	var value string
+	if ok {
+		switch lit.Value.Kind() {
+		case event.String:
+			value, _ = lit.Value.Str()
+		case event.Long, event.Double, event.Bool:
+			value = lit.Value.String()
+		default:
+			ok = false
+		}
+	}
+	if !ok {
+		return nil, p.errorSpan(spans[1], "match() takes a constant string, number or boolean as its query")
+	}
+	field, text := schema.TextField(f.Name)
+	m := &plan.Match{Field: field, Op: ":", Value: value, Text: text}
+	if opts != nil {
+		if err := p.matchOptions(m, opts); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// matchOptions sets a match's options from its map.
+func (p *parser) matchOptions(m *plan.Match, o *options) *syntax.Error {
+	for _, e := range o.entries {
+		bad := func(want string) *syntax.Error {
+			return p.errorSpan(e.valueSpan, "match() option %s takes %s", clip(e.name), want)
+		}
+		n, isLong := e.value.Long()
+		b, isBool := e.value.Bool()
+		str, isStr := e.value.Str()
+		_, isNum := e.value.Number()
+		switch e.name {
+		case "fuzziness":
+			if isLong {
+				str, isStr = strconv.FormatInt(n, 10), true
+			}
+			if !isStr {
+				return bad("0, 1, 2 or \"AUTO\"")
+			}
+			canon, err := scalar.ParseFuzziness(str)
+			if err != nil {
+				return p.errorSpan(e.valueSpan, "match() option \"fuzziness\": %v", err)
+			}
+			m.Fuzziness = canon
+		case "prefix_length":
+			if !isLong || n < 0 || n > math.MaxInt32 {
+				return bad("a whole number of characters, 0 or more")
+			}
+			m.PrefixLength = int(n)
+		case "fuzzy_transpositions":
+			if !isBool {
+				return bad("true or false")
+			}
+			m.NoTranspositions = !b
+		case "operator":
+			switch {
+			case isStr && strings.EqualFold(str, "and"):
+				m.All = true
+			case isStr && strings.EqualFold(str, "or"):
+				m.All = false
+			default:
+				return bad("\"OR\" or \"AND\"")
+			}
+		case "max_expansions":
+			if !isLong || n <= 0 {
+				return bad("a positive whole number")
+			}
+		case "boost":
+			if !isNum {
+				return bad("a number")
+			}
+		case "lenient":
+			if !isBool {
+				return bad("true or false")
+			}
+		case "analyzer", "auto_generate_synonyms_phrase_query", "fuzzy_rewrite", "minimum_should_match", "zero_terms_query":
+			return p.errorSpan(e.nameSpan, "match() option %s is not supported", clip(e.name))
+		default:
+			return p.errorSpan(e.nameSpan, "unknown match() option %s (known: boost, fuzziness, fuzzy_transpositions, lenient, max_expansions, operator, prefix_length)", clip(e.name))
+		}
+	}
+	if m.Fuzziness == "" || m.Fuzziness == "0" {
+		// No edits: a plain match, whatever the other fuzzy options say.
+		m.Fuzziness, m.PrefixLength, m.NoTranspositions = "", 0, false
+		return nil
+	}
+	m.Op = "~"
+	return nil
 }

@@ -21,6 +21,9 @@ func FuzzParse(f *testing.F) {
 		`from x | where a::long in (1, -2.5, [1,2]) and b not rlike ("a", "b") or c is not null`,
 		"from x /* c */ // d\n| sort a desc nulls first | limit 3 | mv_expand `a``b`.c | rename a as b, c = d",
 		`from x | where ((((((a))))))`, `from x | eval a = -------1`, `from x | eval 1d, 2 mo, 3 q`,
+		`from x | where match(a::string, "x y", {"fuzziness": "AUTO:2,5", "operator": "and", "prefix_length": 1})`,
+		`from x | where a rlike """*sh.{1,2}-c*|[\-x]&.|<1-20>"""`,
+		`from x | stats f = first(a, @timestamp), l = last(a, t) where ok, t = mv_slice(top(p, 3, "desc"), 0, 1) by k`,
 	} {
 		f.Add(s)
 	}

@@ -23,6 +23,8 @@ const (
 	tRParen       // )
 	tLBrack       // [
 	tRBrack       // ]
+	tLBrace       // {
+	tRBrace       // }
 	tOp           // operator: == != < <= > >= =~ = + - * / % ::
 	tError        // lexical error; text is the message
 )
@@ -30,7 +32,7 @@ const (
 var kindNames = [...]string{
 	tEOF: "end of input", tIdent: "identifier", tQuoted: "quoted identifier",
 	tInt: "integer", tDecimal: "decimal", tString: "string", tPipe: "|", tComma: ",",
-	tDot: ".", tLParen: "(", tRParen: ")", tLBrack: "[", tRBrack: "]", tOp: "operator",
+	tDot: ".", tLParen: "(", tRParen: ")", tLBrack: "[", tRBrack: "]", tLBrace: "{", tRBrace: "}", tOp: "operator",
 	tError: "error",
 }
 
@@ -166,6 +168,10 @@ func (l *lexer) next() token {
 		return tok(tLBrack, 1)
 	case ']':
 		return tok(tRBrack, 1)
+	case '{':
+		return tok(tLBrace, 1)
+	case '}':
+		return tok(tRBrace, 1)
 	case '<', '>', '=', '+', '-', '*', '/', '%', ':':
 		return tok(tOp, 1)
 	}
