@@ -240,3 +240,32 @@ func TestAlertsDrilldownFromTheArchive(t *testing.T) {
 		t.Errorf("stderr does not say what was searched:\n%s", stderr)
 	}
 }
+
+// query without log paths searches serve's archive in --data, reading only
+// the events between --from and --to.
+func TestQueryTheArchive(t *testing.T) {
+	data := t.TempDir()
+	logs := listDenials(t) // bob and carol, ten each, from 08:10 to 08:19
+	a, err := archive.Open(filepath.Join(data, "archive"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Seen(logs, drillEnd.Add(-50*time.Minute), drillEnd.Add(-41*time.Minute), 20)
+	if err := a.Save(); err != nil {
+		t.Fatal(err)
+	}
+	q := "from logs-aws.cloudtrail-* | stats n = count(*)"
+	code, stdout, stderr := runCLI(t, "", "query", "--data", data, "--format", "ndjson",
+		"--from", "2026-11-21T08:10:00Z", "--to", "2026-11-21T08:14:00Z", q)
+	if code != exitOK || strings.TrimSpace(stdout) != `{"n":10}` {
+		t.Errorf("five minutes of two callers: exit %d, %s%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = runCLI(t, "", "query", "--data", data, "--format", "ndjson", "--from", "2026-11-22T00:00:00Z", "--to", "2026-11-23T00:00:00Z", q)
+	if code != exitOK || stdout != "" || !strings.Contains(stderr, "holds no source with events in that range") {
+		t.Errorf("a range with nothing: exit %d, %q %s", code, stdout, stderr)
+	}
+	code, _, stderr = runCLI(t, "", "query", q)
+	if code != exitUsage || !strings.Contains(stderr, "or --data to search") {
+		t.Errorf("no paths, no --data: exit %d %s", code, stderr)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/tripline/tripline/internal/engine"
@@ -25,19 +26,24 @@ type queryOptions struct {
 	workers int
 	query   string
 	paths   []string
+	// data, from and to search serve's event archive instead of paths.
+	data, from, to string
 }
 
 func newQueryCmd(s *streams) *cobra.Command {
 	o := &queryOptions{}
 	cmd := &cobra.Command{
-		Use:   "query [flags] QUERY PATH...",
-		Short: "Run one ES|QL or SPL query over logs and print its rows",
+		Use:   "query [flags] QUERY [PATH...]",
+		Short: "Run one query over logs, or serve's event archive, and print its rows",
 		Long: `Runs one query over all the logs at PATH as a single window (no schedule)
 and prints its rows: a way to explore the data, or to try a rule's query
-before writing the rule.`,
+before writing the rule. Without PATH it searches the event archive of
+serve's --data directory, reading only the sources that hold events
+between --from and --to, and only those events.`,
 		Example: `  tripline query 'from logs-aws_bedrock.invocation-* | stats n = count(*) by user.id | sort n desc' ./logs
-  tripline query --lang spl '` + "`cloudtrail`" + ` eventSource=bedrock.amazonaws.com | stats count by user_name' ./logs`,
-		Args: argsBetween(2, -1, "give a query and at least one log path"),
+  tripline query --lang spl '` + "`cloudtrail`" + ` eventSource=bedrock.amazonaws.com | stats count by user_name' ./logs
+  tripline query --data ./tripline-data --from 24h 'from logs-aws.cloudtrail-* | stats n = count(*) by event.action'`,
+		Args: argsBetween(1, -1, "give a query, and log paths unless you search serve's archive with --data"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.query, o.paths = args[0], args[1:]
 			return runQuery(s, o)
@@ -49,6 +55,9 @@ before writing the rule.`,
 	fs.Var(&o.macros, "macros", "`directory` of Splunk macro YAML files (repeatable)")
 	o.output.register(fs)
 	fs.IntVar(&o.workers, "workers", 0, "decode workers (default: number of CPUs)")
+	fs.StringVar(&o.data, "data", "", "serve's data `directory`: without PATH, search its event archive")
+	fs.StringVar(&o.from, "from", "", "with --data: events from (24h, 7d before now, or RFC 3339; default: all)")
+	fs.StringVar(&o.to, "to", "", "with --data: events until (24h, 7d before now, or RFC 3339; default: now)")
 	return cmd
 }
 
@@ -84,7 +93,23 @@ func runQuery(s *streams, o *queryOptions) error {
 	}
 	ctx, stop := context.WithCancel(s.ctx)
 	defer stop()
-	rows, stats, err := engine.Query(ctx, c, o.paths, engine.HuntOptions{Workers: o.workers, Stdin: logs.Options{Stdin: stdin}})
+	opt := engine.HuntOptions{Workers: o.workers, Stdin: logs.Options{Stdin: stdin}}
+	paths := o.paths
+	if len(paths) == 0 {
+		if o.data == "" {
+			return usagef("give log paths, or --data to search serve's event archive")
+		}
+		if paths, err = archiveRange(o, &opt, stderr); err != nil {
+			return err
+		}
+		if len(paths) == 0 {
+			fmt.Fprintf(stderr, "0 rows: the archive holds no source with events in that range\n")
+			return nil
+		}
+	} else if o.data != "" || o.from != "" || o.to != "" {
+		return usagef("--data, --from and --to search the archive: give them without log paths")
+	}
+	rows, stats, err := engine.Query(ctx, c, paths, opt)
 	if err != nil {
 		return err
 	}
@@ -94,6 +119,30 @@ func runQuery(s *streams, o *queryOptions) error {
 	engine.WriteProblems(stderr, stats)
 	fmt.Fprintf(stderr, "%d rows from %d records\n", len(rows), stats.Total())
 	return nil
+}
+
+// archiveRange reads --from and --to into opt and returns the archived
+// sources of that range in --data.
+func archiveRange(o *queryOptions, opt *engine.HuntOptions, stderr io.Writer) ([]string, error) {
+	now := time.Now().UTC()
+	var err error
+	if opt.From, err = parseSince(o.from, now); err != nil {
+		return nil, usagef("--from: %v", err)
+	}
+	if opt.To, err = parseSince(o.to, now); err != nil {
+		return nil, usagef("--to: %v", err)
+	}
+	if opt.To.IsZero() {
+		opt.To = now
+	}
+	if !opt.From.IsZero() && opt.From.After(opt.To) {
+		return nil, usagef("--from %s is after --to %s", opt.From.Format(time.RFC3339), opt.To.Format(time.RFC3339))
+	}
+	sources := archivedFiles(o.data, stderr)
+	if sources == nil {
+		return nil, fmt.Errorf("no event archive in %s (serve keeps one under <data>/archive)", o.data)
+	}
+	return sources(opt.From, opt.To), nil
 }
 
 // writeRows writes query rows to --out or stdout, as a table or NDJSON.
