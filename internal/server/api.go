@@ -47,7 +47,7 @@ func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request) error {
 	if s.opt.Store == nil {
 		return errNoStore
 	}
-	f, err := alertFilter(r.URL.Query(), s.now())
+	f, err := AlertFilter(r.URL.Query(), s.now())
 	if err != nil {
 		return err
 	}
@@ -204,7 +204,7 @@ func (s *Server) alertGroups(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f, err := alertFilter(q, s.now())
+	f, err := AlertFilter(q, s.now())
 	if err != nil {
 		return err
 	}

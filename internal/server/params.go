@@ -74,8 +74,11 @@ func oneOf(param, v string, allowed []string) (string, error) {
 	return "", badParam(param, "%q is not one of %s", v, strings.Join(allowed, ", "))
 }
 
-// alertFilter reads the alert list's query.
-func alertFilter(q url.Values, now time.Time) (store.Filter, error) {
+// AlertFilter reads a query of the alert list (since, until, severity,
+// rule, status, entity, language, technique, q, limit, offset) into a
+// filter; the web UI's queue takes the same parameters. An error says
+// which parameter is wrong.
+func AlertFilter(q url.Values, now time.Time) (store.Filter, error) {
 	var f store.Filter
 	var err error
 	if f.Since, f.Until, err = window(q, now); err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/tripline/tripline/internal/metrics"
 	"github.com/tripline/tripline/internal/ruleset"
 	"github.com/tripline/tripline/internal/server"
+	"github.com/tripline/tripline/internal/ui"
 	"github.com/tripline/tripline/internal/source"
 	"github.com/tripline/tripline/internal/spool"
 	"github.com/tripline/tripline/internal/store"
@@ -74,10 +75,17 @@ func Run(ctx context.Context, cfg Config, set *ruleset.Set, stdin io.Reader, log
 	if err := s.openSources(ctx); err != nil {
 		return err
 	}
+	rules := func() []server.RuleStatus { return ruleStatuses(set, s.live) }
+	web, err := ui.New(ui.Options{Store: s.st, Rules: rules, Logger: s.log,
+		RiskThreshold: cfg.Risk.Threshold, RiskWindow: time.Duration(cfg.Risk.Window)})
+	if err != nil {
+		return err
+	}
 	srv, err := server.New(server.Options{
 		Listen: cfg.Listen, Token: cfg.Token, Hosts: cfg.Hosts, Store: s.st, Metrics: s.reg, Logger: s.log,
 		Ingest:    s.spool.Ingest,
-		Rules:     func() []server.RuleStatus { return ruleStatuses(set, s.live) },
+		Pages:     web.Pages(),
+		Rules:     rules,
 		Degraded:  s.live.Degraded,
 		Drilldown: DrilldownFunc(s.st),
 	})
