@@ -146,9 +146,9 @@ type Server struct {
 	hasToken bool
 	// sessionKey signs session cookies; it derives from the token.
 	sessionKey [sha256.Size]byte
-	handler  http.Handler
-	now      func() time.Time
-	m        serverMetrics
+	handler    http.Handler
+	now        func() time.Time
+	m          serverMetrics
 }
 
 type serverMetrics struct {

@@ -18,10 +18,10 @@ import (
 	"github.com/tripline/tripline/internal/metrics"
 	"github.com/tripline/tripline/internal/ruleset"
 	"github.com/tripline/tripline/internal/server"
-	"github.com/tripline/tripline/internal/ui"
 	"github.com/tripline/tripline/internal/source"
 	"github.com/tripline/tripline/internal/spool"
 	"github.com/tripline/tripline/internal/store"
+	"github.com/tripline/tripline/internal/ui"
 )
 
 // service is one running `tripline serve`: what Run assembles, and what

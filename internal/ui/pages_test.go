@@ -125,7 +125,7 @@ func TestPagesEscapeHostileText(t *testing.T) {
 	for _, want := range []string{
 		"&lt;script&gt;window.__pwned=&#34;script&#34;&lt;/script&gt;", // the reason, escaped
 		`\x1b[2J`, `\u202e`, // control characters, visible
-		"more bytes)",                                   // a clipped megabyte
+		"more bytes)", // a clipped megabyte
 		`href="https://attack.mitre.org/techniques/T1078/"`, // MITRE: not the rule's evil reference
 		`href="https://attack.mitre.org/techniques/T1078/004/"`,
 		`href="https://attack.mitre.org/tactics/TA0001/"`,
