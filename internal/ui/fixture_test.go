@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -215,3 +216,9 @@ func (e *env) serve(t testing.TB) string {
 	})
 	return "http://" + ln.Addr().String()
 }
+
+func storeFilterClosed() store.Filter { return store.Filter{Status: store.StatusClosed} }
+
+func urlQuery(s string) string { return url.QueryEscape(s) }
+
+func entityPath(name string) string { return "/entity?name=" + url.QueryEscape(name) }

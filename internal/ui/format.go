@@ -2,11 +2,13 @@ package ui
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"html/template"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -31,6 +33,7 @@ var funcs = template.FuncMap{
 	"mitre":    mitreURL,
 	"add":      func(a, b int) int { return a + b },
 	"list":     func(s ...string) []string { return s },
+	"tactics":  tactics,
 }
 
 // visibleLine is s for one line of a page: control characters (newlines
@@ -126,4 +129,15 @@ func prettyJSON(raw []byte) string {
 		return string(raw)
 	}
 	return b.String()
+}
+
+// tactics are the names of the tactics a rule maps to, each once.
+func tactics(r alert.RuleRef) []string {
+	var out []string
+	for _, th := range r.Threat {
+		if n := cmp.Or(th.Tactic.Name, th.Tactic.ID); n != "" && !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
 }

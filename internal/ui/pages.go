@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tripline/tripline/internal/alert"
+	"github.com/tripline/tripline/internal/duration"
 	"github.com/tripline/tripline/internal/server"
 	"github.com/tripline/tripline/internal/store"
 )
@@ -48,6 +49,8 @@ func (u *UI) alert(r *http.Request) (string, view, error) {
 	if d.Entities, err = u.opt.Store.RiskEvents(ctx, store.RiskFilter{AlertIDs: []string{id}}); err != nil {
 		return "", view{}, err
 	}
+	// Entities first, threat objects (addresses, user agents) after.
+	slices.SortStableFunc(d.Entities, func(x, y store.RiskEvent) int { return cmpBool(x.Threat, y.Threat) })
 	seen := map[string]bool{id: true}
 	for i, e := range d.Entities {
 		if i == maxEntitiesShown {
@@ -134,6 +137,9 @@ type entityData struct {
 	Threshold int
 	Window    string
 	Queue     string
+	// Threat is set for a threat object (an address, a user agent that
+	// alerts name as such): its risk is not summed.
+	Threat bool
 }
 
 // maxTimeline bounds the alerts an entity's timeline shows.
@@ -153,7 +159,7 @@ func (u *UI) entity(r *http.Request) (string, view, error) {
 	if err != nil {
 		return "", view{}, err
 	}
-	d := &entityData{Name: name, Threshold: u.opt.RiskThreshold, Window: u.opt.RiskWindow.String(),
+	d := &entityData{Name: name, Threshold: u.opt.RiskThreshold, Window: duration.Format(u.opt.RiskWindow),
 		Queue: queueLink(nil, "entity", name)}
 	if len(alerts) > maxTimeline {
 		alerts, d.Truncated = alerts[:maxTimeline], true
@@ -162,10 +168,10 @@ func (u *UI) entity(r *http.Request) (string, view, error) {
 		return cmp.Or(x.FirstSeen.Compare(y.FirstSeen), x.Timestamp.Compare(y.Timestamp))
 	})
 	d.Timeline = alerts
+	d.Threat = len(evs) > 0
 	for _, e := range evs {
-		if !e.Threat && d.Type == "" {
-			d.Type = e.EntityType
-		}
+		d.Type = cmp.Or(d.Type, e.EntityType)
+		d.Threat = d.Threat && e.Threat
 	}
 	d.Chart = newRiskChart(evs, u.opt.RiskWindow, u.opt.RiskThreshold)
 	if n := len(d.Chart.Points); n > 0 {
@@ -194,4 +200,15 @@ func (u *UI) login(r *http.Request) (string, view, error) {
 		next = "/"
 	}
 	return "login", view{Title: "Log in", Data: &loginData{Next: next}}, nil
+}
+
+// cmpBool orders false before true.
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case b:
+		return -1
+	}
+	return 1
 }

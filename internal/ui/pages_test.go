@@ -14,13 +14,13 @@ import (
 	"github.com/tripline/tripline/internal/ui"
 )
 
-type page struct {
+type response struct {
 	code   int
 	header http.Header
 	body   string
 }
 
-func get(t *testing.T, h http.Handler, target string, header ...string) page {
+func get(t *testing.T, h http.Handler, target string, header ...string) response {
 	t.Helper()
 	req := httptest.NewRequest("GET", target, nil)
 	req.Host = "127.0.0.1:7700"
@@ -29,7 +29,7 @@ func get(t *testing.T, h http.Handler, target string, header ...string) page {
 	}
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
-	return page{rec.Code, rec.Header(), rec.Body.String()}
+	return response{rec.Code, rec.Header(), rec.Body.String()}
 }
 
 // checkSafe fails the test if a page could run script it did not load
@@ -37,7 +37,7 @@ func get(t *testing.T, h http.Handler, target string, header ...string) page {
 // inline event handler or style attribute, a javascript: or data: URL,
 // or one of the hostile strings as markup; or if it lacks the policy
 // that would stop such script anyway.
-func checkSafe(t *testing.T, what string, p page) {
+func checkSafe(t *testing.T, what string, p response) {
 	t.Helper()
 	if csp := p.header.Get("Content-Security-Policy"); csp != ui.ContentSecurityPolicy {
 		t.Errorf("%s: Content-Security-Policy %q", what, csp)

@@ -187,15 +187,7 @@ func (u *UI) entitiesOf(r *http.Request, alerts []*alert.Alert) (map[string][]st
 	if err != nil {
 		return nil, err
 	}
-	slices.SortStableFunc(evs, func(a, b store.RiskEvent) int {
-		if a.Threat != b.Threat {
-			if a.Threat {
-				return 1
-			}
-			return -1
-		}
-		return 0
-	})
+	slices.SortStableFunc(evs, func(a, b store.RiskEvent) int { return cmpBool(a.Threat, b.Threat) })
 	for _, e := range evs {
 		if l := out[e.AlertID]; len(l) < maxEntitiesShown && !slices.Contains(l, e.Entity) {
 			out[e.AlertID] = append(l, e.Entity)
