@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tripline/tripline/internal/alert"
+	"github.com/tripline/tripline/internal/duration"
 	"github.com/tripline/tripline/internal/event"
 	"github.com/tripline/tripline/internal/visible"
 )
@@ -34,6 +35,7 @@ var funcs = template.FuncMap{
 	"add":      func(a, b int) int { return a + b },
 	"list":     func(s ...string) []string { return s },
 	"tactics":  tactics,
+	"dur":      formatDuration,
 }
 
 // visibleLine is s for one line of a page: control characters (newlines
@@ -140,4 +142,14 @@ func tactics(r alert.RuleRef) []string {
 		}
 	}
 	return out
+}
+
+// formatDuration shows a Go duration ("1h0m0s") as tripline writes lengths
+// of time ("1h"); other text is shown as it is.
+func formatDuration(s string) string {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return s
+	}
+	return duration.Format(d)
 }

@@ -49,6 +49,9 @@ func TestClipAndVisible(t *testing.T) {
 	if got := visibleBlock("a\n\tb\x1b"); got != "a\n\tb\\x1b" {
 		t.Errorf("visibleBlock = %q", got)
 	}
+	if got := formatDuration("1h0m0s") + " " + formatDuration("168h0m0s") + " " + formatDuration("<b>"); got != "1h 7d <b>" {
+		t.Errorf("formatDuration = %q", got)
+	}
 	if got := severityClass(`high" onclick="x`); got != "sev" {
 		t.Errorf("severityClass of a hostile severity = %q", got)
 	}
