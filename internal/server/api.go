@@ -47,7 +47,7 @@ func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request) error {
 	if s.opt.Store == nil {
 		return errNoStore
 	}
-	f, err := alertFilter(r.URL.Query(), s.now())
+	f, err := AlertFilter(r.URL.Query(), s.now())
 	if err != nil {
 		return err
 	}
@@ -100,37 +100,119 @@ func (s *Server) setStatus(w http.ResponseWriter, r *http.Request) error {
 		return errNoStore
 	}
 	id := r.PathValue("id")
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxStatusBody))
-	dec.DisallowUnknownFields()
 	var req statusRequest
-	if err := dec.Decode(&req); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return err
-		}
-		return badParam("body", "cannot decode status change: %v", err)
+	if err := decodeBody(w, r, &req, "status change"); err != nil {
+		return err
 	}
-	if dec.More() {
-		return badParam("body", "more than one JSON value")
-	}
-	st, err := oneOf("status", req.Status, statuses)
+	ch, err := s.statusChange(req)
 	if err != nil {
 		return err
 	}
-	by := strings.TrimSpace(req.By)
-	if by == "" {
-		by = "api"
-	}
-	ch := store.StatusChange{Status: st, By: by, At: s.now().UTC(), Note: req.Note}
 	if err := s.opt.Store.SetStatus(r.Context(), id, ch); err != nil {
 		return fmt.Errorf("cannot set the status of alert %s: %w", id, err)
 	}
-	s.log.Info("alert status changed", "alert", id, "status", st, "by", by)
+	s.log.Info("alert status changed", "alert", id, "status", ch.Status, "by", ch.By)
 	d, err := s.detail(r, id)
 	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, d)
+	return nil
+}
+
+// decodeBody reads one JSON value of a small request body into v; what
+// names the body for errors.
+func decodeBody(w http.ResponseWriter, r *http.Request, v any, what string) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxStatusBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return err
+		}
+		return badParam("body", "cannot decode %s: %v", what, err)
+	}
+	if dec.More() {
+		return badParam("body", "more than one JSON value")
+	}
+	return nil
+}
+
+// statusChange checks a requested change and stamps it with the time.
+func (s *Server) statusChange(req statusRequest) (store.StatusChange, error) {
+	st, err := oneOf("status", req.Status, statuses)
+	if err != nil {
+		return store.StatusChange{}, err
+	}
+	by := strings.TrimSpace(req.By)
+	if by == "" {
+		by = "api"
+	}
+	return store.StatusChange{Status: st, By: by, At: s.now().UTC(), Note: req.Note}, nil
+}
+
+// bulkStatusRequest is the body of a status change of several alerts.
+type bulkStatusRequest struct {
+	IDs []string `json:"ids"`
+	statusRequest
+}
+
+// maxBulkStatus bounds the alerts one bulk status change names.
+const maxBulkStatus = 500
+
+// setStatuses answers POST /api/v1/alerts/status: one status change for
+// several alerts, all of them or none.
+func (s *Server) setStatuses(w http.ResponseWriter, r *http.Request) error {
+	if s.opt.Store == nil {
+		return errNoStore
+	}
+	var req bulkStatusRequest
+	if err := decodeBody(w, r, &req, "status change"); err != nil {
+		return err
+	}
+	if len(req.IDs) == 0 || len(req.IDs) > maxBulkStatus {
+		return badParam("ids", "want 1 to %d alert ids, got %d", maxBulkStatus, len(req.IDs))
+	}
+	ch, err := s.statusChange(req.statusRequest)
+	if err != nil {
+		return err
+	}
+	v, ok := s.opt.Store.(store.Views)
+	if !ok {
+		return &httpError{http.StatusNotImplemented, "this store cannot change several alerts at once"}
+	}
+	if err := v.SetStatuses(r.Context(), req.IDs, ch); err != nil {
+		return fmt.Errorf("cannot set the status of %d alerts: %w", len(req.IDs), err)
+	}
+	s.log.Info("alert statuses changed", "alerts", len(req.IDs), "status", ch.Status, "by", ch.By)
+	writeJSON(w, http.StatusOK, map[string]any{"changed": len(req.IDs), "status": ch.Status})
+	return nil
+}
+
+// alertGroups answers GET /api/v1/alerts/groups?by=rule|entity with the
+// list's filters: how many alerts each rule or entity has.
+func (s *Server) alertGroups(w http.ResponseWriter, r *http.Request) error {
+	if s.opt.Store == nil {
+		return errNoStore
+	}
+	v, ok := s.opt.Store.(store.Views)
+	if !ok {
+		return &httpError{http.StatusNotImplemented, "this store cannot group alerts"}
+	}
+	q := r.URL.Query()
+	by, err := oneOf("by", q.Get("by"), []string{string(store.ByRule), string(store.ByEntity)})
+	if err != nil {
+		return err
+	}
+	f, err := AlertFilter(q, s.now())
+	if err != nil {
+		return err
+	}
+	groups, err := v.Groups(r.Context(), f, store.GroupBy(by))
+	if err != nil {
+		return fmt.Errorf("cannot group alerts: %w", err)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"by": by, "groups": groups})
 	return nil
 }
 

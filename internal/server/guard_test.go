@@ -31,7 +31,9 @@ func TestGuardAgainstCrossSiteRequests(t *testing.T) {
 		{"localhost", "GET", "/readyz", []string{"Host", "localhost:7700"}, 200},
 		{"ipv6 loopback", "GET", "/readyz", []string{"Host", "[::1]:7700"}, 200},
 		{"cross origin", "POST", "/api/v1/ingest", []string{"Content-Type", "application/json", "Origin", "https://evil.example"}, 403},
-		{"same origin", "POST", "/api/v1/ingest", []string{"Content-Type", "application/json", "Origin", "http://127.0.0.1:7700"}, 202},
+		{"same origin without the CSRF token", "POST", "/api/v1/ingest", []string{"Content-Type", "application/json", "Origin", "http://127.0.0.1:7700"}, 403},
+		{"same origin with the CSRF token", "POST", "/api/v1/ingest", []string{"Content-Type", "application/json", "Origin", "http://127.0.0.1:7700",
+			"Cookie", CSRFCookie + "=" + testCSRF, CSRFHeader, testCSRF}, 202},
 	}
 	for _, c := range cases {
 		r := do(t, h, c.method, c.path, strings.NewReader(rec), c.header...)

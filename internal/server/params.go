@@ -1,12 +1,12 @@
 package server
 
 import (
-	"github.com/tripline/tripline/internal/duration"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/tripline/tripline/internal/duration"
 	"github.com/tripline/tripline/internal/store"
 )
 
@@ -48,14 +48,17 @@ func window(q url.Values, now time.Time) (since, until time.Time, err error) {
 	return
 }
 
-func parseLimit(q url.Values) (int, error) {
-	v := q.Get("limit")
+func parseLimit(q url.Values) (int, error) { return parseCount(q, "limit") }
+
+// parseCount reads a count parameter: absent is 0.
+func parseCount(q url.Values, param string) (int, error) {
+	v := q.Get(param)
 	if v == "" {
 		return 0, nil
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 0 {
-		return 0, badParam("limit", "%q is not a count (0 or more)", v)
+		return 0, badParam(param, "%q is not a count (0 or more)", v)
 	}
 	return n, nil
 }
@@ -71,8 +74,11 @@ func oneOf(param, v string, allowed []string) (string, error) {
 	return "", badParam(param, "%q is not one of %s", v, strings.Join(allowed, ", "))
 }
 
-// alertFilter reads the alert list's query.
-func alertFilter(q url.Values, now time.Time) (store.Filter, error) {
+// AlertFilter reads a query of the alert list (since, until, severity,
+// rule, status, entity, language, technique, q, limit, offset) into a
+// filter; the web UI's queue takes the same parameters. An error says
+// which parameter is wrong.
+func AlertFilter(q url.Values, now time.Time) (store.Filter, error) {
 	var f store.Filter
 	var err error
 	if f.Since, f.Until, err = window(q, now); err != nil {
@@ -89,7 +95,14 @@ func alertFilter(q url.Values, now time.Time) (store.Filter, error) {
 		}
 	}
 	f.RuleID = q.Get("rule")
-	f.Limit, err = parseLimit(q)
+	f.Entity = strings.TrimSpace(q.Get("entity"))
+	f.Language = strings.ToLower(strings.TrimSpace(q.Get("language")))
+	f.Technique = strings.ToUpper(strings.TrimSpace(q.Get("technique")))
+	f.Text = strings.TrimSpace(q.Get("q"))
+	if f.Limit, err = parseLimit(q); err != nil {
+		return f, err
+	}
+	f.Offset, err = parseCount(q, "offset")
 	return f, err
 }
 

@@ -77,6 +77,12 @@ type RuleStatus struct {
 	LastError string    `json:"last_error,omitempty"`
 	Alerts    int       `json:"alerts"`
 	Skipped   string    `json:"skipped,omitempty"` // why the rule does not run, when it does not
+	// Type is the rule's kind as its format names it (esql, query, eql,
+	// threshold, new_terms, ...); Query is its query as written and Plan
+	// the plan it runs, printed.
+	Type  string `json:"type,omitempty"`
+	Query string `json:"query,omitempty"`
+	Plan  string `json:"plan,omitempty"`
 	// Watermark is the event time up to which the rule's input is
 	// complete. LateEvents counts events that came after the windows
 	// holding them were evaluated, and LateWaitingOn names the stream the
@@ -115,6 +121,10 @@ type Options struct {
 	// Drilldown runs an alert's drilldown searches for
 	// /api/v1/alerts/{id}/drilldowns/{n}; nil answers 503.
 	Drilldown DrilldownFunc
+	// Pages are the web UI's routes, pattern to handler ("GET /rules"),
+	// served behind the same guard, authentication and CSRF check as the
+	// API; a person without a session is sent to /login. nil serves no UI.
+	Pages map[string]http.Handler
 	// Metrics is where the server registers its own metrics and what
 	// /metrics serves; nil gives the server a registry of its own.
 	Metrics *metrics.Registry
@@ -134,9 +144,11 @@ type Server struct {
 	log      *slog.Logger
 	token    [sha256.Size]byte
 	hasToken bool
-	handler  http.Handler
-	now      func() time.Time
-	m        serverMetrics
+	// sessionKey signs session cookies; it derives from the token.
+	sessionKey [sha256.Size]byte
+	handler    http.Handler
+	now        func() time.Time
+	m          serverMetrics
 }
 
 type serverMetrics struct {
@@ -190,6 +202,7 @@ func New(opt Options) (*Server, error) {
 	}
 	if opt.Token != "" {
 		s.token, s.hasToken = sha256.Sum256([]byte(opt.Token)), true
+		s.sessionKey = sessionKey(opt.Token)
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -278,7 +291,14 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /api/v1/risk/events", s.api(s.riskEvents))
 	mux.Handle("GET /api/v1/rules", s.api(s.rules))
 	mux.Handle("POST /api/v1/ingest", s.api(s.ingest))
-	return s.observe(s.guard(s.authenticate(mux)))
+	mux.Handle("GET /api/v1/alerts/groups", s.api(s.alertGroups))
+	mux.Handle("POST /api/v1/alerts/status", s.api(s.setStatuses))
+	mux.Handle("POST /api/v1/session", s.api(s.login))
+	mux.Handle("POST /api/v1/session/end", s.api(s.logout))
+	for pattern, h := range s.opt.Pages {
+		mux.Handle(pattern, h)
+	}
+	return s.observe(s.guard(s.authenticate(s.csrf(mux))))
 }
 
 // handlerFunc is an endpoint; the error it returns is written by writeError.
@@ -292,26 +312,49 @@ func (s *Server) api(h handlerFunc) http.Handler {
 	})
 }
 
-// openPaths answer without a token: probes must work for orchestrators
-// that hold no secret.
-var openPaths = map[string]bool{"/healthz": true, "/readyz": true}
+// openPath reports whether r is answered without a token: probes must
+// work for orchestrators that hold no secret, and a person must reach the
+// login page, its assets and the login itself.
+func openPath(r *http.Request) bool {
+	p := r.URL.Path
+	switch {
+	case p == "/healthz" || p == "/readyz":
+		return true
+	case r.Method == http.MethodGet && (p == "/login" || strings.HasPrefix(p, "/static/")):
+		return true
+	case r.Method == http.MethodPost && p == "/api/v1/session":
+		return true
+	}
+	return false
+}
 
+// authenticate lets through requests with the bearer token, or with a
+// valid session cookie (marked for HasSession), and the open paths. A
+// person's browser asking for a page without either is sent to log in.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	if !s.hasToken {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if openPaths[r.URL.Path] {
+		if openPath(r) {
 			next.ServeHTTP(w, r)
 			return
 		}
-		scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-		sum := sha256.Sum256([]byte(strings.TrimSpace(tok)))
-		if !ok || !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare(sum[:], s.token[:]) != 1 {
-			s.writeError(w, r, errUnauthorized)
+		if scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok {
+			sum := sha256.Sum256([]byte(strings.TrimSpace(tok)))
+			if strings.EqualFold(scheme, "Bearer") && subtle.ConstantTimeCompare(sum[:], s.token[:]) == 1 {
+				next.ServeHTTP(w, r)
+				return
+			}
+		} else if c, err := r.Cookie(SessionCookie); err == nil && s.validSession(c.Value) {
+			next.ServeHTTP(w, withSession(r))
 			return
 		}
-		next.ServeHTTP(w, r)
+		if s.opt.Pages != nil && pagePath(r) && r.Header.Get("Authorization") == "" {
+			loginRedirect(w, r)
+			return
+		}
+		s.writeError(w, r, errUnauthorized)
 	})
 }
 
@@ -347,6 +390,10 @@ func (rec *recorder) Unwrap() http.ResponseWriter { return rec.ResponseWriter }
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		// No answer of this server, JSON or page, is to be sniffed into
+		// another type or framed by another site.
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("X-Frame-Options", "DENY")
 		rec := &recorder{ResponseWriter: w}
 		defer func() {
 			p := recover()

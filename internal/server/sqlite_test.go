@@ -79,4 +79,59 @@ func TestWithSQLite(t *testing.T) {
 	if len(risk.Risk) != 2 || risk.Risk[0].Entity != "alice" || risk.Risk[0].Score != 120 || risk.Risk[1].Score != 30 {
 		t.Errorf("risk: %s", r.body)
 	}
+
+	// The triage filters, groups and the bulk status change.
+	r = do(t, h, "GET", "/api/v1/alerts?entity=bob", nil)
+	r.json(t, &list)
+	if len(list.Alerts) != 1 || list.Alerts[0].ID != "a2" {
+		t.Errorf("entity=bob: %s", r.body)
+	}
+	r = do(t, h, "GET", "/api/v1/alerts?q=REASON+FOR+A2&language=ESQL", nil)
+	r.json(t, &list)
+	if len(list.Alerts) != 1 || list.Alerts[0].ID != "a2" {
+		t.Errorf("q and language: %s", r.body)
+	}
+	r = do(t, h, "GET", "/api/v1/alerts?offset=1", nil)
+	r.json(t, &list)
+	if len(list.Alerts) != 1 || list.Alerts[0].ID != "a2" {
+		t.Errorf("offset=1: %s", r.body)
+	}
+	if r := do(t, h, "GET", "/api/v1/alerts?offset=-1", nil); r.code != 400 {
+		t.Errorf("offset=-1: %d", r.code)
+	}
+	var groups struct {
+		Groups []store.Group `json:"groups"`
+	}
+	r = do(t, h, "GET", "/api/v1/alerts/groups?by=entity", nil)
+	r.json(t, &groups)
+	if len(groups.Groups) != 2 || groups.Groups[0].Key != "alice" || groups.Groups[0].Count != 2 {
+		t.Errorf("groups by entity: %s", r.body)
+	}
+	if r := do(t, h, "GET", "/api/v1/alerts/groups?by=file", nil); r.code != 400 {
+		t.Errorf("groups by file: %d", r.code)
+	}
+	r = do(t, h, "POST", "/api/v1/alerts/status", strings.NewReader(`{"ids":["a1","a2"],"status":"closed","by":"ana","note":"benign"}`))
+	if r.code != 200 {
+		t.Fatalf("bulk status: %d %s", r.code, r.body)
+	}
+	r = do(t, h, "GET", "/api/v1/alerts?status=closed", nil)
+	r.json(t, &list)
+	if len(list.Alerts) != 2 {
+		t.Errorf("closed after bulk: %s", r.body)
+	}
+	for body, want := range map[string]int{
+		`{"ids":["a1","nope"],"status":"open"}`: 404,
+		`{"ids":[],"status":"open"}`:            400,
+		`{"ids":["a1"],"status":"gone"}`:        400,
+		`{"ids":["a1"],"status":"open","x":1}`:  400,
+	} {
+		if r := do(t, h, "POST", "/api/v1/alerts/status", strings.NewReader(body)); r.code != want {
+			t.Errorf("bulk %s: %d, want %d", body, r.code, want)
+		}
+	}
+	r = do(t, h, "GET", "/api/v1/alerts?status=closed", nil)
+	r.json(t, &list)
+	if len(list.Alerts) != 2 {
+		t.Errorf("a refused bulk change changed something: %s", r.body)
+	}
 }

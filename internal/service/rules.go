@@ -64,7 +64,11 @@ func ruleStatuses(set *ruleset.Set, live *engine.Live) []server.RuleStatus {
 	out := make([]server.RuleStatus, 0, len(set.Compiled))
 	for _, c := range set.Compiled {
 		r := c.Rule
-		rs := server.RuleStatus{ID: r.ID, Name: r.Name, Language: r.Language, File: r.File, Severity: r.Severity}
+		rs := server.RuleStatus{ID: r.ID, Name: r.Name, Language: r.Language, File: r.File, Severity: r.Severity,
+			Type: r.Type, Query: r.Query}
+		if c.Program != nil {
+			rs.Plan = c.Program.Query.String()
+		}
 		if err := c.Spec.Bounded(); c.Runnable() && err != nil {
 			rs.Skipped = err.Error()
 		} else if c.Runnable() {

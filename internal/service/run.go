@@ -22,6 +22,7 @@ import (
 	"github.com/tripline/tripline/internal/source"
 	"github.com/tripline/tripline/internal/spool"
 	"github.com/tripline/tripline/internal/store"
+	"github.com/tripline/tripline/internal/ui"
 )
 
 // service is one running `tripline serve`: what Run assembles, and what
@@ -76,10 +77,17 @@ func Run(ctx context.Context, cfg Config, set *ruleset.Set, stdin io.Reader, log
 	if err := s.openSources(ctx); err != nil {
 		return err
 	}
+	rules := func() []server.RuleStatus { return ruleStatuses(set, s.live) }
+	web, err := ui.New(ui.Options{Store: s.st, Rules: rules, Logger: s.log,
+		RiskThreshold: cfg.Risk.Threshold, RiskWindow: time.Duration(cfg.Risk.Window)})
+	if err != nil {
+		return err
+	}
 	srv, err := server.New(server.Options{
 		Listen: cfg.Listen, Token: cfg.Token, Hosts: cfg.Hosts, Store: s.st, Metrics: s.reg, Logger: s.log,
 		Ingest:    s.spool.Ingest,
-		Rules:     func() []server.RuleStatus { return ruleStatuses(set, s.live) },
+		Pages:     web.Pages(),
+		Rules:     rules,
 		Degraded:  s.live.Degraded,
 		Drilldown: DrilldownFunc(s.st, s.archiveSources(), s.openRecord),
 	})

@@ -29,6 +29,12 @@ type dialect struct {
 	// lockMigration, when set, runs first in the migration's transaction,
 	// so that processes opening one database at once migrate in turn.
 	lockMigration string
+	// docText is the alerts' document as text, for LIKE; like is the
+	// operator that matches it ignoring ASCII case.
+	docText, like string
+	// ruleLanguage reads the rule's language out of the document; %s
+	// stands for the table's prefix ("" or "a.").
+	ruleLanguage string
 	// retryable says that a transaction failed for a conflict with another
 	// writer and may succeed if run again.
 	retryable func(error) bool
@@ -40,6 +46,9 @@ var sqliteDialect = &dialect{
 		"{serial}", "INTEGER PRIMARY KEY AUTOINCREMENT"),
 	// Nanoseconds since the epoch: SQLite has no time type.
 	time: func(t time.Time) any { return unixNano(t) },
+	// SQLite's LIKE ignores the case of ASCII letters.
+	docText: "doc", like: "LIKE",
+	ruleLanguage: "json_extract(%sdoc, '$.rule.language')",
 	// BEGIN IMMEDIATE already serialises migrations.
 	lockMigration: "",
 	// SQLITE_BUSY_SNAPSHOT comes at once to a transaction that read before
@@ -57,7 +66,9 @@ var postgresDialect = &dialect{
 	// Alert documents are json, not jsonb, which would reorder an alert's fields.
 	types: strings.NewReplacer("{time}", "timestamptz", "{bool}", "boolean", "{json}", "json", "{bytes}", "bytea",
 		"{serial}", "bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY"),
-	time:          func(t time.Time) any { return t },
+	time:    func(t time.Time) any { return t },
+	docText: "doc::text", like: "ILIKE",
+	ruleLanguage:  "(%sdoc->'rule'->>'language')",
 	lockMigration: fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", pgMigrationLock),
 	// A deadlock or a serialization failure with another writer.
 	retryable: func(err error) bool {

@@ -11,7 +11,9 @@
 // keep the same schema, versioned in a schema_version table and migrated
 // on open. Alerts are stored as their JSON next to indexed columns (id,
 // rule id, severity rank, timestamp, last seen, status), so an alert reads
-// back exactly as it was written while filters stay cheap.
+// back exactly as it was written while filters stay cheap. Views answers
+// what a triage screen asks beyond that: counts, groups by rule or entity,
+// and status changes of many alerts in one transaction.
 //
 // store imports alert, the standard library and the two database drivers
 // (modernc.org/sqlite and pgx's database/sql driver). It never imports the

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -167,33 +168,20 @@ func (q *query) add(sql string, args ...any) {
 }
 
 func (s *sqlStore) List(ctx context.Context, f Filter) ([]*alert.Alert, error) {
-	rank, err := filterRank(f.Severity)
-	if err != nil {
-		return nil, err
-	}
-	if f.Status != "" && !validStatus(f.Status) {
-		return nil, fmt.Errorf("cannot filter alerts: unknown status %q", f.Status)
-	}
 	var q query
 	q.add(alertSelect + " WHERE 1=1")
-	if !f.Since.IsZero() {
-		q.add(" AND ts >= ?", s.d.time(f.Since))
-	}
-	if !f.Until.IsZero() {
-		q.add(" AND ts < ?", s.d.time(f.Until))
-	}
-	if rank > 0 {
-		q.add(" AND severity >= ?", rank)
-	}
-	if f.RuleID != "" {
-		q.add(" AND rule_id = ?", f.RuleID)
-	}
-	if f.Status != "" {
-		q.add(" AND status = ?", f.Status)
+	if err := s.where(&q, f, ""); err != nil {
+		return nil, err
 	}
 	q.add(" ORDER BY ts DESC, id ASC")
-	if f.Limit > 0 {
+	switch {
+	case f.Limit > 0:
 		q.add(" LIMIT ?", f.Limit)
+	case f.Offset > 0:
+		q.add(" LIMIT ?", math.MaxInt64) // SQLite takes OFFSET only after a LIMIT
+	}
+	if f.Offset > 0 {
+		q.add(" OFFSET ?", f.Offset)
 	}
 	rows, err := conn{s.d, s.r}.query(ctx, q.b.String(), q.args...)
 	return collect(rows, err, "list alerts", func(r *sql.Rows) (*alert.Alert, error) { return scanAlert(r) })
@@ -206,22 +194,26 @@ func (s *sqlStore) SetStatus(ctx context.Context, id string, ch StatusChange) er
 	if ch.At.IsZero() {
 		ch.At = time.Now().UTC()
 	}
-	return s.write(ctx, "set status of alert "+id, func(c conn) error {
-		res, err := c.exec(ctx, `UPDATE alerts SET status = ? WHERE id = ?`, ch.Status, id)
-		if err != nil {
-			return fmt.Errorf("cannot set status of alert %s: %w", id, err)
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("cannot set status of alert %s: %w", id, err)
-		} else if n == 0 {
-			return fmt.Errorf("cannot set status of alert %s: %w", id, ErrNotFound)
-		}
-		if _, err := c.exec(ctx, `INSERT INTO alert_status (alert_id, status, changed_by, changed_at, note) VALUES (?, ?, ?, ?, ?)`,
-			id, ch.Status, ch.By, s.d.time(ch.At), ch.Note); err != nil {
-			return fmt.Errorf("cannot record status change of alert %s: %w", id, err)
-		}
-		return nil
-	})
+	return s.write(ctx, "set status of alert "+id, func(c conn) error { return s.setStatus(ctx, c, id, ch) })
+}
+
+// setStatus changes one alert's status and records the change, in the
+// transaction of c.
+func (s *sqlStore) setStatus(ctx context.Context, c conn, id string, ch StatusChange) error {
+	res, err := c.exec(ctx, `UPDATE alerts SET status = ? WHERE id = ?`, ch.Status, id)
+	if err != nil {
+		return fmt.Errorf("cannot set status of alert %s: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("cannot set status of alert %s: %w", id, err)
+	} else if n == 0 {
+		return fmt.Errorf("cannot set status of alert %s: %w", id, ErrNotFound)
+	}
+	if _, err := c.exec(ctx, `INSERT INTO alert_status (alert_id, status, changed_by, changed_at, note) VALUES (?, ?, ?, ?, ?)`,
+		id, ch.Status, ch.By, s.d.time(ch.At), ch.Note); err != nil {
+		return fmt.Errorf("cannot record status change of alert %s: %w", id, err)
+	}
+	return nil
 }
 
 func (s *sqlStore) AddRisk(ctx context.Context, events []RiskEvent) error {
@@ -261,6 +253,12 @@ func (s *sqlStore) riskEvents(ctx context.Context, f RiskFilter, aggregate bool)
 		q.add(" AND entity IN (?" + strings.Repeat(", ?", len(f.Entities)-1) + ")")
 		for _, e := range f.Entities {
 			q.args = append(q.args, e)
+		}
+	}
+	if len(f.AlertIDs) > 0 {
+		q.add(" AND alert_id IN (?" + strings.Repeat(", ?", len(f.AlertIDs)-1) + ")")
+		for _, id := range f.AlertIDs {
+			q.args = append(q.args, id)
 		}
 	}
 	q.add(" ORDER BY time ASC, alert_id ASC, entity ASC, threat ASC")

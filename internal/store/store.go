@@ -27,7 +27,19 @@ type Filter struct {
 	Severity string
 	RuleID   string
 	Status   string
-	Limit    int // 0: no limit
+	// Entity keeps alerts that attribute risk to this entity (exact match).
+	Entity string
+	// Language keeps alerts of rules in this language (esql, spl, ...).
+	Language string
+	// Technique keeps alerts of rules mapped to this MITRE ATT&CK or ATLAS
+	// technique id (T1078, AML.T0040); a technique's id also finds the
+	// alerts mapped to its sub-techniques.
+	Technique string
+	// Text keeps alerts whose document holds this text anywhere (reason,
+	// rule, group values, row, evidence), ignoring ASCII case.
+	Text   string
+	Limit  int // 0: no limit
+	Offset int // alerts to skip, after ordering
 }
 
 // StatusChange is who changed an alert's status, to what, when and why.
@@ -73,7 +85,41 @@ type EntityRisk struct {
 type RiskFilter struct {
 	Since, Until time.Time
 	Entities     []string
-	Limit        int
+	// AlertIDs keeps the risk events of these alerts.
+	AlertIDs []string
+	Limit    int
+}
+
+// GroupBy names what Views.Groups counts alerts by.
+type GroupBy string
+
+// The groupings of Views.Groups.
+const (
+	ByRule   GroupBy = "rule"   // Group.Key is the rule id
+	ByEntity GroupBy = "entity" // Group.Key is an entity that alerts attribute risk to
+)
+
+// Group is how many of the alerts a Filter selects share one key.
+type Group struct {
+	Key    string    `json:"key"`
+	Count  int       `json:"count"`
+	Latest time.Time `json:"latest"` // the newest alert's Timestamp
+}
+
+// Views are the questions a triage screen asks beyond Store's: how many
+// alerts a filter selects, how they group, and a status change of many
+// alerts at once. The stores Open returns implement it.
+type Views interface {
+	// Count returns how many alerts f selects, ignoring its Limit and Offset.
+	Count(ctx context.Context, f Filter) (int, error)
+	// Groups counts the alerts f selects (its Limit and Offset ignored) by
+	// rule or by entity, most alerts first; an alert with several
+	// entities counts once for each.
+	Groups(ctx context.Context, f Filter, by GroupBy) ([]Group, error)
+	// SetStatuses changes the status of every alert in ids in one
+	// transaction: all of them or, when one is unknown (ErrNotFound),
+	// none.
+	SetStatuses(ctx context.Context, ids []string, ch StatusChange) error
 }
 
 // Store is where alerts and risk live. Implementations are safe for

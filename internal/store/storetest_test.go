@@ -242,6 +242,132 @@ func testStore(t *testing.T, open func(t *testing.T) Store) {
 		}
 	})
 
+	// The triage views: the filters beyond List's first ones, paging,
+	// counts, groups, and status changes of many alerts.
+	t.Run("Views", func(t *testing.T) {
+		s := open(t)
+		v, ok := s.(Views)
+		if !ok {
+			t.Fatalf("%T does not implement Views", s)
+		}
+		spl := mkAlert("spl1", "r2", "medium", 2*time.Minute)
+		spl.Rule.Language = "spl"
+		spl.Rule.Threat = []alert.Threat{}
+		tech := mkAlert("tech1", "r3", "critical", 4*time.Minute)
+		tech.Rule.Threat[0].Technique = []alert.Technique{{Ref: alert.Ref{ID: "T1078"},
+			Subtechnique: []alert.Ref{{ID: "T1078.004"}}}}
+		tech.Reason = `Prompt "ignore previous" 100%_done\x <script>`
+		batch := []*alert.Alert{mkAlert("low1", "r1", "low", 1*time.Minute), spl, tech,
+			mkAlert("high1", "r1", "high", 5*time.Minute)}
+		if err := s.Upsert(ctx, batch); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AddRisk(ctx, []RiskEvent{
+			{Time: t0, Entity: "alice", Score: 10, AlertID: "low1", RuleID: "r1"},
+			{Time: t0, Entity: "alice", Score: 10, AlertID: "tech1", RuleID: "r3"},
+			{Time: t0, Entity: "bob", Score: 10, AlertID: "tech1", RuleID: "r3"},
+			{Time: t0, Entity: "9.9.9.9", Score: 10, AlertID: "high1", RuleID: "r1", Threat: true},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		tests := []struct {
+			name string
+			f    Filter
+			want []string
+		}{
+			{"entity", Filter{Entity: "alice"}, []string{"tech1", "low1"}},
+			{"entity exact", Filter{Entity: "ali"}, []string{}},
+			{"language", Filter{Language: "spl"}, []string{"spl1"}},
+			{"technique", Filter{Technique: "T1078"}, []string{"tech1"}},
+			{"sub-technique", Filter{Technique: "T1078.004"}, []string{"tech1"}},
+			{"technique whole id", Filter{Technique: "T107"}, []string{}},
+			{"text any case", Filter{Text: "IGNORE previous"}, []string{"tech1"}},
+			{"text with quotes", Filter{Text: `"ignore`}, []string{"tech1"}},
+			{"text wildcards are literal", Filter{Text: "100%_d"}, []string{"tech1"}},
+			{"text percent alone", Filter{Text: "%"}, []string{"tech1"}},
+			{"text backslash", Filter{Text: `\x`}, []string{"tech1"}},
+			{"text html", Filter{Text: "<script>"}, []string{"tech1"}},
+			{"text nowhere", Filter{Text: "zebra"}, []string{}},
+			{"offset", Filter{Offset: 1}, []string{"tech1", "spl1", "low1"}},
+			{"limit and offset", Filter{Limit: 2, Offset: 1}, []string{"tech1", "spl1"}},
+			{"offset past the end", Filter{Offset: 9}, []string{}},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				got, err := s.List(ctx, tt.f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !reflect.DeepEqual(ids(got), tt.want) {
+					t.Errorf("List(%+v) = %v, want %v", tt.f, ids(got), tt.want)
+				}
+				n, err := v.Count(ctx, tt.f)
+				want := len(tt.want)
+				if tt.f.Limit == 0 && tt.f.Offset == 0 && (err != nil || n != want) {
+					t.Errorf("Count(%+v) = %d, %v; want %d", tt.f, n, err, want)
+				}
+			})
+		}
+		if n, err := v.Count(ctx, Filter{Limit: 1, Offset: 1}); err != nil || n != 4 {
+			t.Errorf("Count ignores limit and offset: %d, %v", n, err)
+		}
+
+		byRule, err := v.Groups(ctx, Filter{}, ByRule)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := jsonOf(t, byRule); got != jsonOf(t, []Group{
+			{Key: "r1", Count: 2, Latest: t0.Add(5 * time.Minute)},
+			{Key: "r2", Count: 1, Latest: t0.Add(2 * time.Minute)},
+			{Key: "r3", Count: 1, Latest: t0.Add(4 * time.Minute)},
+		}) {
+			t.Errorf("Groups by rule = %s", got)
+		}
+		byEntity, err := v.Groups(ctx, Filter{Severity: "low"}, ByEntity)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := jsonOf(t, byEntity); got != jsonOf(t, []Group{
+			{Key: "alice", Count: 2, Latest: t0.Add(4 * time.Minute)},
+			{Key: "bob", Count: 1, Latest: t0.Add(4 * time.Minute)},
+		}) {
+			t.Errorf("Groups by entity (threat objects left out) = %s", got)
+		}
+		if g, err := v.Groups(ctx, Filter{Severity: "high"}, ByEntity); err != nil || len(g) != 2 || g[0].Count != 1 || g[1].Count != 1 {
+			t.Errorf("Groups by entity of high alerts = %+v, %v", g, err)
+		}
+		if g, err := v.Groups(ctx, Filter{Language: "spl"}, ByEntity); err != nil || len(g) != 0 {
+			t.Errorf("Groups by entity of alerts without risk = %+v, %v", g, err)
+		}
+		if _, err := v.Groups(ctx, Filter{}, "file"); err == nil {
+			t.Error("Groups by an unknown key: no error")
+		}
+
+		ch := StatusChange{Status: StatusAcknowledged, By: "ana", Note: "bulk", At: t0}
+		if err := v.SetStatuses(ctx, []string{"low1", "nope", "spl1"}, ch); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("SetStatuses with an unknown id: %v, want ErrNotFound", err)
+		}
+		if got, _ := s.List(ctx, Filter{Status: StatusAcknowledged}); len(got) != 0 {
+			t.Fatalf("a failed SetStatuses changed %v", ids(got))
+		}
+		if err := v.SetStatuses(ctx, []string{"low1", "spl1"}, ch); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.List(ctx, Filter{Status: StatusAcknowledged}); !reflect.DeepEqual(ids(got), []string{"spl1", "low1"}) {
+			t.Errorf("acknowledged after SetStatuses: %v", ids(got))
+		}
+		if _, hist, err := s.Get(ctx, "spl1"); err != nil || len(hist) != 1 || hist[0].By != "ana" || hist[0].Note != "bulk" {
+			t.Errorf("history of spl1: %+v, %v", hist, err)
+		}
+		if err := v.SetStatuses(ctx, []string{"low1"}, StatusChange{Status: "gone"}); err == nil {
+			t.Error("SetStatuses to an unknown status: no error")
+		}
+		evs, err := s.RiskEvents(ctx, RiskFilter{AlertIDs: []string{"tech1", "high1"}})
+		if err != nil || len(evs) != 3 {
+			t.Errorf("RiskEvents of two alerts: %+v, %v", evs, err)
+		}
+	})
+
 	t.Run("NotFound", func(t *testing.T) {
 		s := open(t)
 		if _, _, err := s.Get(ctx, "nope"); !errors.Is(err, ErrNotFound) {
