@@ -139,7 +139,11 @@ func resourceField(pick func(r [3]string) string) Getter {
 		if ev.Doc == nil {
 			return event.Value{}
 		}
-		arr, err := ev.Doc.Get("resources").Array()
+		res := ev.Doc.Get("resources")
+		if res == nil {
+			return event.Value{}
+		}
+		arr, err := res.Array()
 		if err != nil || len(arr) == 0 {
 			return event.Value{}
 		}

@@ -47,6 +47,7 @@ func TestElasticPipeline(t *testing.T) {
 		for i, want := range doc.Expected {
 			where := fmt.Sprintf("%s#%d", filepath.Base(file), i)
 			ev := pipelineEvent(t, where, want)
+			Document(ECS, ev) // every getter of the view, on every record
 			fields := map[string][]string{}
 			flattenExpected("", want, fields)
 			for _, name := range sortedKeys(fields) {
