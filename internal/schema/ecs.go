@@ -19,7 +19,7 @@ var ecsCloudTrail = map[string]field{
 	"event.type":       fn(cloudTrailEventType),
 	"event.module":     fn(constant("aws")),
 	"event.dataset":    fn(constant("aws.cloudtrail")),
-	"event.outcome":    fn(outcome("errorCode")),
+	"event.outcome":    fn(cloudTrailOutcome),
 	"event.original":   fn(func(ev *event.Event) event.Value { return event.StringValue(string(ev.Raw)) }),
 	"cloud.provider":   fn(constant("aws")),
 	"cloud.region":     path("awsRegion"),
@@ -27,32 +27,47 @@ var ecsCloudTrail = map[string]field{
 	// user.name is the session issuer's name for assumed roles, else the IAM user's.
 	"user.name":              fn(coalesce(pathGet("userIdentity.sessionContext.sessionIssuer.userName"), pathGet("userIdentity.userName"))),
 	"user.id":                path("userIdentity.principalId"),
-	"related.user":           path("userIdentity.userName"),
+	"related.user":           fn(relatedUser),
+	"related.entity":         fn(relatedEntity),
+	"user.target.name":       fn(nonEmpty("requestParameters.userName")),
+	"user.target.id":         fn(nonEmpty("responseElements.user.userId")),
+	"user.changes.name":      fn(nonEmpty("requestParameters.newUserName")),
+	"group.name":             fn(nonEmpty("requestParameters.groupName")),
+	"group.id":               fn(nonEmpty("responseElements.group.groupId")),
 	"source.address":         path("sourceIPAddress"),
 	"source.ip":              fn(sourceIP),
 	"user_agent.original":    path("userAgent"),
-	"tls.version":            fn(tlsVersion),
+	"user_agent.name":        fn(userAgent(false)),
+	"user_agent.version":     fn(userAgent(true)),
+	"tls.version":            fn(tlsVersionPart(false)),
+	"tls.version_protocol":   fn(tlsVersionPart(true)),
 	"tls.cipher":             path("tlsDetails.cipherSuite"),
 	"tls.client.server_name": path("tlsDetails.clientProvidedHostHeader"),
 	"data_stream.dataset":    fn(constant("aws.cloudtrail")),
 	"data_stream.type":       fn(constant("logs")),
 	"data_stream.namespace":  fn(constant("default")),
 
-	"aws.cloudtrail.event_version":                                             path("eventVersion"),
-	"aws.cloudtrail.event_type":                                                path("eventType"),
-	"aws.cloudtrail.event_category":                                            path("eventCategory"),
-	"aws.cloudtrail.error_code":                                                path("errorCode"),
-	"aws.cloudtrail.error_message":                                             path("errorMessage"),
-	"aws.cloudtrail.request_id":                                                path("requestID"),
-	"aws.cloudtrail.api_version":                                               path("apiVersion"),
-	"aws.cloudtrail.management_event":                                          path("managementEvent"),
-	"aws.cloudtrail.read_only":                                                 path("readOnly"),
-	"aws.cloudtrail.recipient_account_id":                                      path("recipientAccountId"),
-	"aws.cloudtrail.shared_event_id":                                           path("sharedEventID"),
+	"aws.cloudtrail.event_version":        path("eventVersion"),
+	"aws.cloudtrail.event_type":           path("eventType"),
+	"aws.cloudtrail.event_category":       path("eventCategory"),
+	"aws.cloudtrail.error_code":           path("errorCode"),
+	"aws.cloudtrail.error_message":        path("errorMessage"),
+	"aws.cloudtrail.request_id":           path("requestID"),
+	"aws.cloudtrail.api_version":          path("apiVersion"),
+	"aws.cloudtrail.management_event":     path("managementEvent"),
+	"aws.cloudtrail.read_only":            path("readOnly"),
+	"aws.cloudtrail.recipient_account_id": path("recipientAccountId"),
+	// The pipeline renames "sharedEventId", a spelling CloudTrail does not
+	// write (it writes sharedEventID), so Elastic never fills this field.
+	"aws.cloudtrail.shared_event_id":                                           path("sharedEventId"),
 	"aws.cloudtrail.vpc_endpoint_id":                                           path("vpcEndpointId"),
-	"aws.cloudtrail.resources.arn":                                             path("resources.ARN"),
-	"aws.cloudtrail.resources.account_id":                                      path("resources.accountId"),
-	"aws.cloudtrail.resources.type":                                            path("resources.type"),
+	"aws.cloudtrail.resources.arn":                                             fn(resourceField(func(r [3]string) string { return r[0] })),
+	"aws.cloudtrail.resources.account_id":                                      fn(resourceField(func(r [3]string) string { return r[1] })),
+	"aws.cloudtrail.resources.type":                                            fn(resourceField(func(r [3]string) string { return r[2] })),
+	"aws.cloudtrail.session_credential_from_console":                           path("sessionCredentialFromConsole"),
+	"aws.cloudtrail.console_login.additional_eventdata.mfa_used":               fn(consoleLoginFlag("MFAUsed")),
+	"aws.cloudtrail.console_login.additional_eventdata.mobile_version":         fn(consoleLoginFlag("MobileVersion")),
+	"aws.cloudtrail.console_login.additional_eventdata.login_to":               fn(consoleLoginTo),
 	"aws.cloudtrail.user_identity.type":                                        path("userIdentity.type"),
 	"aws.cloudtrail.user_identity.arn":                                         path("userIdentity.arn"),
 	"aws.cloudtrail.user_identity.access_key_id":                               path("userIdentity.accessKeyId"),
@@ -86,7 +101,7 @@ var ecsInvocation = map[string]field{
 	"event.kind":                       fn(constant("event")),
 	"event.module":                     fn(constant("aws_bedrock")),
 	"event.dataset":                    fn(constant("aws_bedrock.invocation")),
-	"event.outcome":                    fn(outcome("errorCode")),
+	"event.outcome":                    fn(invocationOutcome),
 	"event.original":                   fn(func(ev *event.Event) event.Value { return event.StringValue(string(ev.Raw)) }),
 	"cloud.provider":                   fn(constant("aws")),
 	"cloud.service.name":               fn(constant("bedrock")),
@@ -107,17 +122,26 @@ var ecsInvocation = map[string]field{
 	"gen_ai.policy.confidence":         fn(guardrailField(func(g *guardrail) []string { return g.confidences })),
 	"gen_ai.compliance.violation_code": fn(guardrailField(func(g *guardrail) []string { return g.codes })),
 	"gen_ai.compliance.violation_detected": fn(func(ev *event.Event) event.Value {
-		g := findGuardrail(ev)
-		if g == nil {
-			return event.Value{}
+		if findGuardrail(ev).violation() {
+			return event.BoolValue(true)
 		}
-		return event.BoolValue(g.blocked)
+		return event.Value{}
 	}),
-	"gen_ai.guardrail_id":   fn(guardrailField(func(g *guardrail) []string { return g.ids })),
-	"data_stream.dataset":   fn(constant("aws_bedrock.invocation")),
-	"data_stream.type":      fn(constant("logs")),
-	"data_stream.namespace": fn(constant("default")),
+	"gen_ai.request.model.version": fn(modelVersion),
+	"gen_ai.request.max_tokens":    fn(bodyNumber("max_tokens", true)),
+	"gen_ai.request.temperature":   fn(bodyNumber("temperature", false)),
+	"gen_ai.request.top_p":         fn(bodyNumber("top_p", false)),
+	"gen_ai.request.top_k":         fn(bodyNumber("top_k", false)),
+	"gen_ai.response.id":           fn(responseID),
+	"gen_ai.response.timestamp":    fn(eventTime),
+	"gen_ai.user.id":               path("identity.arn"),
+	"gen_ai.guardrail_id":          fn(guardrailField(func(g *guardrail) []string { return g.ids })),
+	"data_stream.dataset":          fn(constant("aws_bedrock.invocation")),
+	"data_stream.type":             fn(constant("logs")),
+	"data_stream.namespace":        fn(constant("default")),
 
+	"aws_bedrock.invocation.model_id":                   path("modelId"),
+	"aws_bedrock.invocation.request_id":                 path("requestId"),
 	"aws_bedrock.invocation.schema_type":                path("schemaType"),
 	"aws_bedrock.invocation.schema_version":             path("schemaVersion"),
 	"aws_bedrock.invocation.inference_region":           path("inferenceRegion"),
@@ -136,7 +160,7 @@ func resolveECS(lt event.LogType, name string) (Getter, bool) {
 		}
 		for prefix, raw := range ecsFlattened {
 			if strings.HasPrefix(name, prefix) && len(name) > len(prefix) {
-				return pathGet(raw + strings.TrimPrefix(name, prefix)), true
+				return flattenedGet(strings.TrimSuffix(raw, "."), strings.TrimPrefix(name, prefix)), true
 			}
 		}
 	case event.BedrockInvocation:
@@ -155,16 +179,6 @@ func resolveECS(lt event.LogType, name string) (Getter, bool) {
 	return nullGetter, false
 }
 
-func outcome(errField string) Getter {
-	keys := event.SplitPath(errField)
-	return func(ev *event.Event) event.Value {
-		if ev.Path(keys).IsNull() {
-			return event.StringValue("success")
-		}
-		return event.StringValue("failure")
-	}
-}
-
 func sourceIP(ev *event.Event) event.Value {
 	s, ok := ev.Path([]string{"sourceIPAddress"}).Str()
 	if !ok {
@@ -174,14 +188,6 @@ func sourceIP(ev *event.Event) event.Value {
 		return event.Value{}
 	}
 	return event.IPValue(s)
-}
-
-func tlsVersion(ev *event.Event) event.Value {
-	s, ok := ev.Path([]string{"tlsDetails", "tlsVersion"}).Str()
-	if !ok {
-		return event.Value{}
-	}
-	return event.StringValue(strings.TrimPrefix(s, "TLSv"))
 }
 
 func rawJSON(name string) Getter {
@@ -200,23 +206,6 @@ func rawJSON(name string) Getter {
 		ev.Memo.Put(slot, v)
 		return v
 	}
-}
-
-// modelType tells foundation models from inference profiles and custom models.
-func modelType(ev *event.Event) event.Value {
-	s, ok := ev.Path([]string{"modelId"}).Str()
-	if !ok {
-		return event.Value{}
-	}
-	switch {
-	case strings.Contains(s, "inference-profile"):
-		return event.StringValue("inference-profile")
-	case strings.Contains(s, ":custom-model/") || strings.Contains(s, ":imported-model/"):
-		return event.StringValue("custom-model")
-	case strings.Contains(s, ":provisioned-model/"):
-		return event.StringValue("provisioned-model")
-	}
-	return event.StringValue("foundation-model")
 }
 
 func parseTime(s string) (time.Time, error) { return time.Parse(time.RFC3339Nano, s) }

@@ -59,9 +59,15 @@ func TestViews(t *testing.T) {
 	}
 }
 
+// TestInvocationGuardrails follows the get_guardrail_details script of
+// Elastic's aws_bedrock pipeline: policies, actions, confidences and
+// violation codes come from bodies where a guardrail intervened, with the
+// pipeline's snake_case policy names; guardrail ids from every input
+// assessment; a violation code fails the event.
 func TestInvocationGuardrails(t *testing.T) {
-	stream := mustEvent(t, event.BedrockInvocation, `{"modelId":"m","identity":{"arn":"arn:u"},"output":{"outputBodyJson":[{"amazon-bedrock-trace":{"guardrail":{"input":{"g1":{"topicPolicy":{"topics":[{"name":"Bombs","action":"BLOCKED"}]},"invocationMetrics":{"x":1}}}}}}]}}`)
-	converse := mustEvent(t, event.BedrockInvocation, `{"modelId":"m","output":{"outputBodyJson":{"trace":{"guardrail":{"outputAssessments":{"g2":[{"contentPolicy":{"filters":[{"type":"INSULTS","confidence":"HIGH","action":"BLOCKED"}]}}]}}}}}}`)
+	stream := mustEvent(t, event.BedrockInvocation, `{"modelId":"anthropic.claude-3","identity":{"arn":"arn:u"},"input":{"inputBodyJson":{"anthropic_version":"bedrock-2023-05-31"}},"output":{"outputBodyJson":[{"amazon-bedrock-guardrailAction":"INTERVENED","amazon-bedrock-trace":{"guardrail":{"input":{"g1":{"topicPolicy":{"topics":[{"name":"Bombs","type":"DENY","action":"BLOCKED"}]},"invocationMetrics":{"x":1}}}}}}]}}`)
+	converse := mustEvent(t, event.BedrockInvocation, `{"modelId":"m","output":{"outputBodyJson":{"stopReason":"guardrail_intervened","trace":{"guardrail":{"inputAssessment":{"g2":{"contentPolicy":{"filters":[{"type":"INSULTS","confidence":"HIGH","action":"BLOCKED"}]}}}}}}}}`)
+	passed := mustEvent(t, event.BedrockInvocation, `{"modelId":"m","output":{"outputBodyJson":{"stopReason":"end_turn","trace":{"guardrail":{"inputAssessment":{"g3":{"contentPolicy":{"filters":[{"type":"INSULTS","confidence":"LOW","action":"NONE"}]}}}}}}}}`)
 	none := mustEvent(t, event.BedrockInvocation, `{"modelId":"m"}`)
 	get := func(ev *event.Event, name string) string {
 		g, ok := Resolve(ECS, event.BedrockInvocation, name)
@@ -70,17 +76,34 @@ func TestInvocationGuardrails(t *testing.T) {
 		}
 		return g(ev).String()
 	}
-	if get(stream, "gen_ai.policy.name") != "topicPolicy" || get(stream, "gen_ai.compliance.violation_code") != "Bombs" || get(stream, "gen_ai.guardrail_id") != "g1" {
-		t.Errorf("stream trace: %s %s %s", get(stream, "gen_ai.policy.name"), get(stream, "gen_ai.compliance.violation_code"), get(stream, "gen_ai.guardrail_id"))
+	cases := []struct {
+		ev         *event.Event
+		name, want string
+	}{
+		{stream, "gen_ai.policy.name", "topic_policy"},
+		{stream, "gen_ai.compliance.violation_code", "DENY"},
+		{stream, "gen_ai.guardrail_id", "g1"},
+		{stream, "event.outcome", "failure"},
+		{stream, "gen_ai.request.model.type", "anthropic"},
+		{stream, "gen_ai.request.model.version", "bedrock-2023-05-31"},
+		{stream, "user.id", "arn:u"},
+		{stream, "cloud.service.name", "bedrock"},
+		{converse, "gen_ai.policy.name", "content_policy"},
+		{converse, "gen_ai.policy.confidence", "HIGH"},
+		{converse, "gen_ai.compliance.violation_code", "INSULTS"},
+		{converse, "gen_ai.compliance.violation_detected", "true"},
+		{converse, "gen_ai.request.model.type", ""}, // no request body
+		{passed, "gen_ai.guardrail_id", "g3"},
+		{passed, "gen_ai.policy.name", ""},
+		{passed, "gen_ai.compliance.violation_detected", ""},
+		{passed, "event.outcome", "success"},
+		{none, "gen_ai.guardrail_id", ""},
+		{none, "user.id", ""},
 	}
-	if get(converse, "gen_ai.policy.name") != "contentPolicy" || get(converse, "gen_ai.policy.confidence") != "HIGH" || get(converse, "gen_ai.compliance.violation_detected") != "true" {
-		t.Errorf("converse trace: %s %s", get(converse, "gen_ai.policy.name"), get(converse, "gen_ai.policy.confidence"))
-	}
-	if get(none, "gen_ai.guardrail_id") != "" || get(none, "gen_ai.compliance.violation_detected") != "" {
-		t.Error("a record without a trace has guardrail fields")
-	}
-	if get(none, "user.id") != "" || get(stream, "user.id") != "arn:u" || get(stream, "cloud.service.name") != "bedrock" {
-		t.Error("invocation identity fields wrong")
+	for _, c := range cases {
+		if got := get(c.ev, c.name); got != c.want {
+			t.Errorf("%s = %q, want %q (%s)", c.name, got, c.want, c.ev.Raw)
+		}
 	}
 }
 
