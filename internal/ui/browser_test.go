@@ -168,7 +168,7 @@ func css(sel string) chromedp.CSS { return chromedp.CSS(sel) }
 // drilldown that runs here and returns rows.
 func pick(t *testing.T, e *env) (*alert.Alert, int) {
 	t.Helper()
-	run := service.DrilldownFunc(e.st)
+	run := service.DrilldownFunc(e.st, nil, nil)
 	for _, a := range e.demo.alerts {
 		if a.Guide == "" {
 			continue

@@ -186,7 +186,7 @@ func newEnv(t testing.TB, token string) *env {
 		t.Fatal(err)
 	}
 	opt := server.Options{Store: st, Pages: web.Pages(), Rules: func() []server.RuleStatus { return rules },
-		Drilldown: service.DrilldownFunc(st)}
+		Drilldown: service.DrilldownFunc(st, nil, nil)}
 	if token != "" {
 		opt.Listen, opt.Token = "127.0.0.1:7700", token
 	}
