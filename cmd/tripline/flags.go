@@ -33,12 +33,15 @@ type ruleFlags struct {
 	rules     listFlag
 	noBuiltin bool
 	macros    listFlag
+	// sigmaPlaceholders is a file of values for Sigma |expand placeholders.
+	sigmaPlaceholders string
 }
 
 func (r *ruleFlags) register(fs *pflag.FlagSet) {
 	fs.Var(&r.rules, "rules", "rule `path` (file or directory; repeatable): native YAML, Elastic TOML, Kibana NDJSON, Splunk YAML")
 	fs.BoolVar(&r.noBuiltin, "no-builtin", false, "do not load the built-in rule pack")
 	fs.Var(&r.macros, "macros", "`directory` of Splunk macro YAML files (security_content format; repeatable)")
+	fs.StringVar(&r.sigmaPlaceholders, "sigma-placeholders", "", "`file` of Sigma placeholder values for |expand (YAML: name: [values])")
 }
 
 // Output formats. Every command that prints records offers the same

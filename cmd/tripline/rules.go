@@ -10,7 +10,14 @@ import (
 // them. Rules that fail are reported on stderr and left out of the run;
 // only a run with no rule at all is an error.
 func loadRules(rf ruleFlags, stderr io.Writer) (*ruleset.Set, error) {
-	set, err := ruleset.Load(ruleset.Options{Paths: rf.rules, Builtin: !rf.noBuiltin, MacroDirs: rf.macros})
+	o := ruleset.Options{Paths: rf.rules, Builtin: !rf.noBuiltin, MacroDirs: rf.macros}
+	if rf.sigmaPlaceholders != "" {
+		var err error
+		if o.SigmaPlaceholders, err = ruleset.LoadPlaceholders(rf.sigmaPlaceholders); err != nil {
+			return nil, usagef("%v", err)
+		}
+	}
+	set, err := ruleset.Load(o)
 	if err != nil {
 		return nil, err
 	}

@@ -19,17 +19,19 @@ import (
 // pathFlags are the flags of validate and test, which take rule paths as
 // arguments.
 type pathFlags struct {
-	withBuiltin bool
-	macros      listFlag
+	withBuiltin       bool
+	macros            listFlag
+	sigmaPlaceholders string
 }
 
 func (p *pathFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&p.withBuiltin, "with-builtin", false, "also read the built-in rule pack when PATHs are given")
 	fs.Var(&p.macros, "macros", "`directory` of Splunk macro YAML files (security_content format; repeatable)")
+	fs.StringVar(&p.sigmaPlaceholders, "sigma-placeholders", "", "`file` of Sigma placeholder values for |expand (YAML: name: [values])")
 }
 
 func (p *pathFlags) load(paths []string) (*ruleset.Set, error) {
-	return loadSet(paths, len(paths) == 0 || p.withBuiltin, p.macros)
+	return loadSet(paths, len(paths) == 0 || p.withBuiltin, p.macros, p.sigmaPlaceholders)
 }
 
 // errRulesFailed is returned, wrapped, when validate or test found errors:

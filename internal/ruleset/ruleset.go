@@ -24,6 +24,9 @@ type Options struct {
 	Builtin bool
 	// MacroDirs are directories of Splunk macro YAML files.
 	MacroDirs []string
+	// SigmaPlaceholders are the values of Sigma |expand placeholders, by
+	// name (see LoadPlaceholders).
+	SigmaPlaceholders map[string][]string
 }
 
 // Set is a loaded set of rules.
@@ -69,9 +72,15 @@ func Load(o Options) (*Set, error) {
 			s.Problems = append(s.Problems, probs...)
 		}
 	}
+	links := linkSigma(all, o.SigmaPlaceholders)
 	for _, r := range all {
+		if r.Sigma != nil && r.Sigma.Filter {
+			s.Compiled = append(s.Compiled, links.compileFilter(r))
+			continue
+		}
 		s.Compiled = append(s.Compiled, engine.Compile(r, macros))
 	}
+	quietReferenced(s.Compiled)
 	return s, nil
 }
 
