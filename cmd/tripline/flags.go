@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"github.com/tripline/tripline/internal/lint"
+	"github.com/tripline/tripline/internal/ruleset"
 )
 
 // listFlag collects a repeatable flag; commas also separate values.
@@ -34,13 +35,35 @@ type ruleFlags struct {
 	noBuiltin  bool
 	macros     listFlag
 	exceptions listFlag
+	// sigmaPlaceholders is a file of values for Sigma |expand placeholders.
+	sigmaPlaceholders string
 }
 
 func (r *ruleFlags) register(fs *pflag.FlagSet) {
 	fs.Var(&r.rules, "rules", "rule `path` (file or directory; repeatable): native YAML, Elastic TOML, Kibana NDJSON, Splunk YAML")
 	fs.BoolVar(&r.noBuiltin, "no-builtin", false, "do not load the built-in rule pack")
+	r.registerLoading(fs)
+}
+
+// registerLoading registers the flags that say how rules load, without
+// the ones that say which rules.
+func (r *ruleFlags) registerLoading(fs *pflag.FlagSet) {
 	fs.Var(&r.macros, "macros", "`directory` of Splunk macro YAML files (security_content format; repeatable)")
-	fs.Var(&r.exceptions, "exceptions", "exceptions `file` (repeatable; exceptions.yaml files among --rules are read too)")
+	fs.Var(&r.exceptions, "exceptions", "exceptions `file` (repeatable; exceptions.yaml files among the rules are read too)")
+	fs.StringVar(&r.sigmaPlaceholders, "sigma-placeholders", "", "`file` of Sigma placeholder values for |expand (YAML: name: [values])")
+}
+
+// options says what ruleset.Load reads for rule paths, with or without the
+// built-in pack.
+func (r *ruleFlags) options(paths []string, builtin bool) (ruleset.Options, error) {
+	o := ruleset.Options{Paths: paths, Builtin: builtin, MacroDirs: r.macros, Exceptions: r.exceptions}
+	if r.sigmaPlaceholders != "" {
+		var err error
+		if o.SigmaPlaceholders, err = ruleset.LoadPlaceholders(r.sigmaPlaceholders); err != nil {
+			return o, usagef("%v", err)
+		}
+	}
+	return o, nil
 }
 
 // Output formats. Every command that prints records offers the same

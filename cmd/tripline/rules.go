@@ -10,7 +10,11 @@ import (
 // them. Rules that fail are reported on stderr and left out of the run;
 // only a run with no rule at all is an error.
 func loadRules(rf ruleFlags, stderr io.Writer) (*ruleset.Set, error) {
-	set, err := ruleset.Load(ruleset.Options{Paths: rf.rules, Builtin: !rf.noBuiltin, MacroDirs: rf.macros, Exceptions: rf.exceptions})
+	o, err := rf.options(rf.rules, !rf.noBuiltin)
+	if err != nil {
+		return nil, err
+	}
+	set, err := ruleset.Load(o)
 	if err != nil {
 		return nil, err
 	}

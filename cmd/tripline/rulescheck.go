@@ -20,16 +20,18 @@ import (
 // arguments.
 type pathFlags struct {
 	withBuiltin bool
-	macros      listFlag
+	// rules are the rule flags but --rules and --no-builtin: the paths are
+	// arguments.
+	rules ruleFlags
 }
 
 func (p *pathFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&p.withBuiltin, "with-builtin", false, "also read the built-in rule pack when PATHs are given")
-	fs.Var(&p.macros, "macros", "`directory` of Splunk macro YAML files (security_content format; repeatable)")
+	p.rules.registerLoading(fs)
 }
 
 func (p *pathFlags) load(paths []string) (*ruleset.Set, error) {
-	return loadSet(paths, len(paths) == 0 || p.withBuiltin, p.macros)
+	return loadSet(paths, len(paths) == 0 || p.withBuiltin, p.rules)
 }
 
 // errRulesFailed is returned, wrapped, when validate or test found errors:

@@ -36,6 +36,10 @@ func Lookup(d plan.Dialect, name string) (*Func, bool) {
 	switch d {
 	case plan.ESQL:
 		f = esqlAggs[name]
+	case plan.Sigma:
+		if f = sigmaAggs[name]; f == nil {
+			f = splAggs[name]
+		}
 	default:
 		f = splAggs[name]
 	}
@@ -96,6 +100,18 @@ var splAggs = table(plan.SPL, map[string]*Func{
 	"last":  {MinArgs: 1, MaxArgs: 1, Inverts: true, New: newByTime(false)},
 	"range": {MinArgs: 1, MaxArgs: 1, Inverts: true, New: newRange},
 	"stdev": {MinArgs: 1, MaxArgs: 1, New: newStdev},
+})
+
+// sigmaAggs are what Sigma correlations need beyond SPL's aggregates:
+// value_percentile's exact percentile(field, q).
+var sigmaAggs = table(plan.Sigma, map[string]*Func{
+	"percentile": {MinArgs: 2, MaxArgs: 2, New: func(_ bool, param event.Value) State {
+		p, ok := param.Number()
+		if !ok || p < 0 || p > 100 {
+			p = 50
+		}
+		return &quantile{q: p}
+	}},
 })
 
 // table names a dialect's entries by their keys.

@@ -69,8 +69,6 @@ func Compile(r *rule.Rule, macros *spl.Macros) *Compiled {
 	c := &Compiled{Rule: r}
 	switch {
 	case r.Skip != "":
-	case r.Language == rule.LangSigma && r.Type == "correlation":
-		r.Skip = "Sigma correlation rules are not run yet"
 	case r.Language != rule.LangESQL && r.Language != rule.LangSPL && r.Language != rule.LangSigma && r.Language != rule.LangKQL && r.Language != rule.LangEQL:
 		// A rule in a language we do not run yet is listed, not an error.
 		r.Skip = fmt.Sprintf("%s rules are not run yet (tripline runs ES|QL, SPL, KQL, EQL and Sigma)", r.Language)
@@ -104,6 +102,10 @@ func Compile(r *rule.Rule, macros *spl.Macros) *Compiled {
 			c.Err = err
 			return c
 		}
+	case rule.LangSigma:
+		// A Sigma rule may read other rules: the filters that apply to
+		// it, the rules its correlation names.
+		q, err = sigma.ParseWith(r.Query, sigmaOptions(r))
 	default:
 		q, err = ParseQuery(r.Language, r.Query, macros)
 	}

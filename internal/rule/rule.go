@@ -102,6 +102,40 @@ type Rule struct {
 	// Extra keeps the rest of the rule's metadata worth showing, by the
 	// format's own key names.
 	Extra map[string]any
+	// Sigma is set for Sigma documents: what they say of other rules, and
+	// what the rule set resolved for them.
+	Sigma *Sigma
+}
+
+// Sigma is what a Sigma document says about other rules (Sigma
+// correlation rules and filters specifications), and what package ruleset
+// resolves for it before it is compiled.
+type Sigma struct {
+	// Name is the document's name:, by which correlations and filters
+	// may name it instead of its id.
+	Name string
+	// Logsource holds the document's product, category and service, in
+	// lower case, as far as it gives them.
+	Logsource map[string]string
+	// Refs are the rules a correlation or a filter names, by id or name,
+	// as written.
+	Refs []string
+	// Filter marks a filter document; AnyRule is its "rules: any": every
+	// rule of its log source.
+	Filter, AnyRule bool
+	// Generate is a correlation's generate: the rules it names also
+	// alert on their own (by default they do not).
+	Generate bool
+
+	// Resolve finds the rule a correlation names; nil finds none. Set by
+	// the rule set.
+	Resolve func(ref string) (*Rule, error)
+	// Filters are the filter documents that apply to the rule, in load
+	// order. Set by the rule set.
+	Filters []*Rule
+	// Placeholders are the values of |expand placeholders, by name. Set
+	// by the rule set.
+	Placeholders map[string][]string
 }
 
 // Threat is one tactic of a framework and the techniques of the rule under it.

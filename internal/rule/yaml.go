@@ -47,7 +47,8 @@ func (o Options) parseYAML(file string, data []byte) ([]*Rule, []Problem) {
 			r, err = o.splunkRule(n)
 		case keys["query"] != nil || keys["language"] != nil:
 			r, err = o.nativeRule(n)
-		case keys["detection"] != nil && (keys["logsource"] != nil || keys["title"] != nil), keys["correlation"] != nil && keys["title"] != nil:
+		case keys["detection"] != nil && (keys["logsource"] != nil || keys["title"] != nil), keys["correlation"] != nil && keys["title"] != nil,
+			keys["filter"] != nil && keys["title"] != nil && keys["logsource"] != nil:
 			end := len(lines) + 1
 			if i+1 < len(docs) {
 				end = docs[i+1].Line
@@ -56,7 +57,7 @@ func (o Options) parseYAML(file string, data []byte) ([]*Rule, []Problem) {
 		case keys["definition"] != nil && keys["name"] != nil:
 			continue // a Splunk macro
 		default:
-			err = errAt(n.Line, n.Column, "cannot tell the rule format: want native (query, language), Splunk (search) or Sigma (detection and logsource, or correlation) keys")
+			err = errAt(n.Line, n.Column, "cannot tell the rule format: want native (query, language), Splunk (search) or Sigma (detection and logsource, correlation, or filter) keys")
 		}
 		if err != nil {
 			probs = append(probs, problemOf(file, n.Line, err))

@@ -28,6 +28,9 @@ type Options struct {
 	// Exceptions are exceptions files, beside those found among Paths
 	// (exceptions.yaml, *.exceptions.yaml).
 	Exceptions []string
+	// SigmaPlaceholders are the values of Sigma |expand placeholders, by
+	// name (see LoadPlaceholders).
+	SigmaPlaceholders map[string][]string
 }
 
 // Set is a loaded set of rules.
@@ -76,9 +79,15 @@ func Load(o Options) (*Set, error) {
 			s.Problems = append(s.Problems, probs...)
 		}
 	}
+	links := linkSigma(all, o.SigmaPlaceholders)
 	for _, r := range all {
+		if r.Sigma != nil && r.Sigma.Filter {
+			s.Compiled = append(s.Compiled, links.compileFilter(r))
+			continue
+		}
 		s.Compiled = append(s.Compiled, engine.Compile(r, macros))
 	}
+	quietReferenced(s.Compiled)
 	s.loadExceptions(append(lint.ExceptionsFiles(o.Paths), o.Exceptions...))
 	return s, nil
 }

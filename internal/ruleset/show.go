@@ -56,6 +56,7 @@ func Write(w io.Writer, c *engine.Compiled, st State) {
 	if s := r.Suppression; s != nil {
 		field("Suppression", fmt.Sprintf("by %s for %s (missing fields: %s)", strings.Join(s.GroupBy, ", "), duration.Format(s.Duration), orDefault(s.MissingFields, "suppress")))
 	}
+	field("Sigma filters", strings.Join(st.Filters, ", "))
 	field("Tags", strings.Join(r.Tags, "; "))
 	field("Tests", fmt.Sprint(len(r.Tests)))
 	field("Authors", strings.Join(r.Authors, ", "))

@@ -28,6 +28,8 @@ type State struct {
 	Message  string   `json:"message,omitempty"`
 	Detail   string   `json:"detail,omitempty"`
 	Warnings []string `json:"warnings"`
+	// Filters are the ids of the Sigma filters that apply to the rule.
+	Filters []string `json:"filters,omitempty"`
 	// WarningsAt holds, for each warning, the file:line:col it points
 	// at, or "" when it has no place of its own.
 	WarningsAt []string `json:"-"`
@@ -37,7 +39,7 @@ type State struct {
 // and the linter's warnings with the place each points at.
 func (s *Set) State(c *engine.Compiled) State {
 	r := c.Rule
-	st := State{File: s.Display(r.File), Line: r.Line, ID: r.ID, Name: r.Name, Language: r.Language, Status: StatusOK, Warnings: []string{}}
+	st := State{File: s.Display(r.File), Line: r.Line, ID: r.ID, Name: r.Name, Language: r.Language, Status: StatusOK, Warnings: []string{}, Filters: FiltersOf(r)}
 	var data []byte
 	file := func() []byte {
 		if data == nil {

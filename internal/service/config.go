@@ -22,26 +22,28 @@ import (
 // (TRIPLINE_ plus the upper-case key: TRIPLINE_LISTEN). Flags win over the
 // environment, which wins over the file.
 type Config struct {
-	Data            string            `yaml:"data"`       // directory for the embedded store, spool and state
-	Store           string            `yaml:"store"`      // sqlite path/URL or postgres:// URL; default <data>/tripline.db
-	Listen          string            `yaml:"listen"`     // API address
-	Token           string            `yaml:"token"`      // bearer token for the API
-	TokenFile       string            `yaml:"token_file"` // a file holding it instead
-	Hosts           []string          `yaml:"hosts"`      // names the API may be reached by, beyond loopback and the listen address
-	Rules           []string          `yaml:"rules"`      // rule paths
-	NoBuiltin       bool              `yaml:"no_builtin"`
-	Macros          []string          `yaml:"macros"`
-	Exceptions      []string          `yaml:"exceptions"` // exceptions files
-	Lateness        Duration          `yaml:"lateness"`
-	MaxSkew         Duration          `yaml:"max_skew"`    // how far ahead of the clock a record may be
-	StreamIdle      Duration          `yaml:"stream_idle"` // how long a quiet stream holds rules back
-	Retention       Duration          `yaml:"retention"`
-	Archive         ArchiveConfig     `yaml:"archive"`
-	CheckpointEvery Duration          `yaml:"checkpoint_every"`
-	QueueSize       int               `yaml:"queue_size"`
-	Risk            RiskConfig        `yaml:"risk"`
-	Sources         SourceConfig      `yaml:"sources"`
-	Sinks           []notify.SinkSpec `yaml:"sinks"`
+	Data       string   `yaml:"data"`       // directory for the embedded store, spool and state
+	Store      string   `yaml:"store"`      // sqlite path/URL or postgres:// URL; default <data>/tripline.db
+	Listen     string   `yaml:"listen"`     // API address
+	Token      string   `yaml:"token"`      // bearer token for the API
+	TokenFile  string   `yaml:"token_file"` // a file holding it instead
+	Hosts      []string `yaml:"hosts"`      // names the API may be reached by, beyond loopback and the listen address
+	Rules      []string `yaml:"rules"`      // rule paths
+	NoBuiltin  bool     `yaml:"no_builtin"`
+	Macros     []string `yaml:"macros"`
+	Exceptions []string `yaml:"exceptions"` // exceptions files
+	// SigmaPlaceholders is a file of values for Sigma |expand placeholders.
+	SigmaPlaceholders string            `yaml:"sigma_placeholders"`
+	Lateness          Duration          `yaml:"lateness"`
+	MaxSkew           Duration          `yaml:"max_skew"`    // how far ahead of the clock a record may be
+	StreamIdle        Duration          `yaml:"stream_idle"` // how long a quiet stream holds rules back
+	Retention         Duration          `yaml:"retention"`
+	Archive           ArchiveConfig     `yaml:"archive"`
+	CheckpointEvery   Duration          `yaml:"checkpoint_every"`
+	QueueSize         int               `yaml:"queue_size"`
+	Risk              RiskConfig        `yaml:"risk"`
+	Sources           SourceConfig      `yaml:"sources"`
+	Sinks             []notify.SinkSpec `yaml:"sinks"`
 	// NotifyUpdateEvents is how many more events an alert needs before the
 	// sinks hear of it again; 0 means when its count has doubled.
 	NotifyUpdateEvents int64     `yaml:"notify_update_events"`

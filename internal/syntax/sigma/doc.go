@@ -16,7 +16,26 @@
 // it, so "requestParameters|contains: Suspended" matches when any of them
 // does.
 //
-// Correlation rules are reported as not run yet. The old aggregations
-// ("| count() by x > 5", "| count(field) > n", "| near b") run over the
-// detection's timeframe.
+// Correlation rules (Sigma correlation rules specification 2.1) plan over
+// the rules they name, found in the same multi-document text or through
+// Options.Resolve: a From over the rules' log sources, a Where that is the
+// OR of their conditions, an Eval naming the rule each event matched
+// (RuleColumn) and the group-by aliases, then a Stats by the group-by with
+// a Where for the condition (event_count, value_count, value_sum,
+// value_avg, value_percentile, and temporal: the distinct rules matched),
+// or a Sequence by the group-by within the timespan (temporal_ordered).
+// The window itself is the rule's schedule, which the rule loader sets
+// from the timespan. A correlation over another correlation is refused.
+//
+// Filters (Sigma filters specification) are separate documents; the rule
+// set decides which apply to a rule and passes them in Options.Filters,
+// and each takes the events its condition selects out of the rule.
+// |expand placeholders (%name%) take their values from
+// Options.Placeholders; one without values is an error at its field.
+//
+// The old aggregations ("| count() by x > 5", "| count(field) > n",
+// "| near b") run over the detection's timeframe.
+//
+// The package must not import the executor (internal/exec) or the rule
+// model (internal/rule): it reads text and returns plans.
 package sigma

@@ -33,6 +33,7 @@ type spec struct {
 	reFlags  string
 	wrap     func(string) string // contains, startswith, endswith
 	encoders []func([]string) []string
+	expand   bool
 }
 
 // fieldCond plans "field|modifiers: values".
@@ -83,7 +84,7 @@ func (p *parser) fieldCond(k, v *yaml.Node) (plan.Expr, error) {
 		case "windash":
 			s.encoders = append(s.encoders, windash)
 		case "expand":
-			return nil, p.errAt(k, "placeholders (|expand) need values tripline is not given")
+			s.expand = true
 		default:
 			return nil, p.errAt(k, "unknown value modifier %q", m)
 		}
@@ -99,6 +100,12 @@ func (p *parser) fieldCond(k, v *yaml.Node) (plan.Expr, error) {
 	}
 	if len(values) == 0 {
 		return nil, p.errAt(v, "an empty list of values matches nothing")
+	}
+	if s.expand {
+		var err error
+		if values, err = p.expand(k, values); err != nil {
+			return nil, err
+		}
 	}
 	var out plan.Expr
 	for _, n := range values {
@@ -117,6 +124,50 @@ func (p *parser) fieldCond(k, v *yaml.Node) (plan.Expr, error) {
 	}
 	return out, nil
 }
+
+var placeholder = regexp.MustCompile(`%([^%\s]+)%`)
+
+// expand replaces the %name% placeholders of values by each of the values
+// the options give for name: a value with two placeholders stands for
+// every combination of theirs.
+func (p *parser) expand(k *yaml.Node, values []*yaml.Node) ([]*yaml.Node, error) {
+	var out []*yaml.Node
+	for _, n := range values {
+		if n.Kind != yaml.ScalarNode {
+			return nil, p.errAt(n, "a field's values are scalars")
+		}
+		texts := []string{n.Value}
+		for _, m := range placeholder.FindAllStringSubmatch(n.Value, -1) {
+			name := m[1]
+			vals, ok := p.opts.Placeholders[name]
+			if !ok {
+				return nil, p.errAt(k, "placeholder %%%s%% has no values: give them in a placeholders file (--sigma-placeholders), name: [values]", name)
+			}
+			if len(vals) == 0 {
+				return nil, p.errAt(k, "placeholder %%%s%% is given no values, so the selection would match nothing", name)
+			}
+			var next []string
+			for _, t := range texts {
+				for _, v := range vals {
+					next = append(next, strings.Replace(t, m[0], v, 1))
+				}
+			}
+			texts = next
+			if len(texts) > maxExpanded {
+				return nil, p.errAt(k, "placeholders expand to more than %d values", maxExpanded)
+			}
+		}
+		for _, t := range texts {
+			c := *n
+			c.Value, c.Tag, c.Style = t, "!!str", 0
+			out = append(out, &c)
+		}
+	}
+	return out, nil
+}
+
+// maxExpanded bounds what one field's placeholders expand to.
+const maxExpanded = 10000
 
 // valueCond plans one value of a field.
 func (p *parser) valueCond(field string, s spec, n *yaml.Node) (plan.Expr, error) {

@@ -30,6 +30,12 @@ func FuzzParse(f *testing.F) {
 		"logsource: {product: aws, service: cloudtrail}\ndetection:\n  a:\n    x|base64offset|contains: abc\n  b: [k1, k2]\n  condition: (a or b) | count(x) by y > 3\n  timeframe: 5m",
 		"logsource: {product: aws, service: cloudtrail}\ndetection:\n  a:\n    x|cidr: 10.0.0.0/33\n    y|gte: zz\n  condition: all of them",
 		"logsource: {product: aws, service: cloudtrail}\ndetection:\n  a:\n    x|fieldref: y\n  condition: a | near b",
+		"logsource: {product: aws, service: cloudtrail}\ndetection:\n  a:\n    x|expand: '%p%'\n  condition: a",
+		"title: f\nlogsource: {product: aws}\nfilter:\n  rules: any\n  sel: {a: b}\n  condition: sel\n",
+		corr("  type: temporal\n  rules: [login, invoke]\n  group-by: [ip]\n  timespan: 5m\n  aliases: {ip: {login: sourceIPAddress}}"),
+		corr("  type: temporal_ordered\n  rules: [failed_login, login]\n  group-by: [userIdentity.arn]\n  timespan: 10m"),
+		corr("  type: value_percentile\n  rules: [invoke]\n  timespan: 1d\n  condition: {field: x, percentile: 50, lt: 3}"),
+		corr("  type: event_count\n  rules: [nope]\n  timespan: 1h\n  condition: {gte: 1}"),
 	} {
 		f.Add(s)
 	}

@@ -1,6 +1,9 @@
 package sigma
 
 import (
+	"errors"
+	"fmt"
+	"io"
 	"regexp"
 	"strconv"
 	"strings"
@@ -11,21 +14,84 @@ import (
 	"github.com/tripline/tripline/internal/syntax"
 )
 
-// Parse plans a Sigma rule: its whole YAML document, as the rule file
-// holds it.
-func Parse(text string) (*plan.Query, error) {
-	p := &parser{src: text}
-	var doc yaml.Node
-	if err := yaml.Unmarshal([]byte(text), &doc); err != nil {
-		return nil, p.yamlError(err)
+// Parse plans a Sigma rule: its whole YAML text, as the rule file holds
+// it. See ParseWith.
+func Parse(text string) (*plan.Query, error) { return ParseWith(text, Options{}) }
+
+// Options are what a Sigma rule takes from the rule set around it.
+type Options struct {
+	// Filters are the texts of the Sigma filter documents that apply to
+	// the rule: the events each one selects are left out of the rule's
+	// matches.
+	Filters []string
+	// Resolve returns the rule a correlation names by id or name, when
+	// the text being parsed does not hold it; nil resolves nothing. Its
+	// error says why the reference names no rule.
+	Resolve func(ref string) (Doc, error)
+	// Placeholders are the values of the %name% placeholders that
+	// |expand modifiers read.
+	Placeholders map[string][]string
+}
+
+// Doc is a Sigma rule as a rule set holds it: its text and the filters
+// that apply to it.
+type Doc struct {
+	Text    string
+	Filters []string
+}
+
+// ParseWith plans a Sigma rule or correlation. The text may hold several
+// YAML documents (---): the first is the rule planned, the others are
+// rules its correlation may name (by id or name) before Resolve is asked.
+// A filter document is not a rule: see ParseFilter.
+func ParseWith(text string, o Options) (*plan.Query, error) {
+	p := &parser{src: text, opts: o}
+	docs, err := p.documents()
+	if err != nil {
+		return nil, err
 	}
-	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
-		return nil, syntax.Errorf(text, syntax.Span{}, "a Sigma rule is a YAML map")
+	root := docs[0]
+	switch {
+	case lookup(root, "correlation") != nil:
+		c := &correlator{opts: o, local: docs[1:]}
+		return c.plan(p, root)
+	case lookup(root, "filter") != nil && lookup(root, "detection") == nil:
+		return nil, p.errAt(lookup(root, "filter"), "a Sigma filter is not a rule: it applies to the rules it names")
 	}
-	root := doc.Content[0]
-	if n := lookup(root, "correlation"); n != nil {
-		return nil, p.errAt(n, "Sigma correlation rules are not run yet")
+	m, err := p.member(root)
+	if err != nil {
+		return nil, err
 	}
+	return m.query(), nil
+}
+
+// member is a detection rule read for planning: its source, its
+// condition with its filters applied, and the old aggregation of its
+// condition when it has one.
+type member struct {
+	from *plan.From
+	cond plan.Expr
+	agg  *aggregation
+}
+
+// query plans a detection rule alone.
+func (m *member) query() *plan.Query {
+	pipe := []plan.Node{m.from}
+	switch {
+	case m.agg != nil && m.agg.near != nil:
+		pipe = append(pipe, m.agg.plan(m.cond)...)
+	case m.agg != nil:
+		pipe = append(pipe, &plan.Where{Cond: m.cond})
+		pipe = append(pipe, m.agg.plan(m.cond)...)
+	default:
+		pipe = append(pipe, &plan.Where{Cond: m.cond})
+	}
+	return &plan.Query{Dialect: plan.Sigma, Pipeline: pipe}
+}
+
+// member reads a detection rule's log source and detection, and applies
+// the filters of the options to it.
+func (p *parser) member(root *yaml.Node) (*member, error) {
 	ls := lookup(root, "logsource")
 	if ls == nil {
 		return nil, p.errAt(root, "the rule has no logsource")
@@ -38,25 +104,73 @@ func Parse(text string) (*plan.Query, error) {
 	if det == nil || det.Kind != yaml.MappingNode {
 		return nil, p.errAt(root, "the rule has no detection map")
 	}
-	cond, agg, err := p.detection(det)
+	cond, agg, err := p.detection(det, nil)
 	if err != nil {
 		return nil, err
 	}
-	pipe := []plan.Node{from}
-	switch {
-	case agg != nil && agg.near != nil:
-		pipe = append(pipe, agg.plan(cond)...)
-	case agg != nil:
-		pipe = append(pipe, &plan.Where{Cond: cond})
-		pipe = append(pipe, agg.plan(cond)...)
-	default:
-		pipe = append(pipe, &plan.Where{Cond: cond})
+	m := &member{from: from, cond: cond, agg: agg}
+	for i, ft := range p.opts.Filters {
+		f, err := ParseFilter(ft, p.opts)
+		if err != nil {
+			return nil, p.errAt(root, "filter %d of the rule does not compile: %s", i+1, errText(err))
+		}
+		not := &plan.Unary{Op: "NOT", X: f}
+		m.cond = and(m.cond, not)
+		if agg != nil {
+			for j := range agg.near {
+				agg.near[j] = and(agg.near[j], not)
+			}
+		}
 	}
-	return &plan.Query{Dialect: plan.Sigma, Pipeline: pipe}, nil
+	return m, nil
+}
+
+// documents decodes every YAML document of the text; the first must be
+// a map.
+func (p *parser) documents() ([]*yaml.Node, error) {
+	dec := yaml.NewDecoder(strings.NewReader(p.src))
+	var docs []*yaml.Node
+	for {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, p.yamlError(err)
+		}
+		if len(doc.Content) == 0 {
+			continue
+		}
+		if doc.Content[0].Kind != yaml.MappingNode {
+			if len(docs) == 0 {
+				return nil, syntax.Errorf(p.src, syntax.Span{}, "a Sigma rule is a YAML map")
+			}
+			continue
+		}
+		docs = append(docs, doc.Content[0])
+	}
+	if len(docs) == 0 {
+		return nil, syntax.Errorf(p.src, syntax.Span{}, "a Sigma rule is a YAML map")
+	}
+	return docs, nil
+}
+
+// errText is an error's message with the place it names in its own text,
+// for an error reported elsewhere (at a reference, on a rule a filter
+// applies to).
+func errText(err error) string {
+	var se *syntax.Error
+	if errors.As(err, &se) {
+		line, col := syntax.LineCol(se.Src, se.Span.Start)
+		return fmt.Sprintf("%d:%d: %s", line, col, se.Msg)
+	}
+	return err.Error()
 }
 
 type parser struct {
-	src string
+	src  string
+	opts Options
 }
 
 // lookup returns the value of key in a map node, or nil.
@@ -134,7 +248,8 @@ func (p *parser) logsource(n *yaml.Node) (*plan.From, error) {
 
 // detection plans the condition over the detection's named selections,
 // and its aggregation when it has one.
-func (p *parser) detection(det *yaml.Node) (plan.Expr, *aggregation, error) {
+// Keys named in skip are not selections (a filter's rules).
+func (p *parser) detection(det *yaml.Node, skip map[string]bool) (plan.Expr, *aggregation, error) {
 	sels := map[string]*yaml.Node{}
 	var names []string
 	var cond *yaml.Node
@@ -144,8 +259,11 @@ func (p *parser) detection(det *yaml.Node) (plan.Expr, *aggregation, error) {
 		case "condition":
 			cond = v
 		case "timeframe":
-			// Read with the old aggregations, which are refused below.
+			// The rule loader reads it as the window of the aggregation.
 		default:
+			if skip[k.Value] {
+				continue
+			}
 			sels[k.Value] = v
 			names = append(names, k.Value)
 		}
