@@ -42,7 +42,7 @@ func (al *alerter) tick(w schedule.Window, results []exec.Result) []*alert.Alert
 	r := al.c.Rule
 	for i := range results {
 		res := &results[i]
-		if al.c.Exceptions.Row(res.Get) != nil {
+		if al.c.Exceptions().Row(res.Get) != nil {
 			continue
 		}
 		row := rowFields(res)

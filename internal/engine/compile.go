@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/tripline/tripline/internal/exception"
@@ -26,16 +27,23 @@ type Compiled struct {
 	Warnings []string
 	// Err is why the rule cannot run (a parse error is a *syntax.Error).
 	Err error
-	// Exceptions stop the events and result rows users said are expected
-	// (see ApplyExceptions); nil when none applies.
-	Exceptions *exception.Matcher
+	// exceptions stop the events and result rows users said are expected
+	// (see ApplyExceptions); nil when none applies. It is swapped whole
+	// while a live engine reads it.
+	exceptions atomic.Pointer[exception.Matcher]
 }
 
-// ApplyExceptions gives each runnable rule the exceptions that apply to it.
+// Exceptions returns the rule's exception matcher (nil when none applies;
+// a nil Matcher stops nothing).
+func (c *Compiled) Exceptions() *exception.Matcher { return c.exceptions.Load() }
+
+// ApplyExceptions gives each runnable rule the exceptions that apply to
+// it, replacing those it had: safe while a live engine runs the rules, and
+// from then on events and results are judged by the new set.
 func ApplyExceptions(rules []*Compiled, excs []exception.Exception) {
 	for _, c := range rules {
 		if c.Runnable() {
-			c.Exceptions = exception.NewMatcher(excs, c.Rule.ID, c.Program.View, c.Program.LogTypes, nil)
+			c.exceptions.Store(exception.NewMatcher(excs, c.Rule.ID, c.Program.View, c.Program.LogTypes, nil))
 		}
 	}
 }

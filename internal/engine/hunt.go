@@ -235,7 +235,7 @@ func newWorkers(rules []*Compiled, n int, opt HuntOptions) ([]*worker, logs.Opti
 		}
 		for _, c := range rules {
 			w.insts = append(w.insts, c.Program.NewInstance(c.Spec.PaneWidth()))
-			w.exc = append(w.exc, c.Exceptions)
+			w.exc = append(w.exc, c.Exceptions())
 		}
 		workers[i] = w
 	}

@@ -460,7 +460,7 @@ func (l *Live) push(ev *event.Event, stream string) {
 		if !r.pre.Empty() && !r.pre.Match(raw) {
 			continue
 		}
-		if r.c.Exceptions.Event(ev) != nil {
+		if r.c.Exceptions().Event(ev) != nil {
 			continue
 		}
 		// The first tick is the first whose window holds an event; until

@@ -71,7 +71,7 @@ func WriteSummary(w io.Writer, rep *Report) {
 			if r.Capped > 0 {
 				capped = fmt.Sprintf(", %d more held back by max alerts per run", r.Capped)
 			}
-			if n := sumHits(c.Exceptions.Hits()); n > 0 {
+			if n := sumHits(c.Exceptions().Hits()); n > 0 {
 				capped += fmt.Sprintf(", %d events or rows stopped by exceptions", n)
 			}
 			fmt.Fprintf(w, "  %4d alerts  %s (%s, %d windows%s)\n", r.Alerts, c.Rule.Name, c.Rule.Language, r.Ticks, capped)
