@@ -41,10 +41,13 @@ type Alert struct {
 
 // RuleRef is the part of the rule an alert carries.
 type RuleRef struct {
-	ID        string   `json:"id"`
-	Name      string   `json:"name"`
-	Version   int      `json:"version"`
-	Language  string   `json:"language"`
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Version  int    `json:"version"`
+	Language string `json:"language"`
+	// Type is the rule's kind as its format names it (query, threshold,
+	// new_terms, eql, esql, ...).
+	Type      string   `json:"type,omitempty"`
 	Severity  string   `json:"severity"`
 	RiskScore int      `json:"risk_score"`
 	Tags      []string `json:"tags"`
@@ -158,7 +161,7 @@ func (fs *Fields) UnmarshalJSON(data []byte) error {
 
 // NewRuleRef copies what an alert shows of a rule.
 func NewRuleRef(r *rule.Rule) RuleRef {
-	return RuleRef{ID: r.ID, Name: r.Name, Version: r.Version, Language: r.Language,
+	return RuleRef{ID: r.ID, Name: r.Name, Version: r.Version, Language: r.Language, Type: r.Type,
 		Severity: r.Severity, RiskScore: r.RiskScore, Tags: nonNil(r.Tags), Threat: nonNilThreat(r.Threat)}
 }
 

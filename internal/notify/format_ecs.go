@@ -43,7 +43,7 @@ func ecsDocument(a *alert.Alert) map[string]any {
 		"kibana.alert.rule.name":       a.Rule.Name,
 		"kibana.alert.rule.version":    strconv.Itoa(a.Rule.Version),
 		"kibana.alert.rule.category":   ruleCategory(a.Rule.Language),
-		"kibana.alert.rule.type":       ruleType(a.Rule.Language),
+		"kibana.alert.rule.type":       ruleType(a.Rule),
 		"kibana.alert.rule.producer":   "siem",
 		"kibana.alert.rule.severity":   a.Rule.Severity,
 		"kibana.alert.rule.risk_score": a.Rule.RiskScore,
@@ -52,6 +52,22 @@ func ecsDocument(a *alert.Alert) map[string]any {
 	}
 	if a.Guide != "" {
 		doc["kibana.alert.rule.note"] = a.Guide
+	}
+	switch ruleType(a.Rule) {
+	case "threshold":
+		doc["kibana.alert.threshold_result"] = thresholdResult(a)
+	case "new_terms":
+		terms := make([]string, 0, len(a.Group))
+		for _, f := range a.Group {
+			terms = append(terms, f.Value.String())
+		}
+		doc["kibana.alert.new_terms"] = terms
+	case "eql":
+		if len(a.Evidence) > 1 {
+			// A sequence's alert is the shell of its building blocks,
+			// which share its group id.
+			doc["kibana.alert.group.id"] = a.ID
+		}
 	}
 	if len(a.Group) > 0 {
 		terms := make([]map[string]any, 0, len(a.Group))
@@ -75,12 +91,42 @@ func ecsDocument(a *alert.Alert) map[string]any {
 		doc["kibana.alert.ancestors"] = ancestors
 	}
 	for _, f := range a.Row {
-		if _, taken := doc[f.Name]; taken || strings.HasPrefix(f.Name, "kibana.") {
+		if _, taken := doc[f.Name]; taken || strings.HasPrefix(f.Name, "kibana.") || strings.HasPrefix(f.Name, thresholdPrefix) {
 			continue
 		}
 		doc[f.Name] = f.Value
 	}
 	return doc
+}
+
+// thresholdPrefix starts the columns of a threshold rule's result (see
+// internal/syntax/kql), which Kibana writes under
+// kibana.alert.threshold_result rather than at the top level.
+const thresholdPrefix = "threshold_result."
+
+// thresholdResult is a threshold alert's result as Kibana writes it: the
+// group's terms, the count, when the window began, and each cardinality.
+func thresholdResult(a *alert.Alert) map[string]any {
+	terms := make([]map[string]any, 0, len(a.Group))
+	for _, f := range a.Group {
+		terms = append(terms, map[string]any{"field": f.Name, "value": f.Value.String()})
+	}
+	res := map[string]any{"terms": terms}
+	var card []map[string]any
+	for _, f := range a.Row {
+		switch {
+		case f.Name == thresholdPrefix+"count":
+			res["count"] = f.Value
+		case f.Name == thresholdPrefix+"from":
+			res["from"] = f.Value
+		case strings.HasPrefix(f.Name, thresholdPrefix+"cardinality."):
+			card = append(card, map[string]any{"field": strings.TrimPrefix(f.Name, thresholdPrefix+"cardinality."), "value": f.Value})
+		}
+	}
+	if card != nil {
+		res["cardinality"] = card
+	}
+	return res
 }
 
 // lastDetected is the end of the latest window that matched, or the alert's
@@ -123,14 +169,19 @@ func ruleCategory(language string) string {
 	return "Custom Rule"
 }
 
-// ruleType is Kibana's rule type for a language; languages Kibana does not
-// run keep their own name.
-func ruleType(language string) string {
-	switch language {
+// ruleType is Kibana's rule type: an Elastic rule's own (query,
+// threshold, new_terms, eql, esql), else one for its language; languages
+// Kibana does not run keep their own name.
+func ruleType(r alert.RuleRef) string {
+	switch r.Type {
+	case "query", "threshold", "new_terms", "eql", "esql":
+		return r.Type
+	}
+	switch r.Language {
 	case "kuery", "lucene", "":
 		return "query"
 	}
-	return language
+	return r.Language
 }
 
 // ruleUUID returns the rule id when it already is a UUID (Elastic rule ids

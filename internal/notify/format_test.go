@@ -299,3 +299,53 @@ func FuzzEncode(f *testing.F) {
 		}
 	})
 }
+
+// Threshold and new terms alerts carry their result as Kibana writes it:
+// kibana.alert.threshold_result (terms, count, from, cardinality) and
+// kibana.alert.new_terms, under the rule's own type.
+func TestECSThresholdAndNewTerms(t *testing.T) {
+	a := sampleAlert()
+	a.Rule.Language, a.Rule.Type = "kuery", "threshold"
+	a.Group = alert.Fields{{Name: "source.ip", Value: event.IPValue("198.51.100.7")}}
+	a.Row = alert.Fields{
+		{Name: "source.ip", Value: event.IPValue("198.51.100.7")},
+		{Name: "threshold_result.count", Value: event.LongValue(25)},
+		{Name: "threshold_result.from", Value: event.TimeValue(t0.Add(-time.Hour))},
+		{Name: "threshold_result.cardinality.user.name", Value: event.LongValue(4)},
+	}
+	b, err := Encode(FormatECS, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := decode(t, b)
+	for _, tc := range []struct {
+		keys []string
+		want string
+	}{
+		{[]string{"kibana.alert.rule.type"}, "threshold"},
+		{[]string{"kibana.alert.threshold_result", "terms", "0", "field"}, "source.ip"},
+		{[]string{"kibana.alert.threshold_result", "terms", "0", "value"}, "198.51.100.7"},
+		{[]string{"kibana.alert.threshold_result", "count"}, "25"},
+		{[]string{"kibana.alert.threshold_result", "cardinality", "0", "field"}, "user.name"},
+		{[]string{"kibana.alert.threshold_result", "cardinality", "0", "value"}, "4"},
+	} {
+		if got := str(dig(t, doc, tc.keys...)); got != tc.want {
+			t.Errorf("%v = %s, want %s", tc.keys, got, tc.want)
+		}
+	}
+	if _, ok := doc["threshold_result.count"]; ok {
+		t.Error("the threshold result is also written at the top level")
+	}
+
+	a.Rule.Type = "new_terms"
+	a.Group = alert.Fields{{Name: "cloud.region", Value: event.StringValue("ap-southeast-3")}, {Name: "user.name", Value: event.StringValue("alice")}}
+	a.Row = nil
+	b, _ = Encode(FormatECS, a)
+	doc = decode(t, b)
+	if got := str(doc["kibana.alert.new_terms"]); got != `["ap-southeast-3","alice"]` {
+		t.Errorf("new terms %s", got)
+	}
+	if got := str(doc["kibana.alert.rule.type"]); got != "new_terms" {
+		t.Errorf("rule type %s", got)
+	}
+}
