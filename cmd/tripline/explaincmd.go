@@ -67,7 +67,7 @@ func runRulesExplain(s *streams, o *explainOptions) error {
 	if o.top < 1 {
 		return usagef("--top %d: want 1 or more", o.top)
 	}
-	set, err := loadSet(o.rules.rules, !o.rules.noBuiltin, o.rules.macros)
+	set, err := loadSet(o.rules.rules, !o.rules.noBuiltin, o.rules.resources())
 	if err != nil {
 		return err
 	}

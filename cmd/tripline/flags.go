@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"github.com/tripline/tripline/internal/lint"
+	"github.com/tripline/tripline/internal/ruleset"
 )
 
 // listFlag collects a repeatable flag; commas also separate values.
@@ -33,12 +34,22 @@ type ruleFlags struct {
 	rules     listFlag
 	noBuiltin bool
 	macros    listFlag
+	lookups   listFlag
+	geoip     string
 }
 
 func (r *ruleFlags) register(fs *pflag.FlagSet) {
 	fs.Var(&r.rules, "rules", "rule `path` (file or directory; repeatable): native YAML, Elastic TOML, Kibana NDJSON, Splunk YAML")
 	fs.BoolVar(&r.noBuiltin, "no-builtin", false, "do not load the built-in rule pack")
 	fs.Var(&r.macros, "macros", "`directory` of Splunk macro YAML files (security_content format; repeatable)")
+	registerResourceFlags(fs, &r.lookups, &r.geoip)
+}
+
+// registerResourceFlags registers the flags naming what Splunk searches
+// read besides events: lookup tables and a GeoIP database.
+func registerResourceFlags(fs *pflag.FlagSet, lookups *listFlag, geoip *string) {
+	fs.Var(lookups, "lookups", "`directory` of Splunk lookup tables, NAME.csv or a NAME.yml definition (repeatable)")
+	fs.StringVar(geoip, "geoip", "", "MaxMind DB `file` (GeoLite2-City or alike) for iplocation")
 }
 
 // Output formats. Every command that prints records offers the same
@@ -245,4 +256,10 @@ func flagError(cmd *cobra.Command, err error) error {
 		msg += fmt.Sprintf("; did you mean --%s?", best)
 	}
 	return usagef("%s", msg)
+}
+
+// resources returns the load options naming the flags' macros, lookup
+// tables and GeoIP database.
+func (r *ruleFlags) resources() ruleset.Options {
+	return ruleset.Options{MacroDirs: r.macros, LookupDirs: r.lookups, GeoIP: r.geoip}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/tripline/tripline/internal/exec"
 	"github.com/tripline/tripline/internal/logs"
 	"github.com/tripline/tripline/internal/rule"
+	"github.com/tripline/tripline/internal/ruleset"
 	"github.com/tripline/tripline/internal/table"
 )
 
@@ -20,6 +21,8 @@ import (
 type queryOptions struct {
 	lang    string
 	macros  listFlag
+	lookups listFlag
+	geoip   string
 	output  outputFlags
 	workers int
 	query   string
@@ -45,6 +48,7 @@ before writing the rule.`,
 	fs := cmd.Flags()
 	fs.StringVar(&o.lang, "lang", "esql", "query `language`: esql, spl or sigma (a whole Sigma rule)")
 	fs.Var(&o.macros, "macros", "`directory` of Splunk macro YAML files (repeatable)")
+	registerResourceFlags(fs, &o.lookups, &o.geoip)
 	o.output.register(fs)
 	fs.IntVar(&o.workers, "workers", 0, "decode workers (default: number of CPUs)")
 	return cmd
@@ -65,7 +69,12 @@ func runQuery(s *streams, o *queryOptions) error {
 	}
 	r := &rule.Rule{ID: "query", Name: "query", Language: o.lang, Query: o.query,
 		Interval: engine.QuerySpec.Interval, LookBack: engine.QuerySpec.LookBack}
-	c := engine.Compile(r, macros)
+	env, err := ruleset.Resources(o.lookups, o.geoip)
+	if err != nil {
+		return err
+	}
+	env.Macros = macros
+	c := engine.CompileEnv(r, env)
 	if c.Err != nil {
 		return fmt.Errorf("%s", engine.ErrorDetail(c.Err))
 	}

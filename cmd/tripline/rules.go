@@ -10,7 +10,9 @@ import (
 // them. Rules that fail are reported on stderr and left out of the run;
 // only a run with no rule at all is an error.
 func loadRules(rf ruleFlags, stderr io.Writer) (*ruleset.Set, error) {
-	set, err := ruleset.Load(ruleset.Options{Paths: rf.rules, Builtin: !rf.noBuiltin, MacroDirs: rf.macros})
+	o := rf.resources()
+	o.Paths, o.Builtin = rf.rules, !rf.noBuiltin
+	set, err := ruleset.Load(o)
 	if err != nil {
 		return nil, err
 	}

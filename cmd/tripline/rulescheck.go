@@ -21,15 +21,18 @@ import (
 type pathFlags struct {
 	withBuiltin bool
 	macros      listFlag
+	lookups     listFlag
+	geoip       string
 }
 
 func (p *pathFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&p.withBuiltin, "with-builtin", false, "also read the built-in rule pack when PATHs are given")
 	fs.Var(&p.macros, "macros", "`directory` of Splunk macro YAML files (security_content format; repeatable)")
+	registerResourceFlags(fs, &p.lookups, &p.geoip)
 }
 
 func (p *pathFlags) load(paths []string) (*ruleset.Set, error) {
-	return loadSet(paths, len(paths) == 0 || p.withBuiltin, p.macros)
+	return loadSet(paths, len(paths) == 0 || p.withBuiltin, ruleset.Options{MacroDirs: p.macros, LookupDirs: p.lookups, GeoIP: p.geoip})
 }
 
 // errRulesFailed is returned, wrapped, when validate or test found errors:

@@ -40,8 +40,9 @@ pack when no PATH is given; with PATHs, add --with-builtin to include it.`,
 // loadSet loads the rules a rules subcommand works on, keeping every
 // problem for it to report; only finding no rule file at all where the
 // user pointed is an error.
-func loadSet(paths []string, builtin bool, macros []string) (*ruleset.Set, error) {
-	set, err := ruleset.Load(ruleset.Options{Paths: paths, Builtin: builtin, MacroDirs: macros})
+func loadSet(paths []string, builtin bool, res ruleset.Options) (*ruleset.Set, error) {
+	res.Paths, res.Builtin = paths, builtin
+	set, err := ruleset.Load(res)
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +72,7 @@ func (l *listedFlags) load(stderr io.Writer) (*ruleset.Set, error) {
 	if err := checkListFormat(*l.format); err != nil {
 		return nil, err
 	}
-	set, err := loadSet(l.rules.rules, !l.rules.noBuiltin, l.rules.macros)
+	set, err := loadSet(l.rules.rules, !l.rules.noBuiltin, l.rules.resources())
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +169,7 @@ runs with its prefilter, investigation guide and drilldowns.`,
 			if err := checkDocFormat(*format); err != nil {
 				return err
 			}
-			set, err := loadSet(rf.rules, !rf.noBuiltin, rf.macros)
+			set, err := loadSet(rf.rules, !rf.noBuiltin, rf.resources())
 			if err != nil {
 				return err
 			}

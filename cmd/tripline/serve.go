@@ -67,7 +67,7 @@ func runServe(s *streams, fs *pflag.FlagSet, f *serveFlags, configPath string, c
 	if cfg.TokenOnCommandLine {
 		fmt.Fprintln(s.err, "warning: --token is visible to every user of this machine (ps, /proc); use --token-file or TRIPLINE_TOKEN")
 	}
-	set, err := loadRules(ruleFlags{rules: cfg.Rules, noBuiltin: cfg.NoBuiltin, macros: cfg.Macros}, s.err)
+	set, err := loadRules(ruleFlags{rules: cfg.Rules, noBuiltin: cfg.NoBuiltin, macros: cfg.Macros, lookups: cfg.Lookups, geoip: cfg.GeoIP}, s.err)
 	if err != nil {
 		return err
 	}
@@ -96,7 +96,8 @@ func runServe(s *streams, fs *pflag.FlagSet, f *serveFlags, configPath string, c
 type serveFlags struct {
 	data, store, listen, token, logFormat, logLevel string
 	tokenFile                                       string
-	watch, rules, macros                            listFlag
+	watch, rules, macros, lookups                   listFlag
+	geoip                                           string
 	noBuiltin, stdin                                bool
 	lateness, retention, maxSkew, streamIdle        string
 	s3, sinks                                       listFlag
@@ -114,6 +115,7 @@ func (f *serveFlags) register(fs *pflag.FlagSet) {
 	fs.Var(&f.rules, "rules", "rule `path` (repeatable)")
 	fs.BoolVar(&f.noBuiltin, "no-builtin", false, "do not load the built-in rule pack")
 	fs.Var(&f.macros, "macros", "Splunk macro `directory` (repeatable)")
+	registerResourceFlags(fs, &f.lookups, &f.geoip)
 	fs.BoolVar(&f.stdin, "stdin", false, "also read logs from standard input")
 	fs.StringVar(&f.lateness, "lateness", "", "how long to wait for late events before evaluating a window (default 10m)")
 	fs.StringVar(&f.maxSkew, "max-skew", "", "reject records dated further ahead of the clock than this (default 1h)")
@@ -153,6 +155,10 @@ func (f *serveFlags) apply(fs *pflag.FlagSet, cfg *service.Config) error {
 			cfg.NoBuiltin = f.noBuiltin
 		case "macros":
 			cfg.Macros = f.macros
+		case "lookups":
+			cfg.Lookups = f.lookups
+		case "geoip":
+			cfg.GeoIP = f.geoip
 		case "stdin":
 			cfg.Sources.Stdin = f.stdin
 		case "log-format":

@@ -22,15 +22,19 @@ import (
 // (TRIPLINE_ plus the upper-case key: TRIPLINE_LISTEN). Flags win over the
 // environment, which wins over the file.
 type Config struct {
-	Data            string            `yaml:"data"`       // directory for the embedded store, spool and state
-	Store           string            `yaml:"store"`      // sqlite path/URL or postgres:// URL; default <data>/tripline.db
-	Listen          string            `yaml:"listen"`     // API address
-	Token           string            `yaml:"token"`      // bearer token for the API
-	TokenFile       string            `yaml:"token_file"` // a file holding it instead
-	Hosts           []string          `yaml:"hosts"`      // names the API may be reached by, beyond loopback and the listen address
-	Rules           []string          `yaml:"rules"`      // rule paths
-	NoBuiltin       bool              `yaml:"no_builtin"`
-	Macros          []string          `yaml:"macros"`
+	Data      string   `yaml:"data"`       // directory for the embedded store, spool and state
+	Store     string   `yaml:"store"`      // sqlite path/URL or postgres:// URL; default <data>/tripline.db
+	Listen    string   `yaml:"listen"`     // API address
+	Token     string   `yaml:"token"`      // bearer token for the API
+	TokenFile string   `yaml:"token_file"` // a file holding it instead
+	Hosts     []string `yaml:"hosts"`      // names the API may be reached by, beyond loopback and the listen address
+	Rules     []string `yaml:"rules"`      // rule paths
+	NoBuiltin bool     `yaml:"no_builtin"`
+	Macros    []string `yaml:"macros"`
+	// Lookups are directories of Splunk lookup tables; GeoIP is a MaxMind
+	// DB file for iplocation.
+	Lookups         []string          `yaml:"lookups"`
+	GeoIP           string            `yaml:"geoip"`
 	Lateness        Duration          `yaml:"lateness"`
 	MaxSkew         Duration          `yaml:"max_skew"`    // how far ahead of the clock a record may be
 	StreamIdle      Duration          `yaml:"stream_idle"` // how long a quiet stream holds rules back
@@ -174,6 +178,8 @@ func ApplyEnv(cfg *Config, getenv func(string) string) error {
 	str("TOKEN_FILE", &cfg.TokenFile)
 	list("RULES", &cfg.Rules)
 	list("MACROS", &cfg.Macros)
+	list("LOOKUPS", &cfg.Lookups)
+	str("GEOIP", &cfg.GeoIP)
 	list("WATCH", &cfg.Sources.Watch)
 	if v := getenv("TRIPLINE_S3"); v != "" {
 		cfg.Sources.S3 = nil
