@@ -110,6 +110,8 @@ var orderSensitive = map[string]bool{"list": true, "earliest": true, "latest": t
 
 func (tp *tailPlan) add(n plan.Node, d plan.Dialect, res tailResolver) error {
 	before := len(tp.makers)
+	fn, isFill := n.(*plan.FillNull)
+	fillOpen := isFill && len(fn.Fields) == 0 && tp.cols == nil
 	if err := tp.addNode(n, d, res); err != nil {
 		return err
 	}
@@ -117,7 +119,7 @@ func (tp *tailPlan) add(n plan.Node, d plan.Dialect, res tailResolver) error {
 	switch t := n.(type) {
 	case *plan.Where, *plan.Eval, *plan.Extract, *plan.Dissect, *plan.FillNull, *plan.MvExpand, *plan.Keep, *plan.Drop, *plan.Rename,
 		*plan.Lookup, *plan.IPLocation:
-		st.local = true
+		st.local = !fillOpen
 	case *plan.Stats:
 		if t.Inline {
 			st.inline = true
@@ -195,8 +197,15 @@ func (tp *tailPlan) addNode(n plan.Node, d plan.Dialect, res tailResolver) error
 			return err
 		}
 		fields := t.Fields
+		if len(fields) == 0 && tp.cols == nil {
+			// Every field of open rows: those any row of the window has.
+			tp.makers = append(tp.makers, func(next proc) proc {
+				return &fillAllProc{value: val, sc: sc, next: next}
+			})
+			return nil
+		}
 		if len(fields) == 0 {
-			fields = tp.cols // nil when open: every field is unknown here
+			fields = tp.cols
 		}
 		slots := make([]int, len(fields))
 		for i, f := range fields {
