@@ -145,7 +145,7 @@ func (p *parser) evalArg(fn string) (plan.Expr, *syntax.Error) {
 		return nil, p.errf(c, "expected ) to close eval(")
 	}
 	if (fn == "count" || fn == "dc") && isCondition(x) {
-		x = &plan.Call{Name: "if", Args: []plan.Expr{x, &plan.Literal{Value: event.LongValue(1)}, &plan.Call{Name: "null"}}}
+		x = &plan.Call{Name: "if", Args: []plan.Expr{x, &plan.Literal{Value: event.LongValue(1)}, &plan.Literal{}}}
 	}
 	return x, nil
 }
