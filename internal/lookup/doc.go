@@ -10,6 +10,6 @@
 // and kept; they are not written (outputlookup does not write, see
 // internal/exec).
 //
-// lookup imports event and the standard library (plus a YAML decoder)
+// lookup imports the standard library (plus a YAML decoder)
 // only: never the executor or a front end.
 package lookup
