@@ -37,6 +37,10 @@ type ruleFlags struct {
 	exceptions listFlag
 	// sigmaPlaceholders is a file of values for Sigma |expand placeholders.
 	sigmaPlaceholders string
+	// lookups are directories of Splunk lookup tables; geoip a MaxMind DB
+	// file for iplocation.
+	lookups listFlag
+	geoip   string
 }
 
 func (r *ruleFlags) register(fs *pflag.FlagSet) {
@@ -51,12 +55,21 @@ func (r *ruleFlags) registerLoading(fs *pflag.FlagSet) {
 	fs.Var(&r.macros, "macros", "`directory` of Splunk macro YAML files (security_content format; repeatable)")
 	fs.Var(&r.exceptions, "exceptions", "exceptions `file` (repeatable; exceptions.yaml files among the rules are read too)")
 	fs.StringVar(&r.sigmaPlaceholders, "sigma-placeholders", "", "`file` of Sigma placeholder values for |expand (YAML: name: [values])")
+	registerResourceFlags(fs, &r.lookups, &r.geoip)
+}
+
+// registerResourceFlags registers the flags naming what Splunk searches
+// read besides events: lookup tables and a GeoIP database.
+func registerResourceFlags(fs *pflag.FlagSet, lookups *listFlag, geoip *string) {
+	fs.Var(lookups, "lookups", "`directory` of Splunk lookup tables, NAME.csv or a NAME.yml definition (repeatable)")
+	fs.StringVar(geoip, "geoip", "", "MaxMind DB `file` (GeoLite2-City or alike) for iplocation")
 }
 
 // options says what ruleset.Load reads for rule paths, with or without the
 // built-in pack.
 func (r *ruleFlags) options(paths []string, builtin bool) (ruleset.Options, error) {
-	o := ruleset.Options{Paths: paths, Builtin: builtin, MacroDirs: r.macros, Exceptions: r.exceptions}
+	o := ruleset.Options{Paths: paths, Builtin: builtin, MacroDirs: r.macros, Exceptions: r.exceptions,
+		LookupDirs: r.lookups, GeoIP: r.geoip}
 	if r.sigmaPlaceholders != "" {
 		var err error
 		if o.SigmaPlaceholders, err = ruleset.LoadPlaceholders(r.sigmaPlaceholders); err != nil {
@@ -271,3 +284,4 @@ func flagError(cmd *cobra.Command, err error) error {
 	}
 	return usagef("%s", msg)
 }
+

@@ -14,6 +14,7 @@ import (
 	"github.com/tripline/tripline/internal/exec"
 	"github.com/tripline/tripline/internal/logs"
 	"github.com/tripline/tripline/internal/rule"
+	"github.com/tripline/tripline/internal/ruleset"
 	"github.com/tripline/tripline/internal/table"
 )
 
@@ -22,6 +23,8 @@ type queryOptions struct {
 	lang    string
 	indices []string
 	macros  listFlag
+	lookups listFlag
+	geoip   string
 	output  outputFlags
 	workers int
 	query   string
@@ -53,6 +56,7 @@ between --from and --to, and only those events.`,
 	fs.StringVar(&o.lang, "lang", "esql", "query `language`: esql, spl, kuery (KQL), eql or sigma (a whole Sigma rule)")
 	fs.Var((*listFlag)(&o.indices), "index", "index `pattern` a KQL or EQL query reads, as an Elastic rule names them (repeatable; default: every log tripline reads)")
 	fs.Var(&o.macros, "macros", "`directory` of Splunk macro YAML files (repeatable)")
+	registerResourceFlags(fs, &o.lookups, &o.geoip)
 	o.output.register(fs)
 	fs.IntVar(&o.workers, "workers", 0, "decode workers (default: number of CPUs)")
 	fs.StringVar(&o.data, "data", "", "serve's data `directory`: without PATH, search its event archive")
@@ -84,7 +88,12 @@ func runQuery(s *streams, o *queryOptions) error {
 	}
 	r := &rule.Rule{ID: "query", Name: "query", Language: o.lang, Query: o.query, Indices: o.indices,
 		Interval: engine.QuerySpec.Interval, LookBack: engine.QuerySpec.LookBack}
-	c := engine.Compile(r, macros)
+	env, err := ruleset.Resources(o.lookups, o.geoip)
+	if err != nil {
+		return err
+	}
+	env.Macros = macros
+	c := engine.CompileEnv(r, env)
 	if c.Err != nil {
 		return fmt.Errorf("%s", engine.ErrorDetail(c.Err))
 	}

@@ -67,7 +67,8 @@ func runServe(s *streams, fs *pflag.FlagSet, f *serveFlags, configPath string, c
 	if cfg.TokenOnCommandLine {
 		fmt.Fprintln(s.err, "warning: --token is visible to every user of this machine (ps, /proc); use --token-file or TRIPLINE_TOKEN")
 	}
-	set, err := loadRules(ruleFlags{rules: cfg.Rules, noBuiltin: cfg.NoBuiltin, macros: cfg.Macros, exceptions: cfg.Exceptions, sigmaPlaceholders: cfg.SigmaPlaceholders}, s.err)
+	set, err := loadRules(ruleFlags{rules: cfg.Rules, noBuiltin: cfg.NoBuiltin, macros: cfg.Macros, exceptions: cfg.Exceptions,
+		sigmaPlaceholders: cfg.SigmaPlaceholders, lookups: cfg.Lookups, geoip: cfg.GeoIP}, s.err)
 	if err != nil {
 		return err
 	}
@@ -95,8 +96,8 @@ func runServe(s *streams, fs *pflag.FlagSet, f *serveFlags, configPath string, c
 // override the config file and the environment.
 type serveFlags struct {
 	data, store, listen, token, logFormat, logLevel string
-	tokenFile, sigmaPlaceholders                    string
-	watch, rules, macros, exceptions                listFlag
+	tokenFile, sigmaPlaceholders, geoip             string
+	watch, rules, macros, exceptions, lookups       listFlag
 	noBuiltin, stdin                                bool
 	lateness, retention, maxSkew, streamIdle        string
 	s3, sinks                                       listFlag
@@ -116,6 +117,7 @@ func (f *serveFlags) register(fs *pflag.FlagSet) {
 	fs.Var(&f.macros, "macros", "Splunk macro `directory` (repeatable)")
 	fs.Var(&f.exceptions, "exceptions", "exceptions `file` (repeatable; exceptions.yaml files among --rules are read too)")
 	fs.StringVar(&f.sigmaPlaceholders, "sigma-placeholders", "", "`file` of Sigma placeholder values for |expand (YAML: name: [values])")
+	registerResourceFlags(fs, &f.lookups, &f.geoip)
 	fs.BoolVar(&f.stdin, "stdin", false, "also read logs from standard input")
 	fs.StringVar(&f.lateness, "lateness", "", "how long to wait for late events before evaluating a window (default 10m)")
 	fs.StringVar(&f.maxSkew, "max-skew", "", "reject records dated further ahead of the clock than this (default 1h)")
@@ -159,6 +161,10 @@ func (f *serveFlags) apply(fs *pflag.FlagSet, cfg *service.Config) error {
 			cfg.Exceptions = f.exceptions
 		case "sigma-placeholders":
 			cfg.SigmaPlaceholders = f.sigmaPlaceholders
+		case "lookups":
+			cfg.Lookups = f.lookups
+		case "geoip":
+			cfg.GeoIP = f.geoip
 		case "stdin":
 			cfg.Sources.Stdin = f.stdin
 		case "log-format":

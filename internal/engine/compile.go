@@ -71,9 +71,26 @@ func ParseQuery(language, text string, macros *spl.Macros) (*plan.Query, error) 
 	return nil, fmt.Errorf("language %q is not supported", language)
 }
 
-// Compile parses, plans and compiles one rule. It never fails: problems
-// land in the result's Err and Warnings.
+// Env is what rules read besides their own text: Splunk macros, the
+// lookup tables of Splunk's lookup and inputlookup, and the GeoIP database
+// of iplocation. Each may be nil.
+type Env struct {
+	Macros  *spl.Macros
+	Lookups exec.Lookups
+	GeoIP   exec.GeoIP
+}
+
+// Compile parses, plans and compiles one rule with macros and no lookup
+// tables or GeoIP database. It never fails: problems land in the result's
+// Err and Warnings.
 func Compile(r *rule.Rule, macros *spl.Macros) *Compiled {
+	return CompileEnv(r, Env{Macros: macros})
+}
+
+// CompileEnv parses, plans and compiles one rule in an environment. It
+// never fails: problems land in the result's Err and Warnings.
+func CompileEnv(r *rule.Rule, env Env) *Compiled {
+	macros := env.Macros
 	c := &Compiled{Rule: r}
 	switch {
 	case r.Skip != "":
@@ -121,7 +138,7 @@ func Compile(r *rule.Rule, macros *spl.Macros) *Compiled {
 		c.Err = err
 		return c
 	}
-	p, err := exec.Compile(q, exec.Options{TimeField: r.TimestampOverride})
+	p, err := exec.Compile(q, exec.Options{TimeField: r.TimestampOverride, Lookups: env.Lookups, GeoIP: env.GeoIP})
 	if err != nil {
 		c.Err = fmt.Errorf("cannot plan query: %w", err)
 		return c

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -15,6 +16,9 @@ import (
 	"github.com/tripline/tripline/internal/duration"
 
 	"github.com/tripline/tripline/internal/exec"
+	"github.com/tripline/tripline/internal/geoip"
+	"github.com/tripline/tripline/internal/geoip/geoiptest"
+	"github.com/tripline/tripline/internal/lookup"
 	"github.com/tripline/tripline/internal/rule"
 )
 
@@ -38,6 +42,12 @@ import (
 //	                            new_terms= (comma-separated fields) with history= (a
 //	                            duration: history_window_start now-<history>),
 //	                            row= (comma-separated result columns to show as "row")
+//	lookup NAME                 following lines, up to a blank line, are the CSV lookup table
+//	                            NAME.csv that later SPL queries read (lookup, inputlookup)
+//	lookupdef NAME              following lines are a lookup definition NAME.yml (filename,
+//	                            match_type, case_sensitive_match, ...)
+//	geoip                       following lines, NETWORK|City|Country|Region|lat|lon, are the
+//	                            GeoIP database later queries' iplocation reads
 //
 // Lines starting with "#" are comments.
 func TestScripts(t *testing.T) {
@@ -51,6 +61,7 @@ func TestScripts(t *testing.T) {
 }
 
 type scriptCase struct {
+	env      Env
 	line     int
 	lang     string
 	query    string
@@ -74,6 +85,7 @@ func runScript(t *testing.T, path string) {
 		lines = append(lines, sc.Text())
 	}
 	dir := t.TempDir()
+	var env Env
 	var data string
 	ndata := 0
 	for i := 0; i < len(lines); i++ {
@@ -90,8 +102,14 @@ func runScript(t *testing.T, path string) {
 			if err := os.WriteFile(data, []byte(strings.Join(recs, "\n")+"\n"), 0o644); err != nil {
 				t.Fatal(err)
 			}
+		case strings.HasPrefix(l, "lookup ") || strings.HasPrefix(l, "lookupdef ") || l == "geoip":
+			var body []string
+			for i++; i < len(lines) && strings.TrimSpace(lines[i]) != ""; i++ {
+				body = append(body, strings.TrimSpace(lines[i]))
+			}
+			env = scriptResource(t, dir, env, l, body)
 		case strings.HasPrefix(l, "query ") || strings.HasPrefix(l, "error ") || strings.HasPrefix(l, "alerts "):
-			c := scriptCase{line: i + 1, lang: strings.TrimSpace(l[6:]), wantErr: strings.HasPrefix(l, "error "), dataFile: data}
+			c := scriptCase{env: env, line: i + 1, lang: strings.TrimSpace(l[6:]), wantErr: strings.HasPrefix(l, "error "), dataFile: data}
 			if strings.HasPrefix(l, "alerts ") {
 				words := strings.Fields(l)
 				c.lang, c.alerts, c.opts = words[1], true, words[2:]
@@ -122,7 +140,7 @@ func checkCase(t *testing.T, path string, c scriptCase) {
 	}
 	r := &rule.Rule{ID: "script", Name: "script", Language: c.lang, Query: c.query,
 		Interval: QuerySpec.Interval, LookBack: QuerySpec.LookBack}
-	comp := Compile(r, nil)
+	comp := CompileEnv(r, c.env)
 	if c.wantErr {
 		if comp.Err == nil {
 			t.Errorf("%s:%d: query compiled, want an error containing %q", path, c.line, strings.Join(c.want, " "))
@@ -237,7 +255,7 @@ func checkAlerts(t *testing.T, path string, c scriptCase) {
 	if err := r.Validate(); err != nil && r.Type != "" {
 		t.Fatalf("%s:%d: %v", path, c.line, err)
 	}
-	comp := Compile(r, nil)
+	comp := CompileEnv(r, c.env)
 	if comp.Err != nil {
 		t.Fatalf("%s:%d: %s", path, c.line, ErrorDetail(comp.Err))
 	}
@@ -286,4 +304,61 @@ func checkAlerts(t *testing.T, path string, c scriptCase) {
 		t.Errorf("%s:%d: %s rule\n%s\ngot:\n  %s\nwant:\n  %s", path, c.line, c.lang, c.query,
 			strings.Join(got, "\n  "), strings.Join(want, "\n  "))
 	}
+}
+
+// scriptResource writes a lookup table, a lookup definition or a GeoIP
+// database for the queries after it, and returns the environment that
+// reads them.
+func scriptResource(t *testing.T, dir string, env Env, head string, body []string) Env {
+	t.Helper()
+	lookups := filepath.Join(dir, "lookups")
+	if err := os.MkdirAll(lookups, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	switch words := strings.Fields(head); words[0] {
+	case "lookup", "lookupdef":
+		ext := ".csv"
+		if words[0] == "lookupdef" {
+			ext = ".yml"
+		}
+		if err := os.WriteFile(filepath.Join(lookups, words[1]+ext), []byte(strings.Join(body, "\n")+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		dirs, err := lookup.Open(lookups)
+		if err != nil {
+			t.Fatal(err)
+		}
+		env.Lookups = func(name string) (exec.LookupTable, error) {
+			tab, err := dirs.Table(name)
+			if err != nil {
+				return nil, err
+			}
+			return tab, nil
+		}
+	case "geoip":
+		var entries []geoiptest.Entry
+		for _, l := range body {
+			f := strings.Split(l, "|")
+			if len(f) != 6 {
+				t.Fatalf("geoip line %q: want NETWORK|City|Country|Region|lat|lon", l)
+			}
+			lat, _ := strconv.ParseFloat(f[4], 64)
+			lon, _ := strconv.ParseFloat(f[5], 64)
+			entries = append(entries, geoiptest.Entry{Network: f[0], City: f[1], Country: f[2], Region: f[3], Lat: lat, Lon: lon})
+		}
+		path := filepath.Join(dir, "geo.mmdb")
+		if err := geoiptest.Write(path, entries); err != nil {
+			t.Fatal(err)
+		}
+		db, err := geoip.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		env.GeoIP = func(ip netip.Addr, lang string) (exec.GeoLocation, bool) {
+			l, ok := db.Locate(ip, lang)
+			return exec.GeoLocation(l), ok
+		}
+	}
+	return env
 }

@@ -40,6 +40,10 @@ type Instance struct {
 	keyBuf     []byte
 	arrival    int64
 	seqDropped int64
+	// subs run the program's subsearches; env is what the tail may read
+	// of the window being evaluated (see winEnv).
+	subs []*Instance
+	env  *winEnv
 }
 
 type pane struct {
@@ -57,6 +61,7 @@ func (p *Program) NewInstance(paneWidth time.Duration) *Instance {
 	in := &Instance{p: p, paneWidth: int64(paneWidth), panes: map[int64]*pane{}, floor: math.MinInt64}
 	in.row.vals = make([]event.Value, p.nslots)
 	in.row.stamp = make([]uint32, p.nslots)
+	in.subs = p.newSubInstances(paneWidth)
 	return in
 }
 
@@ -66,7 +71,8 @@ func (in *Instance) Program() *Program { return in.p }
 // Push runs one event through the stream stage into its pane. Events of
 // log types the program does not read are ignored. The event is not kept.
 func (in *Instance) Push(ev *event.Event) {
-	if !in.p.Reads(ev.LogType) {
+	in.pushSubs(ev)
+	if int(ev.LogType) >= len(in.p.own) || !in.p.own[ev.LogType] {
 		return
 	}
 	t := in.p.eventTime(ev)
@@ -218,6 +224,7 @@ func (in *Instance) Merge(o *Instance) {
 	if in.x != nil && o.x != nil {
 		in.x.merge(o.x)
 	}
+	in.mergeSubs(o)
 	o.panes = nil
 	in.win = nil
 	in.clearChanged()
@@ -247,6 +254,7 @@ func (in *Instance) mergePane(idx int64, op *pane) *pane {
 // the same program with the same pane width; in keeps its window, since
 // the panes it takes are later than any it evaluated.
 func (in *Instance) Absorb(o *Instance, t time.Time) {
+	in.absorbSubs(o, t)
 	lim := floorDiv(t.UnixNano(), in.paneWidth)
 	if lim <= o.floor {
 		return
@@ -273,7 +281,7 @@ func (in *Instance) Absorb(o *Instance, t time.Time) {
 
 // Late returns how many events arrived for panes the instance had given
 // up to Absorb, and were dropped.
-func (in *Instance) Late() int64 { return in.late }
+func (in *Instance) Late() int64 { return in.late + in.subsLate() }
 
 // FirstPane returns the start of the earliest pane holding state that
 // starts at or after from.
@@ -285,13 +293,13 @@ func (in *Instance) FirstPane(from time.Time) (time.Time, bool) {
 			first, ok = idx, true
 		}
 	}
-	return time.Unix(0, first*in.paneWidth).UTC(), ok
+	return in.subFirstPane(from, time.Unix(0, first*in.paneWidth).UTC(), ok)
 }
 
 // Span returns the earliest and latest pane start times holding state.
 func (in *Instance) Span() (first, last time.Time, ok bool) {
 	if len(in.panes) == 0 {
-		return time.Time{}, time.Time{}, false
+		return in.subSpan(time.Time{}, time.Time{}, false)
 	}
 	lo, hi := int64(0), int64(0)
 	i := 0
@@ -304,7 +312,7 @@ func (in *Instance) Span() (first, last time.Time, ok bool) {
 		}
 		i++
 	}
-	return time.Unix(0, lo*in.paneWidth).UTC(), time.Unix(0, hi*in.paneWidth).UTC(), true
+	return in.subSpan(time.Unix(0, lo*in.paneWidth).UTC(), time.Unix(0, hi*in.paneWidth).UTC(), true)
 }
 
 // PaneStarts returns the start times of the panes holding state, sorted.
@@ -314,7 +322,7 @@ func (in *Instance) PaneStarts() []time.Time {
 	for i, x := range idx {
 		out[i] = time.Unix(0, x*in.paneWidth).UTC()
 	}
-	return out
+	return in.withSubPanes(out)
 }
 
 func (in *Instance) sortedPanes() []int64 {
@@ -329,6 +337,7 @@ func (in *Instance) sortedPanes() []int64 {
 // Evict drops panes that start before t; their events can no longer fall
 // in any window still to be evaluated.
 func (in *Instance) Evict(before time.Time) {
+	in.evictSubs(before)
 	if in.paneWidth == 0 {
 		return
 	}
@@ -371,7 +380,7 @@ func (in *Instance) Groups() int {
 		}
 		n += len(pn.rows) + len(pn.seq)
 	}
-	return n
+	return n + in.subsGroups()
 }
 
 // Result is one output row of a window.
@@ -417,6 +426,10 @@ func (in *Instance) evaluate(now, from, to time.Time) []Result {
 		return in.evaluateSeq(from, to)
 	}
 	ctx := &scalar.Context{Now: now.UnixNano()}
+	in.env = in.windowEnv(now, from, to)
+	if in.p.sub.source != nil {
+		return in.results(ctx, in.sourceRows())
+	}
 	if s := in.p.stats; s != nil && in.paneWidth > 0 && len(s.keys) > 0 {
 		return in.evaluateSliding(ctx, ceilDiv(from.UnixNano(), in.paneWidth), ceilDiv(to.UnixNano(), in.paneWidth))
 	}
@@ -458,7 +471,7 @@ func ceilDiv(a, b int64) int64 { return -floorDiv(-a, b) }
 
 // results runs the tail over a window's rows and shapes what comes out.
 func (in *Instance) results(ctx *scalar.Context, rows []*tRow) []Result {
-	out := in.p.tail.runPart(ctx, rows, 0, len(in.p.tail.makers), in.x)
+	out := in.p.tail.runPart(ctx, rows, 0, len(in.p.tail.makers), in.x, in.env)
 	if in.x != nil {
 		in.x.output(out)
 	}

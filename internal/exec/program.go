@@ -16,6 +16,13 @@ type Options struct {
 	// record's own (Elastic's timestamp_override); events without it fall
 	// back to their own time, as Kibana does.
 	TimeField string
+	// Lookups resolves the lookup tables an SPL query names (lookup,
+	// inputlookup); nil: none is configured, and the rule loads with a
+	// warning.
+	Lookups Lookups
+	// GeoIP locates addresses for iplocation; nil: no database is
+	// configured, and the fields it would add stay unset.
+	GeoIP GeoIP
 }
 
 // Program is a compiled query, shared read-only by its Instances.
@@ -51,6 +58,10 @@ type Program struct {
 	// what passes each. Neither is read when explain mode is off.
 	layout    []stageLoc
 	stepTerms map[int][]scalar.Evaluator
+	// own marks the log types the program's own stream reads; reads adds
+	// those of its subsearches (see sub).
+	own [event.NumLogTypes]bool
+	sub subPrograms
 }
 
 // stageLoc says where one operator of the plan runs.
@@ -92,9 +103,16 @@ func Compile(q *plan.Query, opt Options) (*Program, error) {
 		return nil, fmt.Errorf("BUG: plan does not start with from")
 	}
 	p := &Program{Query: q, View: schema.ViewFor(q.Dialect)}
-	p.LogTypes, p.Warnings = schema.Select(from)
+	rs := &resources{opt: opt, subs: &p.sub}
+	if from.Lookup != "" {
+		// "| inputlookup NAME": the table's rows, no events.
+		p.sub.source = rs.table(from.Lookup)
+	} else {
+		p.LogTypes, p.Warnings = schema.Select(from)
+	}
 	for _, lt := range p.LogTypes {
 		p.reads[lt] = true
+		p.own[lt] = true
 	}
 	sc := newStreamScope(p.View, p.LogTypes)
 	pb := &prefilterBuilder{d: q.Dialect, view: p.View, logTypes: p.LogTypes, isField: func(name string) bool {
@@ -109,10 +127,10 @@ func Compile(q *plan.Query, opt Options) (*Program, error) {
 	// record (see event.Memo). assigned holds the names evals have set.
 	memoable, assigned := true, map[string]bool{}
 stream:
-	for ; i < len(nodes); i++ {
+	for ; i < len(nodes) && from.Lookup == ""; i++ {
 		n := nodes[i]
 		nsteps := len(p.steps)
-		if usesNow(n) {
+		if usesNow(n) || perWindow(n) {
 			// now() is the tick's time, unknown while events stream into
 			// panes: from here on, rows are kept and evaluated per tick.
 			break stream
@@ -163,6 +181,14 @@ stream:
 			p.seq = seq
 		case *plan.Stats, *plan.Sort, *plan.Limit, *plan.Dedup:
 			break stream
+		case *plan.Lookup:
+			op, err := compileLookup(t, sc, rs)
+			if err != nil {
+				return nil, err
+			}
+			p.steps = append(p.steps, step{op: op})
+		case *plan.IPLocation:
+			p.steps = append(p.steps, step{op: compileIPLocation(t, sc, rs)})
 		default:
 			if w, ok := n.(*plan.Where); ok {
 				p.pre.Clauses = append(p.pre.Clauses, pb.clauses(w.Cond)...)
@@ -209,8 +235,16 @@ stream:
 	}
 	rest := nodes[i:]
 	var cols []string
-	if len(rest) > 0 {
+	if len(rest) > 0 && from.Lookup == "" {
 		if st, ok := rest[0].(*plan.Stats); ok && !st.Inline {
+			var incoming []string
+			if !sc.open {
+				incoming = sc.visible
+			}
+			st, err := expandWildAggs(st, incoming)
+			if err != nil {
+				return nil, fmt.Errorf("stats: %w", err)
+			}
 			spec, err := compileStats(st, q.Dialect, sc.resolve)
 			if err != nil {
 				return nil, fmt.Errorf("stats: %w", err)
@@ -224,7 +258,7 @@ stream:
 	}
 	if p.stats == nil {
 		p.visible = append([]string(nil), sc.visible...)
-		p.open = sc.open
+		p.open = sc.open || from.Lookup != ""
 		p.hidden = append([]string(nil), sc.hidden...)
 		for _, v := range p.visible {
 			p.slots = append(p.slots, sc.slotOf[v])
@@ -249,7 +283,7 @@ stream:
 	for j, n := range rest {
 		p.layout = append(p.layout, stageLoc{node: n, at: atTail, idx: j, implicit: j >= written})
 	}
-	tail, err := compileTail(rest, q.Dialect, cols)
+	tail, err := compileTail(rest, q.Dialect, cols, rs)
 	if err != nil {
 		return nil, err
 	}
@@ -267,6 +301,8 @@ stream:
 		p.prune = compilePruner(p.stats, tail, tail.prefixLen, q.Dialect)
 	}
 	p.pre.Clauses = append(logTypeClause(p.LogTypes), p.pre.Clauses...)
+	p.Warnings = append(p.Warnings, rs.warnings...)
+	p.sub.finish(p)
 	p.nslots = len(sc.fields)
 	for _, f := range sc.fields {
 		if f != "" {

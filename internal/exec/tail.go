@@ -38,6 +38,9 @@ type tailPlan struct {
 	// terms holds, by operator, the AND terms of a WHERE of more than one,
 	// compiled one by one for explain mode.
 	terms map[int][]scalar.Evaluator
+	// rs resolves lookup tables and the GeoIP database, and compiles
+	// subsearches, while the tail compiles.
+	rs *resources
 }
 
 // tailResolver adapts a tail scope to rowOp compilation: in the tail stage
@@ -50,11 +53,14 @@ func (t tailResolver) define(name string) int  { return t.sc.resolve(name) }
 // compileTail compiles nodes that run over materialized rows. cols is the
 // column order coming in (nil when open). The caller resolves any other
 // name its rows carry, then calls finish.
-func compileTail(nodes []plan.Node, d plan.Dialect, cols []string) (*tailPlan, error) {
+func compileTail(nodes []plan.Node, d plan.Dialect, cols []string, rs *resources) (*tailPlan, error) {
 	if cols != nil {
 		cols = append(make([]string, 0, len(cols)), cols...)
 	}
-	tp := &tailPlan{scope: newTailScope(), cols: cols}
+	if rs == nil {
+		rs = &resources{subs: &subPrograms{}}
+	}
+	tp := &tailPlan{scope: newTailScope(), cols: cols, rs: rs}
 	for _, c := range cols {
 		tp.scope.resolve(c)
 	}
@@ -104,13 +110,16 @@ var orderSensitive = map[string]bool{"list": true, "earliest": true, "latest": t
 
 func (tp *tailPlan) add(n plan.Node, d plan.Dialect, res tailResolver) error {
 	before := len(tp.makers)
+	fn, isFill := n.(*plan.FillNull)
+	fillOpen := isFill && len(fn.Fields) == 0 && tp.cols == nil
 	if err := tp.addNode(n, d, res); err != nil {
 		return err
 	}
 	st := stage{now: usesNow(n)}
 	switch t := n.(type) {
-	case *plan.Where, *plan.Eval, *plan.Extract, *plan.Dissect, *plan.FillNull, *plan.MvExpand, *plan.Keep, *plan.Drop, *plan.Rename:
-		st.local = true
+	case *plan.Where, *plan.Eval, *plan.Extract, *plan.Dissect, *plan.FillNull, *plan.MvExpand, *plan.Keep, *plan.Drop, *plan.Rename,
+		*plan.Lookup, *plan.IPLocation:
+		st.local = !fillOpen
 	case *plan.Stats:
 		if t.Inline {
 			st.inline = true
@@ -188,8 +197,15 @@ func (tp *tailPlan) addNode(n plan.Node, d plan.Dialect, res tailResolver) error
 			return err
 		}
 		fields := t.Fields
+		if len(fields) == 0 && tp.cols == nil {
+			// Every field of open rows: those any row of the window has.
+			tp.makers = append(tp.makers, func(next proc) proc {
+				return &fillAllProc{value: val, sc: sc, next: next}
+			})
+			return nil
+		}
 		if len(fields) == 0 {
-			fields = tp.cols // nil when open: every field is unknown here
+			fields = tp.cols
 		}
 		slots := make([]int, len(fields))
 		for i, f := range fields {
@@ -243,6 +259,10 @@ func (tp *tailPlan) addNode(n plan.Node, d plan.Dialect, res tailResolver) error
 		}
 		tp.makers = append(tp.makers, func(next proc) proc { return &renameProc{pairs: pairs, next: next} })
 	case *plan.Stats:
+		t, err := expandWildAggs(t, tp.cols)
+		if err != nil {
+			return err
+		}
 		spec, err := compileStats(t, d, res.resolve)
 		if err != nil {
 			return err
@@ -293,7 +313,13 @@ func (tp *tailPlan) addNode(n plan.Node, d plan.Dialect, res tailResolver) error
 			return &dedupProc{slots: slots, count: count, consecutive: consec, seen: map[string]int{}, next: next}
 		})
 	default:
-		return fmt.Errorf("operator %T is not supported here", n)
+		ok, err := tp.addWindowNode(n, d, res)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("operator %T is not supported here", n)
+		}
 	}
 	return nil
 }
@@ -368,16 +394,20 @@ func selectCols(cols, patterns []string) []string {
 // run pushes rows through a fresh instance of the tail stage and returns
 // what comes out.
 func (tp *tailPlan) run(ctx *scalar.Context, rows []*tRow) []*tRow {
-	return tp.runPart(ctx, rows, 0, len(tp.makers), nil)
+	return tp.runPart(ctx, rows, 0, len(tp.makers), nil, nil)
 }
 
 // runPart pushes rows through fresh instances of operators [from, to).
-// x, when not nil, counts the rows entering each of them.
-func (tp *tailPlan) runPart(ctx *scalar.Context, rows []*tRow, from, to int, x *trace) []*tRow {
+// x, when not nil, counts the rows entering each of them. env is what the
+// operators may read of the window (nil when none reads it).
+func (tp *tailPlan) runPart(ctx *scalar.Context, rows []*tRow, from, to int, x *trace, env *winEnv) []*tRow {
 	sink := &collect{}
 	var p proc = sink
 	for i := to - 1; i >= from; i-- {
 		p = tp.makers[i](p)
+		if u, ok := p.(envUser); ok {
+			u.useEnv(env)
+		}
 		if x != nil {
 			p = &tap{x: x, at: i, terms: tp.terms[i], next: p}
 		}

@@ -42,7 +42,7 @@ func TestTailColumns(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			tp, err := compileTail(c.nodes, plan.SPL, nil)
+			tp, err := compileTail(c.nodes, plan.SPL, nil, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -431,7 +431,7 @@ func (in *Instance) evaluateSliding(ctx *scalar.Context, lo, hi int64) []Result 
 		for _, wg := range changed {
 			wg.out = wg.out[:0]
 		}
-		for _, r := range tp.runPart(ctx, w.rowsOf(s, changed, tp.width), 0, n, nil) {
+		for _, r := range tp.runPart(ctx, w.rowsOf(s, changed, tp.width), 0, n, nil, in.env) {
 			r.grp.out = append(r.grp.out, r.clone(r.meta)) // not the batch's slab
 		}
 		for _, wg := range changed {
@@ -451,7 +451,7 @@ func (in *Instance) evaluateSliding(ctx *scalar.Context, lo, hi int64) []Result 
 		if w.pr != nil && x == nil {
 			groups = w.pr.pick(ctx, w, s, tp.width)
 		}
-		survivors = tp.runPart(ctx, w.rowsOf(s, groups, tp.width), 0, n, x)
+		survivors = tp.runPart(ctx, w.rowsOf(s, groups, tp.width), 0, n, x, in.env)
 	}
 	sort.SliceStable(survivors, func(i, j int) bool {
 		a, b := survivors[i].grp, survivors[j].grp
@@ -464,7 +464,7 @@ func (in *Instance) evaluateSliding(ctx *scalar.Context, lo, hi int64) []Result 
 		w.ensureMeta(r.grp)
 		r.meta = r.grp.meta
 	}
-	out := tp.runPart(ctx, survivors, n, len(tp.makers), x)
+	out := tp.runPart(ctx, survivors, n, len(tp.makers), x, in.env)
 	if x != nil {
 		x.output(out)
 	}

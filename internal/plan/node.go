@@ -73,11 +73,14 @@ type Node interface {
 // source. Metadata lists ES|QL METADATA fields (_id, _index, _version).
 // Datamodel names a Splunk data model dataset ("Risk.All_Risk") that an
 // SPL query reads instead of raw logs (| from datamodel, | datamodel).
+// Lookup names a lookup table whose rows an SPL query reads instead of
+// events (| inputlookup NAME).
 type From struct {
 	Indices     []string
 	Sourcetypes []string
 	Metadata    []string
 	Datamodel   string
+	Lookup      string
 }
 
 // Where keeps the rows for which Cond is true (not false, not null).
@@ -211,6 +214,9 @@ func (*FillNull) node() {}
 // String implements Node.
 func (f *From) String() string {
 	var parts []string
+	if f.Lookup != "" {
+		parts = append(parts, "lookup="+QuoteName(f.Lookup))
+	}
 	if f.Datamodel != "" {
 		parts = append(parts, "datamodel="+f.Datamodel)
 	}

@@ -5,12 +5,16 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/netip"
 	"os"
 	"strings"
 
 	"github.com/tripline/tripline/internal/engine"
 	"github.com/tripline/tripline/internal/exception"
+	"github.com/tripline/tripline/internal/exec"
+	"github.com/tripline/tripline/internal/geoip"
 	"github.com/tripline/tripline/internal/lint"
+	"github.com/tripline/tripline/internal/lookup"
 	"github.com/tripline/tripline/internal/rule"
 	"github.com/tripline/tripline/internal/syntax/spl"
 	"github.com/tripline/tripline/rules"
@@ -31,6 +35,11 @@ type Options struct {
 	// SigmaPlaceholders are the values of Sigma |expand placeholders, by
 	// name (see LoadPlaceholders).
 	SigmaPlaceholders map[string][]string
+	// LookupDirs are directories of Splunk lookup tables (NAME.csv, or a
+	// NAME.yml definition naming its file), for lookup and inputlookup.
+	LookupDirs []string
+	// GeoIP is a MaxMind DB file (GeoLite2-City or alike) for iplocation.
+	GeoIP string
 }
 
 // Set is a loaded set of rules.
@@ -54,6 +63,11 @@ func Load(o Options) (*Set, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot load macros: %w", err)
 	}
+	env, err := Resources(o.LookupDirs, o.GeoIP)
+	if err != nil {
+		return nil, err
+	}
+	env.Macros = macros
 	s := &Set{builtin: map[string]bool{}}
 	var all []*rule.Rule
 	if o.Builtin {
@@ -85,7 +99,7 @@ func Load(o Options) (*Set, error) {
 			s.Compiled = append(s.Compiled, links.compileFilter(r))
 			continue
 		}
-		s.Compiled = append(s.Compiled, engine.Compile(r, macros))
+		s.Compiled = append(s.Compiled, engine.CompileEnv(r, env))
 	}
 	quietReferenced(s.Compiled)
 	s.loadExceptions(append(lint.ExceptionsFiles(o.Paths), o.Exceptions...))
@@ -240,4 +254,35 @@ func (s *Set) Tests() (map[*rule.Rule][]rule.Test, []rule.Problem) {
 		}
 	}
 	return out, append(probs, packProbs...)
+}
+
+// Resources opens the lookup directories and the GeoIP database rules
+// read; none given, none is configured and rules that need them load with
+// a warning. The GeoIP database stays open for the life of the process.
+func Resources(lookupDirs []string, geoIP string) (engine.Env, error) {
+	var env engine.Env
+	if len(lookupDirs) > 0 {
+		dirs, err := lookup.Open(lookupDirs...)
+		if err != nil {
+			return env, err
+		}
+		env.Lookups = func(name string) (exec.LookupTable, error) {
+			t, err := dirs.Table(name)
+			if err != nil {
+				return nil, err
+			}
+			return t, nil
+		}
+	}
+	if geoIP != "" {
+		db, err := geoip.Open(geoIP)
+		if err != nil {
+			return env, err
+		}
+		env.GeoIP = func(ip netip.Addr, lang string) (exec.GeoLocation, bool) {
+			l, ok := db.Locate(ip, lang)
+			return exec.GeoLocation(l), ok
+		}
+	}
+	return env, nil
 }

@@ -33,17 +33,21 @@ type Config struct {
 	Macros     []string `yaml:"macros"`
 	Exceptions []string `yaml:"exceptions"` // exceptions files
 	// SigmaPlaceholders is a file of values for Sigma |expand placeholders.
-	SigmaPlaceholders string            `yaml:"sigma_placeholders"`
-	Lateness          Duration          `yaml:"lateness"`
-	MaxSkew           Duration          `yaml:"max_skew"`    // how far ahead of the clock a record may be
-	StreamIdle        Duration          `yaml:"stream_idle"` // how long a quiet stream holds rules back
-	Retention         Duration          `yaml:"retention"`
-	Archive           ArchiveConfig     `yaml:"archive"`
-	CheckpointEvery   Duration          `yaml:"checkpoint_every"`
-	QueueSize         int               `yaml:"queue_size"`
-	Risk              RiskConfig        `yaml:"risk"`
-	Sources           SourceConfig      `yaml:"sources"`
-	Sinks             []notify.SinkSpec `yaml:"sinks"`
+	SigmaPlaceholders string `yaml:"sigma_placeholders"`
+	// Lookups are directories of Splunk lookup tables; GeoIP is a MaxMind
+	// DB file for iplocation.
+	Lookups         []string          `yaml:"lookups"`
+	GeoIP           string            `yaml:"geoip"`
+	Lateness        Duration          `yaml:"lateness"`
+	MaxSkew         Duration          `yaml:"max_skew"`    // how far ahead of the clock a record may be
+	StreamIdle      Duration          `yaml:"stream_idle"` // how long a quiet stream holds rules back
+	Retention       Duration          `yaml:"retention"`
+	Archive         ArchiveConfig     `yaml:"archive"`
+	CheckpointEvery Duration          `yaml:"checkpoint_every"`
+	QueueSize       int               `yaml:"queue_size"`
+	Risk            RiskConfig        `yaml:"risk"`
+	Sources         SourceConfig      `yaml:"sources"`
+	Sinks           []notify.SinkSpec `yaml:"sinks"`
 	// NotifyUpdateEvents is how many more events an alert needs before the
 	// sinks hear of it again; 0 means when its count has doubled.
 	NotifyUpdateEvents int64     `yaml:"notify_update_events"`
@@ -191,6 +195,8 @@ func ApplyEnv(cfg *Config, getenv func(string) string) error {
 	str("TOKEN_FILE", &cfg.TokenFile)
 	list("RULES", &cfg.Rules)
 	list("MACROS", &cfg.Macros)
+	list("LOOKUPS", &cfg.Lookups)
+	str("GEOIP", &cfg.GeoIP)
 	list("WATCH", &cfg.Sources.Watch)
 	if v := getenv("TRIPLINE_S3"); v != "" {
 		cfg.Sources.S3 = nil

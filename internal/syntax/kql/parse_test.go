@@ -66,7 +66,7 @@ func TestParse(t *testing.T) {
 		{`message: hello`, `match(message : "hello" text)`},
 		{`user_agent.original.text: "Boto3 Botocore"`, `match(user_agent.original : "Boto3 Botocore" phrase text)`},
 		// Field names with wildcards expand to the fields the view knows.
-		{`tls.*: x`, `(match(tls.cipher : "x") OR match(tls.client.server_name : "x")) OR match(tls.version : "x")`},
+		{`tls.*: x`, `((match(tls.cipher : "x") OR match(tls.client.server_name : "x")) OR match(tls.version : "x")) OR match(tls.version_protocol : "x")`},
 		{`no_such.*: x`, `false`},
 		// A bare * matches every document; an empty query has no filter.
 		{`*`, `true`},

@@ -21,6 +21,7 @@ const (
 	tkLParen
 	tkRParen
 	tkComma
+	tkSub // search/argument mode: a [subsearch]; text is what the brackets hold
 )
 
 // token is one lexeme; pos and end are byte offsets into the expanded
@@ -72,6 +73,13 @@ func lexArgs(src string, start, end int) ([]token, *syntax.Error) {
 			}
 			toks = append(toks, token{tkString, s, i, next})
 			i = next
+		case c == '[' && opensTerm(src, start, i):
+			close, err := closeBracket(src, i, end)
+			if err != nil {
+				return nil, err
+			}
+			toks = append(toks, token{tkSub, src[i+1 : close], i, close + 1})
+			i = close + 1
 		case c == '(':
 			toks = append(toks, token{tkLParen, "(", i, i + 1})
 			i++
@@ -214,4 +222,30 @@ func lexExpr(src string, start, end int) ([]token, *syntax.Error) {
 		}
 	}
 	return toks, nil
+}
+
+// closeBracket returns the offset of the ] that closes the [ at src[i],
+// skipping strings and nested subsearches.
+func closeBracket(src string, i, end int) (int, *syntax.Error) {
+	depth := 0
+	for j := i; j < end; j++ {
+		switch c := src[j]; {
+		case c == '\\' && j+1 < end:
+			j++
+		case c == '"':
+			_, next, err := lexString(src, j, end)
+			if err != nil {
+				return 0, err
+			}
+			j = next - 1
+		case c == '[' && opensTerm(src, i, j):
+			depth++
+		case c == ']':
+			depth--
+			if depth == 0 {
+				return j, nil
+			}
+		}
+	}
+	return 0, syntax.Errorf(src, syntax.Span{Start: syntax.Pos(i), End: syntax.Pos(i + 1)}, "unterminated subsearch: [ without ]")
 }

@@ -18,7 +18,7 @@ func Parse(src string, m *Macros) (*plan.Query, error) {
 	if err != nil {
 		return nil, err
 	}
-	q, perr := parseQuery(exp)
+	q, perr := parseQuery(exp, 0, len(exp))
 	if perr != nil {
 		return nil, sm.remap(perr, src)
 	}
@@ -36,6 +36,9 @@ type parser struct {
 	timeMods bool
 	// pipe is what the commands of one pipeline share; nil outside one.
 	pipe *pipeline
+	// subs maps the placeholders that stand for subsearches in a search
+	// expression to them (see liftSubsearches).
+	subs map[*plan.SearchTerm]subMark
 }
 
 // pipeline is what the commands of one pipeline share while it is parsed.
@@ -136,19 +139,27 @@ func (p *parser) fieldList(wildcards bool) ([]string, *syntax.Error) {
 // the "|" before it, or -1 for the first.
 type segment struct{ start, end, pipe int }
 
-// splitPipeline cuts a query at the pipes outside double-quoted strings.
-// Outside a string, \" is a literal quote (and \\ a backslash), as SPL
-// reads it: *\"privileged\":true* is a value, not a string.
-func splitPipeline(src string) ([]segment, *syntax.Error) {
+// splitPipeline cuts the query in src[from:to] at the pipes outside
+// double-quoted strings and outside subsearches ([...] that opens a
+// term). Outside a string, \" is a literal quote (and \\ a backslash), as
+// SPL reads it: *\"privileged\":true* is a value, not a string.
+func splitPipeline(src string, from, to int) ([]segment, *syntax.Error) {
 	var segs []segment
-	start, pipe := 0, -1
+	start, pipe := from, -1
 	quote := -1
-	for i := 0; i < len(src); i++ {
+	var brackets []int // open subsearches
+	for i := from; i < to; i++ {
 		c := src[i]
 		switch {
+		case quote < 0 && c == '[' && opensTerm(src, from, i):
+			brackets = append(brackets, i)
+		case quote < 0 && c == ']' && len(brackets) > 0:
+			brackets = brackets[:len(brackets)-1]
+		case quote < 0 && len(brackets) > 0 && c != '"' && c != '\\':
+			// inside a subsearch: its pipes are its own
 		case quote >= 0 && c == '\\':
 			i++
-		case c == '\\' && i+1 < len(src) && (src[i+1] == '"' || src[i+1] == '\\'):
+		case c == '\\' && i+1 < to && (src[i+1] == '"' || src[i+1] == '\\'):
 			i++ // \" outside a string is a quote character, not a string
 		case c == '"':
 			if quote >= 0 {
@@ -162,9 +173,23 @@ func splitPipeline(src string) ([]segment, *syntax.Error) {
 		}
 	}
 	if quote >= 0 {
-		return nil, syntax.Errorf(src, syntax.Span{Start: syntax.Pos(quote), End: syntax.Pos(len(src))}, "unterminated string")
+		return nil, syntax.Errorf(src, syntax.Span{Start: syntax.Pos(quote), End: syntax.Pos(to)}, "unterminated string")
 	}
-	return append(segs, segment{start, len(src), pipe}), nil
+	if len(brackets) > 0 {
+		b := brackets[len(brackets)-1]
+		return nil, syntax.Errorf(src, syntax.Span{Start: syntax.Pos(b), End: syntax.Pos(b + 1)}, "unterminated subsearch: [ without ]")
+	}
+	return append(segs, segment{start, to, pipe}), nil
+}
+
+// opensTerm reports whether the byte at i starts a term of the query that
+// begins at from: it is first, or follows white space, a parenthesis, a
+// comma, = or a pipe. A [ inside a word ("a[0]") opens no subsearch.
+func opensTerm(src string, from, i int) bool {
+	if i == from {
+		return true
+	}
+	return isSpace(src[i-1]) || strings.IndexByte("(,=|[", src[i-1]) >= 0
 }
 
 // commandName returns the first word of a segment and where it ends.
@@ -180,8 +205,8 @@ func commandName(src string, seg segment) (name string, pos, end int) {
 	return src[i:j], i, j
 }
 
-func parseQuery(src string) (*plan.Query, *syntax.Error) {
-	segs, err := splitPipeline(src)
+func parseQuery(src string, lo, hi int) (*plan.Query, *syntax.Error) {
+	segs, err := splitPipeline(src, lo, hi)
 	if err != nil {
 		return nil, err
 	}
@@ -200,6 +225,9 @@ func parseQuery(src string) (*plan.Query, *syntax.Error) {
 		if strings.EqualFold(name, "tstats") {
 			return parseTstatsQuery(src, end, seg, rest)
 		}
+		if strings.EqualFold(name, "inputlookup") {
+			return parseInputLookupQuery(src, end, seg, rest)
+		}
 		if !strings.EqualFold(name, "search") {
 			return nil, syntax.Errorf(src, syntax.Span{Start: syntax.Pos(pos), End: syntax.Pos(end)},
 				"cannot plan a query that starts with the command %q: only a search can start a query", name)
@@ -208,7 +236,7 @@ func parseQuery(src string) (*plan.Query, *syntax.Error) {
 	} else if name, _, end := commandName(src, first); strings.EqualFold(name, "search") && (end == first.end || isSpace(src[end])) {
 		baseStart = end
 	}
-	from, where, err := parseBase(src, baseStart, baseEnd)
+	from, where, filters, err := parseBase(src, baseStart, baseEnd)
 	if err != nil {
 		err.Msg = "cannot parse search: " + err.Msg
 		return nil, err
@@ -217,6 +245,7 @@ func parseQuery(src string) (*plan.Query, *syntax.Error) {
 	if where != nil {
 		q.Pipeline = append(q.Pipeline, &plan.Where{Cond: where})
 	}
+	q.Pipeline = append(q.Pipeline, filters...)
 	return parseRest(q, src, rest, false)
 }
 
@@ -255,28 +284,53 @@ type command struct {
 	parse func(p *parser) ([]plan.Node, *syntax.Error)
 }
 
-// commands are the SPL commands tripline plans, by lower-case name.
-var commands = map[string]command{
-	"search":     {parse: parseSearchCmd},
-	"where":      {expr: true, parse: parseWhere},
-	"eval":       {expr: true, parse: parseEval},
-	"stats":      {parse: func(p *parser) ([]plan.Node, *syntax.Error) { return parseStats(p, false) }},
-	"eventstats": {parse: func(p *parser) ([]plan.Node, *syntax.Error) { return parseStats(p, true) }},
-	"rename":     {parse: parseRename},
-	"table":      {parse: parseTable},
-	"fields":     {parse: parseFields},
-	"sort":       {parse: parseSort},
-	"head":       {parse: func(p *parser) ([]plan.Node, *syntax.Error) { return parseHead(p, false) }},
-	"tail":       {parse: func(p *parser) ([]plan.Node, *syntax.Error) { return parseHead(p, true) }},
-	"dedup":      {parse: parseDedup},
-	"fillnull":   {parse: parseFillNull},
-	"bin":        {parse: parseBin},
-	"bucket":     {parse: parseBin},
-	"convert":    {parse: parseConvert},
-	"spath":      {parse: parseSpath},
-	"rex":        {parse: parseRex},
-	"regex":      {parse: parseRegex},
-	"mvexpand":   {parse: parseMvExpand},
+// commands are the SPL commands tripline plans, by lower-case name. It is
+// filled by init: a subsearch's commands parse through it too.
+var commands map[string]command
+
+func init() { commands = commandTable() }
+
+func commandTable() map[string]command {
+	return map[string]command{
+		"search":     {parse: parseSearchCmd},
+		"where":      {expr: true, parse: parseWhere},
+		"eval":       {expr: true, parse: parseEval},
+		"stats":      {parse: func(p *parser) ([]plan.Node, *syntax.Error) { return parseStats(p, false) }},
+		"eventstats": {parse: func(p *parser) ([]plan.Node, *syntax.Error) { return parseStats(p, true) }},
+		"rename":     {parse: parseRename},
+		"table":      {parse: parseTable},
+		"fields":     {parse: parseFields},
+		"sort":       {parse: parseSort},
+		"head":       {parse: func(p *parser) ([]plan.Node, *syntax.Error) { return parseHead(p, false) }},
+		"tail":       {parse: func(p *parser) ([]plan.Node, *syntax.Error) { return parseHead(p, true) }},
+		"dedup":      {parse: parseDedup},
+		"fillnull":   {parse: parseFillNull},
+		"bin":        {parse: parseBin},
+		"bucket":     {parse: parseBin},
+		"convert":    {parse: parseConvert},
+		"spath":      {parse: parseSpath},
+		"rex":        {parse: parseRex},
+		"regex":      {parse: parseRegex},
+		"mvexpand":   {parse: parseMvExpand},
+
+		"lookup":       {parse: parseLookup},
+		"iplocation":   {parse: parseIPLocation},
+		"inputlookup":  {parse: parseInputLookup},
+		"outputlookup": {parse: parseOutputLookup},
+		"addinfo":      {parse: parseAddInfo},
+		"join":         {parse: parseJoin},
+		"append":       {parse: parseAppend},
+		"return":       {parse: parseReturn},
+		"format":       {parse: parseFormat},
+	}
+}
+
+// unsupported says why tripline does not run some commands that
+// detections use.
+var unsupported = map[string]string{
+	"anomalydetection": "Splunk's search reference does not say how its histogram method bins numbers or picks its probability threshold, so its results cannot be reproduced",
+	"apply":            "it runs a model of the Splunk Machine Learning Toolkit, which tripline does not have",
+	"summary":          "it reads a model of the Splunk Machine Learning Toolkit, which tripline does not have",
 }
 
 func parseCommand(src string, seg segment, timeMods bool, pipe *pipeline) ([]plan.Node, *syntax.Error) {
@@ -285,6 +339,9 @@ func parseCommand(src string, seg segment, timeMods bool, pipe *pipeline) ([]pla
 		return nil, emptyCommand(src, seg)
 	}
 	cmd, ok := commands[strings.ToLower(name)]
+	if why, known := unsupported[strings.ToLower(name)]; !ok && known {
+		return nil, syntax.Errorf(src, syntax.Span{Start: syntax.Pos(pos), End: syntax.Pos(end)}, "unsupported command %q: %s", name, why)
+	}
 	if !ok {
 		return nil, syntax.Errorf(src, syntax.Span{Start: syntax.Pos(pos), End: syntax.Pos(end)}, "unsupported command %q", name)
 	}

@@ -10,18 +10,22 @@ import (
 
 // parseBase parses the base search in src[start:end] and lifts its
 // top-level index and sourcetype terms into a From.
-func parseBase(src string, start, end int) (*plan.From, plan.Expr, *syntax.Error) {
+func parseBase(src string, start, end int) (*plan.From, plan.Expr, []plan.Node, *syntax.Error) {
 	toks, err := lexArgs(src, start, end)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	p := &parser{src: src, toks: toks, end: end}
 	e, err := p.searchExpr()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
+	}
+	e, filters, err := p.liftSubsearches(e)
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	from, rest := liftFrom(e)
-	return from, rest, nil
+	return from, rest, filters, nil
 }
 
 // parseSearchCmd parses the search command later in a pipeline: a filter
@@ -30,6 +34,10 @@ func parseBase(src string, start, end int) (*plan.From, plan.Expr, *syntax.Error
 // them as conditions on _time (p.timeMods, in data model searches).
 func parseSearchCmd(p *parser) ([]plan.Node, *syntax.Error) {
 	e, err := p.searchExpr()
+	if err != nil {
+		return nil, err
+	}
+	e, filters, err := p.liftSubsearches(e)
 	if err != nil {
 		return nil, err
 	}
@@ -44,9 +52,9 @@ func parseSearchCmd(p *parser) ([]plan.Node, *syntax.Error) {
 		}
 	}
 	if e = andOf(keep); e == nil {
-		return nil, nil
+		return filters, nil
 	}
-	return []plan.Node{&plan.Where{Cond: e}}, nil
+	return append([]plan.Node{&plan.Where{Cond: e}}, filters...), nil
 }
 
 // searchExpr parses a whole search expression; nil when there is none.
@@ -129,6 +137,8 @@ func (p *parser) searchPrimary() (plan.Expr, *syntax.Error) {
 			return nil, p.errf(c, "expected ) to close the ( at %s, found %s", lineCol(p.src, t.pos), describe(c))
 		}
 		return e, nil
+	case tkSub:
+		return p.subsearchMark(t)
 	case tkString:
 		if op := p.peek(); op.kind == tkOp {
 			// "user.name"=alice: a quoted field name, as Splunk reads it.
@@ -139,8 +149,6 @@ func (p *parser) searchPrimary() (plan.Expr, *syntax.Error) {
 		switch {
 		case t.text == "AND" || t.text == "OR":
 			return nil, p.errf(t, "expected a search term before %s", t.text)
-		case strings.HasPrefix(t.text, "["):
-			return nil, p.errf(t, "subsearches are not supported: tripline does not run a second search over the window before the outer one, and lookups (inputlookup, outputlookup) are not read or written")
 		}
 		if op := p.peek(); op.kind == tkOp {
 			return p.searchCmp(t)
