@@ -136,7 +136,9 @@ func FuzzDissect(f *testing.F) {
 			if !ok && !v.IsNull() {
 				t.Fatalf("%q on %q: %s is %s after no match", pattern, in, names[i], v.Kind())
 			}
-			if ok && sep == "" && !strings.Contains(in, v.String()) {
+			// An appended key (%{+a}) joins several pieces, so only
+			// plain keys must be a piece of the input.
+			if ok && sep == "" && !strings.Contains(pattern, "%{+") && !strings.Contains(in, v.String()) {
 				t.Fatalf("%q on %q: value %q of %s is not part of the input", pattern, in, v.String(), names[i])
 			}
 		}
