@@ -18,12 +18,15 @@ const (
 // State is what validation reports about one rule, or about a file or
 // rule that did not load.
 type State struct {
-	File     string   `json:"file"`
-	Line     int      `json:"line,omitempty"`
-	Col      int      `json:"col,omitempty"`
-	ID       string   `json:"id,omitempty"`
-	Name     string   `json:"name,omitempty"`
-	Language string   `json:"language,omitempty"`
+	File     string `json:"file"`
+	Line     int    `json:"line,omitempty"`
+	Col      int    `json:"col,omitempty"`
+	ID       string `json:"id,omitempty"`
+	Name     string `json:"name,omitempty"`
+	Language string `json:"language,omitempty"`
+	// Type is the rule's kind as its format names it (query, threshold,
+	// new_terms, eql, esql, machine_learning, ...).
+	Type     string   `json:"type,omitempty"`
 	Status   string   `json:"status"`
 	Message  string   `json:"message,omitempty"`
 	Detail   string   `json:"detail,omitempty"`
@@ -39,7 +42,7 @@ type State struct {
 // and the linter's warnings with the place each points at.
 func (s *Set) State(c *engine.Compiled) State {
 	r := c.Rule
-	st := State{File: s.Display(r.File), Line: r.Line, ID: r.ID, Name: r.Name, Language: r.Language, Status: StatusOK, Warnings: []string{}, Filters: FiltersOf(r)}
+	st := State{File: s.Display(r.File), Line: r.Line, ID: r.ID, Name: r.Name, Language: r.Language, Type: r.Type, Status: StatusOK, Warnings: []string{}, Filters: FiltersOf(r)}
 	var data []byte
 	file := func() []byte {
 		if data == nil {
