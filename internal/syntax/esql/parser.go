@@ -174,7 +174,7 @@ func (p *parser) expect(k kind, expected string) (token, *syntax.Error) {
 // unsupported lists ES|QL commands that tripline recognises but does not run.
 var unsupported = map[string]bool{
 	"row": true, "show": true, "enrich": true, "lookup": true, "join": true,
-	"change_point": true, "fork": true, "completion": true, "sample": true,
+	"change_point": true, "fork": true, "sample": true,
 	"rerank": true, "fuse": true, "ts": true, "metrics": true, "explain": true,
 	"insist": true, "rrf": true,
 }
@@ -232,6 +232,8 @@ func (p *parser) command(first bool) ([]plan.Node, *syntax.Error) {
 		n, err = p.dissect()
 	case "grok":
 		return p.grok()
+	case "completion":
+		n, err = p.completion()
 	default:
 		p.cmd = ""
 		if unsupported[name] {
