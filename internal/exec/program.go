@@ -16,7 +16,16 @@ type Options struct {
 	// record's own (Elastic's timestamp_override); events without it fall
 	// back to their own time, as Kibana does.
 	TimeField string
+	// Complete answers the prompts of ES|QL's COMPLETION; without it the
+	// target column is null.
+	Complete CompleteFunc
+	// CompleteLimit caps the COMPLETION calls of one evaluation of a
+	// window, per COMPLETION command (0: DefaultCompleteLimit).
+	CompleteLimit int
 }
+
+// DefaultCompleteLimit is Options.CompleteLimit's default.
+const DefaultCompleteLimit = 100
 
 // Program is a compiled query, shared read-only by its Instances.
 type Program struct {
@@ -161,7 +170,9 @@ stream:
 				return nil, err
 			}
 			p.seq = seq
-		case *plan.Stats, *plan.Sort, *plan.Limit, *plan.Dedup:
+		case *plan.Stats, *plan.Sort, *plan.Limit, *plan.Dedup, *plan.Completion:
+			// COMPLETION calls an endpoint per row: only for the rows
+			// of a window that reach it, never per event streaming by.
 			break stream
 		default:
 			if w, ok := n.(*plan.Where); ok {
@@ -250,6 +261,9 @@ stream:
 		p.layout = append(p.layout, stageLoc{node: n, at: atTail, idx: j, implicit: j >= written})
 	}
 	tail, err := compileTail(rest, q.Dialect, cols)
+	if err == nil {
+		tail.bindCompletion(opt)
+	}
 	if err != nil {
 		return nil, err
 	}
