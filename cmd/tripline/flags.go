@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/tripline/tripline/internal/inference"
 	"io"
 	"os"
 	"strconv"
@@ -34,6 +35,10 @@ type ruleFlags struct {
 	noBuiltin  bool
 	macros     listFlag
 	exceptions listFlag
+	// inference is the --inference file; inferenceCfg, serve's
+	// inference: section, is used when no file is given.
+	inference    string
+	inferenceCfg *inference.Config
 }
 
 func (r *ruleFlags) register(fs *pflag.FlagSet) {
@@ -41,6 +46,23 @@ func (r *ruleFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&r.noBuiltin, "no-builtin", false, "do not load the built-in rule pack")
 	fs.Var(&r.macros, "macros", "`directory` of Splunk macro YAML files (security_content format; repeatable)")
 	fs.Var(&r.exceptions, "exceptions", "exceptions `file` (repeatable; exceptions.yaml files among --rules are read too)")
+	fs.StringVar(&r.inference, "inference", "", "YAML `file` mapping ES|QL COMPLETION inference ids to endpoints (OpenAI-compatible or Bedrock); without one, rules using COMPLETION are skipped")
+}
+
+// inferenceClient makes the client for --inference FILE (or serve's
+// inference: section); nil when neither is given.
+func inferenceClient(file string, cfg *inference.Config) (*inference.Client, error) {
+	if file != "" {
+		c, err := inference.LoadFile(file)
+		if err != nil {
+			return nil, usagef("%v", err)
+		}
+		cfg = c
+	}
+	if cfg == nil {
+		return nil, nil
+	}
+	return inference.New(cfg, inference.Options{})
 }
 
 // Output formats. Every command that prints records offers the same

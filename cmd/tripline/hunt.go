@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"time"
 
@@ -65,7 +66,11 @@ func runHunt(s *streams, o *huntOptions) error {
 	if err != nil {
 		return err
 	}
-	set, err := loadRules(o.rules, s.err)
+	inf, err := inferenceClient(o.rules.inference, nil)
+	if err != nil {
+		return err
+	}
+	set, err := loadRulesWith(o.rules, inf, s.err)
 	if err != nil {
 		return err
 	}
@@ -102,6 +107,9 @@ func runHunt(s *streams, o *huntOptions) error {
 	}
 	if !o.quiet {
 		engine.WriteSummary(s.err, rep)
+	}
+	if w := inf.Stats().Warning(); w != "" {
+		fmt.Fprintf(s.err, "warning: %s\n", w)
 	}
 	if o.profile {
 		engine.WriteProfile(s.err, rep)

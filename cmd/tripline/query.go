@@ -21,10 +21,12 @@ type queryOptions struct {
 	lang    string
 	indices []string
 	macros  listFlag
-	output  outputFlags
-	workers int
-	query   string
-	paths   []string
+	// inference is the --inference file, for ES|QL's COMPLETION.
+	inference string
+	output    outputFlags
+	workers   int
+	query     string
+	paths     []string
 }
 
 func newQueryCmd(s *streams) *cobra.Command {
@@ -47,6 +49,7 @@ before writing the rule.`,
 	fs.StringVar(&o.lang, "lang", "esql", "query `language`: esql, spl, kuery (KQL), eql or sigma (a whole Sigma rule)")
 	fs.Var((*listFlag)(&o.indices), "index", "index `pattern` a KQL or EQL query reads, as an Elastic rule names them (repeatable; default: every log tripline reads)")
 	fs.Var(&o.macros, "macros", "`directory` of Splunk macro YAML files (repeatable)")
+	fs.StringVar(&o.inference, "inference", "", "YAML `file` mapping ES|QL COMPLETION inference ids to endpoints (OpenAI-compatible or Bedrock)")
 	o.output.register(fs)
 	fs.IntVar(&o.workers, "workers", 0, "decode workers (default: number of CPUs)")
 	return cmd
@@ -75,7 +78,11 @@ func runQuery(s *streams, o *queryOptions) error {
 	}
 	r := &rule.Rule{ID: "query", Name: "query", Language: o.lang, Query: o.query, Indices: o.indices,
 		Interval: engine.QuerySpec.Interval, LookBack: engine.QuerySpec.LookBack}
-	c := engine.Compile(r, macros)
+	inf, err := inferenceClient(o.inference, nil)
+	if err != nil {
+		return err
+	}
+	c := engine.CompileWith(r, engine.CompileOptions{Macros: macros, Inference: inf})
 	if c.Err != nil {
 		return fmt.Errorf("%s", engine.ErrorDetail(c.Err))
 	}
@@ -92,6 +99,9 @@ func runQuery(s *streams, o *queryOptions) error {
 		return err
 	}
 	engine.WriteProblems(stderr, stats)
+	if w := inf.Stats().Warning(); w != "" {
+		fmt.Fprintf(stderr, "warning: %s\n", w)
+	}
 	fmt.Fprintf(stderr, "%d rows from %d records\n", len(rows), stats.Total())
 	return nil
 }

@@ -21,15 +21,21 @@ import (
 type pathFlags struct {
 	withBuiltin bool
 	macros      listFlag
+	inference   string
 }
 
 func (p *pathFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&p.withBuiltin, "with-builtin", false, "also read the built-in rule pack when PATHs are given")
 	fs.Var(&p.macros, "macros", "`directory` of Splunk macro YAML files (security_content format; repeatable)")
+	fs.StringVar(&p.inference, "inference", "", "YAML `file` mapping ES|QL COMPLETION inference ids to endpoints; without one, rules using COMPLETION are skipped")
 }
 
 func (p *pathFlags) load(paths []string) (*ruleset.Set, error) {
-	return loadSet(paths, len(paths) == 0 || p.withBuiltin, p.macros)
+	inf, err := inferenceClient(p.inference, nil)
+	if err != nil {
+		return nil, err
+	}
+	return loadSetWith(paths, len(paths) == 0 || p.withBuiltin, p.macros, inf)
 }
 
 // errRulesFailed is returned, wrapped, when validate or test found errors:

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"github.com/tripline/tripline/internal/inference"
 	"io"
 	"sort"
 	"strings"
@@ -41,7 +42,12 @@ pack when no PATH is given; with PATHs, add --with-builtin to include it.`,
 // problem for it to report; only finding no rule file at all where the
 // user pointed is an error.
 func loadSet(paths []string, builtin bool, macros []string) (*ruleset.Set, error) {
-	set, err := ruleset.Load(ruleset.Options{Paths: paths, Builtin: builtin, MacroDirs: macros})
+	return loadSetWith(paths, builtin, macros, nil)
+}
+
+// loadSetWith is loadSet with an inference client for COMPLETION.
+func loadSetWith(paths []string, builtin bool, macros []string, inf *inference.Client) (*ruleset.Set, error) {
+	set, err := ruleset.Load(ruleset.Options{Paths: paths, Builtin: builtin, MacroDirs: macros, Inference: inf})
 	if err != nil {
 		return nil, err
 	}

@@ -67,7 +67,7 @@ func runServe(s *streams, fs *pflag.FlagSet, f *serveFlags, configPath string, c
 	if cfg.TokenOnCommandLine {
 		fmt.Fprintln(s.err, "warning: --token is visible to every user of this machine (ps, /proc); use --token-file or TRIPLINE_TOKEN")
 	}
-	set, err := loadRules(ruleFlags{rules: cfg.Rules, noBuiltin: cfg.NoBuiltin, macros: cfg.Macros, exceptions: cfg.Exceptions}, s.err)
+	set, err := loadRules(ruleFlags{rules: cfg.Rules, noBuiltin: cfg.NoBuiltin, macros: cfg.Macros, exceptions: cfg.Exceptions, inferenceCfg: cfg.Inference}, s.err)
 	if err != nil {
 		return err
 	}

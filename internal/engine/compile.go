@@ -7,6 +7,7 @@ import (
 
 	"github.com/tripline/tripline/internal/exception"
 	"github.com/tripline/tripline/internal/exec"
+	"github.com/tripline/tripline/internal/inference"
 	"github.com/tripline/tripline/internal/plan"
 	"github.com/tripline/tripline/internal/rule"
 	"github.com/tripline/tripline/internal/schedule"
@@ -66,6 +67,22 @@ func ParseQuery(language, text string, macros *spl.Macros) (*plan.Query, error) 
 // Compile parses, plans and compiles one rule. It never fails: problems
 // land in the result's Err and Warnings.
 func Compile(r *rule.Rule, macros *spl.Macros) *Compiled {
+	return CompileWith(r, CompileOptions{Macros: macros})
+}
+
+// CompileOptions are what a rule may need beyond its own text.
+type CompileOptions struct {
+	// Macros are Splunk's macros, for SPL rules.
+	Macros *spl.Macros
+	// Inference answers the prompts of ES|QL's COMPLETION. A rule whose
+	// COMPLETION names an inference id with no endpoint here is skipped,
+	// with that reason.
+	Inference *inference.Client
+}
+
+// CompileWith is Compile with options.
+func CompileWith(r *rule.Rule, o CompileOptions) *Compiled {
+	macros := o.Macros
 	c := &Compiled{Rule: r}
 	switch {
 	case r.Skip != "":
@@ -111,7 +128,19 @@ func Compile(r *rule.Rule, macros *spl.Macros) *Compiled {
 		c.Err = err
 		return c
 	}
-	p, err := exec.Compile(q, exec.Options{TimeField: r.TimestampOverride})
+	xo := exec.Options{TimeField: r.TimestampOverride}
+	for _, id := range completionIDs(q) {
+		if !o.Inference.Has(id) {
+			r.Skip = fmt.Sprintf("COMPLETION calls inference endpoint %q, which is not configured (give one with --inference, or serve's inference:)", id)
+			c.Err = errors.New(r.Skip)
+			return c
+		}
+		xo.Complete = o.Inference.CompleteFunc()
+		if l := o.Inference.Limit(id); xo.CompleteLimit == 0 || l < xo.CompleteLimit {
+			xo.CompleteLimit = l
+		}
+	}
+	p, err := exec.Compile(q, xo)
 	if err != nil {
 		c.Err = fmt.Errorf("cannot plan query: %w", err)
 		return c
@@ -119,6 +148,17 @@ func Compile(r *rule.Rule, macros *spl.Macros) *Compiled {
 	c.Program = p
 	c.Warnings = append(c.Warnings, p.Warnings...)
 	return c
+}
+
+// completionIDs lists the inference ids a plan's COMPLETION commands name.
+func completionIDs(q *plan.Query) []string {
+	var ids []string
+	for _, n := range q.Pipeline {
+		if c, ok := n.(*plan.Completion); ok {
+			ids = append(ids, c.InferenceID)
+		}
+	}
+	return ids
 }
 
 // planKQL plans an Elastic rule written in KQL by its type: a query rule

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tripline/tripline/internal/engine"
 	"github.com/tripline/tripline/internal/exception"
+	"github.com/tripline/tripline/internal/inference"
 	"github.com/tripline/tripline/internal/lint"
 	"github.com/tripline/tripline/internal/rule"
 	"github.com/tripline/tripline/internal/syntax/spl"
@@ -28,6 +29,9 @@ type Options struct {
 	// Exceptions are exceptions files, beside those found among Paths
 	// (exceptions.yaml, *.exceptions.yaml).
 	Exceptions []string
+	// Inference answers ES|QL COMPLETION prompts; without an endpoint
+	// for its inference id, a rule using COMPLETION is skipped.
+	Inference *inference.Client
 }
 
 // Set is a loaded set of rules.
@@ -77,7 +81,7 @@ func Load(o Options) (*Set, error) {
 		}
 	}
 	for _, r := range all {
-		s.Compiled = append(s.Compiled, engine.Compile(r, macros))
+		s.Compiled = append(s.Compiled, engine.CompileWith(r, engine.CompileOptions{Macros: macros, Inference: o.Inference}))
 	}
 	s.loadExceptions(append(lint.ExceptionsFiles(o.Paths), o.Exceptions...))
 	return s, nil

@@ -2,6 +2,7 @@ package service
 
 import (
 	"fmt"
+	"github.com/tripline/tripline/internal/inference"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -22,16 +23,19 @@ import (
 // (TRIPLINE_ plus the upper-case key: TRIPLINE_LISTEN). Flags win over the
 // environment, which wins over the file.
 type Config struct {
-	Data            string            `yaml:"data"`       // directory for the embedded store, spool and state
-	Store           string            `yaml:"store"`      // sqlite path/URL or postgres:// URL; default <data>/tripline.db
-	Listen          string            `yaml:"listen"`     // API address
-	Token           string            `yaml:"token"`      // bearer token for the API
-	TokenFile       string            `yaml:"token_file"` // a file holding it instead
-	Hosts           []string          `yaml:"hosts"`      // names the API may be reached by, beyond loopback and the listen address
-	Rules           []string          `yaml:"rules"`      // rule paths
-	NoBuiltin       bool              `yaml:"no_builtin"`
-	Macros          []string          `yaml:"macros"`
-	Exceptions      []string          `yaml:"exceptions"` // exceptions files
+	Data       string   `yaml:"data"`       // directory for the embedded store, spool and state
+	Store      string   `yaml:"store"`      // sqlite path/URL or postgres:// URL; default <data>/tripline.db
+	Listen     string   `yaml:"listen"`     // API address
+	Token      string   `yaml:"token"`      // bearer token for the API
+	TokenFile  string   `yaml:"token_file"` // a file holding it instead
+	Hosts      []string `yaml:"hosts"`      // names the API may be reached by, beyond loopback and the listen address
+	Rules      []string `yaml:"rules"`      // rule paths
+	NoBuiltin  bool     `yaml:"no_builtin"`
+	Macros     []string `yaml:"macros"`
+	Exceptions []string `yaml:"exceptions"` // exceptions files
+	// Inference maps ES|QL COMPLETION inference ids to endpoints, as
+	// the file of --inference does.
+	Inference       *inference.Config `yaml:"inference"`
 	Lateness        Duration          `yaml:"lateness"`
 	MaxSkew         Duration          `yaml:"max_skew"`    // how far ahead of the clock a record may be
 	StreamIdle      Duration          `yaml:"stream_idle"` // how long a quiet stream holds rules back
