@@ -165,7 +165,10 @@ func (e Endpoint) timeout() time.Duration {
 }
 
 func (e Endpoint) maxTokens() int {
-	if e.MaxTokens > 0 {
+	switch {
+	case e.MaxTokens > 1<<20:
+		return 1 << 20
+	case e.MaxTokens > 0:
 		return e.MaxTokens
 	}
 	return DefaultMaxTokens
