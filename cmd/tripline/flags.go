@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tripline/tripline/internal/inference"
+
 	"golang.org/x/term"
 
 	"github.com/spf13/cobra"
@@ -41,6 +43,10 @@ type ruleFlags struct {
 	// file for iplocation.
 	lookups listFlag
 	geoip   string
+	// inference is the --inference file; inferenceCfg, serve's
+	// inference: section, is used when no file is given.
+	inference    string
+	inferenceCfg *inference.Config
 }
 
 func (r *ruleFlags) register(fs *pflag.FlagSet) {
@@ -56,6 +62,7 @@ func (r *ruleFlags) registerLoading(fs *pflag.FlagSet) {
 	fs.Var(&r.exceptions, "exceptions", "exceptions `file` (repeatable; exceptions.yaml files among the rules are read too)")
 	fs.StringVar(&r.sigmaPlaceholders, "sigma-placeholders", "", "`file` of Sigma placeholder values for |expand (YAML: name: [values])")
 	registerResourceFlags(fs, &r.lookups, &r.geoip)
+	fs.StringVar(&r.inference, "inference", "", "YAML `file` mapping ES|QL COMPLETION inference ids to endpoints (OpenAI-compatible or Bedrock); without one, rules using COMPLETION are skipped")
 }
 
 // registerResourceFlags registers the flags naming what Splunk searches
@@ -76,7 +83,25 @@ func (r *ruleFlags) options(paths []string, builtin bool) (ruleset.Options, erro
 			return o, usagef("%v", err)
 		}
 	}
-	return o, nil
+	var err error
+	o.Inference, err = inferenceClient(r.inference, r.inferenceCfg)
+	return o, err
+}
+
+// inferenceClient makes the client for --inference FILE (or serve's
+// inference: section); nil when neither is given.
+func inferenceClient(file string, cfg *inference.Config) (*inference.Client, error) {
+	if file != "" {
+		c, err := inference.LoadFile(file)
+		if err != nil {
+			return nil, usagef("%v", err)
+		}
+		cfg = c
+	}
+	if cfg == nil {
+		return nil, nil
+	}
+	return inference.New(cfg, inference.Options{})
 }
 
 // Output formats. Every command that prints records offers the same
@@ -284,4 +309,3 @@ func flagError(cmd *cobra.Command, err error) error {
 	}
 	return usagef("%s", msg)
 }
-

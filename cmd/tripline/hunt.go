@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"time"
 
@@ -102,6 +103,9 @@ func runHunt(s *streams, o *huntOptions) error {
 	}
 	if !o.quiet {
 		engine.WriteSummary(s.err, rep)
+	}
+	if w := set.Inference.Stats().Warning(); w != "" {
+		fmt.Fprintf(s.err, "warning: %s\n", w)
 	}
 	if o.profile {
 		engine.WriteProfile(s.err, rep)

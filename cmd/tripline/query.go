@@ -25,10 +25,12 @@ type queryOptions struct {
 	macros  listFlag
 	lookups listFlag
 	geoip   string
-	output  outputFlags
-	workers int
-	query   string
-	paths   []string
+	// inference is the --inference file, for ES|QL's COMPLETION.
+	inference string
+	output    outputFlags
+	workers   int
+	query     string
+	paths     []string
 	// data, from and to search serve's event archive instead of paths.
 	data, from, to string
 }
@@ -57,6 +59,7 @@ between --from and --to, and only those events.`,
 	fs.Var((*listFlag)(&o.indices), "index", "index `pattern` a KQL or EQL query reads, as an Elastic rule names them (repeatable; default: every log tripline reads)")
 	fs.Var(&o.macros, "macros", "`directory` of Splunk macro YAML files (repeatable)")
 	registerResourceFlags(fs, &o.lookups, &o.geoip)
+	fs.StringVar(&o.inference, "inference", "", "YAML `file` mapping ES|QL COMPLETION inference ids to endpoints (OpenAI-compatible or Bedrock)")
 	o.output.register(fs)
 	fs.IntVar(&o.workers, "workers", 0, "decode workers (default: number of CPUs)")
 	fs.StringVar(&o.data, "data", "", "serve's data `directory`: without PATH, search its event archive")
@@ -93,6 +96,9 @@ func runQuery(s *streams, o *queryOptions) error {
 		return err
 	}
 	env.Macros = macros
+	if env.Inference, err = inferenceClient(o.inference, nil); err != nil {
+		return err
+	}
 	c := engine.CompileEnv(r, env)
 	if c.Err != nil {
 		return fmt.Errorf("%s", engine.ErrorDetail(c.Err))
@@ -126,6 +132,9 @@ func runQuery(s *streams, o *queryOptions) error {
 		return err
 	}
 	engine.WriteProblems(stderr, stats)
+	if w := env.Inference.Stats().Warning(); w != "" {
+		fmt.Fprintf(stderr, "warning: %s\n", w)
+	}
 	fmt.Fprintf(stderr, "%d rows from %d records\n", len(rows), stats.Total())
 	return nil
 }

@@ -68,7 +68,7 @@ func runServe(s *streams, fs *pflag.FlagSet, f *serveFlags, configPath string, c
 		fmt.Fprintln(s.err, "warning: --token is visible to every user of this machine (ps, /proc); use --token-file or TRIPLINE_TOKEN")
 	}
 	set, err := loadRules(ruleFlags{rules: cfg.Rules, noBuiltin: cfg.NoBuiltin, macros: cfg.Macros, exceptions: cfg.Exceptions,
-		sigmaPlaceholders: cfg.SigmaPlaceholders, lookups: cfg.Lookups, geoip: cfg.GeoIP}, s.err)
+		sigmaPlaceholders: cfg.SigmaPlaceholders, lookups: cfg.Lookups, geoip: cfg.GeoIP, inferenceCfg: cfg.Inference}, s.err)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,8 @@ package aggregate
 import (
 	"sort"
 
+	"github.com/tripline/tripline/internal/scalar"
+
 	"github.com/tripline/tripline/internal/event"
 	"github.com/tripline/tripline/internal/plan"
 )
@@ -27,6 +29,9 @@ type Func struct {
 	// bare count; param is the literal second argument (percentile's),
 	// null when there is none.
 	New func(star bool, param event.Value) State
+	// Sig is the aggregate's type rule in ES|QL, what the checks before a
+	// query runs know of it; nil when not checked.
+	Sig *scalar.Sig
 }
 
 // Lookup returns a dialect's aggregate by lower-case name. Sigma has SPL's
@@ -61,23 +66,23 @@ func Funcs(d plan.Dialect) []*Func {
 }
 
 var esqlAggs = table(plan.ESQL, map[string]*Func{
-	"count":          {MinArgs: 0, MaxArgs: 1, Star: true, Inverts: true, New: newCount(true)},
-	"count_distinct": {MinArgs: 1, MaxArgs: 2, Inverts: true, New: newDistinct},
-	"min":            {MinArgs: 1, MaxArgs: 1, Inverts: true, New: newExtreme(false, false)},
-	"max":            {MinArgs: 1, MaxArgs: 1, Inverts: true, New: newExtreme(true, false)},
-	"sum":            {MinArgs: 1, MaxArgs: 1, Inverts: true, New: newSum(false)},
-	"avg":            {MinArgs: 1, MaxArgs: 1, Inverts: true, New: newSum(true)},
-	"median":         {MinArgs: 1, MaxArgs: 1, New: newDigest(50)},
-	"values":         {MinArgs: 1, MaxArgs: 1, Inverts: true, New: newValueSet(false)},
-	"percentile":     {MinArgs: 2, MaxArgs: 2, New: newDigest(-1)},
-	"earliest":       {MinArgs: 1, MaxArgs: 1, Inverts: true, New: newByTime(false)},
-	"latest":         {MinArgs: 1, MaxArgs: 1, Inverts: true, New: newByTime(true)},
+	"count":          {MinArgs: 0, MaxArgs: 1, Star: true, Inverts: true, New: newCount(true), Sig: &scalar.Sig{Params: []scalar.Types{scalar.AnyType}, Result: scalar.Returns(scalar.Long)}},
+	"count_distinct": {MinArgs: 1, MaxArgs: 2, Inverts: true, New: newDistinct, Sig: &scalar.Sig{Params: []scalar.Types{scalar.AnyType, scalar.Numeric}, Result: scalar.Returns(scalar.Long)}},
+	"min":            {MinArgs: 1, MaxArgs: 1, Inverts: true, New: newExtreme(false, false), Sig: &scalar.Sig{Params: []scalar.Types{scalar.Ordered}, Result: scalar.SameAs(0)}},
+	"max":            {MinArgs: 1, MaxArgs: 1, Inverts: true, New: newExtreme(true, false), Sig: &scalar.Sig{Params: []scalar.Types{scalar.Ordered}, Result: scalar.SameAs(0)}},
+	"sum":            {MinArgs: 1, MaxArgs: 1, Inverts: true, New: newSum(false), Sig: &scalar.Sig{Params: []scalar.Types{scalar.Numeric}, Result: sumType}},
+	"avg":            {MinArgs: 1, MaxArgs: 1, Inverts: true, New: newSum(true), Sig: &scalar.Sig{Params: []scalar.Types{scalar.Numeric}, Result: scalar.Returns(scalar.Double)}},
+	"median":         {MinArgs: 1, MaxArgs: 1, New: newDigest(50), Sig: &scalar.Sig{Params: []scalar.Types{scalar.Numeric}, Result: scalar.Returns(scalar.Double)}},
+	"values":         {MinArgs: 1, MaxArgs: 1, Inverts: true, New: newValueSet(false), Sig: &scalar.Sig{Params: []scalar.Types{scalar.AnyType}, Result: scalar.SameAs(0)}},
+	"percentile":     {MinArgs: 2, MaxArgs: 2, New: newDigest(-1), Sig: &scalar.Sig{Params: []scalar.Types{scalar.Numeric}, Result: scalar.Returns(scalar.Double)}},
+	"earliest":       {MinArgs: 1, MaxArgs: 1, Inverts: true, New: newByTime(false), Sig: &scalar.Sig{Params: []scalar.Types{scalar.AnyType}, Result: scalar.SameAs(0)}},
+	"latest":         {MinArgs: 1, MaxArgs: 1, Inverts: true, New: newByTime(true), Sig: &scalar.Sig{Params: []scalar.Types{scalar.AnyType}, Result: scalar.SameAs(0)}},
 	// first and last read $keyed(value, sort), which the ES|QL front end
 	// writes for first(value, sort), and top its limit and order as one
 	// constant: see keyed and newTop.
-	"first": {MinArgs: 2, MaxArgs: 2, Inverts: true, New: newKeyed(false)},
-	"last":  {MinArgs: 2, MaxArgs: 2, Inverts: true, New: newKeyed(true)},
-	"top":   {MinArgs: 2, MaxArgs: 3, Inverts: true, New: newTop},
+	"first": {MinArgs: 2, MaxArgs: 2, Inverts: true, New: newKeyed(false), Sig: &scalar.Sig{Params: []scalar.Types{scalar.AnyType}, Result: scalar.SameAs(0)}},
+	"last":  {MinArgs: 2, MaxArgs: 2, Inverts: true, New: newKeyed(true), Sig: &scalar.Sig{Params: []scalar.Types{scalar.AnyType}, Result: scalar.SameAs(0)}},
+	"top":   {MinArgs: 2, MaxArgs: 3, Inverts: true, New: newTop, Sig: &scalar.Sig{Params: []scalar.Types{scalar.Ordered, scalar.AnyType}, Result: scalar.SameAs(0)}},
 })
 
 var splAggs = table(plan.SPL, map[string]*Func{
@@ -177,3 +182,11 @@ func newByTime(latest bool) func(bool, event.Value) State {
 func newRange(bool, event.Value) State { return &rangeAgg{} }
 
 func newStdev(bool, event.Value) State { return &stdev{} }
+
+// sumType is sum()'s result: a long over whole numbers, else a double.
+func sumType(args []scalar.Arg) scalar.Type {
+	if len(args) > 0 && (args[0].Type == scalar.Double || args[0].Type == scalar.Any) {
+		return args[0].Type
+	}
+	return scalar.Long
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tripline/tripline/internal/exception"
 	"github.com/tripline/tripline/internal/exec"
+	"github.com/tripline/tripline/internal/inference"
 	"github.com/tripline/tripline/internal/plan"
 	"github.com/tripline/tripline/internal/rule"
 	"github.com/tripline/tripline/internal/schedule"
@@ -78,6 +79,10 @@ type Env struct {
 	Macros  *spl.Macros
 	Lookups exec.Lookups
 	GeoIP   exec.GeoIP
+	// Inference answers the prompts of ES|QL's COMPLETION. A rule whose
+	// COMPLETION names an inference id with no endpoint here is skipped,
+	// with that reason.
+	Inference *inference.Client
 }
 
 // Compile parses, plans and compiles one rule with macros and no lookup
@@ -138,7 +143,19 @@ func CompileEnv(r *rule.Rule, env Env) *Compiled {
 		c.Err = err
 		return c
 	}
-	p, err := exec.Compile(q, exec.Options{TimeField: r.TimestampOverride, Lookups: env.Lookups, GeoIP: env.GeoIP})
+	xo := exec.Options{TimeField: r.TimestampOverride, Lookups: env.Lookups, GeoIP: env.GeoIP}
+	for _, id := range completionIDs(q) {
+		if !env.Inference.Has(id) {
+			r.Skip = fmt.Sprintf("COMPLETION calls inference endpoint %q, which is not configured (give one with --inference, or serve's inference:)", id)
+			c.Err = errors.New(r.Skip)
+			return c
+		}
+		xo.Complete = env.Inference.CompleteFunc()
+		if l := env.Inference.Limit(id); xo.CompleteLimit == 0 || l < xo.CompleteLimit {
+			xo.CompleteLimit = l
+		}
+	}
+	p, err := exec.Compile(q, xo)
 	if err != nil {
 		c.Err = fmt.Errorf("cannot plan query: %w", err)
 		return c
@@ -146,6 +163,17 @@ func CompileEnv(r *rule.Rule, env Env) *Compiled {
 	c.Program = p
 	c.Warnings = append(c.Warnings, p.Warnings...)
 	return c
+}
+
+// completionIDs lists the inference ids a plan's COMPLETION commands name.
+func completionIDs(q *plan.Query) []string {
+	var ids []string
+	for _, n := range q.Pipeline {
+		if c, ok := n.(*plan.Completion); ok {
+			ids = append(ids, c.InferenceID)
+		}
+	}
+	return ids
 }
 
 // planKQL plans an Elastic rule written in KQL by its type: a query rule

@@ -23,7 +23,16 @@ type Options struct {
 	// GeoIP locates addresses for iplocation; nil: no database is
 	// configured, and the fields it would add stay unset.
 	GeoIP GeoIP
+	// Complete answers the prompts of ES|QL's COMPLETION; without it the
+	// target column is null.
+	Complete CompleteFunc
+	// CompleteLimit caps the COMPLETION calls of one evaluation of a
+	// window, per COMPLETION command (0: DefaultCompleteLimit).
+	CompleteLimit int
 }
+
+// DefaultCompleteLimit is Options.CompleteLimit's default.
+const DefaultCompleteLimit = 100
 
 // Program is a compiled query, shared read-only by its Instances.
 type Program struct {
@@ -179,7 +188,9 @@ stream:
 				return nil, err
 			}
 			p.seq = seq
-		case *plan.Stats, *plan.Sort, *plan.Limit, *plan.Dedup:
+		case *plan.Stats, *plan.Sort, *plan.Limit, *plan.Dedup, *plan.Completion:
+			// COMPLETION calls an endpoint per row: only for the rows
+			// of a window that reach it, never per event streaming by.
 			break stream
 		case *plan.Lookup:
 			op, err := compileLookup(t, sc, rs)
@@ -284,6 +295,9 @@ stream:
 		p.layout = append(p.layout, stageLoc{node: n, at: atTail, idx: j, implicit: j >= written})
 	}
 	tail, err := compileTail(rest, q.Dialect, cols, rs)
+	if err == nil {
+		tail.bindCompletion(opt)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -41,6 +41,17 @@ type tailPlan struct {
 	// rs resolves lookup tables and the GeoIP database, and compiles
 	// subsearches, while the tail compiles.
 	rs *resources
+	// complete and completeLimit run COMPLETION (see Options).
+	complete      CompleteFunc
+	completeLimit int
+}
+
+// bindCompletion gives the tail's COMPLETION processors what they call.
+func (tp *tailPlan) bindCompletion(opt Options) {
+	tp.complete, tp.completeLimit = opt.Complete, opt.CompleteLimit
+	if tp.completeLimit <= 0 {
+		tp.completeLimit = DefaultCompleteLimit
+	}
 }
 
 // tailResolver adapts a tail scope to rowOp compilation: in the tail stage
@@ -120,6 +131,10 @@ func (tp *tailPlan) add(n plan.Node, d plan.Dialect, res tailResolver) error {
 	case *plan.Where, *plan.Eval, *plan.Extract, *plan.Dissect, *plan.FillNull, *plan.MvExpand, *plan.Keep, *plan.Drop, *plan.Rename,
 		*plan.Lookup, *plan.IPLocation:
 		st.local = !fillOpen
+	case *plan.Completion:
+		// A COMPLETION's answer for a row that did not change is kept
+		// from one tick to the next rather than asked again.
+		st.local = true
 	case *plan.Stats:
 		if t.Inline {
 			st.inline = true
@@ -300,6 +315,17 @@ func (tp *tailPlan) addNode(n plan.Node, d plan.Dialect, res tailResolver) error
 	case *plan.Limit:
 		n, tail := t.N, t.Tail
 		tp.makers = append(tp.makers, func(next proc) proc { return &limitProc{n: n, tail: tail, next: next} })
+	case *plan.Completion:
+		prompt, err := scalar.Compile(t.Prompt, d, res.resolve)
+		if err != nil {
+			return err
+		}
+		target, id := sc.resolve(t.Target), t.InferenceID
+		tp.addCol(t.Target)
+		tp.makers = append(tp.makers, func(next proc) proc {
+			return &completionProc{prompt: prompt, target: target, id: id,
+				complete: tp.complete, limit: tp.completeLimit, next: next}
+		})
 	case *plan.Dedup:
 		count, consec := t.Count, t.Consecutive
 		if count < 1 {

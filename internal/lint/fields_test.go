@@ -64,7 +64,7 @@ func TestUnknownFields(t *testing.T) {
 			[]string{`field "gen_ai.request.modelid" is not a field of Amazon Bedrock model invocation logs in the ECS view; did you mean "gen_ai.request.model.id"?`}},
 		{"known by one of two log types", "esql", "from logs-* | where event.provider == \"bedrock.amazonaws.com\"", nil},
 		{"computed column is not an event field", "esql", "from logs-aws_bedrock.invocation-* | eval x = 1 | where x > 0", nil},
-		{"no suggestion", "esql", "from logs-aws.cloudtrail-* | where zzzz.qqqq.wwww == \"a\"", []string{`field "zzzz.qqqq.wwww"`}},
+		{"no suggestion", "esql", "from logs-aws.cloudtrail-* | where event.zzzz.qqqq.wwww == \"a\"", []string{`field "event.zzzz.qqqq.wwww"`}},
 		{"raw typo", "spl", "sourcetype=aws:cloudtrail eventname=ListFoundationModels", []string{`did you mean "eventName"?`}},
 		{"raw deep path is known", "spl", "sourcetype=aws:cloudtrail requestParameters.modelIdentifier=x", nil},
 	}

@@ -25,7 +25,7 @@ func TestThresholds(t *testing.T) {
 		{"rename keeps", "esql", "from logs-* | stats n = count(*) by user.id | rename n as total | where total < 1", `"total < 1"`},
 		{"whole numbers", "esql", "from logs-* | stats n = count(*) by user.id | where n > 2 and n < 3", "can never be true"},
 		{"fractions are not whole", "esql", "from logs-* | stats n = count(*) by user.id | where n == 2.5", "can never be true"},
-		{"doubles between", "esql", "from logs-* | where gen_ai.policy.confidence > 2 and gen_ai.policy.confidence < 3", ""},
+		{"doubles between", "esql", "from logs-* | where risk.score > 2 and risk.score < 3", ""},
 		{"limit 0", "esql", "from logs-* | limit 0", "limit 0"},
 		{"spl count", "spl", "sourcetype=aws:cloudtrail | stats count by user_name | where count < 1", `"count < 1"`},
 		{"spl search on a count", "spl", "sourcetype=aws:cloudtrail | stats dc(eventName) as n by user_name | search n<0", "distinct count"},

@@ -13,6 +13,7 @@ import (
 	"github.com/tripline/tripline/internal/exception"
 	"github.com/tripline/tripline/internal/exec"
 	"github.com/tripline/tripline/internal/geoip"
+	"github.com/tripline/tripline/internal/inference"
 	"github.com/tripline/tripline/internal/lint"
 	"github.com/tripline/tripline/internal/lookup"
 	"github.com/tripline/tripline/internal/rule"
@@ -40,6 +41,9 @@ type Options struct {
 	LookupDirs []string
 	// GeoIP is a MaxMind DB file (GeoLite2-City or alike) for iplocation.
 	GeoIP string
+	// Inference answers ES|QL COMPLETION prompts; without an endpoint
+	// for its inference id, a rule using COMPLETION is skipped.
+	Inference *inference.Client
 }
 
 // Set is a loaded set of rules.
@@ -50,6 +54,9 @@ type Set struct {
 	// Problems are the files and rules that did not parse, and the
 	// exceptions that cannot be used.
 	Problems []rule.Problem
+	// Inference is the client COMPLETION rules call (nil without one), for
+	// its call counts.
+	Inference *inference.Client
 	// Exceptions are the exceptions loaded, applied to Compiled.
 	Exceptions []exception.Exception
 	// builtin names the files that come from the embedded pack.
@@ -67,8 +74,8 @@ func Load(o Options) (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	env.Macros = macros
-	s := &Set{builtin: map[string]bool{}}
+	env.Macros, env.Inference = macros, o.Inference
+	s := &Set{builtin: map[string]bool{}, Inference: o.Inference}
 	var all []*rule.Rule
 	if o.Builtin {
 		rs, probs := rule.LoadFS(rules.FS, ".")

@@ -2,7 +2,8 @@
 // a plan.Expr into an Evaluator over a Row, with the operators and the
 // functions of the expression's dialect (ES|QL, SPL, Sigma). It holds the
 // one registry of scalar functions (an entry per function: name,
-// dialects, arity, evaluation) and what those functions need: dissect
+// dialects, arity, evaluation, and for ES|QL the type rule that the checks
+// before a query runs read: types.go) and what those functions need: dissect
 // patterns, wildcard and regular expression matching, a multi-substring
 // matcher. Date-time text (ISO 8601, strftime, Java patterns, spans) is
 // read and written by internal/timefmt.

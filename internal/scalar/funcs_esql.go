@@ -26,144 +26,144 @@ import (
 // value of a multi-value).
 var esqlFuncs = map[string]*Func{
 	// conditionals
-	"case": {MinArgs: 2, MaxArgs: -1, Lazy: lazyCase(true)},
+	"case": (&Func{MinArgs: 2, MaxArgs: -1, Lazy: lazyCase(true)}).sig(&Sig{Result: caseResult}),
 
 	// strings
-	"to_lower":    strict(1, 1, func(_ *Context, a []event.Value) event.Value { return mapStr(a[0], strings.ToLower) }),
-	"to_upper":    strict(1, 1, func(_ *Context, a []event.Value) event.Value { return mapStr(a[0], strings.ToUpper) }),
-	"length":      strict(1, 1, esqlLength),
-	"byte_length": strict(1, 1, esqlByteLength),
+	"to_lower":    strict(1, 1, func(_ *Context, a []event.Value) event.Value { return mapStr(a[0], strings.ToLower) }).typed(Returns(Keyword), String),
+	"to_upper":    strict(1, 1, func(_ *Context, a []event.Value) event.Value { return mapStr(a[0], strings.ToUpper) }).typed(Returns(Keyword), String),
+	"length":      strict(1, 1, esqlLength).typed(Returns(Integer), String),
+	"byte_length": strict(1, 1, esqlByteLength).typed(Returns(Integer), String),
 	"bit_length": strict(1, 1, func(c *Context, a []event.Value) event.Value {
 		v := esqlByteLength(c, a)
 		if n, ok := v.Long(); ok {
 			return event.LongValue(n * 8)
 		}
 		return v
-	}),
-	"substring":   strict(2, 3, esqlSubstring),
-	"concat":      strict(2, -1, esqlConcat),
-	"starts_with": strict(2, 2, strPred(strings.HasPrefix)),
-	"ends_with":   strict(2, 2, strPred(strings.HasSuffix)),
-	"contains":    strict(2, 2, strPred(strings.Contains)),
-	"replace":     strict(3, 3, esqlReplace),
-	"trim":        strict(1, 1, func(_ *Context, a []event.Value) event.Value { return mapStr(a[0], strings.TrimSpace) }),
+	}).typed(Returns(Integer), String),
+	"substring":   strict(2, 3, esqlSubstring).typed(Returns(Keyword), String, Integral),
+	"concat":      strict(2, -1, esqlConcat).typed(Returns(Keyword), String),
+	"starts_with": strict(2, 2, strPred(strings.HasPrefix)).typed(Returns(Boolean), String),
+	"ends_with":   strict(2, 2, strPred(strings.HasSuffix)).typed(Returns(Boolean), String),
+	"contains":    strict(2, 2, strPred(strings.Contains)).typed(Returns(Boolean), String),
+	"replace":     strict(3, 3, esqlReplace).typed(Returns(Keyword), String),
+	"trim":        strict(1, 1, func(_ *Context, a []event.Value) event.Value { return mapStr(a[0], strings.TrimSpace) }).typed(Returns(Keyword), String),
 	"ltrim": strict(1, 1, func(_ *Context, a []event.Value) event.Value {
 		return mapStr(a[0], func(s string) string { return strings.TrimLeft(s, " \t\n\r\v\f") })
-	}),
+	}).typed(Returns(Keyword), String),
 	"rtrim": strict(1, 1, func(_ *Context, a []event.Value) event.Value {
 		return mapStr(a[0], func(s string) string { return strings.TrimRight(s, " \t\n\r\v\f") })
-	}),
-	"split":   strict(2, 2, esqlSplit),
-	"locate":  strict(2, 3, esqlLocate),
-	"left":    strict(2, 2, esqlLeft),
-	"right":   strict(2, 2, esqlRight),
-	"reverse": strict(1, 1, esqlReverse),
-	"repeat":  strict(2, 2, esqlRepeat),
-	"space":   strict(1, 1, esqlSpace),
+	}).typed(Returns(Keyword), String),
+	"split":   strict(2, 2, esqlSplit).typed(Returns(Keyword), String),
+	"locate":  strict(2, 3, esqlLocate).typed(Returns(Integer), String, String, Integral),
+	"left":    strict(2, 2, esqlLeft).typed(Returns(Keyword), String, Integral),
+	"right":   strict(2, 2, esqlRight).typed(Returns(Keyword), String, Integral),
+	"reverse": strict(1, 1, esqlReverse).typed(Returns(Keyword), String),
+	"repeat":  strict(2, 2, esqlRepeat).typed(Returns(Keyword), String, Integral),
+	"space":   strict(1, 1, esqlSpace).typed(Returns(Keyword), Integral),
 	// encodings: null for text that does not decode (ES|QL warns)
-	"url_decode":           strict(1, 1, strFunc(esqlURLDecode)),
-	"url_encode":           strict(1, 1, strFunc(func(s string) (string, bool) { return url.QueryEscape(s), true })),
-	"url_encode_component": strict(1, 1, strFunc(func(s string) (string, bool) { return url.PathEscape(s), true })),
-	"from_base64":          strict(1, 1, strFunc(esqlFromBase64)),
-	"to_base64":            strict(1, 1, strFunc(func(s string) (string, bool) { return base64.StdEncoding.EncodeToString([]byte(s)), true })),
-	"json_extract":         strict(2, 2, esqlJSONExtract),
+	"url_decode":           strict(1, 1, strFunc(esqlURLDecode)).typed(Returns(Keyword), String),
+	"url_encode":           strict(1, 1, strFunc(func(s string) (string, bool) { return url.QueryEscape(s), true })).typed(Returns(Keyword), String),
+	"url_encode_component": strict(1, 1, strFunc(func(s string) (string, bool) { return url.PathEscape(s), true })).typed(Returns(Keyword), String),
+	"from_base64":          strict(1, 1, strFunc(esqlFromBase64)).typed(Returns(Keyword), String),
+	"to_base64":            strict(1, 1, strFunc(func(s string) (string, bool) { return base64.StdEncoding.EncodeToString([]byte(s)), true })).typed(Returns(Keyword), String),
+	"json_extract":         strict(2, 2, esqlJSONExtract).typed(Returns(Keyword), String),
 	"hash": strict(2, 2, func(c *Context, a []event.Value) event.Value {
 		alg, ok := strOf(a[0])
 		if !ok {
 			return event.NullValue
 		}
 		return hashFunc(strings.ToLower(alg))(c, a[1:])
-	}),
+	}).typed(Returns(Keyword), String),
 
 	// dates
-	"now":          {MinArgs: 0, MaxArgs: 0, Eval: func(ctx *Context, _ []event.Value) event.Value { return event.TimeNanos(ctx.Now) }},
-	"date_trunc":   strict(2, 2, esqlDateTrunc),
-	"date_diff":    strict(3, 3, esqlDateDiff),
-	"date_extract": strict(2, 2, esqlDateExtract),
-	"date_format":  strict(1, 2, esqlDateFormat),
-	"date_parse":   strict(1, 2, esqlDateParse),
-	"bucket":       strict(2, 4, esqlBucket),
+	"now":          (&Func{MinArgs: 0, MaxArgs: 0, Eval: func(ctx *Context, _ []event.Value) event.Value { return event.TimeNanos(ctx.Now) }}).typed(Returns(Datetime)),
+	"date_trunc":   strict(2, 2, esqlDateTrunc).typed(Returns(Datetime), Spans, Date),
+	"date_diff":    strict(3, 3, esqlDateDiff).typed(Returns(Integer), String, Date, Date),
+	"date_extract": strict(2, 2, esqlDateExtract).typed(Returns(Long), String, Date),
+	"date_format":  strict(1, 2, esqlDateFormat).sig(&Sig{Params: []Types{String | Date, Date}, Result: Returns(Keyword)}),
+	"date_parse":   strict(1, 2, esqlDateParse).typed(Returns(Datetime), String, String),
+	"bucket":       strict(2, 4, esqlBucket).typed(SameAs(0), Numeric|Date, Numeric|Spans, AnyType),
 
 	// conversions
-	"to_string":   perValue(esqlToString),
-	"to_str":      perValue(esqlToString),
-	"to_long":     perValue(esqlToLong),
-	"to_integer":  perValue(esqlToInteger),
-	"to_int":      perValue(esqlToInteger),
-	"to_double":   perValue(esqlToDouble),
-	"to_dbl":      perValue(esqlToDouble),
-	"to_boolean":  perValue(esqlToBoolean),
-	"to_bool":     perValue(esqlToBoolean),
-	"to_datetime": perValue(esqlToDatetime),
-	"to_dt":       perValue(esqlToDatetime),
-	"to_ip":       perValue(esqlToIP),
+	"to_string":   perValue(esqlToString).typed(Returns(Keyword), AnyType),
+	"to_str":      perValue(esqlToString).typed(Returns(Keyword), AnyType),
+	"to_long":     perValue(esqlToLong).typed(Returns(Long), AnyType),
+	"to_integer":  perValue(esqlToInteger).typed(Returns(Integer), AnyType),
+	"to_int":      perValue(esqlToInteger).typed(Returns(Integer), AnyType),
+	"to_double":   perValue(esqlToDouble).typed(Returns(Double), AnyType),
+	"to_dbl":      perValue(esqlToDouble).typed(Returns(Double), AnyType),
+	"to_boolean":  perValue(esqlToBoolean).typed(Returns(Boolean), AnyType),
+	"to_bool":     perValue(esqlToBoolean).typed(Returns(Boolean), AnyType),
+	"to_datetime": perValue(esqlToDatetime).typed(Returns(Datetime), AnyType),
+	"to_dt":       perValue(esqlToDatetime).typed(Returns(Datetime), AnyType),
+	"to_ip":       perValue(esqlToIP).typed(Returns(IP), AnyType),
 
 	// math
-	"round": strict(1, 2, esqlRound),
-	"abs":   strict(1, 1, esqlAbs),
-	"ceil":  strict(1, 1, intPreserving(math.Ceil)),
-	"floor": strict(1, 1, intPreserving(math.Floor)),
+	"round": strict(1, 2, esqlRound).typed(SameAs(0), Numeric, Integral),
+	"abs":   strict(1, 1, esqlAbs).typed(SameAs(0), Numeric),
+	"ceil":  strict(1, 1, intPreserving(math.Ceil)).typed(SameAs(0), Numeric),
+	"floor": strict(1, 1, intPreserving(math.Floor)).typed(SameAs(0), Numeric),
 	"pow": strict(2, 2, func(_ *Context, a []event.Value) event.Value {
 		return float2(a, math.Pow)
-	}),
-	"sqrt":   strict(1, 1, float1(math.Sqrt)),
-	"cbrt":   strict(1, 1, float1(math.Cbrt)),
-	"exp":    strict(1, 1, float1(math.Exp)),
-	"log10":  strict(1, 1, float1(positiveOnly(math.Log10))),
-	"log":    strict(1, 2, esqlLog),
-	"signum": strict(1, 1, float1(signum)),
-	"sin":    strict(1, 1, float1(math.Sin)),
-	"cos":    strict(1, 1, float1(math.Cos)),
-	"tan":    strict(1, 1, float1(math.Tan)),
-	"asin":   strict(1, 1, float1(math.Asin)),
-	"acos":   strict(1, 1, float1(math.Acos)),
-	"atan":   strict(1, 1, float1(math.Atan)),
-	"atan2":  strict(2, 2, func(_ *Context, a []event.Value) event.Value { return float2(a, math.Atan2) }),
-	"sinh":   strict(1, 1, float1(math.Sinh)),
-	"cosh":   strict(1, 1, float1(math.Cosh)),
-	"tanh":   strict(1, 1, float1(math.Tanh)),
-	"e":      constFunc(event.DoubleValue(math.E)),
-	"tau":    constFunc(event.DoubleValue(2 * math.Pi)),
-	"greatest": {MinArgs: 1, MaxArgs: -1, Eval: func(_ *Context, a []event.Value) event.Value {
+	}).typed(Returns(Double), Numeric),
+	"sqrt":   strict(1, 1, float1(math.Sqrt)).typed(Returns(Double), Numeric),
+	"cbrt":   strict(1, 1, float1(math.Cbrt)).typed(Returns(Double), Numeric),
+	"exp":    strict(1, 1, float1(math.Exp)).typed(Returns(Double), Numeric),
+	"log10":  strict(1, 1, float1(positiveOnly(math.Log10))).typed(Returns(Double), Numeric),
+	"log":    strict(1, 2, esqlLog).typed(Returns(Double), Numeric),
+	"signum": strict(1, 1, float1(signum)).typed(Returns(Double), Numeric),
+	"sin":    strict(1, 1, float1(math.Sin)).typed(Returns(Double), Numeric),
+	"cos":    strict(1, 1, float1(math.Cos)).typed(Returns(Double), Numeric),
+	"tan":    strict(1, 1, float1(math.Tan)).typed(Returns(Double), Numeric),
+	"asin":   strict(1, 1, float1(math.Asin)).typed(Returns(Double), Numeric),
+	"acos":   strict(1, 1, float1(math.Acos)).typed(Returns(Double), Numeric),
+	"atan":   strict(1, 1, float1(math.Atan)).typed(Returns(Double), Numeric),
+	"atan2":  strict(2, 2, func(_ *Context, a []event.Value) event.Value { return float2(a, math.Atan2) }).typed(Returns(Double), Numeric),
+	"sinh":   strict(1, 1, float1(math.Sinh)).typed(Returns(Double), Numeric),
+	"cosh":   strict(1, 1, float1(math.Cosh)).typed(Returns(Double), Numeric),
+	"tanh":   strict(1, 1, float1(math.Tanh)).typed(Returns(Double), Numeric),
+	"e":      constFunc(event.DoubleValue(math.E)).typed(Returns(Double)),
+	"tau":    constFunc(event.DoubleValue(2 * math.Pi)).typed(Returns(Double)),
+	"greatest": (&Func{MinArgs: 1, MaxArgs: -1, Eval: func(_ *Context, a []event.Value) event.Value {
 		return extreme(a, 1)
-	}},
-	"least": {MinArgs: 1, MaxArgs: -1, Eval: func(_ *Context, a []event.Value) event.Value {
+	}}).sig(&Sig{Params: []Types{Ordered}, Result: Common(0, 1), Same: allArgs}),
+	"least": (&Func{MinArgs: 1, MaxArgs: -1, Eval: func(_ *Context, a []event.Value) event.Value {
 		return extreme(a, -1)
-	}},
+	}}).sig(&Sig{Params: []Types{Ordered}, Result: Common(0, 1), Same: allArgs}),
 
 	// multi-values
-	"mv_count":    mvFunc(1, 1, func(v event.Value, _ []event.Value) event.Value { return event.LongValue(int64(v.Len())) }),
-	"mv_first":    mvFunc(1, 1, func(v event.Value, _ []event.Value) event.Value { return v.Values()[0] }),
-	"mv_last":     mvFunc(1, 1, func(v event.Value, _ []event.Value) event.Value { vs := v.Values(); return vs[len(vs)-1] }),
-	"mv_dedupe":   mvFunc(1, 1, func(v event.Value, _ []event.Value) event.Value { return event.MultiValue(dedupValues(v.Values())) }),
-	"mv_concat":   mvFunc(2, 2, esqlMvConcat),
-	"mv_contains": {MinArgs: 2, MaxArgs: 2, Eval: esqlMvContains},
-	"mv_min":      mvFunc(1, 1, func(v event.Value, _ []event.Value) event.Value { return extreme([]event.Value{v}, -1) }),
-	"mv_max":      mvFunc(1, 1, func(v event.Value, _ []event.Value) event.Value { return extreme([]event.Value{v}, 1) }),
-	"mv_sum":      mvFunc(1, 1, esqlMvSum),
-	"mv_avg":      mvFunc(1, 1, esqlMvAvg),
-	"mv_median":   mvFunc(1, 1, esqlMvMedian),
-	"mv_slice":    mvFunc(2, 3, esqlMvSlice),
-	"mv_sort":     mvFunc(1, 2, esqlMvSort),
-	"mv_append": {MinArgs: 2, MaxArgs: 2, Eval: func(_ *Context, a []event.Value) event.Value {
+	"mv_count":    mvFunc(1, 1, func(v event.Value, _ []event.Value) event.Value { return event.LongValue(int64(v.Len())) }).typed(Returns(Integer), AnyType),
+	"mv_first":    mvFunc(1, 1, func(v event.Value, _ []event.Value) event.Value { return v.Values()[0] }).typed(SameAs(0), AnyType),
+	"mv_last":     mvFunc(1, 1, func(v event.Value, _ []event.Value) event.Value { vs := v.Values(); return vs[len(vs)-1] }).typed(SameAs(0), AnyType),
+	"mv_dedupe":   mvFunc(1, 1, func(v event.Value, _ []event.Value) event.Value { return event.MultiValue(dedupValues(v.Values())) }).typed(SameAs(0), AnyType),
+	"mv_concat":   mvFunc(2, 2, esqlMvConcat).typed(Returns(Keyword), String),
+	"mv_contains": (&Func{MinArgs: 2, MaxArgs: 2, Eval: esqlMvContains}).sig(&Sig{Params: []Types{AnyType}, Result: Returns(Boolean), Same: []int{0, 1}}),
+	"mv_min":      mvFunc(1, 1, func(v event.Value, _ []event.Value) event.Value { return extreme([]event.Value{v}, -1) }).typed(SameAs(0), Ordered),
+	"mv_max":      mvFunc(1, 1, func(v event.Value, _ []event.Value) event.Value { return extreme([]event.Value{v}, 1) }).typed(SameAs(0), Ordered),
+	"mv_sum":      mvFunc(1, 1, esqlMvSum).typed(SameAs(0), Numeric),
+	"mv_avg":      mvFunc(1, 1, esqlMvAvg).typed(Returns(Double), Numeric),
+	"mv_median":   mvFunc(1, 1, esqlMvMedian).typed(SameAs(0), Numeric),
+	"mv_slice":    mvFunc(2, 3, esqlMvSlice).typed(SameAs(0), AnyType, Integral),
+	"mv_sort":     mvFunc(1, 2, esqlMvSort).typed(SameAs(0), Ordered, String),
+	"mv_append": (&Func{MinArgs: 2, MaxArgs: 2, Eval: func(_ *Context, a []event.Value) event.Value {
 		return event.MultiValue(a)
-	}},
-	"mv_zip":          mvFunc(2, 3, esqlMvZip),
-	"mv_intersection": {MinArgs: 2, MaxArgs: 2, Eval: esqlMvIntersection},
+	}}).sig(&Sig{Params: []Types{AnyType}, Result: Common(0, 1), Same: []int{0, 1}}),
+	"mv_zip":          mvFunc(2, 3, esqlMvZip).typed(Returns(Keyword), String),
+	"mv_intersection": (&Func{MinArgs: 2, MaxArgs: 2, Eval: esqlMvIntersection}).sig(&Sig{Params: []Types{AnyType}, Result: Common(0, 1), Same: []int{0, 1}}),
 
 	// $keyed(value, key) is how the front end hands FIRST and LAST their
 	// rows (see Keyed); "$" keeps it out of what a query can spell.
-	"$keyed": {MinArgs: 2, MaxArgs: 2, Eval: func(_ *Context, a []event.Value) event.Value { return Keyed(a[0], a[1]) }},
+	"$keyed": (&Func{MinArgs: 2, MaxArgs: 2, Eval: func(_ *Context, a []event.Value) event.Value { return Keyed(a[0], a[1]) }}).typed(SameAs(0), AnyType),
 
 	// geo points, as WKT text (see geo.go)
-	"to_geopoint": perValue(esqlToGeopoint),
-	"st_x":        strict(1, 1, esqlStCoord(false)),
-	"st_y":        strict(1, 1, esqlStCoord(true)),
-	"st_distance": strict(2, 2, esqlStDistance),
+	"to_geopoint": perValue(esqlToGeopoint).typed(Returns(GeoPoint), AnyType),
+	"st_x":        strict(1, 1, esqlStCoord(false)).typed(Returns(Double), Geo),
+	"st_y":        strict(1, 1, esqlStCoord(true)).typed(Returns(Double), Geo),
+	"st_distance": strict(2, 2, esqlStDistance).typed(Returns(Double), Geo),
 
 	// networks
-	"cidr_match": {MinArgs: 2, MaxArgs: -1, Eval: esqlCidrMatch},
-	"ip_prefix":  strict(3, 3, esqlIPPrefix),
+	"cidr_match": (&Func{MinArgs: 2, MaxArgs: -1, Eval: esqlCidrMatch}).typed(Returns(Boolean), IPs, String),
+	"ip_prefix":  strict(3, 3, esqlIPPrefix).typed(Returns(IP), IPs, Integral),
 }
 
 // strict makes a function whose null or multi-valued arguments give null.

@@ -21,6 +21,9 @@ type Func struct {
 	// Lazy, when set instead of Eval, receives the argument evaluators so
 	// that it can evaluate only what it needs (case, if, coalesce).
 	Lazy func(ctx *Context, row Row, args []Evaluator) event.Value
+	// Sig is the function's type rule in ES|QL, what the checks before a
+	// query runs know of it (see types.go); nil when not checked.
+	Sig *Sig
 }
 
 // Lookup returns a dialect's scalar function by lower-case name.
@@ -47,11 +50,11 @@ func Funcs(d plan.Dialect) []*Func {
 
 // sharedFuncs behave the same in ES|QL and SPL.
 var sharedFuncs = map[string]*Func{
-	"coalesce": {MinArgs: 1, MaxArgs: -1, Lazy: lazyCoalesce},
-	"md5":      strict(1, 1, hashFunc("md5")),
-	"sha1":     strict(1, 1, hashFunc("sha1")),
-	"sha256":   strict(1, 1, hashFunc("sha256")),
-	"pi":       constFunc(event.DoubleValue(math.Pi)),
+	"coalesce": (&Func{MinArgs: 1, MaxArgs: -1, Lazy: lazyCoalesce}).sig(&Sig{Params: []Types{AnyType}, Result: Common(0, 1), Same: allArgs}),
+	"md5":      strict(1, 1, hashFunc("md5")).typed(Returns(Keyword), String),
+	"sha1":     strict(1, 1, hashFunc("sha1")).typed(Returns(Keyword), String),
+	"sha256":   strict(1, 1, hashFunc("sha256")).typed(Returns(Keyword), String),
+	"pi":       constFunc(event.DoubleValue(math.Pi)).typed(Returns(Double)),
 }
 
 // registry indexes the function tables by dialect and name. Each table's

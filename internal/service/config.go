@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tripline/tripline/internal/inference"
+
 	"github.com/tripline/tripline/internal/duration"
 
 	"gopkg.in/yaml.v3"
@@ -36,8 +38,11 @@ type Config struct {
 	SigmaPlaceholders string `yaml:"sigma_placeholders"`
 	// Lookups are directories of Splunk lookup tables; GeoIP is a MaxMind
 	// DB file for iplocation.
-	Lookups         []string          `yaml:"lookups"`
-	GeoIP           string            `yaml:"geoip"`
+	Lookups []string `yaml:"lookups"`
+	GeoIP   string   `yaml:"geoip"`
+	// Inference maps ES|QL COMPLETION inference ids to endpoints, as
+	// the file of --inference does.
+	Inference       *inference.Config `yaml:"inference"`
 	Lateness        Duration          `yaml:"lateness"`
 	MaxSkew         Duration          `yaml:"max_skew"`    // how far ahead of the clock a record may be
 	StreamIdle      Duration          `yaml:"stream_idle"` // how long a quiet stream holds rules back

@@ -147,9 +147,9 @@ func (p *parser) qualifiedName() (string, syntax.Span, *syntax.Error) {
 
 // columnPattern parses a KEEP/DROP name that may hold "*" wildcards
 // (user.*, *_id, *). The pieces of one pattern are written without spaces.
-func (p *parser) columnPattern() (string, *syntax.Error) {
+func (p *parser) columnPattern() (string, syntax.Span, *syntax.Error) {
 	if p.tok.kind != tIdent && p.tok.kind != tQuoted && !p.isOp("*") {
-		return "", p.unexpected("a column name or pattern")
+		return "", syntax.Span{}, p.unexpected("a column name or pattern")
 	}
 	start := p.tok.start
 	var b strings.Builder
@@ -160,7 +160,7 @@ func (p *parser) columnPattern() (string, *syntax.Error) {
 		case p.tok.kind == tDot:
 			b.WriteByte('.')
 		default:
-			return "", p.unexpected("a column name or pattern")
+			return "", syntax.Span{}, p.unexpected("a column name or pattern")
 		}
 		p.advance()
 		adjacent := p.tok.start == p.prevEnd
@@ -170,43 +170,49 @@ func (p *parser) columnPattern() (string, *syntax.Error) {
 	}
 	s := b.String()
 	if strings.HasSuffix(s, ".") || strings.HasPrefix(s, ".") || strings.Contains(s, "..") {
-		return "", p.errorSpan(syntax.Span{Start: syntax.Pos(start), End: syntax.Pos(p.prevEnd)}, "malformed column name %s", clip(s))
+		return "", syntax.Span{}, p.errorSpan(p.span(start), "malformed column name %s", clip(s))
 	}
-	return s, nil
+	return s, p.span(start), nil
 }
 
 // keepDrop parses KEEP or DROP with a list of names and patterns.
 func (p *parser) keepDrop(keep bool) (plan.Node, *syntax.Error) {
 	var names []string
+	var sps []syntax.Span
 	for {
-		n, err := p.columnPattern()
+		n, sp, err := p.columnPattern()
 		if err != nil {
 			return nil, err
 		}
 		names = append(names, n)
+		sps = append(sps, sp)
 		if p.tok.kind != tComma {
 			break
 		}
 		p.advance()
 	}
+	var n plan.Node = &plan.Drop{Fields: names}
 	if keep {
-		return &plan.Keep{Fields: names}, nil
+		n = &plan.Keep{Fields: names}
 	}
-	return &plan.Drop{Fields: names}, nil
+	p.at.names[n] = sps
+	return n, nil
 }
 
 // rename parses RENAME old AS new, ... and the newer RENAME new = old.
 func (p *parser) rename() (plan.Node, *syntax.Error) {
 	r := &plan.Rename{}
+	var sps []syntax.Span
 	for {
 		to, isAssign, err := p.assignTarget()
 		if err != nil {
 			return nil, err
 		}
-		from, _, err := p.qualifiedName()
+		from, fromSpan, err := p.qualifiedName()
 		if err != nil {
 			return nil, err
 		}
+		sps = append(sps, fromSpan)
 		if !isAssign {
 			if !p.isKeyword("as") {
 				return nil, p.unexpected("AS")
@@ -218,6 +224,7 @@ func (p *parser) rename() (plan.Node, *syntax.Error) {
 		}
 		r.Pairs = append(r.Pairs, plan.RenamePair{From: from, To: to})
 		if p.tok.kind != tComma {
+			p.at.names[r] = sps
 			return r, nil
 		}
 		p.advance()
@@ -275,11 +282,13 @@ func (p *parser) limit() (plan.Node, *syntax.Error) {
 
 // mvExpand parses MV_EXPAND column.
 func (p *parser) mvExpand() (plan.Node, *syntax.Error) {
-	name, _, err := p.qualifiedName()
+	name, sp, err := p.qualifiedName()
 	if err != nil {
 		return nil, err
 	}
-	return &plan.MvExpand{Field: name}, nil
+	m := &plan.MvExpand{Field: name}
+	p.at.names[m] = []syntax.Span{sp}
+	return m, nil
 }
 
 // dissect parses DISSECT input "pattern" [APPEND_SEPARATOR = "sep"].

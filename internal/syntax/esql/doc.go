@@ -12,6 +12,13 @@
 //
 // Every parse error is a *syntax.Error with a span inside the query, so
 // that a rule that does not parse is reported with line:col and a caret.
+// After parsing, Parse checks the query as Elasticsearch's verifier does
+// (verify.go): a column the query removed or no data could hold, a KEEP
+// or DROP pattern that matches nothing, and a type mismatch between known
+// types are errors with their span too; a field tripline's view does not
+// derive but an Elastic user's data may hold is left to `rules validate`'s
+// warnings. Field names and types come from internal/schema's ECS view,
+// function and aggregate types from the registries' type rules.
 // Parse checks aggregates against internal/aggregate's registry; Check
 // checks scalar functions against internal/scalar's, separately, so that
 // parsing never depends on the scalar functions. RLIKE patterns are

@@ -38,6 +38,7 @@ func (p *parser) or(depth int) (plan.Expr, *syntax.Error) {
 	if depth > maxDepth {
 		return nil, p.errorf(p.tok, "expression nested too deeply")
 	}
+	start := p.tok.start
 	l, err := p.and(depth)
 	if err != nil {
 		return nil, err
@@ -48,12 +49,13 @@ func (p *parser) or(depth int) (plan.Expr, *syntax.Error) {
 		if err != nil {
 			return nil, err
 		}
-		l = &plan.Binary{Op: "OR", L: l, R: r}
+		l = p.mark(&plan.Binary{Op: "OR", L: l, R: r}, start)
 	}
 	return l, nil
 }
 
 func (p *parser) and(depth int) (plan.Expr, *syntax.Error) {
+	start := p.tok.start
 	l, err := p.not(depth)
 	if err != nil {
 		return nil, err
@@ -64,7 +66,7 @@ func (p *parser) and(depth int) (plan.Expr, *syntax.Error) {
 		if err != nil {
 			return nil, err
 		}
-		l = &plan.Binary{Op: "AND", L: l, R: r}
+		l = p.mark(&plan.Binary{Op: "AND", L: l, R: r}, start)
 	}
 	return l, nil
 }
@@ -74,12 +76,13 @@ func (p *parser) not(depth int) (plan.Expr, *syntax.Error) {
 		if depth > maxDepth {
 			return nil, p.errorf(p.tok, "expression nested too deeply")
 		}
+		start := p.tok.start
 		p.advance()
 		x, err := p.not(depth + 1)
 		if err != nil {
 			return nil, err
 		}
-		return &plan.Unary{Op: "NOT", X: x}, nil
+		return p.mark(&plan.Unary{Op: "NOT", X: x}, start), nil
 	}
 	return p.predicate(depth)
 }
@@ -89,6 +92,7 @@ var comparisons = map[string]bool{"==": true, "!=": true, "<": true, "<=": true,
 // predicate parses a comparison and an optional IN, LIKE, RLIKE or IS NULL
 // after it.
 func (p *parser) predicate(depth int) (plan.Expr, *syntax.Error) {
+	start := p.tok.start
 	x, err := p.additive(depth)
 	if err != nil {
 		return nil, err
@@ -100,13 +104,17 @@ func (p *parser) predicate(depth int) (plan.Expr, *syntax.Error) {
 		if err != nil {
 			return nil, err
 		}
-		x = &plan.Binary{Op: op, L: x, R: r}
+		x = p.mark(&plan.Binary{Op: op, L: x, R: r}, start)
 		if p.tok.kind == tOp && comparisons[p.tok.text] {
 			return nil, p.errorf(p.tok, "comparisons cannot be chained; combine them with AND")
 		}
 	}
 	if p.tok.kind == tOp && p.tok.text == ":" {
-		return p.match(x)
+		m, err := p.match(x)
+		if err != nil {
+			return nil, err
+		}
+		return p.mark(m, start), nil
 	}
 	negated := false
 	if p.isKeyword("not") {
@@ -137,7 +145,7 @@ func (p *parser) predicate(depth int) (plan.Expr, *syntax.Error) {
 		if _, err := p.expect(tRParen, "\",\" or \")\""); err != nil {
 			return nil, err
 		}
-		return &plan.In{X: x, List: list, Not: negated}, nil
+		return p.mark(&plan.In{X: x, List: list, Not: negated}, start), nil
 	case p.isKeyword("like"), p.isKeyword("rlike"):
 		regex := p.isKeyword("rlike")
 		p.advance()
@@ -172,7 +180,7 @@ func (p *parser) predicate(depth int) (plan.Expr, *syntax.Error) {
 		} else if err := pattern(); err != nil {
 			return nil, err
 		}
-		return &plan.Like{X: x, Patterns: pats, Regex: regex, Not: negated}, nil
+		return p.mark(&plan.Like{X: x, Patterns: pats, Regex: regex, Not: negated}, start), nil
 	case p.isKeyword("is"):
 		p.advance()
 		not := false
@@ -184,7 +192,7 @@ func (p *parser) predicate(depth int) (plan.Expr, *syntax.Error) {
 			return nil, p.unexpected("NULL")
 		}
 		p.advance()
-		return &plan.IsNull{X: x, Not: not}, nil
+		return p.mark(&plan.IsNull{X: x, Not: not}, start), nil
 	}
 	return x, nil
 }
@@ -218,6 +226,7 @@ func (p *parser) checkRegexp(t token) *syntax.Error {
 }
 
 func (p *parser) additive(depth int) (plan.Expr, *syntax.Error) {
+	start := p.tok.start
 	l, err := p.multiplicative(depth)
 	if err != nil {
 		return nil, err
@@ -229,12 +238,13 @@ func (p *parser) additive(depth int) (plan.Expr, *syntax.Error) {
 		if err != nil {
 			return nil, err
 		}
-		l = &plan.Binary{Op: op, L: l, R: r}
+		l = p.mark(&plan.Binary{Op: op, L: l, R: r}, start)
 	}
 	return l, nil
 }
 
 func (p *parser) multiplicative(depth int) (plan.Expr, *syntax.Error) {
+	start := p.tok.start
 	l, err := p.unary(depth)
 	if err != nil {
 		return nil, err
@@ -246,7 +256,7 @@ func (p *parser) multiplicative(depth int) (plan.Expr, *syntax.Error) {
 		if err != nil {
 			return nil, err
 		}
-		l = &plan.Binary{Op: op, L: l, R: r}
+		l = p.mark(&plan.Binary{Op: op, L: l, R: r}, start)
 	}
 	return l, nil
 }
@@ -261,12 +271,13 @@ func (p *parser) unary(depth int) (plan.Expr, *syntax.Error) {
 		return nil, p.errorf(p.tok, "expression nested too deeply")
 	}
 	minus := p.isOp("-")
+	start := p.tok.start
 	p.advance()
 	x, err := p.unary(depth + 1)
 	if err != nil || !minus {
 		return x, err
 	}
-	return negate(x), nil
+	return p.mark(negate(x), start), nil
 }
 
 func negate(x plan.Expr) plan.Expr {
@@ -288,6 +299,7 @@ func negate(x plan.Expr) plan.Expr {
 func (p *parser) postfix() (plan.Expr, *syntax.Error) { return p.postfixDepth(0) }
 
 func (p *parser) postfixDepth(depth int) (plan.Expr, *syntax.Error) {
+	start := p.tok.start
 	x, err := p.primary(depth)
 	if err != nil {
 		return nil, err
@@ -302,7 +314,7 @@ func (p *parser) postfixDepth(depth int) (plan.Expr, *syntax.Error) {
 			return nil, p.errorf(p.tok, "unknown type %s in cast", p.tok.describe(p.src))
 		}
 		p.advance()
-		x = &plan.Call{Name: fn, Args: []plan.Expr{x}}
+		x = p.mark(&plan.Call{Name: fn, Args: []plan.Expr{x}}, start)
 	}
 	return x, nil
 }
@@ -340,6 +352,18 @@ var timeUnits = map[string]plan.Span{
 }
 
 func (p *parser) primary(depth int) (plan.Expr, *syntax.Error) {
+	start := p.tok.start
+	e, err := p.primary1(depth)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := p.at.exprs[e]; !ok {
+		p.mark(e, start)
+	}
+	return e, nil
+}
+
+func (p *parser) primary1(depth int) (plan.Expr, *syntax.Error) {
 	if depth > maxDepth {
 		return nil, p.errorf(p.tok, "expression nested too deeply")
 	}
@@ -530,7 +554,11 @@ func (p *parser) call(depth int) (plan.Expr, *syntax.Error) {
 	}
 	switch name {
 	case "kql":
-		return p.kql(nameTok, args)
+		cond, err := p.kql(nameTok, args)
+		if err == nil {
+			p.at.opaque[cond] = true
+		}
+		return cond, err
 	case "match":
 		return p.matchCall(nameTok, args, spans, opts)
 	}

@@ -47,7 +47,7 @@ func TestPrecedence(t *testing.T) {
 		{`a == b is null`, `(a == b) IS NULL`},
 		{`to_lower(a) == "x"`, `to_lower(a) == "x"`},
 		{`CONCAT(a, "-", b) == "x"`, `concat(a, "-", b) == "x"`},
-		{`f() == 1`, `f() == 1`},
+		{`pi() == 1`, `pi() == 1`},
 		{`a::long > 1`, `to_long(a) > 1`},
 		{`a::ip == "1.2.3.4"::ip`, `to_ip(a) == to_ip("1.2.3.4")`},
 		{`(a + 1)::double > 1`, `to_double(a + 1) > 1`},

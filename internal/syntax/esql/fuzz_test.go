@@ -24,6 +24,10 @@ func FuzzParse(f *testing.F) {
 		`from x | where match(a::string, "x y", {"fuzziness": "AUTO:2,5", "operator": "and", "prefix_length": 1})`,
 		`from x | where a rlike """*sh.{1,2}-c*|[\-x]&.|<1-20>"""`,
 		`from x | stats f = first(a, @timestamp), l = last(a, t) where ok, t = mv_slice(top(p, 3, "desc"), 0, 1) by k`,
+		// The checks after parsing (verify.go).
+		"FROM logs-aws.cloudtrail-*\n| STATS c = COUNT(*) BY user.name\n| KEEP user.*, nope*",
+		`FROM logs-aws.cloudtrail-* | RENAME user.name AS u | DROP u | WHERE user.name == 1 OR source.ip LIKE "x"`,
+		`FROM logs-aws_bedrock.invocation-* | EVAL t = gen_ai.usage.prompt_tokens + "a" | DISSECT t "%{a}"`,
 	} {
 		f.Add(s)
 	}

@@ -12,9 +12,16 @@ import (
 // A query that does not parse gives a *syntax.Error whose span lies inside
 // src. Parse checks aggregate functions (names, arity, placement) but not
 // scalar function names: that is Check's job.
+//
+// Parse then checks the query as Elasticsearch does before it runs (see
+// verify): a column that is not there and a type mismatch are errors with
+// their place in the query.
 func Parse(src string) (*plan.Query, error) {
-	q, err := parse(src)
+	q, at, err := parse(src)
 	if err != nil {
+		return nil, err
+	}
+	if err := verify(src, q, at); err != nil {
 		return nil, err
 	}
 	return q, nil
@@ -40,6 +47,9 @@ type parser struct {
 	hidden int
 	// indices are the FROM's index patterns, for kql().
 	indices []string
+	// src records where each part of the plan was written, for the
+	// checks that run after parsing (verify.go).
+	at *spans
 }
 
 type fieldRef struct {
@@ -47,17 +57,29 @@ type fieldRef struct {
 	span syntax.Span
 }
 
-func parse(src string) (*plan.Query, *syntax.Error) {
-	p := &parser{src: src, lx: lexer{src: src}}
+// parse parses src without checking it, and says where each part of the
+// plan was written.
+func parse(src string) (*plan.Query, *spans, *syntax.Error) {
+	p := &parser{src: src, lx: lexer{src: src}, at: newSpans()}
+	q, err := p.query()
+	return q, p.at, err
+}
+
+func (p *parser) query() (*plan.Query, *syntax.Error) {
+	src := p.src
 	p.advance()
 	if p.tok.kind == tEOF {
 		return nil, syntax.Errorf(src, p.tok.span(), "cannot parse query: the query is empty")
 	}
 	q := &plan.Query{Dialect: plan.ESQL}
 	for {
+		start := p.tok.start
 		nodes, err := p.command(len(q.Pipeline) == 0)
 		if err != nil {
 			return nil, err
+		}
+		for _, n := range nodes {
+			p.at.nodes[n] = p.span(start)
 		}
 		q.Pipeline = append(q.Pipeline, nodes...)
 		switch p.tok.kind {
@@ -73,6 +95,17 @@ func parse(src string) (*plan.Query, *syntax.Error) {
 			return nil, p.unexpected("\"|\" or the end of the query")
 		}
 	}
+}
+
+// span returns the source from start to the end of the last token consumed.
+func (p *parser) span(start int) syntax.Span {
+	return syntax.Span{Start: syntax.Pos(start), End: syntax.Pos(p.prevEnd)}
+}
+
+// mark records that e was written from start to the last token consumed.
+func (p *parser) mark(e plan.Expr, start int) plan.Expr {
+	p.at.exprs[e] = p.span(start)
+	return e
 }
 
 // advance moves to the next token.
@@ -141,7 +174,7 @@ func (p *parser) expect(k kind, expected string) (token, *syntax.Error) {
 // unsupported lists ES|QL commands that tripline recognises but does not run.
 var unsupported = map[string]bool{
 	"row": true, "show": true, "enrich": true, "lookup": true, "join": true,
-	"change_point": true, "fork": true, "completion": true, "sample": true,
+	"change_point": true, "fork": true, "sample": true,
 	"rerank": true, "fuse": true, "ts": true, "metrics": true, "explain": true,
 	"insist": true, "rrf": true,
 }
@@ -199,6 +232,8 @@ func (p *parser) command(first bool) ([]plan.Node, *syntax.Error) {
 		n, err = p.dissect()
 	case "grok":
 		return p.grok()
+	case "completion":
+		n, err = p.completion()
 	default:
 		p.cmd = ""
 		if unsupported[name] {

@@ -43,14 +43,15 @@ func (p *parser) stats(inline bool) ([]plan.Node, *syntax.Error) {
 				if err != nil {
 					return nil, err
 				}
-				a.Expr = filterAggs(a.Expr, cond)
+				a.Expr = p.filterAggs(a.Expr, cond)
 			}
 			if c, ok := a.Expr.(*plan.Call); ok && isAgg(c.Name) {
 				s.Aggs = append(s.Aggs, plan.Agg{Name: a.Name, Func: c.Name, Args: c.Args})
+				p.at.aggs[s] = append(p.at.aggs[s], p.at.spanOr(c, sp))
 			} else if !p.sawAgg {
 				return nil, p.errorSpan(sp, "expected an aggregate function such as count(*), found %s", clip(p.src[sp.Start:sp.End]))
 			} else {
-				e := p.liftAggs(a.Expr, s, &hidden)
+				e := p.liftAggs(a.Expr, s, &hidden, sp)
 				compounds = append(compounds, plan.Assign{Name: a.Name, Expr: e})
 				outer = append(outer, p.outer...)
 			}
@@ -105,9 +106,9 @@ func (p *parser) stats(inline bool) ([]plan.Node, *syntax.Error) {
 // filterAggs makes each aggregate in e read its first argument only where
 // cond is true: count(*) counts the rows that pass, the others see null
 // elsewhere, which aggregates skip.
-func filterAggs(e, cond plan.Expr) plan.Expr {
+func (p *parser) filterAggs(e, cond plan.Expr) plan.Expr {
 	null := &plan.Literal{}
-	return mapExpr(e, func(x plan.Expr) (plan.Expr, bool) {
+	return p.mapExpr(e, func(x plan.Expr) (plan.Expr, bool) {
 		c, ok := x.(*plan.Call)
 		if !ok || !isAgg(c.Name) || len(c.Args) == 0 {
 			return nil, false
@@ -130,8 +131,8 @@ func isAgg(name string) bool {
 
 // liftAggs replaces each aggregate call in e by a hidden column that s
 // computes, and returns the rewritten expression.
-func (p *parser) liftAggs(e plan.Expr, s *plan.Stats, hidden *[]string) plan.Expr {
-	return mapExpr(e, func(x plan.Expr) (plan.Expr, bool) {
+func (p *parser) liftAggs(e plan.Expr, s *plan.Stats, hidden *[]string, sp syntax.Span) plan.Expr {
+	return p.mapExpr(e, func(x plan.Expr) (plan.Expr, bool) {
 		c, ok := x.(*plan.Call)
 		if !ok || !isAgg(c.Name) {
 			return nil, false
@@ -139,17 +140,30 @@ func (p *parser) liftAggs(e plan.Expr, s *plan.Stats, hidden *[]string) plan.Exp
 		name := "$agg" + strconv.Itoa(p.hidden)
 		p.hidden++
 		s.Aggs = append(s.Aggs, plan.Agg{Name: name, Func: c.Name, Args: c.Args})
+		p.at.aggs[s] = append(p.at.aggs[s], p.at.spanOr(c, sp))
 		*hidden = append(*hidden, name)
 		return &plan.Field{Name: name}, true
 	})
 }
 
 // mapExpr rebuilds e bottom-up, replacing every sub-expression for which fn
-// returns true (without descending into it).
-func mapExpr(e plan.Expr, fn func(plan.Expr) (plan.Expr, bool)) plan.Expr {
+// returns true (without descending into it). A rebuilt expression keeps
+// the place in the query of the one it replaces.
+func (p *parser) mapExpr(e plan.Expr, fn func(plan.Expr) (plan.Expr, bool)) plan.Expr {
+	out := p.mapExpr1(e, fn)
+	if sp, ok := p.at.exprs[e]; ok {
+		if _, has := p.at.exprs[out]; !has {
+			p.at.exprs[out] = sp
+		}
+	}
+	return out
+}
+
+func (p *parser) mapExpr1(e plan.Expr, fn func(plan.Expr) (plan.Expr, bool)) plan.Expr {
 	if r, ok := fn(e); ok {
 		return r
 	}
+	mapExpr := p.mapExpr
 	switch t := e.(type) {
 	case *plan.Unary:
 		return &plan.Unary{Op: t.Op, X: mapExpr(t.X, fn)}
