@@ -71,23 +71,29 @@ func Open(dir string, retention time.Duration) (*Archive, error) {
 		return nil, fmt.Errorf("cannot open archive index: %w", err)
 	}
 	defer f.Close()
-	sc := bufio.NewScanner(f)
+	if err := a.readIndex(f, f.Name()); err != nil {
+		return nil, fmt.Errorf("cannot read archive index: %w", err)
+	}
+	return a, nil
+}
+
+// readIndex loads index lines from r (named name in problems): a line
+// that is not an entry is reported in Problems and the others load.
+func (a *Archive) readIndex(r io.Reader, name string) error {
+	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for line := 1; sc.Scan(); line++ {
 		var e Entry
 		if err := json.Unmarshal(sc.Bytes(), &e); err != nil || e.Ref == "" {
 			// Saving renames a whole file, so only a hand edit or a disk
 			// fault gets here: the line is reported and the rest loads.
-			a.Problems = append(a.Problems, fmt.Sprintf("%s:%d: not an archive entry, skipped", f.Name(), line))
+			a.Problems = append(a.Problems, fmt.Sprintf("%s:%d: not an archive entry, skipped", name, line))
 			a.dirty = true
 			continue
 		}
 		a.entries[e.Ref] = &e
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("cannot read archive index: %w", err)
-	}
-	return a, nil
+	return sc.Err()
 }
 
 // Dir returns the archive's directory.

@@ -2,6 +2,7 @@ package archive
 
 import (
 	"compress/gzip"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -139,4 +140,31 @@ not json
 	if got := refs(a.Sources(time.Time{}, time.Time{})); got != "a.json b.json" {
 		t.Errorf("loaded %q", got)
 	}
+}
+
+// FuzzIndex checks that no index text makes loading panic, that every bad
+// line is reported with a line of the input, and that what loads answers
+// range questions and saves.
+func FuzzIndex(f *testing.F) {
+	f.Add(`{"ref":"/a.json","first":"2026-11-21T10:00:00Z","last":"2026-11-21T11:00:00Z","records":1}` + "\nnot json\n")
+	f.Add(`{"ref":"","first":"x"}` + "\n{}\n[1]\n")
+	f.Add(`{"ref":"s3://b/k","first":"2026-11-21T10:00:00Z","last":"2026-11-20T10:00:00Z","records":-5,"owned":true}`)
+	f.Fuzz(func(t *testing.T, text string) {
+		a := &Archive{dir: t.TempDir(), entries: map[string]*Entry{}}
+		if err := a.readIndex(strings.NewReader(text), "index.jsonl"); err != nil {
+			return // a line longer than the scanner takes
+		}
+		lines := strings.Count(text, "\n") + 1
+		for _, p := range a.Problems {
+			var n int
+			if _, err := fmt.Sscanf(p[strings.Index(p, ":")+1:], "%d", &n); err != nil || n < 1 || n > lines {
+				t.Fatalf("problem %q does not name a line of the %d-line input", p, lines)
+			}
+		}
+		a.Sources(t0, t0.Add(time.Hour))
+		a.Refs(time.Time{}, time.Time{})
+		if err := a.Save(); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
