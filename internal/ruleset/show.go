@@ -6,6 +6,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/tripline/tripline/internal/clickhouse"
 	"github.com/tripline/tripline/internal/duration"
 	"github.com/tripline/tripline/internal/engine"
 	"github.com/tripline/tripline/internal/lint"
@@ -102,6 +103,7 @@ func Write(w io.Writer, c *engine.Compiled, st State) {
 	section("Plan", p)
 	section("Prefilter", pre)
 	section("Program", prog)
+	section("ClickHouse SQL", clickhouseSQL(c))
 	section("Investigation guide", r.Guide)
 	section("Setup", r.Setup)
 	section("How to implement", r.HowToImplement)
@@ -189,4 +191,17 @@ func Schedule(r *rule.Rule) string {
 		s += ", ending " + duration.Format(r.WindowEnd) + " before the run"
 	}
 	return s
+}
+
+// clickhouseSQL is the SELECT the ClickHouse engine runs for the rule at
+// each tick, or why it cannot run there.
+func clickhouseSQL(c *engine.Compiled) string {
+	if c.Program == nil {
+		return ""
+	}
+	q, err := clickhouse.CompileRule(c.Program.Query, c.Rule.TimestampOverride, clickhouse.DefaultDatabase)
+	if err != nil {
+		return "(not on ClickHouse: " + err.Error() + ")"
+	}
+	return q.Template()
 }
