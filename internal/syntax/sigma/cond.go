@@ -95,8 +95,11 @@ func tokenize(s string) []token {
 func (c *condParser) errAt(t token, format string, args ...any) *syntax.Error {
 	e := c.p.errAt(c.node, format, args...)
 	if !strings.Contains(c.node.Value, "\n") && c.node.Style == 0 {
-		e.Span.Start += syntax.Pos(t.start)
-		e.Span.End = e.Span.Start + syntax.Pos(len(t.text))
+		// The token's place in the plain scalar, kept inside the text: a
+		// value YAML folded differently from its source may be shorter.
+		n := syntax.Pos(len(c.p.src))
+		e.Span.Start = min(e.Span.Start+syntax.Pos(t.start), n)
+		e.Span.End = min(e.Span.Start+syntax.Pos(len(t.text)), n)
 	}
 	return e
 }

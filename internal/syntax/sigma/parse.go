@@ -188,13 +188,17 @@ func lookup(m *yaml.Node, key string) *yaml.Node {
 
 // offset returns the byte offset of a node's line and column.
 func (p *parser) offset(line, col int) syntax.Pos {
+	// YAML counts "\r\n", "\n" and a lone "\r" as line breaks alike.
 	off := 0
 	for l := 1; l < line; l++ {
-		i := strings.IndexByte(p.src[off:], '\n')
+		i := strings.IndexAny(p.src[off:], "\r\n")
 		if i < 0 {
 			return syntax.Pos(len(p.src))
 		}
 		off += i + 1
+		if p.src[off-1] == '\r' && off < len(p.src) && p.src[off] == '\n' {
+			off++
+		}
 	}
 	return syntax.Pos(min(off+col-1, len(p.src)))
 }
