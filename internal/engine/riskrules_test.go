@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/tripline/tripline/internal/alert"
 	"github.com/tripline/tripline/internal/rule"
+	"github.com/tripline/tripline/internal/store"
 )
 
 // s3ExfilCorrelation is security_content's "AWS S3 Exfiltration Behavior
@@ -202,4 +204,54 @@ func indexOfRule(rs []*Compiled, id string) int {
 		}
 	}
 	return -1
+}
+
+// In serve, each risk event is fed to the correlation as it is stored;
+// the correlation's state survives a restart from a checkpoint taken
+// after the risk came and before the correlation's run, and its alerts
+// add no risk.
+func TestLiveRiskCorrelation(t *testing.T) {
+	story := riskStory()
+	d := time.Date(2026, 11, 21, 8, 0, 0, 0, time.UTC)
+	first := append(story[:4:4],
+		// Moves the watermark past 09:00: the detections alert for
+		// 07:50–08:50, and their risk reaches the correlation.
+		ctCall(d.Add(75*time.Minute), "bob", "GetObject", "e-7"))
+	second := []string{story[4], ctCall(d.Add(12*time.Hour), "dave", "ListBuckets", "e-8")}
+	st := openTestStore(t)
+	ctx := context.Background()
+	run := func(lines []string, restore bool) *Live {
+		l := NewLive(riskRuleSet(t), LiveOptions{Store: st, Now: far, CheckpointEvery: time.Hour})
+		if restore {
+			if err := l.Restore(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i, line := range lines {
+			l.process(ctx, item{in: chunk(fmt.Sprintf("c%d.json", i), line)})
+		}
+		if err := l.Checkpoint(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	run(first, false)
+	if as, _ := st.List(ctx, store.Filter{}); len(alertsOf(as, s3ExfilID)) != 0 {
+		t.Fatal("the correlation ran before the risk of its window was complete")
+	}
+	run(second, true) // a new process, from the checkpoint
+	as, err := st.List(ctx, store.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkCorrelation(t, as)
+	risk, err := st.RiskEvents(ctx, store.RiskFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range risk {
+		if e.RuleID == s3ExfilID {
+			t.Errorf("the correlation's alert added risk: %+v", e)
+		}
+	}
 }
