@@ -74,6 +74,10 @@ func (d *Decoder) SetVersion(v uint64) { d.version = v }
 // Version returns the version of the encoding being read.
 func (d *Decoder) Version() uint64 { return d.version }
 
+// More reports whether input is left to read, for a format that may end
+// early (a field added in a later version).
+func (d *Decoder) More() bool { return d.err == nil && len(d.b) > 0 }
+
 // Err returns the first error met, or nil.
 func (d *Decoder) Err() error { return d.err }
 

@@ -43,6 +43,10 @@ type HuntOptions struct {
 	// included): a drilldown or search of an archive reads whole sources,
 	// whose records may reach outside the range asked.
 	From, To time.Time
+
+	// capture, when set, keeps the input's risk records for the
+	// risk-reading rules (see riskrules.go).
+	capture *riskCapture
 }
 
 // RuleProfile is what one rule cost in a run.
@@ -101,6 +105,9 @@ type worker struct {
 	failed []error
 	// prof, when profiling, sums each rule's push time and events.
 	prof []RuleProfile
+	// capture keeps risk records for the risk-reading rules; nil when
+	// there is none.
+	capture *riskCapture
 
 	// For reading in time order: mu guards the instances against the
 	// goroutine that takes their finished panes; max is the latest record
@@ -133,6 +140,9 @@ func (w *worker) admits(raw []byte) bool {
 // fields the rules share through the record memo) cost less than searching
 // its text for each of their literals.
 func (w *worker) feed(ev *event.Event) {
+	if w.capture != nil && ev.LogType == event.Risk {
+		w.capture.add(ev)
+	}
 	for i, in := range w.insts {
 		if w.failed[i] != nil || !in.Program().Reads(ev.LogType) || w.exc[i].Event(ev) != nil {
 			continue
@@ -170,7 +180,7 @@ func Hunt(ctx context.Context, rules []*Compiled, inputs []string, opt HuntOptio
 	if logger == nil {
 		logger = slog.Default()
 	}
-	var runnable []*Compiled
+	var runnable, riskRules []*Compiled
 	var refused []RuleReport
 	for _, c := range rules {
 		if !c.Runnable() {
@@ -180,7 +190,15 @@ func Hunt(ctx context.Context, rules []*Compiled, inputs []string, opt HuntOptio
 			refused = append(refused, RuleReport{Compiled: c, Err: err})
 			continue
 		}
+		if readsRiskOnly(c) {
+			// They read the risk the others' alerts add: they run after.
+			riskRules = append(riskRules, c)
+			continue
+		}
 		runnable = append(runnable, c)
+	}
+	if len(riskRules) > 0 {
+		opt.capture = &riskCapture{}
 	}
 	var rep *Report
 	var err error
@@ -194,6 +212,9 @@ func Hunt(ctx context.Context, rules []*Compiled, inputs []string, opt HuntOptio
 	var late *lateError
 	if errors.As(err, &late) {
 		logger.Info("input is not in time order; reading it again with all state kept", "late", late.Error())
+		if opt.capture != nil {
+			opt.capture = &riskCapture{}
+		}
 		rep, err = huntAll(ctx, runnable, inputs, opt)
 		if rep != nil {
 			rep.Unordered = late.Error()
@@ -201,6 +222,14 @@ func Hunt(ctx context.Context, rules []*Compiled, inputs []string, opt HuntOptio
 	}
 	if err != nil {
 		return rep, err
+	}
+	if len(riskRules) > 0 {
+		reps, alerts, err := huntRisk(ctx, riskRules, runnable, rep.Alerts, opt.capture.recs, opt)
+		if err != nil {
+			return rep, err
+		}
+		rep.Rules = append(rep.Rules, reps...)
+		rep.Alerts = append(rep.Alerts, alerts...)
 	}
 	rep.Rules = append(rep.Rules, refused...)
 	for _, rr := range rep.Rules {
@@ -229,7 +258,7 @@ func newWorkers(rules []*Compiled, n int, opt HuntOptions) ([]*worker, logs.Opti
 	shared := newPrefilters(pres)
 	workers := make([]*worker, n)
 	for i := range workers {
-		w := &worker{failed: make([]error, len(rules)), pres: shared}
+		w := &worker{failed: make([]error, len(rules)), pres: shared, capture: opt.capture}
 		if opt.Profile {
 			w.prof = make([]RuleProfile, len(rules))
 		}
@@ -247,7 +276,10 @@ func newWorkers(rules []*Compiled, n int, opt HuntOptions) ([]*worker, logs.Opti
 		for i := range rules {
 			all = all && !shared.empty(i)
 		}
-		if all {
+		if all && opt.capture != nil {
+			// The risk-reading rules, which run later, read risk records.
+			readOpt.Filter = func(wi int, raw []byte) bool { return workers[wi].admits(raw) || hasRiskMarker(raw) }
+		} else if all {
 			readOpt.Filter = func(wi int, raw []byte) bool { return workers[wi].admits(raw) }
 		}
 	}

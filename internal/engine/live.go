@@ -449,27 +449,9 @@ func (l *Live) push(ev *event.Event, stream string) {
 	}
 	late := false
 	for _, r := range l.rules {
-		if !r.c.Program.Reads(ev.LogType) {
-			continue
-		}
-		if !r.horizon.IsZero() && ev.Time.Before(r.horizon) {
-			l.dropLate(r, ev, stream, now)
+		if r.c.Program.Reads(ev.LogType) && l.offer(r, ev, raw, stream, now) {
 			late = true
-			continue
 		}
-		if !r.pre.Empty() && !r.pre.Match(raw) {
-			continue
-		}
-		if r.c.Exceptions().Event(ev) != nil {
-			continue
-		}
-		// The first tick is the first whose window holds an event; until
-		// one was evaluated, an earlier event (from a stream running
-		// behind) moves it back.
-		if first := r.c.Spec.TickAtOrAfter(ev.Time.Add(r.c.Spec.WindowEnd + time.Nanosecond)); r.next.IsZero() || (r.horizon.IsZero() && first.Before(r.next)) {
-			r.next = first
-		}
-		l.safePush(r, ev)
 	}
 	if late {
 		l.mu.Lock()
@@ -480,6 +462,29 @@ func (l *Live) push(ev *event.Event, stream string) {
 			l.opt.Observe.LateDropped(1)
 		}
 	}
+}
+
+// offer pushes an event into one rule that reads its log type, and
+// reports whether it came too late for the rule.
+func (l *Live) offer(r *liveRule, ev *event.Event, raw []byte, stream string, now time.Time) (late bool) {
+	if !r.horizon.IsZero() && ev.Time.Before(r.horizon) {
+		l.dropLate(r, ev, stream, now)
+		return true
+	}
+	if !r.pre.Empty() && !r.pre.Match(raw) {
+		return false
+	}
+	if r.c.Exceptions().Event(ev) != nil {
+		return false
+	}
+	// The first tick is the first whose window holds an event; until
+	// one was evaluated, an earlier event (from a stream running
+	// behind) moves it back.
+	if first := r.c.Spec.TickAtOrAfter(ev.Time.Add(r.c.Spec.WindowEnd + time.Nanosecond)); r.next.IsZero() || (r.horizon.IsZero() && first.Before(r.next)) {
+		r.next = first
+	}
+	l.safePush(r, ev)
+	return false
 }
 
 // dropLate counts an event that came after every window of rule r that
@@ -654,18 +659,12 @@ func (l *Live) advance(ctx context.Context) {
 		return
 	}
 	now := l.opt.Now()
-	var changed []*alert.Alert
-	for _, r := range l.rules {
-		l.mu.Lock()
-		wm := l.ruleWatermark(r, now)
-		r.wm = wm
-		l.mu.Unlock()
-		for !wm.IsZero() && !r.next.IsZero() && !wm.Before(r.next.Add(r.offset)) {
-			changed = append(changed, l.runTick(r)...)
+	// The rules of raw logs first: their alerts' risk feeds the rules
+	// that read risk (risklive.go), which run after.
+	for _, riskOnly := range []bool{false, true} {
+		if changed := l.runDue(now, riskOnly); len(changed) > 0 {
+			l.emit(ctx, changed)
 		}
-	}
-	if len(changed) > 0 {
-		l.emit(ctx, changed)
 	}
 	if l.opt.Retention > 0 {
 		// Pruning is cheap when nothing is old; do it with ticks.
@@ -809,7 +808,7 @@ func (l *Live) emit(ctx context.Context, alerts []*alert.Alert) {
 		byRule[r.c.Rule.ID] = r.c
 	}
 	for _, a := range out {
-		if c := byRule[a.Rule.ID]; c != nil {
+		if c := byRule[a.Rule.ID]; c != nil && addsRisk(c) {
 			risk = append(risk, RiskEvents(c.Rule, a)...)
 		}
 	}
@@ -817,6 +816,7 @@ func (l *Live) emit(ctx context.Context, alerts []*alert.Alert) {
 		if err := l.opt.Store.AddRisk(ctx, risk); err != nil {
 			l.log.Error("cannot store risk", "err", err)
 		}
+		l.feedRisk(risk)
 		if !l.opt.Risk.Disabled {
 			out = append(out, l.riskIncidents(ctx, risk)...)
 		}

@@ -33,6 +33,7 @@ type riskRecord struct {
 	RiskObject           string          `json:"risk_object,omitempty"`
 	RiskObjectType       string          `json:"risk_object_type,omitempty"`
 	RiskScore            int             `json:"risk_score"`
+	CalculatedRiskScore  int             `json:"calculated_risk_score"`
 	ThreatObject         []string        `json:"threat_object,omitempty"`
 	ThreatObjectType     []string        `json:"threat_object_type,omitempty"`
 	SearchName           string          `json:"search_name"`
@@ -57,7 +58,8 @@ type mitreAnnotations struct {
 
 // RiskRecords renders risk events as JSON lines with the fields of Splunk's
 // Risk data model: _time (epoch seconds), normalized_risk_object (the
-// entity in lower case), risk_object, risk_object_type, risk_score,
+// entity in lower case), risk_object, risk_object_type, risk_score and
+// calculated_risk_score (the same: tripline applies no risk factors),
 // search_name and source (the rule's name), risk_message, analyticstories,
 // annotations.mitre_attack.mitre_tactic (names where known, else ids),
 // annotations.mitre_attack.mitre_tactic_id, .mitre_technique_id,
@@ -89,7 +91,7 @@ func RiskRecords(events []store.RiskEvent) []byte {
 			continue
 		}
 		rec := riskRecord{
-			Time: epochSeconds(e.Time), RiskScore: e.Score, SearchName: e.RuleName, Source: e.RuleName,
+			Time: epochSeconds(e.Time), RiskScore: e.Score, CalculatedRiskScore: e.Score, SearchName: e.RuleName, Source: e.RuleName,
 			RiskMessage: e.Message, AnalyticStories: e.Stories, AlertID: e.AlertID, RuleID: e.RuleID,
 		}
 		if e.Threat {

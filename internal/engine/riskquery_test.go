@@ -53,7 +53,7 @@ func TestRiskRecordsFields(t *testing.T) {
 	}
 	want := map[string]any{
 		"_time": float64(riskNow.Add(-2 * time.Hour).Unix()), "normalized_risk_object": "alice",
-		"risk_object": "Alice", "risk_object_type": "user", "risk_score": float64(50),
+		"risk_object": "Alice", "risk_object_type": "user", "risk_score": float64(50), "calculated_risk_score": float64(50),
 		"search_name": "Model Discovery", "source": "Model Discovery", "risk_message": "Model Discovery for Alice",
 		"analyticstories": []any{"AWS Bedrock Security"}, "alert_id": "a2", "rule_id": "id-Model Discovery",
 		"annotations": map[string]any{

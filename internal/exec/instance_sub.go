@@ -32,11 +32,11 @@ func (s *subPrograms) add(p *Program) int {
 }
 
 // finish makes the program read the events its subsearches read, and
-// drops its prefilter when they read any: a record the program's own
-// filters reject may still be one a subsearch needs.
+// widens its prefilter to admit what theirs admit: a record the program's
+// own filters reject may still be one a subsearch needs.
 func (s *subPrograms) finish(p *Program) {
-	subReads := false
 	for _, sp := range s.progs {
+		subReads := false
 		for lt := range sp.reads {
 			if sp.reads[lt] {
 				subReads = true
@@ -46,14 +46,14 @@ func (s *subPrograms) finish(p *Program) {
 				}
 			}
 		}
+		if subReads {
+			p.pre = orPrefilters(p.pre, sp.pre)
+		}
 		if len(sp.Warnings) > 0 {
 			for _, w := range sp.Warnings {
 				p.Warnings = appendNew(p.Warnings, "subsearch: "+w)
 			}
 		}
-	}
-	if subReads {
-		p.pre = Prefilter{}
 	}
 }
 

@@ -245,24 +245,30 @@ stream:
 		}
 	}
 	rest := nodes[i:]
-	var cols []string
+	var cols, lead []string
 	if len(rest) > 0 && from.Lookup == "" {
 		if st, ok := rest[0].(*plan.Stats); ok && !st.Inline {
-			var incoming []string
 			if !sc.open {
-				incoming = sc.visible
-			}
-			st, err := expandWildAggs(st, incoming)
-			if err != nil {
-				return nil, fmt.Errorf("stats: %w", err)
+				// The fields are known: a wildcard aggregate is one
+				// aggregate per matching field. Over open events it is
+				// expanded per event (bindStream).
+				var err error
+				if st, err = expandWildAggs(st, sc.visible); err != nil {
+					return nil, fmt.Errorf("stats: %w", err)
+				}
 			}
 			spec, err := compileStats(st, q.Dialect, sc.resolve)
 			if err != nil {
 				return nil, fmt.Errorf("stats: %w", err)
 			}
+			spec.bindStream(st, sc, p.View)
 			p.stats = spec
 			p.GroupBy = spec.keyNames
 			cols = spec.outCols
+			if spec.hasWild() {
+				// Columns vary by group: the known ones lead.
+				cols, lead = nil, spec.outCols
+			}
 			rest = rest[1:]
 			p.layout = append(p.layout, stageLoc{node: st, at: atStats})
 		}
@@ -294,7 +300,7 @@ stream:
 	for j, n := range rest {
 		p.layout = append(p.layout, stageLoc{node: n, at: atTail, idx: j, implicit: j >= written})
 	}
-	tail, err := compileTail(rest, q.Dialect, cols, rs)
+	tail, err := compileTailLead(rest, q.Dialect, cols, lead, rs)
 	if err == nil {
 		tail.bindCompletion(opt)
 	}
@@ -311,7 +317,7 @@ stream:
 		}
 	}
 	tail.finish()
-	if p.stats != nil && !tail.cacheable {
+	if p.stats != nil && !tail.cacheable && !p.stats.hasWild() {
 		p.prune = compilePruner(p.stats, tail, tail.prefixLen, q.Dialect)
 	}
 	p.pre.Clauses = append(logTypeClause(p.LogTypes), p.pre.Clauses...)
@@ -461,7 +467,7 @@ func (p *Program) columnsOf(r *tRow) []string {
 	}
 	cols := r.names(p.tail.scope)
 	sortStrings(cols)
-	return cols
+	return leadFirst(p.tail.lead, cols)
 }
 
 // Describe returns a short account of how the program runs, for `rules show`.

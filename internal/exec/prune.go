@@ -263,7 +263,9 @@ func fillRow(r *tRow, s *statsSpec, wg *wgroup) {
 		r.vals[slot] = event.Value{}
 	}
 	for _, slot := range s.aggSlots {
-		r.vals[slot] = event.Value{}
+		if slot >= 0 {
+			r.vals[slot] = event.Value{}
+		}
 	}
 	for i, slot := range s.keySlots {
 		if !wg.keys[i].IsNull() {
@@ -271,8 +273,11 @@ func fillRow(r *tRow, s *statsSpec, wg *wgroup) {
 		}
 	}
 	for j, slot := range s.aggSlots {
-		if v := wg.res[j]; !v.IsNull() {
+		if v := wg.res[j]; slot >= 0 && !v.IsNull() {
 			r.vals[slot] = v
 		}
+	}
+	if s.wild != nil {
+		s.fillWild(r, wg.aggs)
 	}
 }

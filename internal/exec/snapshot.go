@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/tripline/tripline/internal/aggregate"
 )
@@ -51,6 +52,13 @@ func (in *Instance) Snapshot() []byte {
 				e.meta(r.meta)
 			}
 		}
+	}
+	// The subsearches' state follows, each a snapshot of its own; a
+	// snapshot without it (written before it was kept) restores them
+	// empty.
+	e.Uvarint(uint64(len(in.subs)))
+	for _, s := range in.subs {
+		e.Str(string(s.Snapshot()))
 	}
 	return e.Bytes()
 }
@@ -124,9 +132,26 @@ func (in *Instance) Restore(data []byte) (err error) {
 		}
 		panes[idx] = pn
 	}
+	var subs [][]byte
+	if d.More() {
+		n := d.Count()
+		if int(n) != len(in.subs) {
+			return fmt.Errorf("snapshot has %d subsearches, the program %d", n, len(in.subs))
+		}
+		for i := 0; i < int(n) && d.Err() == nil; i++ {
+			subs = append(subs, []byte(d.Str()))
+		}
+	}
 	if d.Err() != nil {
 		return d.Err()
 	}
+	fresh := in.p.newSubInstances(time.Duration(in.paneWidth))
+	for i, b := range subs {
+		if err := fresh[i].Restore(b); err != nil {
+			return fmt.Errorf("subsearch %d: %w", i+1, err)
+		}
+	}
+	in.subs = fresh
 	in.panes = panes
 	for _, pn := range panes {
 		for _, r := range pn.seq {

@@ -3,6 +3,7 @@ package exec
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/tripline/tripline/internal/aggregate"
 	"github.com/tripline/tripline/internal/event"
@@ -23,7 +24,12 @@ type statsSpec struct {
 	outCols  []string
 	// keySlots and aggSlots place the output columns in the tail's rows.
 	keySlots []int
-	aggSlots []int
+	aggSlots []int // -1 for a wildcard aggregate
+	// wild holds, by aggregate, the wildcard ones expanded per event
+	// (stats_wild.go); nil when there is none. tscope is the tail scope
+	// they write their columns by name into.
+	wild   []*wildArg
+	tscope *tailScope
 }
 
 // bindTail gives the output columns their slots in a tail scope.
@@ -34,8 +40,13 @@ func (s *statsSpec) bindTail(sc *tailScope) {
 	}
 	s.aggSlots = make([]int, len(s.aggNames))
 	for i, n := range s.aggNames {
+		if s.wild != nil && s.wild[i] != nil {
+			s.aggSlots[i] = -1
+			continue
+		}
 		s.aggSlots[i] = sc.resolve(n)
 	}
+	s.tscope = sc
 }
 
 func compileStats(s *plan.Stats, d plan.Dialect, resolve scalar.Resolver) (*statsSpec, error) {
@@ -50,7 +61,18 @@ func compileStats(s *plan.Stats, d plan.Dialect, resolve scalar.Resolver) (*stat
 		}
 		var arg scalar.Evaluator
 		var param event.Value
-		if len(a.Args) > 0 {
+		if pat, ok := wildAgg(a); ok {
+			// Only a stream-stage stats over open events is given one
+			// (see expandWildAggs); bindStream completes it.
+			if s := spec.wild; len(s) < len(spec.aggNames)+1 {
+				spec.wild = append(s, make([]*wildArg, len(spec.aggNames)+1-len(s))...)
+			}
+			w := &wildArg{fn: a.Func, pattern: pat, prefix: pat[:strings.IndexByte(pat, '*')]}
+			if strings.Contains(a.Name, "*") {
+				w.as = a.Name
+			}
+			spec.wild[len(spec.aggNames)] = w
+		} else if len(a.Args) > 0 {
 			if _, star := a.Args[0].(*plan.Star); !star {
 				ev, err := scalar.Compile(a.Args[0], d, resolve)
 				if err != nil {
@@ -68,6 +90,9 @@ func compileStats(s *plan.Stats, d plan.Dialect, resolve scalar.Resolver) (*stat
 		spec.aggFns = append(spec.aggFns, info)
 		spec.aggArgs = append(spec.aggArgs, arg)
 		spec.aggParam = append(spec.aggParam, param)
+	}
+	if spec.wild != nil && len(spec.wild) < len(spec.aggNames) {
+		spec.wild = append(spec.wild, make([]*wildArg, len(spec.aggNames)-len(spec.wild))...)
 	}
 	for _, b := range s.By {
 		ev, err := scalar.Compile(b.Expr, d, resolve)
@@ -154,6 +179,9 @@ func (s *statsSpec) newAggs() []aggregate.State {
 
 // newAgg returns fresh state for aggregate j.
 func (s *statsSpec) newAgg(j int) aggregate.State {
+	if s.wild != nil && s.wild[j] != nil {
+		return newWildState(s.aggFns[j], s.aggParam[j])
+	}
 	return s.aggFns[j].New(s.aggArgs[j] == nil, s.aggParam[j])
 }
 
@@ -165,6 +193,10 @@ type statsScratch struct {
 	args    []event.Value
 	combo   []event.Value
 	key     []byte
+	// wnames and wvals hold, by wildcard aggregate, the row's fields it
+	// takes.
+	wnames [][]string
+	wvals  [][]event.Value
 }
 
 // add folds one row into the table. ev (stream stage) or m (tail stage)
@@ -198,6 +230,17 @@ func (s *statsSpec) add(tab *groupTable, sc *statsScratch, ctx *scalar.Context, 
 		}
 		sc.args = append(sc.args, a(ctx, r))
 	}
+	if s.wild != nil {
+		if len(sc.wnames) < len(s.wild) {
+			sc.wnames = make([][]string, len(s.wild))
+			sc.wvals = make([][]event.Value, len(s.wild))
+		}
+		for j, w := range s.wild {
+			if w != nil {
+				sc.wnames[j], sc.wvals[j] = w.collect(r, sc.wnames[j][:0], sc.wvals[j][:0])
+			}
+		}
+	}
 	s.addCombos(tab, sc, 0, t, ev, m)
 	return true
 }
@@ -222,6 +265,10 @@ func (s *statsSpec) addCombos(tab *groupTable, sc *statsScratch, i int, t int64,
 		tab.insert(g)
 	}
 	for j, a := range g.aggs {
+		if s.wild != nil && s.wild[j] != nil {
+			a.(*wildState).addFields(sc.wnames[j], sc.wvals[j], t)
+			continue
+		}
 		a.Add(sc.args[j], t)
 	}
 	if ev != nil {
@@ -298,9 +345,12 @@ func (s *statsSpec) rows(tab *groupTable, width int) []*tRow {
 			}
 		}
 		for j, slot := range s.aggSlots {
-			if v := g.aggs[j].Result(); !v.IsNull() {
+			if v := g.aggs[j].Result(); slot >= 0 && !v.IsNull() {
 				r.vals[slot] = v
 			}
+		}
+		if s.wild != nil {
+			s.fillWild(r, g.aggs)
 		}
 	}
 	return out

@@ -31,10 +31,14 @@ type tailPlan struct {
 	prefixLen int
 	cacheable bool
 	cols      []string
-	scope     *tailScope
-	width     int   // slots per row, once finished
-	colSlots  []int // slot of each of cols
-	finishes  []func()
+	// lead, when cols is nil, holds the columns known to come first, in
+	// order (a stats whose wildcard aggregates add columns per group);
+	// the others follow sorted by name.
+	lead     []string
+	scope    *tailScope
+	width    int   // slots per row, once finished
+	colSlots []int // slot of each of cols
+	finishes []func()
 	// terms holds, by operator, the AND terms of a WHERE of more than one,
 	// compiled one by one for explain mode.
 	terms map[int][]scalar.Evaluator
@@ -65,6 +69,12 @@ func (t tailResolver) define(name string) int  { return t.sc.resolve(name) }
 // column order coming in (nil when open). The caller resolves any other
 // name its rows carry, then calls finish.
 func compileTail(nodes []plan.Node, d plan.Dialect, cols []string, rs *resources) (*tailPlan, error) {
+	return compileTailLead(nodes, d, cols, nil, rs)
+}
+
+// compileTailLead is compileTail for open rows whose leading columns are
+// known (lead; see tailPlan.lead).
+func compileTailLead(nodes []plan.Node, d plan.Dialect, cols, lead []string, rs *resources) (*tailPlan, error) {
 	if cols != nil {
 		cols = append(make([]string, 0, len(cols)), cols...)
 	}
@@ -72,7 +82,13 @@ func compileTail(nodes []plan.Node, d plan.Dialect, cols []string, rs *resources
 		rs = &resources{subs: &subPrograms{}}
 	}
 	tp := &tailPlan{scope: newTailScope(), cols: cols, rs: rs}
+	if cols == nil && lead != nil {
+		tp.lead = append([]string(nil), lead...)
+	}
 	for _, c := range cols {
+		tp.scope.resolve(c)
+	}
+	for _, c := range tp.lead {
 		tp.scope.resolve(c)
 	}
 	res := tailResolver{tp.scope}
@@ -238,6 +254,8 @@ func (tp *tailPlan) addNode(n plan.Node, d plan.Dialect, res tailResolver) error
 			tp.cols = selectCols(tp.cols, patterns)
 		} else if !hasWildcard(patterns) {
 			tp.cols = append([]string(nil), patterns...)
+		} else if tp.lead != nil {
+			tp.lead = selectCols(tp.lead, patterns)
 		}
 		ks := tp.keepSpec(patterns, true)
 		tp.makers = append(tp.makers, func(next proc) proc { return &keepProc{spec: ks, next: next} })
@@ -252,6 +270,7 @@ func (tp *tailPlan) addNode(n plan.Node, d plan.Dialect, res tailResolver) error
 			}
 			tp.cols = out
 		}
+		tp.lead = dropCols(tp.lead, patterns)
 		ks := tp.keepSpec(patterns, false)
 		tp.makers = append(tp.makers, func(next proc) proc { return &keepProc{spec: ks, next: next} })
 	case *plan.Rename:
@@ -269,6 +288,14 @@ func (tp *tailPlan) addNode(n plan.Node, d plan.Dialect, res tailResolver) error
 			for i, c := range tp.cols {
 				if c == p.From {
 					tp.cols[i] = p.To
+				}
+			}
+			if tp.lead != nil {
+				tp.lead = dropCols(tp.lead, []string{p.To})
+				for i, c := range tp.lead {
+					if c == p.From {
+						tp.lead[i] = p.To
+					}
 				}
 			}
 		}
@@ -290,7 +317,7 @@ func (tp *tailPlan) addNode(n plan.Node, d plan.Dialect, res tailResolver) error
 			tp.makers = append(tp.makers, func(next proc) proc { return &inlineStatsProc{spec: spec, next: next} })
 			return nil
 		}
-		tp.cols = spec.outCols
+		tp.cols, tp.lead = spec.outCols, nil
 		tp.makers = append(tp.makers, func(next proc) proc { return &statsProc{spec: spec, width: tp.width, next: next} })
 	case *plan.Sort:
 		keys := make([]sortKey, len(t.Keys))
@@ -377,6 +404,9 @@ func (tp *tailPlan) keepSpec(patterns []string, keep bool) *keepSpec {
 
 func (tp *tailPlan) addCol(name string) {
 	if tp.cols == nil {
+		if tp.lead != nil && !contains(tp.lead, name) {
+			tp.lead = append(tp.lead, name)
+		}
 		return
 	}
 	for _, c := range tp.cols {
@@ -454,3 +484,51 @@ func (c *collect) flush(*scalar.Context)           {}
 // of that very name exists (ES|QL's "COUNT(*)"), else by wildcard.
 // compareSort orders two key values for one sort key, nulls placed as the
 // key says regardless of direction. Multi-values sort by their first value.
+
+// dropCols returns cols without the names the patterns match; nil stays
+// nil.
+func dropCols(cols, patterns []string) []string {
+	if cols == nil {
+		return nil
+	}
+	out := []string{}
+	for _, c := range cols {
+		if !matchAny(patterns, c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// leadFirst orders a row's columns (sorted) with the lead ones first, in
+// their order, a lead pattern standing for the columns it matches; without
+// a lead it returns cols.
+func leadFirst(lead, cols []string) []string {
+	if lead == nil {
+		return cols
+	}
+	out := make([]string, 0, len(cols))
+	placed := make(map[string]bool, len(cols))
+	for _, c := range lead {
+		if !strings.Contains(c, "*") {
+			if contains(cols, c) && !placed[c] {
+				placed[c] = true
+				out = append(out, c)
+			}
+			continue
+		}
+		// A wildcard aggregate's place: the columns it made, by name.
+		for _, x := range cols {
+			if !placed[x] && !contains(lead, x) && globMatch(c, x) {
+				placed[x] = true
+				out = append(out, x)
+			}
+		}
+	}
+	for _, c := range cols {
+		if !placed[c] {
+			out = append(out, c)
+		}
+	}
+	return out
+}

@@ -398,8 +398,12 @@ func TestOptions(t *testing.T) {
 }
 
 func TestSplunkSkips(t *testing.T) {
+	// A correlation search runs: over the risk events of tripline's
+	// alerts (see internal/engine).
+	if rules, probs := DefaultOptions().parse("x.yml", []byte("name: N\nid: x\ntype: Correlation\nsearch: '| tstats count from datamodel=Risk'\n")); len(probs) != 0 || len(rules) != 1 || rules[0].Skip != "" {
+		t.Errorf("a correlation search: rules %v problems %v", rules, probs)
+	}
 	tests := []struct{ doc, reason string }{
-		{"name: N\nid: x\ntype: Correlation\nsearch: '| tstats count from datamodel=Risk'\n", "correlation searches"},
 		{"name: N\nid: x\ntype: TTP\nstatus: deprecated\nsearch: index=main\n", "the detection is deprecated"},
 	}
 	for _, tt := range tests {

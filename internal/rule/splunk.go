@@ -168,10 +168,10 @@ func (o Options) splunkRule(n *yaml.Node) (*Rule, error) {
 	}
 	r.Interval, r.LookBack, r.WindowEnd = sched.Interval, sched.LookBack, sched.WindowEnd
 
-	switch {
-	case r.Type == "correlation":
-		r.Skip = "Splunk correlation searches read the risk index of Splunk ES, which tripline does not have"
-	case strings.EqualFold(r.Status, "deprecated") || strings.EqualFold(r.Status, "removed"):
+	// Correlation searches read the risk index (the Risk data model):
+	// they run over the risk events tripline's own alerts raise (see the
+	// engine), and raise no risk themselves.
+	if strings.EqualFold(r.Status, "deprecated") || strings.EqualFold(r.Status, "removed") {
 		r.Skip = "the detection is " + strings.ToLower(r.Status)
 	}
 	if *f.err != nil {

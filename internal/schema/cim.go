@@ -145,6 +145,12 @@ func rawText(ev *event.Event) event.Value { return event.StringValue(string(ev.R
 // flattenJSON adds every scalar leaf of the record under its dotted path,
 // with "{}" after array keys as Splunk's JSON extraction names them.
 func flattenJSON(ev *event.Event, out map[string]event.Value) {
+	flattenFrom("", ev.Doc, out)
+}
+
+// flattenFrom adds the scalar leaves under v, named from prefix, as
+// flattenJSON does for the whole record.
+func flattenFrom(prefix string, v *fastjson.Value, out map[string]event.Value) {
 	var walk func(prefix string, v *fastjson.Value)
 	walk = func(prefix string, v *fastjson.Value) {
 		switch v.Type() {
@@ -171,5 +177,5 @@ func flattenJSON(ev *event.Event, out map[string]event.Value) {
 			out[prefix] = val
 		}
 	}
-	walk("", ev.Doc)
+	walk(prefix, v)
 }

@@ -16,6 +16,7 @@ var riskFields = map[string]field{
 	"risk_object":                           path("risk_object"),
 	"risk_object_type":                      path("risk_object_type"),
 	"risk_score":                            path("risk_score"),
+	"calculated_risk_score":                 path("calculated_risk_score"),
 	"threat_object":                         path("threat_object"),
 	"threat_object_type":                    path("threat_object_type"),
 	"search_name":                           path("search_name"),
@@ -34,7 +35,7 @@ var riskFields = map[string]field{
 }
 
 // riskKeys are the top-level keys of a risk record.
-var riskKeys = setOf("_time", "normalized_risk_object", "risk_object", "risk_object_type", "risk_score",
+var riskKeys = setOf("_time", "normalized_risk_object", "risk_object", "risk_object_type", "risk_score", "calculated_risk_score",
 	"threat_object", "threat_object_type", "search_name", "source", "risk_message", "analyticstories",
 	"annotations", "alert_id", "rule_id")
 
