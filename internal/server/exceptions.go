@@ -159,8 +159,8 @@ func (s *Server) addException(w http.ResponseWriter, r *http.Request) error {
 	}
 	if s.opt.FileExceptions != nil {
 		for _, f := range s.opt.FileExceptions() {
-			if f.ID == e.ID {
-				return fmt.Errorf("cannot add exception %s: an exceptions file holds it: %w", e.ID, store.ErrExists)
+			if f.ID == e.ID || exception.DeriveID(&f) == e.ID {
+				return fmt.Errorf("cannot add exception %s: an exceptions file holds it as %s: %w", e.ID, f.ID, store.ErrExists)
 			}
 		}
 	}
