@@ -63,6 +63,10 @@ type usageBar struct {
 // maxModelClasses are the chart colours; later models share the last.
 const maxModelClasses = 8
 
+// usageTimeout bounds each of the entity page's questions of the archive,
+// under the search timeout: a page should not wait as long as a search.
+const usageTimeout = 10 * time.Second
+
 // usagePad widens the range of an entity's alerts for its usage: the
 // hour before the first and after the last.
 const usagePad = time.Hour
@@ -132,9 +136,13 @@ func (u *UI) usageOf(ctx context.Context, name string, alerts []*alert.Alert) *e
 	}
 	d.From, d.To = d.From.Add(-usagePad).UTC(), d.To.Add(usagePad).UTC()
 	usage, seen := usageQueries(name)
+	timeout := usageTimeout
+	if u.opt.SearchTimeout > 0 {
+		timeout = min(timeout, u.opt.SearchTimeout)
+	}
 	run := func(q string) (server.SearchResult, error) {
 		return server.RunSearch(ctx, u.opt.Search, server.SearchRequest{Query: q, Language: "esql", From: d.From, To: d.To,
-			Limit: server.MaxSearchLimit}, u.opt.SearchTimeout)
+			Limit: server.MaxSearchLimit}, timeout)
 	}
 	res, err := run(usage)
 	if err != nil {
