@@ -126,7 +126,7 @@ No search cluster to stand up.`,
 	}
 	add("detect", newHuntCmd(s), newQueryCmd(s), newServeCmd(s), newDemoCmd(s))
 	add("triage", newAlertsCmd(s), newRiskCmd(s))
-	add("rules", newRulesCmd(s), newGenerateCmd(s))
+	add("rules", newRulesCmd(s), newExceptionsCmd(s), newGenerateCmd(s))
 	root.AddCommand(&cobra.Command{
 		Use:   "version",
 		Short: "Print tripline's version",

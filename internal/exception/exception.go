@@ -118,9 +118,10 @@ func wildMatch(pattern, text string) bool {
 	return p == len(pattern)
 }
 
-// derivedID names an exception by what it says, so that a file without
-// ids gives the same ids on every load.
-func derivedID(e *Exception) string {
+// DeriveID names an exception by what it says (its rule, field, match and
+// values), so that a file without ids gives the same ids on every load and
+// the same exception added twice is seen to be one.
+func DeriveID(e *Exception) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s", e.Rule, e.Field, e.Match, strings.Join(e.Values, "\x00"))
 	return "ex-" + hex.EncodeToString(h.Sum(nil))[:12]

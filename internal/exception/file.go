@@ -91,7 +91,7 @@ func Parse(name string, data []byte) ([]Exception, []Problem, error) {
 			continue
 		}
 		if x.ID == "" {
-			x.ID = derivedID(&x)
+			x.ID = DeriveID(&x)
 		}
 		if line, dup := seen[x.ID]; dup {
 			probs = append(probs, Problem{name, n.Line, n.Column, fmt.Errorf("id %s is already used at line %d", x.ID, line)})

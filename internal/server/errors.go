@@ -54,6 +54,8 @@ var (
 type errorBody struct {
 	Error  string        `json:"error"`
 	Result *IngestResult `json:"result,omitempty"`
+	// Query places a query's error in its text.
+	Query *QueryError `json:"query,omitempty"`
 }
 
 // writeError turns an error into its HTTP status and a JSON body. It is
@@ -66,8 +68,11 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		he  *httpError
 		mbe *http.MaxBytesError
 		ie  *ingestError
+		qe  *QueryError
 	)
 	switch {
+	case errors.As(err, &qe):
+		code = http.StatusBadRequest
 	case errors.As(err, &pe):
 		code = http.StatusBadRequest
 	case errors.As(err, &he):
@@ -86,12 +91,17 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		msg = "the engine is busy: retry later; nothing of this request was dropped silently"
 	case errors.Is(err, store.ErrNotFound):
 		code = http.StatusNotFound
+	case errors.Is(err, store.ErrExists):
+		code = http.StatusConflict
 	case errors.Is(err, ErrCannotRun):
 		code = http.StatusUnprocessableEntity
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		code = http.StatusServiceUnavailable
 	}
 	body := errorBody{Error: msg}
+	if qe != nil {
+		body.Query = qe
+	}
 	if errors.As(err, &ie) && (ie.res.Accepted > 0 || ie.res.Bad > 0) {
 		body.Result = &ie.res
 		if code == http.StatusTooManyRequests {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/tripline/tripline/internal/exception"
 	"github.com/tripline/tripline/internal/metrics"
 	"github.com/tripline/tripline/internal/store"
 )
@@ -90,6 +91,19 @@ type RuleStatus struct {
 	Watermark     time.Time `json:"watermark,omitzero"`
 	LateEvents    int       `json:"late_events"`
 	LateWaitingOn string    `json:"late_waiting_on,omitempty"`
+	// Tests are the results of the rule's tests, run when serve started;
+	// TestsPending is set while they are still running.
+	Tests        []RuleTest `json:"tests,omitempty"`
+	TestsPending bool       `json:"tests_pending,omitempty"`
+}
+
+// RuleTest is the result of one of a rule's tests.
+type RuleTest struct {
+	Name     string   `json:"name"`
+	Passed   bool     `json:"passed"`
+	Skipped  string   `json:"skipped,omitempty"` // why it did not run
+	Failures []string `json:"failures,omitempty"`
+	Elapsed  string   `json:"elapsed,omitempty"`
 }
 
 // Options configure a Server. Only Store-backed endpoints need Store;
@@ -121,6 +135,18 @@ type Options struct {
 	// Drilldown runs an alert's drilldown searches for
 	// /api/v1/alerts/{id}/drilldowns/{n}; nil answers 503.
 	Drilldown DrilldownFunc
+	// Search runs ad hoc queries over the event archive for
+	// POST /api/v1/search; nil answers 503. SearchTimeout bounds each
+	// (0 means DefaultSearchTimeout).
+	Search        SearchFunc
+	SearchTimeout time.Duration
+	// FileExceptions lists the exceptions read from files beside the
+	// rules, shown beside the store's (which the store must keep: see
+	// store.Exceptions); nil lists none.
+	FileExceptions func() []exception.Exception
+	// ExceptionsChanged is called after each change of the store's
+	// exceptions, so that the engine judges the next events by them.
+	ExceptionsChanged ExceptionsChangedFunc
 	// Pages are the web UI's routes, pattern to handler ("GET /rules"),
 	// served behind the same guard, authentication and CSRF check as the
 	// API; a person without a session is sent to /login. nil serves no UI.
@@ -293,6 +319,11 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /api/v1/ingest", s.api(s.ingest))
 	mux.Handle("GET /api/v1/alerts/groups", s.api(s.alertGroups))
 	mux.Handle("POST /api/v1/alerts/status", s.api(s.setStatuses))
+	mux.Handle("POST /api/v1/search", s.api(s.search))
+	mux.Handle("GET /api/v1/exceptions", s.api(s.listExceptions))
+	mux.Handle("POST /api/v1/exceptions", s.api(s.addException))
+	mux.Handle("GET /api/v1/exceptions/history", s.api(s.exceptionHistory))
+	mux.Handle("POST /api/v1/exceptions/{id}/remove", s.api(s.removeException))
 	mux.Handle("POST /api/v1/session", s.api(s.login))
 	mux.Handle("POST /api/v1/session/end", s.api(s.logout))
 	for pattern, h := range s.opt.Pages {

@@ -1,13 +1,16 @@
 package service
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/tripline/tripline/internal/engine"
 	"github.com/tripline/tripline/internal/ruleset"
+	"github.com/tripline/tripline/internal/ruletest"
 	"github.com/tripline/tripline/internal/server"
 )
 
@@ -56,7 +59,7 @@ func instanceName(data string) string {
 
 // ruleStatuses reports each rule as the API shows it: its schedule and
 // health, or why it does not run.
-func ruleStatuses(set *ruleset.Set, live *engine.Live) []server.RuleStatus {
+func ruleStatuses(set *ruleset.Set, live *engine.Live, tests *RuleTests) []server.RuleStatus {
 	states := map[string]engine.RuleState{}
 	for _, s := range live.Rules() {
 		states[s.Compiled.Rule.ID] = s
@@ -68,6 +71,9 @@ func ruleStatuses(set *ruleset.Set, live *engine.Live) []server.RuleStatus {
 			Type: r.Type, Query: r.Query}
 		if c.Program != nil {
 			rs.Plan = c.Program.Query.String()
+		}
+		if ts, done := tests.Of(r.ID); len(ts) > 0 || !done {
+			rs.Tests, rs.TestsPending = ts, !done
 		}
 		if err := c.Spec.Bounded(); c.Runnable() && err != nil {
 			rs.Skipped = err.Error()
@@ -82,4 +88,63 @@ func ruleStatuses(set *ruleset.Set, live *engine.Live) []server.RuleStatus {
 		out = append(out, rs)
 	}
 	return out
+}
+
+// RuleTests runs each rule's tests once, in the background, for the rules
+// page and the API: results come as they are ready.
+type RuleTests struct {
+	mu      sync.Mutex
+	started bool
+	done    bool
+	byRule  map[string][]server.RuleTest
+}
+
+// Start runs the tests of set's rules in a goroutine until they are done
+// or ctx ends.
+func (t *RuleTests) Start(ctx context.Context, set *ruleset.Set) {
+	t.mu.Lock()
+	if t.started {
+		t.mu.Unlock()
+		return
+	}
+	t.started = true
+	t.byRule = map[string][]server.RuleTest{}
+	t.mu.Unlock()
+	go func() {
+		tests, _ := set.Tests()
+		for _, c := range set.Compiled {
+			all := tests[c.Rule]
+			if len(all) == 0 || ctx.Err() != nil {
+				continue
+			}
+			var out []server.RuleTest
+			if c.Rule.Skip != "" {
+				for _, tt := range all {
+					out = append(out, server.RuleTest{Name: tt.Name, Skipped: c.Rule.Skip})
+				}
+			} else {
+				for _, res := range ruletest.Run(ctx, c, all) {
+					out = append(out, server.RuleTest{Name: res.Test.Name, Passed: res.Passed(), Failures: res.Failures,
+						Elapsed: res.Elapsed.Round(time.Millisecond).String()})
+				}
+			}
+			t.mu.Lock()
+			t.byRule[c.Rule.ID] = out
+			t.mu.Unlock()
+		}
+		t.mu.Lock()
+		t.done = true
+		t.mu.Unlock()
+	}()
+}
+
+// Of returns a rule's test results so far, and whether every rule's tests
+// have run.
+func (t *RuleTests) Of(id string) ([]server.RuleTest, bool) {
+	if t == nil {
+		return nil, true
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.byRule[id], t.done
 }

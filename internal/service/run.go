@@ -22,8 +22,13 @@ import (
 	"github.com/tripline/tripline/internal/source"
 	"github.com/tripline/tripline/internal/spool"
 	"github.com/tripline/tripline/internal/store"
+	"github.com/tripline/tripline/internal/syntax/spl"
 	"github.com/tripline/tripline/internal/ui"
 )
+
+// ExceptionsReload is how often serve reads the store's exceptions again,
+// for changes another process made; its own API's apply at once.
+const ExceptionsReload = 10 * time.Second
 
 // service is one running `tripline serve`: what Run assembles, and what
 // its steps share.
@@ -41,6 +46,7 @@ type service struct {
 	sources   []source.Source
 	buckets   []*source.S3
 	archive   *archive.Archive // nil when disabled
+	excs      *Exceptions
 }
 
 // Run serves until ctx is done: it opens the store, restores the engine
@@ -63,6 +69,11 @@ func Run(ctx context.Context, cfg Config, set *ruleset.Set, stdin io.Reader, log
 		return err
 	}
 	defer s.st.Close()
+	// The stored exceptions join the files' before the first event.
+	s.excs = NewExceptions(set.Compiled, set.Exceptions, s.st, s.log)
+	if err := s.excs.Apply(ctx); err != nil {
+		return err
+	}
 	router, err := buildRouter(cfg.Sinks, cfg.NotifyUpdateEvents, s.log)
 	if err != nil {
 		return err
@@ -77,19 +88,32 @@ func Run(ctx context.Context, cfg Config, set *ruleset.Set, stdin io.Reader, log
 	if err := s.openSources(ctx); err != nil {
 		return err
 	}
-	rules := func() []server.RuleStatus { return ruleStatuses(set, s.live) }
-	web, err := ui.New(ui.Options{Store: s.st, Rules: rules, Logger: s.log,
+	macros, err := spl.LoadMacroDirs(cfg.Macros)
+	if err != nil {
+		return fmt.Errorf("cannot load macros: %w", err)
+	}
+	// The rules' tests run once, when someone first asks for the rules.
+	tests := &RuleTests{}
+	rules := func() []server.RuleStatus {
+		tests.Start(ctx, set)
+		return ruleStatuses(set, s.live, tests)
+	}
+	search := SearchFunc(s.archiveSources(), s.openRecord, macros)
+	web, err := ui.New(ui.Options{Store: s.st, Rules: rules, Logger: s.log, Search: search, FileExceptions: s.excs.Files,
 		RiskThreshold: cfg.Risk.Threshold, RiskWindow: time.Duration(cfg.Risk.Window)})
 	if err != nil {
 		return err
 	}
 	srv, err := server.New(server.Options{
 		Listen: cfg.Listen, Token: cfg.Token, Hosts: cfg.Hosts, Store: s.st, Metrics: s.reg, Logger: s.log,
-		Ingest:    s.spool.Ingest,
-		Pages:     web.Pages(),
-		Rules:     rules,
-		Degraded:  s.live.Degraded,
-		Drilldown: DrilldownFunc(s.st, s.archiveSources(), s.openRecord),
+		Ingest:            s.spool.Ingest,
+		Pages:             web.Pages(),
+		Rules:             rules,
+		Degraded:          s.live.Degraded,
+		Drilldown:         DrilldownFunc(s.st, s.archiveSources(), s.openRecord),
+		Search:            search,
+		FileExceptions:    s.excs.Files,
+		ExceptionsChanged: s.excs.Apply,
 	})
 	if err != nil {
 		return err
@@ -318,6 +342,11 @@ func (s *service) run(ctx context.Context, srv *server.Server, stdin io.Reader) 
 	}
 	srvDone := make(chan error, 1)
 	go func() { srvDone <- srv.ListenAndServe(ctx) }()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s.excs.Watch(srcCtx, ExceptionsReload)
+	}()
 	s.log.Info("tripline serving", "listen", s.cfg.Listen, "store", s.storeURL, "watch", s.cfg.Sources.Watch,
 		"rules", len(s.set.Compiled), "lateness", time.Duration(s.cfg.Lateness))
 

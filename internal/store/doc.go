@@ -13,9 +13,11 @@
 // rule id, severity rank, timestamp, last seen, status), so an alert reads
 // back exactly as it was written while filters stay cheap. Views answers
 // what a triage screen asks beyond that: counts, groups by rule or entity,
-// and status changes of many alerts in one transaction.
+// and status changes of many alerts in one transaction. Exceptions keeps
+// the exceptions users add from alerts, with who changed them, when and
+// why.
 //
-// store imports alert, the standard library and the two database drivers
-// (modernc.org/sqlite and pgx's database/sql driver). It never imports the
+// store imports alert, exception, the standard library and the two
+// database drivers (modernc.org/sqlite and pgx's database/sql driver). It never imports the
 // executor, the engine or a front end.
 package store

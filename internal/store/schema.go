@@ -60,6 +60,26 @@ var migrations = []string{
 	// document; alerts stored before get the time they were last written.
 	`ALTER TABLE alerts ADD COLUMN raised_at {time};
 	UPDATE alerts SET raised_at = updated_at;`,
+	// 3: exceptions users add from alerts, and every change of them. An
+	// exception removed keeps its row (removed_at set) for its history.
+	`CREATE TABLE exceptions (
+		id           TEXT PRIMARY KEY,
+		rule_id      TEXT NOT NULL,
+		created_at   {time} NOT NULL,
+		doc          {json} NOT NULL,
+		removed_at   {time},
+		removed_by   TEXT NOT NULL,
+		removed_note TEXT NOT NULL
+	);
+	CREATE TABLE exception_changes (
+		seq          {serial},
+		exception_id TEXT NOT NULL,
+		action       TEXT NOT NULL,
+		changed_by   TEXT NOT NULL,
+		changed_at   {time} NOT NULL,
+		note         TEXT NOT NULL
+	);
+	CREATE INDEX exception_changes_exception ON exception_changes (exception_id, seq);`,
 }
 
 // migrate brings the schema to the latest version in one transaction.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tripline/tripline/internal/alert"
 	"github.com/tripline/tripline/internal/event"
+	"github.com/tripline/tripline/internal/exception"
 )
 
 // t0 is the start of the suite's event time.
@@ -627,6 +628,8 @@ func testStore(t *testing.T, open func(t *testing.T) Store) {
 		}
 	})
 
+	t.Run("Exceptions", func(t *testing.T) { testExceptions(t, open(t)) })
+
 	t.Run("ConcurrentUpserts", func(t *testing.T) {
 		s := open(t)
 		const workers, rounds, perBatch = 8, 10, 5
@@ -685,6 +688,85 @@ func testStore(t *testing.T, open func(t *testing.T) Store) {
 			t.Errorf("alerts after concurrent upserts = %d, want %d", len(got), want)
 		}
 	})
+}
+
+// testExceptions runs the semantics of the exceptions a store keeps.
+func testExceptions(t *testing.T, s Store) {
+	ctx := context.Background()
+	x, ok := s.(Exceptions)
+	if !ok {
+		t.Fatalf("%T keeps no exceptions", s)
+	}
+	hostile := `<script>alert(1)</script> "quoted" \ back ` + "\x1b[31m"
+	e := exception.Exception{ID: "ex-1", Rule: "r1", Field: "Esql.user_id_values", Values: []string{"ci", hostile},
+		Reason: hostile, Author: "ana", Expires: t0.Add(48 * time.Hour)}
+	if err := x.AddException(ctx, e, ExceptionChange{By: "ana", At: t0, Note: "from alert a1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.AddException(ctx, e, ExceptionChange{By: "bob", At: t0.Add(time.Minute)}); !errors.Is(err, ErrExists) {
+		t.Errorf("the same id again: %v, want ErrExists", err)
+	}
+	if err := x.AddException(ctx, exception.Exception{ID: "bad", Field: "f"}, ExceptionChange{By: "ana"}); err == nil {
+		t.Error("an exception without values, reason or author was stored")
+	}
+	every := exception.Exception{ID: "ex-2", Field: "source.ip", Values: []string{"10.0.*"}, Match: exception.MatchWildcard,
+		Reason: "scanner", Author: "bob"}
+	if err := x.AddException(ctx, every, ExceptionChange{By: "bob", At: t0.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := x.ListExceptions(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].ID != "ex-1" || got[1].ID != "ex-2" || got[0].Removed != nil {
+		t.Fatalf("listed %+v", got)
+	}
+	if g := got[0]; g.Reason != hostile || g.Values[1] != hostile || !g.Expires.Equal(e.Expires) || !g.Created.Equal(t0) || g.Rule != "r1" {
+		t.Errorf("read back %+v, want %+v (created at the change)", g.Exception, e)
+	}
+	if err := x.RemoveException(ctx, "ex-1", ExceptionChange{By: "carl", At: t0.Add(2 * time.Hour), Note: "the CI moved"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.RemoveException(ctx, "ex-1", ExceptionChange{By: "carl"}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("removing twice: %v, want ErrNotFound", err)
+	}
+	if err := x.RemoveException(ctx, "nope", ExceptionChange{By: "carl"}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("removing an unknown id: %v, want ErrNotFound", err)
+	}
+	if got, _ := x.ListExceptions(ctx, false); len(got) != 1 || got[0].ID != "ex-2" {
+		t.Errorf("in force after the removal: %+v", got)
+	}
+	all, err := x.ListExceptions(ctx, true)
+	if err != nil || len(all) != 2 || all[0].Removed == nil || all[0].Removed.By != "carl" || all[0].Removed.Note != "the CI moved" ||
+		!all[0].Removed.At.Equal(t0.Add(2*time.Hour)) {
+		t.Fatalf("with the removed: %+v %v", all, err)
+	}
+	// Added again, it is in force again; the history keeps every change.
+	if err := x.AddException(ctx, e, ExceptionChange{By: "dana", At: t0.Add(3 * time.Hour), Note: "back"}); err != nil {
+		t.Fatal(err)
+	}
+	hist, err := x.ExceptionHistory(ctx, "ex-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []ExceptionChange{
+		{ExceptionID: "ex-1", Action: ExceptionCreated, By: "ana", At: t0, Note: "from alert a1"},
+		{ExceptionID: "ex-1", Action: ExceptionRemoved, By: "carl", At: t0.Add(2 * time.Hour), Note: "the CI moved"},
+		{ExceptionID: "ex-1", Action: ExceptionCreated, By: "dana", At: t0.Add(3 * time.Hour), Note: "back"},
+	}
+	if jsonOf(t, hist) != jsonOf(t, want) {
+		t.Errorf("history\n%s\nwant\n%s", jsonOf(t, hist), jsonOf(t, want))
+	}
+	if all, err := x.ExceptionHistory(ctx, ""); err != nil || len(all) != 4 {
+		t.Errorf("every change: %d, %v; want 4", len(all), err)
+	}
+	// Pruning alerts keeps exceptions.
+	if _, err := s.Prune(ctx, t0.Add(1000*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := x.ListExceptions(ctx, false); len(got) != 2 {
+		t.Errorf("after a prune: %d exceptions", len(got))
+	}
 }
 
 // benchStore measures Upsert batches of new and then repeated alerts.

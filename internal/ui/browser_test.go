@@ -18,7 +18,10 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/tripline/tripline/internal/alert"
+	"github.com/tripline/tripline/internal/engine"
+	"github.com/tripline/tripline/internal/ruleset"
 	"github.com/tripline/tripline/internal/service"
+	"github.com/tripline/tripline/internal/store"
 )
 
 // chromium finds Debian's Chromium (or a Chrome) on PATH.
@@ -360,4 +363,163 @@ func TestBrowserLogin(t *testing.T) {
 	b.run(t, "log out", load(chromedp.Click(css("#logout"))), chromedp.WaitVisible(css("#login")))
 	b.run(t, "be sent to log in again", chromedp.Navigate(base+"/"), chromedp.WaitVisible(css("#login")))
 	b.clean(t, "logout")
+}
+
+// groupTarget is a demo alert of an aggregating rule, grouped by a text
+// value that no other alert of its rule shares.
+func groupTarget(t *testing.T, e *env) (*alert.Alert, alert.Field) {
+	t.Helper()
+	for _, a := range e.demo.alerts {
+		if len(a.Group) == 0 {
+			continue
+		}
+		g := a.Group[0]
+		if _, ok := g.Value.Str(); ok {
+			return a, g
+		}
+	}
+	t.Fatal("no demo alert is grouped by a text value")
+	return nil, alert.Field{}
+}
+
+// huntAgain hunts the demo's logs with a fresh copy of the built-in rules
+// and the exceptions the store now keeps, as serve applies them.
+func huntAgain(t *testing.T, e *env) []*alert.Alert {
+	t.Helper()
+	set, err := ruleset.Load(ruleset.Options{Builtin: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := service.NewExceptions(set.Compiled, nil, e.st, nil).Apply(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := engine.Hunt(context.Background(), set.Compiled, []string{e.demo.logs}, engine.HuntOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep.Alerts
+}
+
+// The search page and exceptions in a real browser: a search shows its
+// rows, a bad one its caret; an exception added from an alert shows on
+// it, and the same events hunted again raise no such alert while the
+// rule's others still come; the entity page draws its usage.
+func TestBrowserSearchAndExceptions(t *testing.T) {
+	b := newBrowser(t)
+	e := newEnv(t, "")
+	base := e.serve(t)
+
+	b.run(t, "open the search", chromedp.Navigate(base+"/search"), chromedp.WaitVisible(css("#search")))
+	b.run(t, "run a search",
+		chromedp.SetValue(css(`#search textarea[name=query]`), "from logs-aws.cloudtrail-* | where event.action == \"InvokeModel\" | keep @timestamp, user_agent.original, user.name, source.ip"),
+		chromedp.SetValue(css(`#search input[name=from]`), "2026-11-21"),
+		chromedp.SetValue(css(`#search input[name=to]`), "2026-11-22"),
+		load(chromedp.Click(css(`#search button[type=submit]`))),
+		chromedp.WaitVisible(css("#search-rows")))
+	if rows := value(t, b, "count the rows", chromedp.Evaluate[int](`document.querySelectorAll('#search-rows tbody tr').length`)); rows == 0 {
+		t.Error("the search shows no rows")
+	}
+	cells := value(t, b, "read the cells", chromedp.Evaluate[string](`document.querySelector('#search-rows tbody').textContent`))
+	if !strings.Contains(cells, hostileScript) {
+		t.Errorf("the hostile record is not shown as text")
+	}
+	b.shot(t, "6-search")
+	b.clean(t, "search")
+
+	b.run(t, "run a bad search",
+		chromedp.SetValue(css(`#search textarea[name=query]`), "from logs-aws.cloudtrail-*\n| wher user.name == \"<img src=x onerror=\\\"window.__pwned='q'\\\">\""),
+		load(chromedp.Click(css(`#search button[type=submit]`))),
+		chromedp.WaitVisible(css("#search-error")))
+	caret := value(t, b, "read the error", chromedp.Text(css("#search-error")))
+	if !strings.HasPrefix(caret, "2:3: ") || !strings.Contains(caret, "| wher user.name") || !strings.Contains(caret, "  ^") {
+		t.Errorf("the error is not at its place: %q", caret)
+	}
+	if q := value(t, b, "read the query", chromedp.Evaluate[string](`document.querySelector('#search textarea').value`)); !strings.Contains(q, "wher user.name") {
+		t.Errorf("the query is not kept: %q", q)
+	}
+	b.shot(t, "7-search-error")
+	b.clean(t, "search error")
+
+	// An exception from an alert, prefilled with its group value.
+	target, g := groupTarget(t, e)
+	value0, _ := g.Value.Str()
+	before, total := 0, 0
+	for _, a := range huntAgain(t, e) {
+		total++
+		if a.Rule.ID == target.Rule.ID && a.Group.Get(g.Name).String() == value0 {
+			before++
+		}
+	}
+	if before == 0 {
+		t.Fatalf("hunting again raises no alert of %s for %s", target.Rule.ID, value0)
+	}
+	b.run(t, "open the alert", chromedp.Navigate(base+"/alerts/"+target.ID), chromedp.WaitVisible(css("#exception-form")))
+	field := value(t, b, "read the prefilled field", chromedp.Evaluate[string](`document.querySelector('#exception-form input[name=field]').value`))
+	val := value(t, b, "read the prefilled value", chromedp.Evaluate[string](`document.querySelector('#exception-form input[name=value]').value`))
+	if field != g.Name || val != value0 {
+		t.Errorf("the form is prefilled with %q = %q, want %q = %q", field, val, g.Name, value0)
+	}
+	b.run(t, "add the exception",
+		chromedp.SendKeys(css(`#exception-form input[name=reason]`), "a load test <b>by the team</b>"),
+		chromedp.SendKeys(css(`#exception-form input[name=by]`), "ana"),
+		chromedp.SendKeys(css(`#exception-form input[name=expires]`), "30d"),
+		load(chromedp.Click(css(`#exception-form button[type=submit]`))),
+		chromedp.WaitVisible(css("p.suppressed")))
+	banner := value(t, b, "read the banner", chromedp.Text(css("p.suppressed")))
+	if !strings.Contains(banner, "Would have been suppressed by ex-") || !strings.Contains(banner, "a load test <b>by the team</b>") {
+		t.Errorf("the banner reads %q", banner)
+	}
+	b.shot(t, "8-alert-exception")
+	b.clean(t, "alert with an exception")
+	stored, err := e.st.(store.Exceptions).ListExceptions(context.Background(), false)
+	if err != nil || len(stored) != 1 || stored[0].Author != "ana" || stored[0].Rule != target.Rule.ID || stored[0].Expires.IsZero() {
+		t.Fatalf("the store holds %+v, %v", stored, err)
+	}
+	// The same events again: the alert is not raised; the rule's others are.
+	after, others := 0, 0
+	again := huntAgain(t, e)
+	if len(again) != total-before {
+		t.Errorf("hunting again raises %d alerts, want the %d of before less the %d excepted", len(again), total, before)
+	}
+	for _, a := range again {
+		if a.Rule.ID != target.Rule.ID {
+			continue
+		}
+		if a.Group.Get(g.Name).String() == value0 {
+			after++
+		} else {
+			others++
+		}
+	}
+	if after != 0 {
+		t.Errorf("hunting again with the exception still raises %d alerts for %s", after, value0)
+	}
+	t.Logf("hunting again: %d alerts of the rule for %s before the exception, 0 after; %d others of the rule", before, value0, others)
+
+	// Its entity: Bedrock usage from the archive.
+	for _, r := range e.demo.risk {
+		if r.AlertID == target.ID && !r.Threat {
+			b.run(t, "open the entity", chromedp.Navigate(base+entityPath(r.Entity)), chromedp.WaitVisible(css("#usage")))
+			b.shot(t, "9-entity-usage")
+			b.clean(t, "entity usage")
+			break
+		}
+	}
+
+	// Remove it, with who and why.
+	b.run(t, "open the alert again", chromedp.Navigate(base+"/alerts/"+target.ID), chromedp.WaitVisible(css("form.exception-remove")))
+	value(t, b, "clear who acts", chromedp.Evaluate[string](`document.querySelector('form.exception-remove input[name=by]').value = ''`))
+	b.run(t, "remove the exception",
+		chromedp.SendKeys(css(`form.exception-remove input[name=by]`), "ben"),
+		chromedp.SendKeys(css(`form.exception-remove input[name=why]`), "the test is over"),
+		load(chromedp.Click(css(`form.exception-remove button[type=submit]`))),
+		chromedp.WaitVisible(css("#exception-form")))
+	if n := value(t, b, "count the banners", chromedp.Evaluate[int](`document.querySelectorAll('p.suppressed').length`)); n != 0 {
+		t.Errorf("%d banners after the removal", n)
+	}
+	hist, err := e.st.(store.Exceptions).ExceptionHistory(context.Background(), stored[0].ID)
+	if err != nil || len(hist) != 2 || hist[1].By != "ben" || hist[1].Note != "the test is over" {
+		t.Errorf("history %+v, %v", hist, err)
+	}
+	b.clean(t, "exception removed")
 }

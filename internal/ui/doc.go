@@ -3,9 +3,12 @@
 // groups by rule or entity, bulk acknowledge and close), an alert's page
 // (reason, rule, window, group values and row, the investigation guide,
 // MITRE links, evidence as raw JSON, drilldowns run in place, other alerts
-// of its entities, status history), the rules with their health, and an
-// entity's page (its risk over time as a chart, its alerts as one
-// timeline).
+// of its entities, status history, the exceptions of its rule and those
+// that would have suppressed it, a form to add one), the rules with their
+// health and tests, an entity's page (its risk over time as a chart, its
+// alerts as one timeline, its Bedrock usage per model per hour, regions
+// and addresses from the event archive), and a search of the archive in
+// any of the rules' languages.
 //
 // Everything shown comes from logs and rules an attacker may write to, so
 // pages are rendered on the server with html/template, which escapes by
@@ -17,7 +20,7 @@
 // with no network.
 //
 // ui reads through store (Store and Views) and the function types of
-// server's Options, and uses server's session and CSRF helpers; server
+// server's Options (searches run through server.SearchFunc), and uses server's session and CSRF helpers; server
 // mounts its pages (Pages) without importing it. ui never imports the
 // engine, the executor or a front end.
 package ui

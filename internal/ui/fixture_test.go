@@ -17,6 +17,7 @@ import (
 	"github.com/tripline/tripline/internal/alert"
 	"github.com/tripline/tripline/internal/engine"
 	"github.com/tripline/tripline/internal/event"
+	"github.com/tripline/tripline/internal/exception"
 	"github.com/tripline/tripline/internal/generate"
 	"github.com/tripline/tripline/internal/logs"
 	"github.com/tripline/tripline/internal/ruleset"
@@ -33,7 +34,10 @@ type demo struct {
 	alerts []*alert.Alert
 	risk   []store.RiskEvent
 	rules  []server.RuleStatus
-	err    error
+	// logs is the demo's day of logs with a record of hostile strings
+	// beside it: the event archive the search and entity pages read.
+	logs string
+	err  error
 }
 
 var (
@@ -50,12 +54,23 @@ func loadDemo(t testing.TB) demo {
 	return demoData
 }
 
+// demoDir holds the demo's logs while the tests run; TestMain removes it.
+var demoDir string
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if demoDir != "" {
+		os.RemoveAll(demoDir)
+	}
+	os.Exit(code)
+}
+
 func huntDemo() demo {
 	dir, err := os.MkdirTemp("", "tripline-ui-demo-")
 	if err != nil {
 		return demo{err: err}
 	}
-	defer os.RemoveAll(dir)
+	demoDir = dir
 	if _, err := generate.Scenario("llmjacking", generate.Options{Out: dir, Principals: 40, Background: 0.02}); err != nil {
 		return demo{err: err}
 	}
@@ -94,7 +109,48 @@ func huntDemo() demo {
 	if len(d.alerts) == 0 {
 		d.err = fmt.Errorf("the demo raised no alerts")
 	}
+	d.logs = dir
+	d.err = cmpErr(d.err, os.WriteFile(filepath.Join(dir, "hostile.json"), []byte(hostileRecord), 0o644))
 	return d
+}
+
+func cmpErr(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+// hostileRecord is a CloudTrail record of the demo's day whose fields a
+// search shows.
+var hostileRecord = func() string {
+	b, _ := json.Marshal(map[string]any{"eventVersion": "1.09", "eventTime": "2026-11-21T12:00:00Z",
+		"eventSource": "bedrock.amazonaws.com", "eventName": "InvokeModel", "awsRegion": "us-east-1",
+		"sourceIPAddress": "192.0.2.66", "userAgent": hostileScript + hostileImg + hostileANSI,
+		"eventID": "hostile-1", "recipientAccountId": "123456789012",
+		"userIdentity": map[string]any{"type": "IAMUser", "userName": hostileSVG, "accountId": "123456789012"}})
+	return string(b) + "\n"
+}()
+
+// archiveDay is the time the demo's archive covers.
+var archiveDay = time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)
+
+// demoSources is the archive's index as serve keeps it: the demo's log
+// files, for a range that meets the demo's day.
+func demoSources(dir string) func(from, to time.Time) []string {
+	return func(from, to time.Time) []string {
+		if (!from.IsZero() && !from.Before(archiveDay.Add(24*time.Hour))) || (!to.IsZero() && to.Before(archiveDay)) {
+			return nil
+		}
+		var out []string
+		_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && (strings.HasSuffix(p, ".gz") || strings.HasSuffix(p, ".json")) {
+				out = append(out, p)
+			}
+			return nil
+		})
+		return out
+	}
 }
 
 // Hostile strings an attacker can put in logs (prompts, user agents, role
@@ -159,6 +215,8 @@ type env struct {
 	demo    demo
 	handler http.Handler
 	srv     *server.Server
+	mu      sync.Mutex
+	changes int // calls of ExceptionsChanged
 }
 
 // newEnv builds an env; token, when set, is the server's API token.
@@ -180,13 +238,25 @@ func newEnv(t testing.TB, token string) *env {
 	}
 	rules := append(append([]server.RuleStatus{}, d.rules...), server.RuleStatus{ID: hostileRuleID, Name: "Hostile " + hostileImg,
 		Language: "esql", Severity: "critical", Query: hostileScript + "\n| where x == \"" + hostileANSI + "\"",
-		LastError: hostileSVG, Skipped: "", Interval: "5m", LookBack: "1h"})
-	web, err := ui.New(ui.Options{Store: st, Rules: func() []server.RuleStatus { return rules }, Now: func() time.Time { return testClock }})
+		LastError: hostileSVG, Skipped: "", Interval: "5m", LookBack: "1h",
+		Tests: []server.RuleTest{{Name: "hostile " + hostileImg, Failures: []string{hostileScript + "\n" + hostileANSI}, Elapsed: "3ms"},
+			{Name: "quiet day", Passed: true, Elapsed: "1ms"}, {Name: "skipped", Skipped: hostileSVG}}})
+	search := service.SearchFunc(demoSources(d.logs), nil, nil)
+	files := func() []exception.Exception { return fileExceptions }
+	web, err := ui.New(ui.Options{Store: st, Rules: func() []server.RuleStatus { return rules }, Now: func() time.Time { return testClock },
+		Search: search, FileExceptions: files})
 	if err != nil {
 		t.Fatal(err)
 	}
+	e := &env{st: st, demo: d}
 	opt := server.Options{Store: st, Pages: web.Pages(), Rules: func() []server.RuleStatus { return rules },
-		Drilldown: service.DrilldownFunc(st, nil, nil)}
+		Drilldown: service.DrilldownFunc(st, nil, nil), Search: search, FileExceptions: files,
+		ExceptionsChanged: func(ctx context.Context) error {
+			e.mu.Lock()
+			defer e.mu.Unlock()
+			e.changes++
+			return nil
+		}}
 	if token != "" {
 		opt.Listen, opt.Token = "127.0.0.1:7700", token
 	}
@@ -194,8 +264,14 @@ func newEnv(t testing.TB, token string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{st: st, demo: d, handler: srv.Handler(), srv: srv}
+	e.handler, e.srv = srv.Handler(), srv
+	return e
 }
+
+// fileExceptions stand for an exceptions file beside the rules: one for
+// every rule, on the hostile alert's group value.
+var fileExceptions = []exception.Exception{{ID: "ex-file-hostile", Field: hostileAttr, Values: []string{hostileJS},
+	Reason: "a file's reason " + hostileScript, Author: hostileImg}}
 
 // serve runs the env's server on a loopback port until the test ends,
 // and returns its base URL.

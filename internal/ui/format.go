@@ -16,6 +16,7 @@ import (
 	"github.com/tripline/tripline/internal/alert"
 	"github.com/tripline/tripline/internal/duration"
 	"github.com/tripline/tripline/internal/event"
+	"github.com/tripline/tripline/internal/server"
 	"github.com/tripline/tripline/internal/visible"
 )
 
@@ -36,6 +37,19 @@ var funcs = template.FuncMap{
 	"list":     func(s ...string) []string { return s },
 	"tactics":  tactics,
 	"dur":      formatDuration,
+	"passed":   passedTests,
+	"pct":      url.PathEscape,
+}
+
+// passedTests counts the tests that passed.
+func passedTests(ts []server.RuleTest) int {
+	n := 0
+	for _, t := range ts {
+		if t.Passed {
+			n++
+		}
+	}
+	return n
 }
 
 // visibleLine is s for one line of a page: control characters (newlines

@@ -23,6 +23,7 @@ type alertData struct {
 	Related    []*alert.Alert    // other alerts of the same entities, newest first
 	Evidence   []evidenceView
 	Drilldowns []drilldownView
+	Exceptions *alertExceptions
 }
 
 type evidenceView struct {
@@ -80,6 +81,9 @@ func (u *UI) alert(r *http.Request) (string, view, error) {
 	}
 	for i, dd := range a.Drilldowns {
 		d.Drilldowns = append(d.Drilldowns, drilldownView{Drilldown: dd, N: i + 1})
+	}
+	if d.Exceptions, err = u.exceptionsOf(ctx, a); err != nil {
+		return "", view{}, err
 	}
 	return "alert", view{Title: clip(120, visibleLine(cmp.Or(a.Rule.Name, a.Rule.ID))), Nav: "queue", Data: d}, nil
 }
@@ -140,6 +144,8 @@ type entityData struct {
 	// Threat is set for a threat object (an address, a user agent that
 	// alerts name as such): its risk is not summed.
 	Threat bool
+	// Usage is what the event archive says of the entity.
+	Usage *entityUsage
 }
 
 // maxTimeline bounds the alerts an entity's timeline shows.
@@ -185,6 +191,7 @@ func (u *UI) entity(r *http.Request) (string, view, error) {
 	if len(evs) == 0 && len(alerts) == 0 {
 		return "", view{}, &statusError{http.StatusNotFound, "no alert attributes risk to this entity"}
 	}
+	d.Usage = u.usageOf(ctx, name, alerts)
 	return "entity", view{Title: clip(120, visibleLine(name)), Nav: "queue", Data: d}, nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/tripline/tripline/internal/exception"
 	"github.com/tripline/tripline/internal/server"
 	"github.com/tripline/tripline/internal/store"
 )
@@ -40,6 +41,15 @@ type Options struct {
 	// means 100 and 24 hours.
 	RiskThreshold int
 	RiskWindow    time.Duration
+	// Search runs the search page's queries, and the entity page's
+	// questions of the event archive (Bedrock usage, regions, source
+	// addresses); nil offers no search. SearchTimeout bounds each (0
+	// means server.DefaultSearchTimeout).
+	Search        server.SearchFunc
+	SearchTimeout time.Duration
+	// FileExceptions lists the exceptions of the files beside the rules,
+	// shown beside the store's; nil lists none.
+	FileExceptions func() []exception.Exception
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Logger receives errors; nil discards them.
@@ -80,7 +90,7 @@ func New(opt Options) (*UI, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot parse the UI's layout: %w", err)
 	}
-	for _, name := range []string{"queue", "alert", "rules", "entity", "login", "error"} {
+	for _, name := range []string{"queue", "alert", "rules", "entity", "search", "login", "error"} {
 		t, err := template.Must(base.Clone()).ParseFS(templateFS, "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("cannot parse the UI's %s page: %w", name, err)
@@ -99,6 +109,7 @@ func (u *UI) Pages() map[string]http.Handler {
 		"GET /alerts/{id}": u.page(u.alert),
 		"GET /rules":       u.page(u.rules),
 		"GET /entity":      u.page(u.entity),
+		"GET /search":      u.page(u.search),
 		"GET /login":       u.page(u.login),
 		"GET /static/":     http.StripPrefix("/static/", staticHeaders(files)),
 		"GET /favicon.ico": http.NotFoundHandler(),

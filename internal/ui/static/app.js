@@ -121,6 +121,67 @@
     });
   });
 
+  // An exception from the alert: a value of the alert prefills the field
+  // and value, which may be edited (a wildcard, another value).
+  const exc = document.getElementById('exception-form');
+  if (exc) {
+    rememberBy(exc);
+    const msg = exc.querySelector('.msg');
+    const pick = exc.elements.namedItem('pick');
+    // Values travel percent-encoded, so that control characters from logs
+    // never sit in the page as they are.
+    const decode = (s) => { try { return decodeURIComponent(s); } catch (e) { return s; } };
+    const fill = () => {
+      const o = pick.selectedOptions[0];
+      if (!o) return;
+      exc.elements.namedItem('field').value = decode(o.dataset.name);
+      exc.elements.namedItem('value').value = decode(o.dataset.value);
+    };
+    pick.addEventListener('change', fill);
+    fill();
+    exc.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const f = (name) => exc.elements.namedItem(name).value;
+      const scope = exc.querySelector('input[name=scope]:checked');
+      const body = {
+        rule: scope && scope.value === 'all' ? '*' : exc.dataset.rule,
+        field: f('field').trim(),
+        values: [f('value')],
+        match: f('match'),
+        reason: f('reason').trim(),
+        author: f('by').trim(),
+        expires: f('expires').trim(),
+        note: 'added from alert ' + exc.dataset.alert,
+      };
+      if (!body.author) { say(msg, 'Say who you are.', true); return; }
+      say(msg, 'Saving…');
+      try {
+        const res = await postJSON('/api/v1/exceptions', body);
+        say(msg, 'Exception ' + res.id + ' added.');
+        location.reload();
+      } catch (e) {
+        say(msg, e.message, true);
+      }
+    });
+  }
+
+  document.querySelectorAll('form.exception-remove').forEach((form) => {
+    rememberBy(form);
+    const msg = form.querySelector('.msg');
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const by = form.elements.namedItem('by').value.trim();
+      const why = form.elements.namedItem('why').value.trim();
+      say(msg, 'Removing…');
+      try {
+        await postJSON('/api/v1/exceptions/' + encodeURIComponent(form.dataset.id) + '/remove', { by: by, why: why });
+        location.reload();
+      } catch (e) {
+        say(msg, e.message, true);
+      }
+    });
+  });
+
   const login = document.getElementById('login');
   if (login) {
     const msg = login.querySelector('.msg');
