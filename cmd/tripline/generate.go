@@ -5,12 +5,16 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"github.com/tripline/tripline/internal/engine"
 	"github.com/tripline/tripline/internal/generate"
+	"github.com/tripline/tripline/internal/service"
 )
 
 func generateFlags(fs *pflag.FlagSet) *generate.Options {
@@ -104,7 +108,8 @@ func generateOne(name string, opt generate.Options) (generate.Summary, error) {
 
 func newDemoCmd(s *streams) *cobra.Command {
 	var opt *generate.Options
-	var keep, name string
+	var keep, name, listen string
+	var ui bool
 	var of outputFlags
 	cmd := &cobra.Command{
 		Use:   "demo [--scenario NAME] [flags]",
@@ -112,9 +117,13 @@ func newDemoCmd(s *streams) *cobra.Command {
 		Long: `Generates logs with a scenario planted in a benign background (by default the
 whole LLMjacking story), hunts them with the built-in rules, shows the
 alerts, and says whether exactly the expected ones were raised. Nothing to
-install and no data of your own needed.`,
+install and no data of your own needed. With --ui it runs serve over the
+logs instead and prints the web UI's address: the alerts appear there as
+serve reads the logs, the last ones about a minute after it has read
+them all.`,
 		Example: `  tripline demo
-  tripline demo --scenario guardrails --keep ./demo-logs`,
+  tripline demo --scenario guardrails --keep ./demo-logs
+  tripline demo --ui                  # then open http://127.0.0.1:7700/`,
 		Args: noArgs("use --scenario NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if name == "" {
@@ -124,16 +133,58 @@ install and no data of your own needed.`,
 			if err != nil {
 				return err
 			}
+			if ui {
+				return runDemoUI(s, opt, keep, name, listen)
+			}
 			return runDemo(s, opt, of, format, keep, name)
 		},
 	}
 	fs := cmd.Flags()
 	opt = generateFlags(fs)
+	fs.BoolVar(&ui, "ui", false, "run serve over the generated logs and print the web UI's address, instead of hunting them")
+	fs.StringVar(&listen, "listen", "127.0.0.1:7700", "with --ui: the `address` serve listens on")
 	fs.StringVar(&keep, "keep", "", "generate into this `directory` and keep it (default: a temporary directory, removed afterwards)")
 	fs.StringVar(&name, "scenario", "llmjacking", "the scenario to run (see 'tripline generate --list-scenarios')")
 	of.register(fs)
 	cmd.RegisterFlagCompletionFunc("scenario", completeScenarios)
 	return cmd
+}
+
+// runDemoUI generates the scenario and runs serve over it until
+// interrupted: logs in DIR/logs, serve's data in DIR/data.
+func runDemoUI(s *streams, opt *generate.Options, keep, name, listen string) error {
+	root := keep
+	if root == "" {
+		tmp, err := os.MkdirTemp("", "tripline-demo-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		root = tmp
+	}
+	opt.Out = filepath.Join(root, "logs")
+	fmt.Fprintf(s.err, "generating the %s scenario into %s ...\n", name, opt.Out)
+	sum, err := generate.Scenario(name, *opt)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(s.err, "wrote %d files: %d CloudTrail records, %d invocation records; %d alerts planted\n",
+		sum.Files, sum.CloudTrailRecords, sum.InvocationRecords, len(sum.Expected))
+	cfg := service.Default()
+	cfg.Data, cfg.Listen = filepath.Join(root, "data"), listen
+	cfg.Sources.Watch = []string{opt.Out}
+	cfg.Log.Level = "warn"
+	if err := cfg.Check(); err != nil {
+		return usagef("%v", err)
+	}
+	set, err := loadRules(ruleFlags{}, s.err)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(s.err, "serving the web UI at http://%s/ (Ctrl-C stops; alerts appear as the logs are read)\n", listen)
+	ctx, stop := signal.NotifyContext(s.ctx, syscall.SIGTERM)
+	defer stop()
+	return service.Run(ctx, cfg, set, s.in, s.err)
 }
 
 func runDemo(s *streams, opt *generate.Options, of outputFlags, format, keep, name string) error {

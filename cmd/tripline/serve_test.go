@@ -607,3 +607,53 @@ func TestServeCrashLoop(t *testing.T) {
 		t.Error("no notice was written; the check proves nothing")
 	}
 }
+
+// demo --ui generates the story and serves it: the web UI answers at the
+// address it prints, and the planted alerts reach it as serve reads the
+// logs.
+func TestDemoUI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := buildBinary(t)
+	addr := freePort(t)
+	cmd := exec.Command(bin, "demo", "--ui", "--listen", addr, "--keep", t.TempDir())
+	log := &lockedBuffer{}
+	cmd.Stderr, cmd.Stdout = log, io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	deadline := time.Now().Add(90 * time.Second)
+	alerts := 0
+	for time.Now().Before(deadline) && alerts == 0 {
+		time.Sleep(500 * time.Millisecond)
+		resp, err := http.Get("http://" + addr + "/api/v1/alerts")
+		if err != nil {
+			continue
+		}
+		var list struct{ Alerts []json.RawMessage }
+		json.NewDecoder(resp.Body).Decode(&list)
+		resp.Body.Close()
+		alerts = len(list.Alerts)
+	}
+	if alerts == 0 {
+		t.Fatalf("no alert reached serve within 90s:\n%s", log.String())
+	}
+	resp, err := http.Get("http://" + addr + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(page), "AWS Bedrock") {
+		t.Errorf("the UI's queue: %d, %d bytes, no alert of the pack in it", resp.StatusCode, len(page))
+	}
+	if !strings.Contains(log.String(), "serving the web UI at http://"+addr+"/") {
+		t.Errorf("demo --ui does not print the address:\n%s", log.String())
+	}
+	cmd.Process.Signal(os.Interrupt)
+	if err := cmd.Wait(); err != nil && !strings.Contains(err.Error(), "exit status 130") {
+		t.Errorf("demo --ui did not stop cleanly on Ctrl-C: %v\n%s", err, log.String())
+	}
+}
