@@ -38,6 +38,11 @@ func compileSequence(s *plan.Sequence, d plan.Dialect, r scalar.Resolver) (*seqS
 	if len(s.Steps) > 64 {
 		return nil, fmt.Errorf("sequence: %d steps, at most 64 are run", len(s.Steps))
 	}
+	for _, st := range s.Steps {
+		if st.Missing {
+			return nil, fmt.Errorf("sequence: missing-event steps (![...]) are not run yet")
+		}
+	}
 	sp := &seqSpec{maxSpan: int64(s.MaxSpan), nby: len(s.By)}
 	for _, b := range s.By {
 		if f, ok := b.(*plan.Field); ok {
