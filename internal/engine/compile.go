@@ -127,11 +127,6 @@ func CompileEnv(r *rule.Rule, env Env) *Compiled {
 	case rule.LangEQL:
 		// Nor does an EQL query.
 		q, err = eql.Parse(r.Query, r.Indices)
-		if errors.Is(err, eql.ErrSequence) {
-			r.Skip = eql.ErrSequence.Error()
-			c.Err = err
-			return c
-		}
 	case rule.LangSigma:
 		// A Sigma rule may read other rules: the filters that apply to
 		// it, the rules its correlation names.

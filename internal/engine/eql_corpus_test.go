@@ -2,28 +2,25 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/tripline/tripline/internal/rule"
-	"github.com/tripline/tripline/internal/syntax/eql"
 	"github.com/tripline/tripline/internal/testutil"
 )
 
 // eqlCorpusFloor is how many of the Elastic EQL rules for AWS in the
-// corpus must compile to run: all of them, the sequence included; a rule
-// with a missing-event step would be skipped with its reason.
+// corpus must compile to run: all of them, the sequence included.
 const eqlCorpusFloor = 27
 
 // TestEQLCorpus loads every Elastic EQL rule for AWS in the corpus and
-// compiles it: each runs, or is a sequence and says so.
+// compiles it: each runs.
 func TestEQLCorpus(t *testing.T) {
 	dir := testutil.Shared(t, "corpus/elastic/aws")
 	rs, _ := rule.Load([]string{dir})
-	total, runs, sequences := 0, 0, 0
+	total, runs := 0, 0
 	for _, r := range rs {
 		if r.Language != rule.LangEQL {
 			continue
@@ -33,13 +30,11 @@ func TestEQLCorpus(t *testing.T) {
 		switch {
 		case c.Runnable():
 			runs++
-		case errors.Is(c.Err, eql.ErrSequence):
-			sequences++
 		default:
 			t.Errorf("%s: %s", filepath.Base(r.File), ErrorDetail(c.Err))
 		}
 	}
-	t.Logf("Elastic EQL rules for AWS: %d, %d run, %d sequences skipped", total, runs, sequences)
+	t.Logf("Elastic EQL rules for AWS: %d, %d run", total, runs)
 	if runs < eqlCorpusFloor {
 		t.Errorf("%d EQL rules run, want at least %d", runs, eqlCorpusFloor)
 	}

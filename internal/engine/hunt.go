@@ -18,6 +18,7 @@ import (
 	"github.com/tripline/tripline/internal/exception"
 	"github.com/tripline/tripline/internal/exec"
 	"github.com/tripline/tripline/internal/logs"
+	"github.com/tripline/tripline/internal/schedule"
 )
 
 // HuntOptions configure a batch run.
@@ -377,15 +378,21 @@ func replay(ctx context.Context, c *Compiled, in *exec.Instance, prof *RuleProfi
 	start := time.Now()
 	al = newAlerter(c)
 	width := c.Spec.PaneWidth()
+	var w schedule.Window
 	for _, t := range c.Spec.TicksCovering(in.PaneStarts(), width) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		w := c.Spec.WindowAt(t)
+		w = c.Spec.WindowAt(t)
 		al.tick(w, in.Evaluate(t, w.Start, w.End))
 		if prof != nil {
 			prof.Largest = prof.Largest.Max(in.Size())
 		}
+	}
+	// The data ends here: a sequence still waiting for a missing event's
+	// maxspan to pass completes, in the last window.
+	if res := in.Finish(); len(res) > 0 {
+		al.tick(w, res)
 	}
 	if prof != nil {
 		prof.Evaluate = time.Since(start)
@@ -426,5 +433,6 @@ func Query(ctx context.Context, c *Compiled, inputs []string, opt HuntOptions) (
 	if !opt.To.IsZero() {
 		now = opt.To
 	}
-	return insts[0].Evaluate(now, time.Time{}, now.Add(time.Nanosecond)), stats, nil
+	res := insts[0].Evaluate(now, time.Time{}, now.Add(time.Nanosecond))
+	return append(res, insts[0].Finish()...), stats, nil
 }

@@ -104,6 +104,9 @@ func huntInOrder(ctx context.Context, rules []*Compiled, inputs []string, opt Hu
 	if err := ctx.Err(); err != nil {
 		return rep, err
 	}
+	for _, r := range o.rules {
+		r.finish()
+	}
 	for i, r := range o.rules {
 		rr := report(r.c, i, workers, opt.Profile)
 		if rr.Err == nil {
@@ -250,6 +253,22 @@ func (o *inOrder) failed(i int) bool {
 		}
 	}
 	return false
+}
+
+// finish completes, in the last window evaluated, the sequences still
+// waiting for a missing event's maxspan to pass when the data ends.
+func (r *ruleRun) finish() {
+	if r.err != nil || r.last.IsZero() {
+		return
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			r.err = fmt.Errorf("rule panicked while evaluating: %v\n%s", p, debug.Stack())
+		}
+	}()
+	if res := r.in.Finish(); len(res) > 0 {
+		r.al.tick(r.c.Spec.WindowAt(r.last), res)
+	}
 }
 
 // evaluate runs every tick whose window ends by wm and holds data, in

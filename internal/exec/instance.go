@@ -40,6 +40,9 @@ type Instance struct {
 	keyBuf     []byte
 	arrival    int64
 	seqDropped int64
+	// pending holds the sequences that wait for a trailing missing step's
+	// maxspan to pass (see sequence_missing.go).
+	pending []*pendingSeq
 	// subs run the program's subsearches; env is what the tail may read
 	// of the window being evaluated (see winEnv).
 	subs []*Instance
@@ -225,7 +228,8 @@ func (in *Instance) Merge(o *Instance) {
 		in.x.merge(o.x)
 	}
 	in.mergeSubs(o)
-	o.panes = nil
+	in.pending = append(in.pending, o.pending...)
+	o.panes, o.pending = nil, nil
 	in.win = nil
 	in.clearChanged()
 }
@@ -380,7 +384,7 @@ func (in *Instance) Groups() int {
 		}
 		n += len(pn.rows) + len(pn.seq)
 	}
-	return n + in.subsGroups()
+	return n + len(in.pending) + in.subsGroups()
 }
 
 // Result is one output row of a window.

@@ -32,6 +32,11 @@ type seqSpec struct {
 	// nby is how many keys are the sequence's own; names are their columns.
 	nby   int
 	names []string
+	// The missing-event steps (![...]), as bits over the query steps:
+	// before the first present step, after the last, and, per expanded
+	// step j > 0, between the present steps j-1 and j.
+	missing, lead, trail uint64
+	mid                  []uint64
 }
 
 func compileSequence(s *plan.Sequence, d plan.Dialect, r scalar.Resolver) (*seqSpec, error) {
@@ -65,6 +70,7 @@ func compileSequence(s *plan.Sequence, d plan.Dialect, r scalar.Resolver) (*seqS
 		}
 		return cond, keys, nil
 	}
+	var gap uint64 // missing steps since the last present one
 	for i := range s.Steps {
 		cond, keys, err := compileStep(&s.Steps[i])
 		if err != nil {
@@ -72,9 +78,26 @@ func compileSequence(s *plan.Sequence, d plan.Dialect, r scalar.Resolver) (*seqS
 		}
 		sp.conds = append(sp.conds, cond)
 		sp.keys = append(sp.keys, keys)
+		if s.Steps[i].Missing {
+			sp.missing |= 1 << uint(i)
+			gap |= 1 << uint(i)
+			continue
+		}
 		for n := max(s.Steps[i].Runs, 1); n > 0; n-- {
+			if len(sp.order) == 0 {
+				sp.lead, gap = gap, 0
+			}
+			sp.mid = append(sp.mid, gap)
+			gap = 0
 			sp.order = append(sp.order, i)
 		}
+	}
+	sp.trail = gap
+	if len(sp.order) == 0 {
+		return nil, fmt.Errorf("sequence: every step is a missing event; one must be present")
+	}
+	if sp.missing != 0 && sp.maxSpan <= 0 {
+		return nil, fmt.Errorf("sequence: missing-event steps need a maxspan")
 	}
 	if s.Until != nil {
 		cond, keys, err := compileStep(s.Until)
@@ -230,11 +253,16 @@ func (in *Instance) evaluateSeq(from, to time.Time) []Result {
 	if in.x != nil {
 		in.x.input(len(recs))
 	}
+	var out []Result
+	var mc *missCheck
+	if sp.missing != 0 {
+		mc = in.newMissCheck(to.UnixNano())
+		out = mc.settle(out)
+	}
 	last := len(sp.order) - 1
 	// state holds, per join key, the partial sequences that have matched
 	// each expanded step but the last, oldest first.
 	state := map[string][][]*partial{}
-	var out []Result
 	for _, r := range recs {
 		if r.until {
 			delete(state, r.ukey)
@@ -272,7 +300,11 @@ func (in *Instance) evaluateSeq(from, to time.Time) []Result {
 			}
 			p.recs = append(p.recs[:len(p.recs):len(p.recs)], r)
 			if j == last {
-				out = append(out, in.seqResult(p, panes))
+				if sp.missing == 0 {
+					out = append(out, in.seqResult(p, panes))
+				} else if res, ok := mc.candidate(p, key, panes); ok {
+					out = append(out, res)
+				}
 				continue
 			}
 			if st == nil {
@@ -290,7 +322,8 @@ func (in *Instance) evaluateSeq(from, to time.Time) []Result {
 }
 
 // seqResult shapes a completed sequence: its own join key values as the
-// row, its events in order as evidence.
+// row, its events in order as evidence (the present ones only: a missing
+// step has none).
 func (in *Instance) seqResult(p *partial, panes map[*seqRec]int64) Result {
 	sp := in.p.seq
 	first, lastRec := p.recs[0], p.recs[len(p.recs)-1]

@@ -60,6 +60,11 @@ func (in *Instance) Snapshot() []byte {
 	for _, s := range in.subs {
 		e.Str(string(s.Snapshot()))
 	}
+	// Then, for a sequence with a trailing missing step, the sequences
+	// waiting for its deadline.
+	if in.p.seq != nil && in.p.seq.trail != 0 {
+		e.pending(in.pending)
+	}
 	return e.Bytes()
 }
 
@@ -142,6 +147,13 @@ func (in *Instance) Restore(data []byte) (err error) {
 			subs = append(subs, []byte(d.Str()))
 		}
 	}
+	// Only a sequence with a trailing missing step keeps pending
+	// sequences, and no snapshot of one predates them or the subsearch
+	// count before them.
+	var pending []*pendingSeq
+	if in.p.seq != nil && in.p.seq.trail != 0 {
+		pending = d.pending()
+	}
 	if d.Err() != nil {
 		return d.Err()
 	}
@@ -152,9 +164,14 @@ func (in *Instance) Restore(data []byte) (err error) {
 		}
 	}
 	in.subs = fresh
-	in.panes = panes
+	in.panes, in.pending = panes, pending
 	for _, pn := range panes {
 		for _, r := range pn.seq {
+			in.arrival = max(in.arrival, r.arrival)
+		}
+	}
+	for _, ps := range pending {
+		for _, r := range ps.recs {
 			in.arrival = max(in.arrival, r.arrival)
 		}
 	}
@@ -205,6 +222,38 @@ func (d *dec) seqRecs() []*seqRec {
 		rs = append(rs, r)
 	}
 	return rs
+}
+
+// pending encodes the sequences waiting for a trailing missing step.
+func (e *enc) pending(ps []*pendingSeq) {
+	e.Uvarint(uint64(len(ps)))
+	for _, p := range ps {
+		e.seqRecs(p.recs)
+		for _, idx := range p.panes {
+			e.Varint(idx)
+		}
+		e.Str(p.key)
+		e.Varint(p.last)
+		e.Varint(p.deadline)
+	}
+}
+
+func (d *dec) pending() []*pendingSeq {
+	var out []*pendingSeq
+	for n := d.Count(); n > 0 && d.Err() == nil; n-- {
+		p := &pendingSeq{recs: d.seqRecs()}
+		for range p.recs {
+			p.panes = append(p.panes, d.Varint())
+		}
+		p.key = d.Str()
+		p.last = d.Varint()
+		p.deadline = d.Varint()
+		if len(p.recs) == 0 {
+			d.Fail()
+		}
+		out = append(out, p)
+	}
+	return out
 }
 
 func (e *enc) evRef(r evRef) {

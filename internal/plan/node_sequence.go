@@ -12,6 +12,13 @@ import (
 // but the rule's window). An event matching Until discards the partial
 // matches of its key. It is the whole query after its From: each
 // completed match is one result, with its events as evidence.
+//
+// A Missing step (EQL's ![...]) is an event that must not occur: with the
+// same join key, strictly between the events of its neighbouring steps;
+// before the first present step, within MaxSpan of the last; after the
+// last present step, within MaxSpan of the first. Only present steps
+// give events to a match, and a match with a trailing missing step is
+// decided only once MaxSpan has passed.
 type Sequence struct {
 	By      []Expr
 	MaxSpan time.Duration
@@ -20,11 +27,13 @@ type Sequence struct {
 }
 
 // SeqStep is one step of a sequence: its condition (nil: every event),
-// its own join keys, and how many times it repeats in a row.
+// its own join keys, how many times it repeats in a row, and whether it
+// is an event that must not occur.
 type SeqStep struct {
-	Cond Expr
-	By   []Expr
-	Runs int
+	Cond    Expr
+	By      []Expr
+	Runs    int
+	Missing bool
 }
 
 func (*Sequence) node() {}
@@ -52,13 +61,17 @@ func (s *Sequence) String() string {
 	return b.String()
 }
 
-// String prints a step as [cond] by keys runs=N.
+// String prints a step as [cond] by keys runs=N, a missing one as
+// ![cond] ...
 func (st *SeqStep) String() string {
 	c := "true"
 	if st.Cond != nil {
 		c = st.Cond.String()
 	}
 	s := "[" + c + "]"
+	if st.Missing {
+		s = "!" + s
+	}
 	if len(st.By) > 0 {
 		s += " by " + joinExprs(st.By)
 	}

@@ -14,11 +14,10 @@
 // evaluated by internal/scalar's EQL registry.
 //
 // A sequence query (sequence [by keys] [with maxspan=T] [q] [by k]
-// [with runs=N] ... [until [q]]) plans as a *plan.Sequence after the From.
-// One with a missing-event step (![q]) is parsed and its errors reported,
-// but the plan cannot express it yet: Parse returns a *SequenceError
-// (wrapping ErrSequence) that holds it. Pipes (| head, | tail) and sample
-// queries are refused.
+// [with runs=N] ... [until [q]]) plans as a *plan.Sequence after the From,
+// missing-event steps (![q], Elasticsearch 8.x) included: first, last or
+// between others, with at least one step that is not missing and a
+// maxspan. Pipes (| head, | tail) and sample queries are refused.
 //
 // Every parse error is a *syntax.Error with a span inside the query.
 //

@@ -1,7 +1,6 @@
 package eql
 
 import (
-	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -11,11 +10,6 @@ import (
 	"github.com/tripline/tripline/internal/syntax"
 )
 
-// ErrSequence is returned (wrapped, with the parsed sequence) for a
-// well-formed sequence query with a missing-event step (![...]), which
-// the plan cannot express yet.
-var ErrSequence = errors.New("EQL sequences with missing-event steps (![...]) are not run yet")
-
 // CategoryField is the field an event query's category names.
 const CategoryField = "event.category"
 
@@ -23,8 +17,7 @@ const CategoryField = "event.category"
 // given index patterns into a plan: a *plan.From and a *plan.Where. The
 // category "any" matches every event; another category adds the test
 // event.category == category. A sequence plans as a *plan.From and a
-// *plan.Sequence; one with a missing-event step parses (so that its errors
-// are reported) and returns an error wrapping ErrSequence.
+// *plan.Sequence, its missing-event steps (![...]) included.
 func Parse(src string, indices []string) (*plan.Query, error) {
 	p := &parser{lx: lexer{src: src}}
 	if err := p.advance(); err != nil {
@@ -38,11 +31,6 @@ func Parse(src string, indices []string) (*plan.Query, error) {
 		}
 		if err := p.end(); err != nil {
 			return nil, err
-		}
-		for _, st := range s.Steps {
-			if st.Missing {
-				return nil, &SequenceError{Seq: s}
-			}
 		}
 		q.Pipeline = append(q.Pipeline, s.plan())
 		return q, nil
@@ -63,14 +51,6 @@ func Parse(src string, indices []string) (*plan.Query, error) {
 	return q, nil
 }
 
-// SequenceError carries a parsed sequence; it wraps ErrSequence.
-type SequenceError struct{ Seq *Sequence }
-
-func (e *SequenceError) Error() string { return ErrSequence.Error() }
-
-// Unwrap implements errors.Unwrap.
-func (e *SequenceError) Unwrap() error { return ErrSequence }
-
 // Sequence is a parsed "sequence [by keys] [with maxspan=T] [q] ... [until [q]]".
 type Sequence struct {
 	By      []plan.Expr
@@ -85,9 +65,11 @@ type Step struct {
 	By      []plan.Expr
 	Runs    int  // with runs=N: the step repeats N times
 	Missing bool // ![...]: no such event between its neighbours
+	// at is where the step starts in the query, for errors.
+	at, atEnd int
 }
 
-// plan turns a sequence without missing-event steps into its plan node.
+// plan turns a parsed sequence into its plan node.
 func (s *Sequence) plan() *plan.Sequence {
 	n := &plan.Sequence{By: s.By, MaxSpan: s.MaxSpan}
 	step := func(st *Step) plan.SeqStep {
@@ -95,7 +77,7 @@ func (s *Sequence) plan() *plan.Sequence {
 		if runs < 1 {
 			runs = 1
 		}
-		return plan.SeqStep{Cond: st.Cond, By: st.By, Runs: runs}
+		return plan.SeqStep{Cond: st.Cond, By: st.By, Runs: runs, Missing: st.Missing}
 	}
 	for i := range s.Steps {
 		n.Steps = append(n.Steps, step(&s.Steps[i]))
@@ -653,7 +635,25 @@ func (p *parser) sequence() (*Sequence, error) {
 		if err != nil {
 			return nil, err
 		}
+		if st.Missing {
+			return nil, p.lx.errAt(st.at, st.atEnd, "until takes a query, not a missing event (![...])")
+		}
 		s.Until = st
+	}
+	// Elasticsearch's syntax reference, "Missing events": missing-event
+	// queries may stand first, last or between others, but a sequence
+	// needs one query that is not missing, and a maxspan.
+	positive := false
+	for i := range s.Steps {
+		if !s.Steps[i].Missing {
+			positive = true
+		} else if s.MaxSpan == 0 {
+			st := &s.Steps[i]
+			return nil, p.lx.errAt(st.at, st.atEnd, "a sequence with missing events (![...]) needs with maxspan=...")
+		}
+	}
+	if !positive {
+		return nil, p.lx.errAt(seqTok.start, seqTok.end, "a sequence needs at least one query that is not a missing event (![...])")
 	}
 	if len(s.By) > 0 || len(s.Steps[0].By) > 0 {
 		n := len(s.Steps[0].By)
@@ -668,12 +668,18 @@ func (p *parser) sequence() (*Sequence, error) {
 
 // step: ["!"] "[" eventQuery "]" [by keys] [with runs=N].
 func (p *parser) step() (*Step, error) {
-	st := &Step{}
+	st := &Step{at: p.tok.start, atEnd: p.tok.end}
 	if p.isOp("!") {
+		bang := p.tok
 		st.Missing = true
 		if err := p.advance(); err != nil {
 			return nil, err
 		}
+		// "![" is one token in Elasticsearch's grammar.
+		if p.isOp("[") && p.tok.start != bang.end {
+			return nil, p.lx.errAt(bang.start, p.tok.end, "write a missing event as ![ with no space between ! and [")
+		}
+		st.atEnd = p.tok.end
 	}
 	if err := p.expectOp("[", "to open a query of the sequence"); err != nil {
 		return nil, err

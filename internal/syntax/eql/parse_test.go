@@ -101,11 +101,40 @@ func TestSequence(t *testing.T) {
 	if got := q.String(); got != want {
 		t.Errorf("plan\n got %s\nwant %s", got, want)
 	}
-	// A missing-event step is parsed but not planned.
-	_, err = Parse(`sequence by user.id [any where true] ![any where false] [any where true]`, nil)
-	var se *SequenceError
-	if !errors.As(err, &se) || !errors.Is(err, ErrSequence) || !se.Seq.Steps[1].Missing {
-		t.Fatalf("Parse: %v, want a SequenceError", err)
+}
+
+// Elasticsearch's syntax reference, "Missing events": ![...] steps may
+// stand first, last or between present ones, several of them, with runs;
+// the plan prints them back and parses again to the same plan.
+func TestSequenceMissing(t *testing.T) {
+	for _, tc := range []struct{ src, want string }{
+		{`sequence by host.name, user.name with maxspan=5s
+  [ authentication where event.code : "4624" ]
+  ![ authentication where event.code : "4647" ]`,
+			`sequence by host.name, user.name maxspan=5s [(event.category == "authentication") AND (event.code LIKE~ "4624")] ![(event.category == "authentication") AND (event.code LIKE~ "4647")]`},
+		{`sequence with maxspan=1h ![any where a == 1] [any where b == 1]`,
+			`sequence maxspan=1h0m0s ![a == 1] [b == 1]`},
+		{`sequence with maxspan=1h [any where b == 1] ![any where a == 1] by k with runs=2 [any where c == 1]`,
+			`sequence maxspan=1h0m0s [b == 1] ![a == 1] by k runs=2 [c == 1]`},
+		{`sequence with maxspan=1s ![any where m == 1] [any where a == 1] ![any where m == 2] [any where b == 1] ![any where m == 3] until [any where u == 1]`,
+			`sequence maxspan=1s ![m == 1] [a == 1] ![m == 2] [b == 1] ![m == 3] until [u == 1]`},
+	} {
+		q, err := Parse(tc.src, nil)
+		if err != nil {
+			t.Errorf("Parse(%q): %v", tc.src, err)
+			continue
+		}
+		s := q.Pipeline[len(q.Pipeline)-1].(*plan.Sequence)
+		if got := s.String(); got != tc.want {
+			t.Errorf("Parse(%q)\n got %s\nwant %s", tc.src, got, tc.want)
+		}
+	}
+	q, err := Parse(`sequence with maxspan=1m [any where true] ![any where x == 1]`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := q.Pipeline[1].(*plan.Sequence).Steps; st[0].Missing || !st[1].Missing {
+		t.Errorf("steps %+v: want the second missing", st)
 	}
 }
 
@@ -123,6 +152,13 @@ func TestErrors(t *testing.T) {
 		{`any where a == 1 | head 5`, `1:18: EQL pipes`},
 		{`any where a == 1 b`, `1:18: unexpected "b" after the query`},
 		{`sequence [any where true]`, `1:1: a sequence needs at least two queries`},
+		// Missing events: maxspan is mandatory, one query must be present,
+		// until is a query, and ![ is one token.
+		{`sequence [any where a] ![any where b]`, `1:24: a sequence with missing events (![...]) needs with maxspan`},
+		{`sequence with maxspan=1m ![any where a] ![any where b]`, `1:1: a sequence needs at least one query that is not a missing event`},
+		{`sequence with maxspan=1m [any where a] [any where b] until ![any where c]`, `1:60: until takes a query, not a missing event`},
+		{`sequence with maxspan=1m [any where a] ! [any where b]`, `1:40: write a missing event as ![ with no space`},
+		{`sequence with maxspan=1m [any where a] !`, `1:41: want "[" to open a query of the sequence`},
 		{`sequence with maxspan=5 [any where true] [any where true]`, `1:25: want a time unit`},
 		{"any where a == 1 /* x", `1:18: unterminated comment`},
 		{`any where a in "x"`, `1:16: want "(" to open the list after in`},
