@@ -5,7 +5,12 @@ package geoiptest
 
 import (
 	"net"
+	"net/netip"
 	"os"
+	"path/filepath"
+
+	"github.com/tripline/tripline/internal/geoip"
+	"github.com/tripline/tripline/internal/schema"
 
 	"github.com/maxmind/mmdbwriter"
 	"github.com/maxmind/mmdbwriter/mmdbtype"
@@ -141,4 +146,39 @@ func writeTree(path string, tree *mmdbwriter.Tree) error {
 		return err
 	}
 	return f.Close()
+}
+
+// Enrich gives the ECS view a City and an ASN database (either may be
+// nil), wired as tripline's commands wire --geoip-db and --asn-db.
+func Enrich(city, asn *geoip.DB) *schema.Enrich {
+	en := &schema.Enrich{}
+	if city != nil {
+		en.Geo = func(ip netip.Addr) *schema.Geo { return (*schema.Geo)(city.City(ip)) }
+	}
+	if asn != nil {
+		en.AS = func(ip netip.Addr) *schema.AS { return (*schema.AS)(asn.AS(ip)) }
+	}
+	return en
+}
+
+// OpenBoth writes a City and an ASN database of the entries into dir and
+// opens them; the caller closes them.
+func OpenBoth(dir string, city []Entry, asn []ASNEntry) (*geoip.DB, *geoip.DB, error) {
+	cp, ap := filepath.Join(dir, "city.mmdb"), filepath.Join(dir, "asn.mmdb")
+	if err := Write(cp, city); err != nil {
+		return nil, nil, err
+	}
+	if err := WriteASN(ap, asn); err != nil {
+		return nil, nil, err
+	}
+	c, err := geoip.Open(cp)
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := geoip.Open(ap)
+	if err != nil {
+		c.Close()
+		return nil, nil, err
+	}
+	return c, a, nil
 }
