@@ -40,9 +40,10 @@ type ruleFlags struct {
 	// sigmaPlaceholders is a file of values for Sigma |expand placeholders.
 	sigmaPlaceholders string
 	// lookups are directories of Splunk lookup tables; geoip a MaxMind DB
-	// file for iplocation.
-	lookups listFlag
-	geoip   string
+	// file for iplocation; geoipDB and asnDB the City and ASN databases
+	// of the ECS view's source.geo.* and source.as.*.
+	lookups               listFlag
+	geoip, geoipDB, asnDB string
 	// inference is the --inference file; inferenceCfg, serve's
 	// inference: section, is used when no file is given.
 	inference    string
@@ -61,22 +62,27 @@ func (r *ruleFlags) registerLoading(fs *pflag.FlagSet) {
 	fs.Var(&r.macros, "macros", "`directory` of Splunk macro YAML files (security_content format; repeatable)")
 	fs.Var(&r.exceptions, "exceptions", "exceptions `file` (repeatable; exceptions.yaml files among the rules are read too)")
 	fs.StringVar(&r.sigmaPlaceholders, "sigma-placeholders", "", "`file` of Sigma placeholder values for |expand (YAML: name: [values])")
-	registerResourceFlags(fs, &r.lookups, &r.geoip)
+	registerResourceFlags(fs, &r.lookups, &r.geoip, &r.geoipDB, &r.asnDB)
 	fs.StringVar(&r.inference, "inference", "", "YAML `file` mapping ES|QL COMPLETION inference ids to endpoints (OpenAI-compatible or Bedrock); without one, rules using COMPLETION are skipped")
 }
 
-// registerResourceFlags registers the flags naming what Splunk searches
-// read besides events: lookup tables and a GeoIP database.
-func registerResourceFlags(fs *pflag.FlagSet, lookups *listFlag, geoip *string) {
+// registerResourceFlags registers the flags naming what rules read
+// besides events: lookup tables, and the MaxMind databases of Splunk's
+// iplocation and of the ECS fields Elastic derives with GeoIP and ASN
+// databases. One City database serves both iplocation and source.geo.*
+// when only one of --geoip and --geoip-db is given.
+func registerResourceFlags(fs *pflag.FlagSet, lookups *listFlag, geoip, geoipDB, asnDB *string) {
 	fs.Var(lookups, "lookups", "`directory` of Splunk lookup tables, NAME.csv or a NAME.yml definition (repeatable)")
-	fs.StringVar(geoip, "geoip", "", "MaxMind DB `file` (GeoLite2-City or alike) for iplocation")
+	fs.StringVar(geoip, "geoip", "", "MaxMind DB `file` (GeoLite2-City or alike) for iplocation (default: --geoip-db)")
+	fs.StringVar(geoipDB, "geoip-db", "", "MaxMind City DB `file` (GeoLite2-City or alike) for the source.geo.* fields of Elastic rules (default: --geoip)")
+	fs.StringVar(asnDB, "asn-db", "", "MaxMind ASN DB `file` (GeoLite2-ASN or alike) for the source.as.* fields of Elastic rules")
 }
 
 // options says what ruleset.Load reads for rule paths, with or without the
 // built-in pack.
 func (r *ruleFlags) options(paths []string, builtin bool) (ruleset.Options, error) {
 	o := ruleset.Options{Paths: paths, Builtin: builtin, MacroDirs: r.macros, Exceptions: r.exceptions,
-		LookupDirs: r.lookups, GeoIP: r.geoip}
+		LookupDirs: r.lookups, GeoIP: r.geoip, GeoIPDB: r.geoipDB, ASNDB: r.asnDB}
 	if r.sigmaPlaceholders != "" {
 		var err error
 		if o.SigmaPlaceholders, err = ruleset.LoadPlaceholders(r.sigmaPlaceholders); err != nil {

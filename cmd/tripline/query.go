@@ -20,11 +20,11 @@ import (
 
 // queryOptions are query's flags and arguments.
 type queryOptions struct {
-	lang    string
-	indices []string
-	macros  listFlag
-	lookups listFlag
-	geoip   string
+	lang                  string
+	indices               []string
+	macros                listFlag
+	lookups               listFlag
+	geoip, geoipDB, asnDB string
 	// inference is the --inference file, for ES|QL's COMPLETION.
 	inference string
 	output    outputFlags
@@ -58,7 +58,7 @@ between --from and --to, and only those events.`,
 	fs.StringVar(&o.lang, "lang", "esql", "query `language`: esql, spl, kuery (KQL), eql or sigma (a whole Sigma rule)")
 	fs.Var((*listFlag)(&o.indices), "index", "index `pattern` a KQL or EQL query reads, as an Elastic rule names them (repeatable; default: every log tripline reads)")
 	fs.Var(&o.macros, "macros", "`directory` of Splunk macro YAML files (repeatable)")
-	registerResourceFlags(fs, &o.lookups, &o.geoip)
+	registerResourceFlags(fs, &o.lookups, &o.geoip, &o.geoipDB, &o.asnDB)
 	fs.StringVar(&o.inference, "inference", "", "YAML `file` mapping ES|QL COMPLETION inference ids to endpoints (OpenAI-compatible or Bedrock)")
 	o.output.register(fs)
 	fs.IntVar(&o.workers, "workers", 0, "decode workers (default: number of CPUs)")
@@ -91,7 +91,7 @@ func runQuery(s *streams, o *queryOptions) error {
 	}
 	r := &rule.Rule{ID: "query", Name: "query", Language: o.lang, Query: o.query, Indices: o.indices,
 		Interval: engine.QuerySpec.Interval, LookBack: engine.QuerySpec.LookBack}
-	env, err := ruleset.Resources(o.lookups, o.geoip)
+	env, err := ruleset.Resources(o.lookups, ruleset.Databases{GeoIP: o.geoip, City: o.geoipDB, ASN: o.asnDB})
 	if err != nil {
 		return err
 	}

@@ -68,7 +68,7 @@ func runServe(s *streams, fs *pflag.FlagSet, f *serveFlags, configPath string, c
 		fmt.Fprintln(s.err, "warning: --token is visible to every user of this machine (ps, /proc); use --token-file or TRIPLINE_TOKEN")
 	}
 	set, err := loadRules(ruleFlags{rules: cfg.Rules, noBuiltin: cfg.NoBuiltin, macros: cfg.Macros, exceptions: cfg.Exceptions,
-		sigmaPlaceholders: cfg.SigmaPlaceholders, lookups: cfg.Lookups, geoip: cfg.GeoIP, inferenceCfg: cfg.Inference}, s.err)
+		sigmaPlaceholders: cfg.SigmaPlaceholders, lookups: cfg.Lookups, geoip: cfg.GeoIP, geoipDB: cfg.GeoIPDB, asnDB: cfg.ASNDB, inferenceCfg: cfg.Inference}, s.err)
 	if err != nil {
 		return err
 	}
@@ -97,6 +97,7 @@ func runServe(s *streams, fs *pflag.FlagSet, f *serveFlags, configPath string, c
 type serveFlags struct {
 	data, store, listen, token, logFormat, logLevel string
 	tokenFile, sigmaPlaceholders, geoip             string
+	geoipDB, asnDB                                  string
 	watch, rules, macros, exceptions, lookups       listFlag
 	noBuiltin, stdin                                bool
 	lateness, retention, maxSkew, streamIdle        string
@@ -117,7 +118,7 @@ func (f *serveFlags) register(fs *pflag.FlagSet) {
 	fs.Var(&f.macros, "macros", "Splunk macro `directory` (repeatable)")
 	fs.Var(&f.exceptions, "exceptions", "exceptions `file` (repeatable; exceptions.yaml files among --rules are read too)")
 	fs.StringVar(&f.sigmaPlaceholders, "sigma-placeholders", "", "`file` of Sigma placeholder values for |expand (YAML: name: [values])")
-	registerResourceFlags(fs, &f.lookups, &f.geoip)
+	registerResourceFlags(fs, &f.lookups, &f.geoip, &f.geoipDB, &f.asnDB)
 	fs.BoolVar(&f.stdin, "stdin", false, "also read logs from standard input")
 	fs.StringVar(&f.lateness, "lateness", "", "how long to wait for late events before evaluating a window (default 10m)")
 	fs.StringVar(&f.maxSkew, "max-skew", "", "reject records dated further ahead of the clock than this (default 1h)")
@@ -165,6 +166,10 @@ func (f *serveFlags) apply(fs *pflag.FlagSet, cfg *service.Config) error {
 			cfg.Lookups = f.lookups
 		case "geoip":
 			cfg.GeoIP = f.geoip
+		case "geoip-db":
+			cfg.GeoIPDB = f.geoipDB
+		case "asn-db":
+			cfg.ASNDB = f.asnDB
 		case "stdin":
 			cfg.Sources.Stdin = f.stdin
 		case "log-format":

@@ -12,6 +12,7 @@ import (
 	"github.com/tripline/tripline/internal/plan"
 	"github.com/tripline/tripline/internal/rule"
 	"github.com/tripline/tripline/internal/schedule"
+	"github.com/tripline/tripline/internal/schema"
 	"github.com/tripline/tripline/internal/syntax"
 	"github.com/tripline/tripline/internal/syntax/eql"
 	"github.com/tripline/tripline/internal/syntax/esql"
@@ -73,12 +74,14 @@ func ParseQuery(language, text string, macros *spl.Macros) (*plan.Query, error) 
 }
 
 // Env is what rules read besides their own text: Splunk macros, the
-// lookup tables of Splunk's lookup and inputlookup, and the GeoIP database
-// of iplocation. Each may be nil.
+// lookup tables of Splunk's lookup and inputlookup, the GeoIP database
+// of iplocation, and the GeoIP and ASN databases of the ECS view's
+// source.geo.* and source.as.*. Each may be nil.
 type Env struct {
 	Macros  *spl.Macros
 	Lookups exec.Lookups
 	GeoIP   exec.GeoIP
+	Enrich  *schema.Enrich
 	// Inference answers the prompts of ES|QL's COMPLETION. A rule whose
 	// COMPLETION names an inference id with no endpoint here is skipped,
 	// with that reason.
@@ -138,7 +141,7 @@ func CompileEnv(r *rule.Rule, env Env) *Compiled {
 		c.Err = err
 		return c
 	}
-	xo := exec.Options{TimeField: r.TimestampOverride, Lookups: env.Lookups, GeoIP: env.GeoIP}
+	xo := exec.Options{TimeField: r.TimestampOverride, Lookups: env.Lookups, GeoIP: env.GeoIP, Enrich: env.Enrich}
 	for _, id := range completionIDs(q) {
 		if !env.Inference.Has(id) {
 			r.Skip = fmt.Sprintf("COMPLETION calls inference endpoint %q, which is not configured (give one with --inference, or serve's inference:)", id)

@@ -193,7 +193,7 @@ func (in *Instance) materialize(m *meta) *tRow {
 	if p.open {
 		// The document's fields the tail knows move to their slots; the
 		// rest stay in the document, which becomes the row's extra map.
-		doc := schema.Document(p.View, in.curEvent)
+		doc := schema.DocumentWith(p.View, in.curEvent, p.enrich)
 		for k, v := range doc {
 			if matchAny(p.hidden, k) {
 				delete(doc, k)

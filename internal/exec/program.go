@@ -23,6 +23,10 @@ type Options struct {
 	// GeoIP locates addresses for iplocation; nil: no database is
 	// configured, and the fields it would add stay unset.
 	GeoIP GeoIP
+	// Enrich holds the databases the ECS view's source.geo.* and
+	// source.as.* fields read; nil or without a database, those fields
+	// are null and the program warns that they are.
+	Enrich *schema.Enrich
 	// Complete answers the prompts of ES|QL's COMPLETION; without it the
 	// target column is null.
 	Complete CompleteFunc
@@ -46,6 +50,7 @@ type Program struct {
 	GroupBy []string
 
 	fields  []string
+	enrich  *schema.Enrich
 	reads   [event.NumLogTypes]bool
 	nslots  int
 	getters [event.NumLogTypes][]schema.Getter
@@ -111,7 +116,7 @@ func Compile(q *plan.Query, opt Options) (*Program, error) {
 	if !ok {
 		return nil, fmt.Errorf("BUG: plan does not start with from")
 	}
-	p := &Program{Query: q, View: schema.ViewFor(q.Dialect)}
+	p := &Program{Query: q, View: schema.ViewFor(q.Dialect), enrich: opt.Enrich}
 	rs := &resources{opt: opt, subs: &p.sub}
 	if from.Lookup != "" {
 		// "| inputlookup NAME": the table's rows, no events.
@@ -333,13 +338,16 @@ stream:
 		gs := make([]schema.Getter, p.nslots)
 		for slot, f := range sc.fields {
 			if f != "" {
-				gs[slot] = sharedGetter(p.View, lt, f)
+				gs[slot] = sharedGetter(p.View, lt, f, opt.Enrich)
 			}
 		}
 		p.getters[lt] = gs
 		if opt.TimeField != "" {
-			p.timeOf[lt] = sharedGetter(p.View, lt, opt.TimeField)
+			p.timeOf[lt] = sharedGetter(p.View, lt, opt.TimeField, opt.Enrich)
 		}
+	}
+	if w := opt.Enrich.Missing(p.View, p.LogTypes, p.fields); w != "" {
+		p.Warnings = append(p.Warnings, w)
 	}
 	return p, nil
 }
@@ -347,12 +355,12 @@ stream:
 // sharedGetter resolves a field and reads it through the record's memo,
 // so that the rules reading the same field of a record in the same view
 // look it up once between them. It is nil for a field the view does not
-// have.
-func sharedGetter(view schema.View, lt event.LogType, field string) schema.Getter {
+// have. en holds the databases enriched fields read (nil: none).
+func sharedGetter(view schema.View, lt event.LogType, field string, en *schema.Enrich) schema.Getter {
 	if names := strings.Split(field, coalesceSep); len(names) > 1 {
 		var gs []schema.Getter
 		for _, n := range names {
-			if g := sharedGetter(view, lt, n); g != nil {
+			if g := sharedGetter(view, lt, n, en); g != nil {
 				gs = append(gs, g)
 			}
 		}
@@ -365,11 +373,16 @@ func sharedGetter(view schema.View, lt event.LogType, field string) schema.Gette
 			return event.Value{}
 		}
 	}
-	g, _ := schema.Resolve(view, lt, field)
+	g, _ := schema.ResolveWith(view, lt, field, en)
 	if g == nil {
 		return nil
 	}
-	slot := event.MemoSlot(fmt.Sprintf("field %d %d %s", view, lt, field))
+	key := fmt.Sprintf("field %d %d %s", view, lt, field)
+	if _, enriched := schema.FieldDatabase(view, lt, field); enriched {
+		// Rules compiled with other databases read other values.
+		key += fmt.Sprintf(" %p", en)
+	}
+	slot := event.MemoSlot(key)
 	return func(ev *event.Event) event.Value {
 		if v, ok := ev.Memo.Get(slot); ok {
 			return v

@@ -1,6 +1,8 @@
-// Package geoip reads a MaxMind DB (.mmdb) city or country database that
-// the user supplies (GeoLite2-City, GeoIP2-City, or any database of that
-// layout) and gives the location of an IP address, for SPL's iplocation.
+// Package geoip reads MaxMind DB (.mmdb) files that the user supplies:
+// a city or country database (GeoLite2-City, GeoIP2-City, or any database
+// of that layout) gives the location of an IP address, for SPL's
+// iplocation and for the source.geo.* fields of the ECS view; an ASN
+// database (GeoLite2-ASN) gives its autonomous system, for source.as.*.
 //
 // geoip imports the standard library and the MaxMind DB reader only.
 package geoip
@@ -14,7 +16,9 @@ import (
 
 // DB is an open database. It is safe for concurrent use.
 type DB struct {
-	r *maxminddb.Reader
+	r      *maxminddb.Reader
+	cities cache[City]
+	ases   cache[AS]
 }
 
 // Open opens a MaxMind DB file.

@@ -17,6 +17,7 @@ import (
 	"github.com/tripline/tripline/internal/lint"
 	"github.com/tripline/tripline/internal/lookup"
 	"github.com/tripline/tripline/internal/rule"
+	"github.com/tripline/tripline/internal/schema"
 	"github.com/tripline/tripline/internal/syntax/spl"
 	"github.com/tripline/tripline/rules"
 )
@@ -39,8 +40,9 @@ type Options struct {
 	// LookupDirs are directories of Splunk lookup tables (NAME.csv, or a
 	// NAME.yml definition naming its file), for lookup and inputlookup.
 	LookupDirs []string
-	// GeoIP is a MaxMind DB file (GeoLite2-City or alike) for iplocation.
-	GeoIP string
+	// GeoIP, GeoIPDB and ASNDB are the MaxMind DB files rules read (see
+	// Databases).
+	GeoIP, GeoIPDB, ASNDB string
 	// Inference answers ES|QL COMPLETION prompts; without an endpoint
 	// for its inference id, a rule using COMPLETION is skipped.
 	Inference *inference.Client
@@ -70,7 +72,7 @@ func Load(o Options) (*Set, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot load macros: %w", err)
 	}
-	env, err := Resources(o.LookupDirs, o.GeoIP)
+	env, err := Resources(o.LookupDirs, Databases{GeoIP: o.GeoIP, City: o.GeoIPDB, ASN: o.ASNDB})
 	if err != nil {
 		return nil, err
 	}
@@ -263,10 +265,24 @@ func (s *Set) Tests() (map[*rule.Rule][]rule.Test, []rule.Problem) {
 	return out, append(probs, packProbs...)
 }
 
-// Resources opens the lookup directories and the GeoIP database rules
-// read; none given, none is configured and rules that need them load with
-// a warning. The GeoIP database stays open for the life of the process.
-func Resources(lookupDirs []string, geoIP string) (engine.Env, error) {
+// Databases names the MaxMind DB files rules read. One City database
+// serves both of its readers: iplocation reads GeoIP, or City when GeoIP
+// is not given, and source.geo.* reads City, or GeoIP when City is not
+// given, since both are a GeoLite2-City database or alike.
+type Databases struct {
+	// GeoIP is the City database of SPL's iplocation (--geoip).
+	GeoIP string
+	// City is the City database of the ECS view's source.geo.*, as
+	// Elastic's aws.cloudtrail pipeline derives them (--geoip-db).
+	City string
+	// ASN is the ASN database of source.as.* (--asn-db).
+	ASN string
+}
+
+// Resources opens the lookup directories and the databases rules read;
+// none given, none is configured and rules that need them load with a
+// warning. The databases stay open for the life of the process.
+func Resources(lookupDirs []string, dbs Databases) (engine.Env, error) {
 	var env engine.Env
 	if len(lookupDirs) > 0 {
 		dirs, err := lookup.Open(lookupDirs...)
@@ -281,8 +297,26 @@ func Resources(lookupDirs []string, geoIP string) (engine.Env, error) {
 			return t, nil
 		}
 	}
-	if geoIP != "" {
-		db, err := geoip.Open(geoIP)
+	if dbs.GeoIP == "" {
+		dbs.GeoIP = dbs.City
+	}
+	if dbs.City == "" {
+		dbs.City = dbs.GeoIP
+	}
+	open := map[string]*geoip.DB{}
+	get := func(path string) (*geoip.DB, error) {
+		if db, ok := open[path]; ok {
+			return db, nil
+		}
+		db, err := geoip.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		open[path] = db
+		return db, nil
+	}
+	if dbs.GeoIP != "" {
+		db, err := get(dbs.GeoIP)
 		if err != nil {
 			return env, err
 		}
@@ -291,5 +325,27 @@ func Resources(lookupDirs []string, geoIP string) (engine.Env, error) {
 			return exec.GeoLocation(l), ok
 		}
 	}
+	en := &schema.Enrich{}
+	if dbs.City != "" {
+		db, err := get(dbs.City)
+		if err != nil {
+			return env, err
+		}
+		if db.IsASN() {
+			return env, fmt.Errorf("%s is a %s database; source.geo.* wants a City database (GeoLite2-City or alike), and an ASN database goes to --asn-db", dbs.City, db.Type())
+		}
+		en.Geo = func(ip netip.Addr) *schema.Geo { return (*schema.Geo)(db.City(ip)) }
+	}
+	if dbs.ASN != "" {
+		db, err := get(dbs.ASN)
+		if err != nil {
+			return env, err
+		}
+		if !db.IsASN() {
+			return env, fmt.Errorf("%s is a %s database; --asn-db wants an ASN database (GeoLite2-ASN or alike)", dbs.ASN, db.Type())
+		}
+		en.AS = func(ip netip.Addr) *schema.AS { return (*schema.AS)(db.AS(ip)) }
+	}
+	env.Enrich = en
 	return env, nil
 }

@@ -10,7 +10,10 @@
 // the events its tags select, its fields are named under the dataset
 // (All_Changes.user) and read "unknown" where the event has nothing.
 // Splunk's accelerated summaries have no counterpart: tripline always reads
-// the events, so summariesonly changes nothing.
+// the events, so summariesonly changes nothing. The ECS fields Elastic's
+// pipeline derives from GeoIP and ASN databases (source.geo.*,
+// source.as.*) read the databases an Enrich hands to ResolveWith; without
+// one they are null, and Enrich.Missing says so.
 //
 // schema imports event and plan only; never a front end or an executor.
 package schema

@@ -46,9 +46,21 @@ type Getter func(ev *event.Event) event.Value
 // Resolve returns how a named field is read from events of log type lt in
 // view v, and whether the view knows the field for that log type. An unknown
 // name still gets a getter: null in ECS, a raw JSON path lookup in Raw.
+// Fields that need a database (see FieldDatabase) are null.
 func Resolve(v View, lt event.LogType, name string) (Getter, bool) {
+	return ResolveWith(v, lt, name, nil)
+}
+
+// ResolveWith is Resolve with the databases fields of the ECS view may
+// read besides the record (source.geo.*, source.as.*); en may be nil.
+func ResolveWith(v View, lt event.LogType, name string, en *Enrich) (Getter, bool) {
 	switch v {
 	case ECS:
+		if lt == event.CloudTrail {
+			if g := enrichedGetter(en, name); g != nil {
+				return g, true
+			}
+		}
 		return resolveECS(lt, name)
 	case Raw:
 		return resolveRaw(lt, name)
@@ -116,12 +128,17 @@ func Fields(v View, lt event.LogType) []string {
 // leaving out nulls: for ECS the mapped document, for Raw the record's own
 // leaves (dotted paths) plus the CIM fields. The values do not alias the event.
 func Document(v View, ev *event.Event) map[string]event.Value {
+	return DocumentWith(v, ev, nil)
+}
+
+// DocumentWith is Document with the databases of ResolveWith; en may be nil.
+func DocumentWith(v View, ev *event.Event, en *Enrich) map[string]event.Value {
 	out := map[string]event.Value{}
 	if (v == Raw || v == Paths) && ev.Doc != nil {
 		flattenJSON(ev, out)
 	}
 	for _, name := range Fields(v, ev.LogType) {
-		g, _ := Resolve(v, ev.LogType, name)
+		g, _ := ResolveWith(v, ev.LogType, name, en)
 		if val := g(ev); !val.IsNull() {
 			out[name] = val
 		}

@@ -37,9 +37,13 @@ type Config struct {
 	// SigmaPlaceholders is a file of values for Sigma |expand placeholders.
 	SigmaPlaceholders string `yaml:"sigma_placeholders"`
 	// Lookups are directories of Splunk lookup tables; GeoIP is a MaxMind
-	// DB file for iplocation.
+	// DB file for iplocation; GeoIPDB and ASNDB are the City and ASN
+	// databases of the ECS view's source.geo.* and source.as.* (one City
+	// file serves both readers when only one is given).
 	Lookups []string `yaml:"lookups"`
 	GeoIP   string   `yaml:"geoip"`
+	GeoIPDB string   `yaml:"geoip_db"`
+	ASNDB   string   `yaml:"asn_db"`
 	// Inference maps ES|QL COMPLETION inference ids to endpoints, as
 	// the file of --inference does.
 	Inference       *inference.Config `yaml:"inference"`
@@ -202,6 +206,8 @@ func ApplyEnv(cfg *Config, getenv func(string) string) error {
 	list("MACROS", &cfg.Macros)
 	list("LOOKUPS", &cfg.Lookups)
 	str("GEOIP", &cfg.GeoIP)
+	str("GEOIP_DB", &cfg.GeoIPDB)
+	str("ASN_DB", &cfg.ASNDB)
 	list("WATCH", &cfg.Sources.Watch)
 	if v := getenv("TRIPLINE_S3"); v != "" {
 		cfg.Sources.S3 = nil
