@@ -45,7 +45,7 @@ func (c *Compiled) Exceptions() *exception.Matcher { return c.exceptions.Load() 
 func ApplyExceptions(rules []*Compiled, excs []exception.Exception) {
 	for _, c := range rules {
 		if c.Runnable() {
-			c.exceptions.Store(exception.NewMatcher(excs, c.Rule.ID, c.Program.View, c.Program.LogTypes, nil))
+			c.exceptions.Store(exception.NewMatcherWith(excs, c.Rule.ID, c.Program.View, c.Program.LogTypes, c.Program.Enrich(), nil))
 		}
 	}
 }

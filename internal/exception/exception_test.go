@@ -1,6 +1,7 @@
 package exception
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -163,5 +164,39 @@ func TestMatcher(t *testing.T) {
 	}
 	if NewMatcher(excs[:1], "no-rule-of-it", schema.ECS, lts, now) != nil {
 		t.Error("a matcher with no exception of its rule is not nil")
+	}
+}
+
+// An exception on a field the view derives from a database (the caller's
+// ASN organisation) reads it as the rule does.
+func TestMatcherReadsDerivedFields(t *testing.T) {
+	org := "Example Scanner Ltd"
+	en := &schema.Enrich{AS: func(a netip.Addr) *schema.AS {
+		if a.String() == "198.51.100.7" {
+			return &schema.AS{Number: 64500, Organization: org, HasNumber: true}
+		}
+		return nil
+	}}
+	excs := []Exception{{ID: "ex-scanner", Field: "source.as.organization.name", Values: []string{org}, Reason: "our scanner", Author: "a"}}
+	ct := []event.LogType{event.CloudTrail}
+	trail := func(ip string) *event.Event {
+		raw := `{"eventVersion":"1.08","eventTime":"2026-11-21T10:00:00Z","eventSource":"s3.amazonaws.com","eventName":"ListBuckets","sourceIPAddress":"` + ip + `","eventID":"e"}`
+		doc, err := fastjson.Parse(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev := &event.Event{LogType: event.CloudTrail, Raw: []byte(raw), Doc: doc, Memo: &event.Memo{}, Strings: &event.Interner{}}
+		ev.Memo.Next()
+		return ev
+	}
+	m := NewMatcherWith(excs, "r", schema.ECS, ct, en, nil)
+	if e := m.Event(trail("198.51.100.7")); e == nil {
+		t.Error("the scanner's event was not stopped")
+	}
+	if e := m.Event(trail("203.0.113.9")); e != nil {
+		t.Error("another address's event was stopped")
+	}
+	if e := NewMatcher(excs, "r", schema.ECS, ct, nil).Event(trail("198.51.100.7")); e != nil {
+		t.Error("without the database the field is null, so nothing is stopped")
 	}
 }

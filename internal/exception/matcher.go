@@ -31,6 +31,12 @@ type eventCheck struct {
 // result's columns. now is the clock expiry is judged by (time.Now when
 // nil).
 func NewMatcher(all []Exception, ruleID string, view schema.View, logTypes []event.LogType, now func() time.Time) *Matcher {
+	return NewMatcherWith(all, ruleID, view, logTypes, nil, now)
+}
+
+// NewMatcherWith is NewMatcher for a rule whose view derives fields from
+// databases (source.geo.*, source.as.*): the exceptions read them alike.
+func NewMatcherWith(all []Exception, ruleID string, view schema.View, logTypes []event.LogType, en *schema.Enrich, now func() time.Time) *Matcher {
 	m := &Matcher{now: now}
 	if m.now == nil {
 		m.now = time.Now
@@ -43,7 +49,7 @@ func NewMatcher(all []Exception, ruleID string, view schema.View, logTypes []eve
 		at := len(m.excs)
 		m.excs = append(m.excs, e)
 		for _, lt := range logTypes {
-			get, known := schema.Resolve(view, lt, e.Field)
+			get, known := schema.ResolveWith(view, lt, e.Field, en)
 			if known || view != schema.ECS {
 				m.events[lt] = append(m.events[lt], eventCheck{at: at, get: get})
 			}

@@ -455,6 +455,10 @@ func (p *Program) Reads(lt event.LogType) bool { return int(lt) < len(p.reads) &
 // Aggregates reports whether results are groups rather than events.
 func (p *Program) Aggregates() bool { return len(p.GroupBy) > 0 || p.stats != nil }
 
+// Enrich returns the databases the program's view reads geo and ASN
+// fields from (nil without them), for other readers of the same fields.
+func (p *Program) Enrich() *schema.Enrich { return p.enrich }
+
 // Fields lists the event fields the program reads, in order of first use,
 // for validation against the view.
 func (p *Program) Fields() []string { return p.fields }
