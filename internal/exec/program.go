@@ -2,6 +2,7 @@ package exec
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/tripline/tripline/internal/event"
@@ -454,6 +455,24 @@ func (p *Program) Reads(lt event.LogType) bool { return int(lt) < len(p.reads) &
 
 // Aggregates reports whether results are groups rather than events.
 func (p *Program) Aggregates() bool { return len(p.GroupBy) > 0 || p.stats != nil }
+
+// RecordPaths lists, once each and sorted, the record paths the program's
+// fields read unchanged (user.id is identity.arn in an invocation
+// record), so that what a rule read can be pointed out in a record.
+func (p *Program) RecordPaths() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, f := range p.fields {
+		for _, lt := range p.LogTypes {
+			if raw, ok := schema.RawPath(p.View, lt, f); ok && !seen[raw] {
+				seen[raw] = true
+				out = append(out, raw)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
 
 // Enrich returns the databases the program's view reads geo and ASN
 // fields from (nil without them), for other readers of the same fields.

@@ -95,6 +95,10 @@ type RuleStatus struct {
 	// TestsPending is set while they are still running.
 	Tests        []RuleTest `json:"tests,omitempty"`
 	TestsPending bool       `json:"tests_pending,omitempty"`
+	// Reads are the record paths the rule's fields are read from, where a
+	// field is a record path under another name (user.id is identity.arn),
+	// so that a page can mark them in an evidence record.
+	Reads []string `json:"reads,omitempty"`
 }
 
 // RuleTest is the result of one of a rule's tests.

@@ -71,6 +71,7 @@ func ruleStatuses(set *ruleset.Set, live *engine.Live, tests *RuleTests) []serve
 			Type: r.Type, Query: r.Query}
 		if c.Program != nil {
 			rs.Plan = c.Program.Query.String()
+			rs.Reads = c.Program.RecordPaths()
 		}
 		if ts, done := tests.Of(r.ID); len(ts) > 0 || !done {
 			rs.Tests, rs.TestsPending = ts, !done

@@ -89,6 +89,7 @@ func huntDemo() demo {
 		if c.Runnable() {
 			rs.Interval, rs.LookBack = c.Spec.Interval.String(), c.Spec.LookBack.String()
 			rs.Plan = c.Program.Query.String()
+			rs.Reads = c.Program.RecordPaths()
 		} else {
 			rs.Skipped = c.Err.Error()
 		}

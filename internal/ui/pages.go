@@ -29,6 +29,9 @@ type alertData struct {
 type evidenceView struct {
 	alert.Evidence
 	Pretty string // the raw record, indented and clipped
+	// Lines are Pretty's lines, those holding a field the rule read
+	// marked.
+	Lines []rawLine
 }
 
 type drilldownView struct {
@@ -72,10 +75,12 @@ func (u *UI) alert(r *http.Request) (string, view, error) {
 	if len(d.Related) > maxRelated {
 		d.Related = d.Related[:maxRelated]
 	}
+	reads := u.readsOf(a.Rule.ID)
 	for _, e := range a.Evidence {
 		ev := evidenceView{Evidence: e}
 		if len(e.Raw) > 0 {
 			ev.Pretty = clip(maxRawBytes, prettyJSON(e.Raw))
+			ev.Lines = markedLines(ev.Pretty, reads)
 		}
 		d.Evidence = append(d.Evidence, ev)
 	}
@@ -86,6 +91,24 @@ func (u *UI) alert(r *http.Request) (string, view, error) {
 		return "", view{}, err
 	}
 	return "alert", view{Title: clip(120, visibleLine(cmp.Or(a.Rule.Name, a.Rule.ID))), Nav: "queue", Data: d}, nil
+}
+
+// readsOf returns the record paths rule id reads, to mark in its
+// evidence; nil when the rules are not known.
+func (u *UI) readsOf(id string) map[string]bool {
+	if u.opt.Rules == nil {
+		return nil
+	}
+	for _, r := range u.opt.Rules() {
+		if r.ID == id {
+			m := make(map[string]bool, len(r.Reads))
+			for _, p := range r.Reads {
+				m[p] = true
+			}
+			return m
+		}
+	}
+	return nil
 }
 
 // rulesData is the rules page.

@@ -282,3 +282,27 @@ func TestLoginRequiredBeyondLoopback(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// An alert's evidence marks the lines of the fields its rule read, and
+// only those.
+func TestEvidenceMarksWhatTheRuleRead(t *testing.T) {
+	e := newEnv(t, "")
+	for _, a := range e.demo.alerts {
+		if len(a.Evidence) == 0 || len(a.Evidence[0].Raw) == 0 {
+			continue
+		}
+		p := get(t, e.handler, "/alerts/"+a.ID)
+		if p.code != 200 {
+			t.Fatalf("alert page: %d", p.code)
+		}
+		marked := strings.Count(p.body, `<mark class="used"`)
+		if marked == 0 {
+			t.Fatalf("the evidence of %s (%s) marks no field the rule read", a.ID, a.Rule.Name)
+		}
+		if lines := strings.Count(p.body, "\n"); marked*2 > lines {
+			t.Errorf("%d marks on a page of %d lines: more than the rule's fields", marked, lines)
+		}
+		return
+	}
+	t.Fatal("no demo alert has an evidence record")
+}
