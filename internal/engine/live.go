@@ -124,9 +124,11 @@ type Input struct {
 
 // RuleState is a rule's health in a live engine.
 type RuleState struct {
-	Compiled  *Compiled
-	Healthy   bool
-	LastRun   time.Time
+	Compiled *Compiled
+	Healthy  bool
+	LastRun  time.Time
+	// RunTime is how long the last run (tick) took to evaluate.
+	RunTime   time.Duration
 	LastError string
 	Alerts    int
 	NextTick  time.Time
@@ -192,6 +194,8 @@ type liveRule struct {
 	offset  time.Duration
 	healthy bool
 	lastRun time.Time
+	// took is how long the last tick's evaluation took.
+	took    time.Duration
 	lastErr string
 	alerts  int
 	horizon time.Time // panes before this are evicted
@@ -333,7 +337,7 @@ func (l *Live) Rules() []RuleState {
 	defer l.mu.Unlock()
 	out := make([]RuleState, 0, len(l.rules))
 	for _, r := range l.rules {
-		out = append(out, RuleState{Compiled: r.c, Healthy: r.healthy, LastRun: r.lastRun,
+		out = append(out, RuleState{Compiled: r.c, Healthy: r.healthy, LastRun: r.lastRun, RunTime: r.took,
 			LastError: r.lastErr, Alerts: r.alerts, NextTick: r.next, Watermark: r.wm, Late: r.late, LateHeldBy: r.lateBy})
 	}
 	return out
@@ -684,12 +688,13 @@ func (l *Live) runTick(r *liveRule) (out []*alert.Alert) {
 			l.fail(r, fmt.Errorf("rule panicked evaluating %s: %v", t.Format(time.RFC3339), p), debug.Stack())
 			out = nil
 		}
+		took := time.Since(start)
 		l.mu.Lock()
-		r.lastRun = t
+		r.lastRun, r.took = t, took
 		r.next = t.Add(r.c.Spec.Interval)
 		l.mu.Unlock()
 		if l.opt.Observe != nil {
-			l.opt.Observe.RuleRun(r.c.Rule.ID, time.Since(start), nil)
+			l.opt.Observe.RuleRun(r.c.Rule.ID, took, nil)
 		}
 	}()
 	touched := r.al.tick(w, r.inst.Evaluate(t, w.Start, w.End))

@@ -215,6 +215,9 @@ func TestLiveLateEventIsReported(t *testing.T) {
 	if seed.Late != 1 || seed.Watermark.IsZero() {
 		t.Errorf("seed rule state: late %d, watermark %v; want 1 late event and a watermark", seed.Late, seed.Watermark)
 	}
+	if seed.LastRun.IsZero() || seed.RunTime <= 0 {
+		t.Errorf("seed rule state: last run %v taking %v; want the tick it ran and how long it took", seed.LastRun, seed.RunTime)
+	}
 	if d := l.Degraded(); len(d) == 0 || !strings.Contains(strings.Join(d, "\n"), esqlSeedID(t)) {
 		t.Errorf("Degraded() = %q, want the seed rule's late event", d)
 	}

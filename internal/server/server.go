@@ -66,18 +66,20 @@ type IngestResult struct {
 
 // RuleStatus is the health of one rule as the live engine sees it.
 type RuleStatus struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	Language  string    `json:"language"`
-	File      string    `json:"file,omitempty"`
-	Severity  string    `json:"severity"`
-	Interval  string    `json:"interval,omitempty"`
-	LookBack  string    `json:"look_back,omitempty"`
-	Healthy   bool      `json:"healthy"`
-	LastRun   time.Time `json:"last_run,omitzero"`
-	LastError string    `json:"last_error,omitempty"`
-	Alerts    int       `json:"alerts"`
-	Skipped   string    `json:"skipped,omitempty"` // why the rule does not run, when it does not
+	ID       string    `json:"id"`
+	Name     string    `json:"name"`
+	Language string    `json:"language"`
+	File     string    `json:"file,omitempty"`
+	Severity string    `json:"severity"`
+	Interval string    `json:"interval,omitempty"`
+	LookBack string    `json:"look_back,omitempty"`
+	Healthy  bool      `json:"healthy"`
+	LastRun  time.Time `json:"last_run,omitzero"`
+	// RunTime is how long the last run took, as a length of time ("12ms").
+	RunTime   string `json:"run_time,omitempty"`
+	LastError string `json:"last_error,omitempty"`
+	Alerts    int    `json:"alerts"`
+	Skipped   string `json:"skipped,omitempty"` // why the rule does not run, when it does not
 	// Type is the rule's kind as its format names it (esql, query, eql,
 	// threshold, new_terms, ...); Query is its query as written and Plan
 	// the plan it runs, printed.

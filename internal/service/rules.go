@@ -82,6 +82,9 @@ func ruleStatuses(set *ruleset.Set, live *engine.Live, tests *RuleTests) []serve
 			rs.Interval, rs.LookBack = c.Spec.Interval.String(), c.Spec.LookBack.String()
 			s := states[r.ID]
 			rs.Healthy, rs.LastRun, rs.LastError, rs.Alerts = s.Healthy, s.LastRun, s.LastError, s.Alerts
+			if !s.LastRun.IsZero() {
+				rs.RunTime = s.RunTime.Round(time.Microsecond).String()
+			}
 			rs.Watermark, rs.LateEvents, rs.LateWaitingOn = s.Watermark, s.Late, s.LateHeldBy
 		} else {
 			rs.Skipped = c.Err.Error()

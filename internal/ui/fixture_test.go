@@ -239,7 +239,7 @@ func newEnv(t testing.TB, token string) *env {
 	}
 	rules := append(append([]server.RuleStatus{}, d.rules...), server.RuleStatus{ID: hostileRuleID, Name: "Hostile " + hostileImg,
 		Language: "esql", Severity: "critical", Query: hostileScript + "\n| where x == \"" + hostileANSI + "\"",
-		LastError: hostileSVG, Skipped: "", Interval: "5m", LookBack: "1h",
+		LastError: hostileSVG, Skipped: "", Interval: "5m", LookBack: "1h", LastRun: testClock.Add(-time.Minute), RunTime: "12.5ms",
 		Tests: []server.RuleTest{{Name: "hostile " + hostileImg, Failures: []string{hostileScript + "\n" + hostileANSI}, Elapsed: "3ms"},
 			{Name: "quiet day", Passed: true, Elapsed: "1ms"}, {Name: "skipped", Skipped: hostileSVG}}})
 	search := service.SearchFunc(demoSources(d.logs), nil, nil)

@@ -223,6 +223,9 @@ func TestRulesPage(t *testing.T) {
 	if !strings.Contains(p.body, "healthy") || !strings.Contains(p.body, "failing") || !strings.Contains(p.body, "every 5m over 1h") {
 		t.Errorf("rules page does not show health and schedule")
 	}
+	if !strings.Contains(p.body, "took 12.5ms") {
+		t.Errorf("rules page does not show how long a rule's last run took")
+	}
 }
 
 // An entity's page: its risk as a chart with the threshold, its alerts
