@@ -5,7 +5,7 @@
 //	duration = "0" | term { term }
 //	term     = number unit
 //	number   = digits [ "." digits ]
-//	unit     = "ns" | "us" | "µs" | "ms" | "s" | "m" | "h" | "d" | "w"
+//	unit     = "ns" | "us" | "µs" | "μs" | "ms" | "s" | "m" | "h" | "d" | "w"
 //
 // so "30s", "1h30m", "1.5h", "7d", "7d12h" and "2w" all read, a day being
 // 24 hours and a week 7 days; Go's time.ParseDuration reads a subset of
@@ -26,7 +26,9 @@ var units = []struct {
 	d    time.Duration
 }{
 	// Longer names first, so that "ms" is not read as "m".
-	{"ns", time.Nanosecond}, {"us", time.Microsecond}, {"µs", time.Microsecond}, {"ms", time.Millisecond},
+	// Microseconds are written with the micro sign (U+00B5) or the Greek
+	// mu (U+03BC), both of which Go reads.
+	{"ns", time.Nanosecond}, {"us", time.Microsecond}, {"\u00b5s", time.Microsecond}, {"\u03bcs", time.Microsecond}, {"ms", time.Millisecond},
 	{"s", time.Second}, {"m", time.Minute}, {"h", time.Hour}, {"d", 24 * time.Hour}, {"w", 7 * 24 * time.Hour},
 }
 
@@ -95,8 +97,8 @@ func Format(d time.Duration) string {
 	}
 	for i := len(units) - 2; i >= 0; i-- { // from days down
 		u := units[i]
-		if u.name == "µs" {
-			continue
+		if u.d == time.Microsecond && u.name != "us" {
+			continue // written "us", plain ASCII
 		}
 		if n := d / u.d; n > 0 {
 			b = strconv.AppendInt(b, int64(n), 10)
