@@ -9,6 +9,7 @@ import (
 
 	"github.com/tripline/tripline/internal/alert"
 	"github.com/tripline/tripline/internal/engine"
+	"github.com/tripline/tripline/internal/exec"
 	"github.com/tripline/tripline/internal/server"
 	"github.com/tripline/tripline/internal/store"
 )
@@ -31,19 +32,25 @@ func DrilldownFunc(st store.Store, sources func(from, to time.Time) []string, op
 		if err != nil {
 			return res, err
 		}
-		rows := run.Rows
-		seen := map[string]bool{}
-		for _, r := range rows {
-			f := make(alert.Fields, len(r.Columns))
-			for i, c := range r.Columns {
-				f[i] = alert.Field{Name: c, Value: r.Values[i]}
-				if !seen[c] {
-					seen[c] = true
-					res.Columns = append(res.Columns, c)
-				}
-			}
-			res.Rows = append(res.Rows, f)
-		}
+		res.Columns, res.Rows = table(run.Rows)
 		return res, nil
 	}
+}
+
+// table turns query rows into the API's shape: every column once, in the
+// order the rows first name them, and each row as named fields.
+func table(rows []exec.Result) (cols []string, out []alert.Fields) {
+	seen := map[string]bool{}
+	for _, r := range rows {
+		f := make(alert.Fields, len(r.Columns))
+		for i, c := range r.Columns {
+			f[i] = alert.Field{Name: c, Value: r.Values[i]}
+			if !seen[c] {
+				seen[c] = true
+				cols = append(cols, c)
+			}
+		}
+		out = append(out, f)
+	}
+	return cols, out
 }

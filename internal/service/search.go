@@ -7,7 +7,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/tripline/tripline/internal/alert"
 	"github.com/tripline/tripline/internal/engine"
 	"github.com/tripline/tripline/internal/logs"
 	"github.com/tripline/tripline/internal/rule"
@@ -62,18 +61,7 @@ func SearchFunc(sources func(from, to time.Time) []string, open func(ctx context
 		if req.Limit > 0 && len(rows) > req.Limit {
 			rows, res.Truncated = rows[:req.Limit], true
 		}
-		seen := map[string]bool{}
-		for _, row := range rows {
-			f := make(alert.Fields, len(row.Columns))
-			for i, col := range row.Columns {
-				f[i] = alert.Field{Name: col, Value: row.Values[i]}
-				if !seen[col] {
-					seen[col] = true
-					res.Columns = append(res.Columns, col)
-				}
-			}
-			res.Rows = append(res.Rows, f)
-		}
+		res.Columns, res.Rows = table(rows)
 		return res, nil
 	}
 }
