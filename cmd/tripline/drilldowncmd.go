@@ -91,6 +91,7 @@ func runDrilldown(s *streams, o *drilldownOptions) error {
 	opt := engine.DrilldownOptions{Logs: o.logs}
 	if len(o.logs) == 0 {
 		opt.Sources = archivedFiles(o.store.data, stderr)
+		opt.Open = openArchived
 	}
 	if opt.Now, err = drilldownNow(o.now, a); err != nil {
 		return err
@@ -111,6 +112,14 @@ func runDrilldown(s *streams, o *drilldownOptions) error {
 	return writeDrilldownRows(of, format, stdout, stderr, rows)
 }
 
+// openArchived opens the pieces of files the archive names by range.
+func openArchived(_ context.Context, name string) (io.ReadCloser, error) {
+	if archive.IsRange(name) {
+		return archive.OpenRange(name)
+	}
+	return nil, fmt.Errorf("%s is not a local file: search it through serve's API", name)
+}
+
 // archivedFiles lists the local sources serve's archive in data holds for
 // a time range, or nil when there is no archive there. S3 objects need
 // serve's credentials: they are left out, with a note.
@@ -128,7 +137,7 @@ func archivedFiles(data string, stderr io.Writer) func(from, to time.Time) []str
 		var local []string
 		remote := 0
 		for _, ref := range a.Refs(from, to) {
-			if logs.IsURL(ref) {
+			if logs.IsURL(ref) && !archive.IsRange(ref) {
 				remote++
 				continue
 			}

@@ -269,3 +269,39 @@ func TestQueryTheArchive(t *testing.T) {
 		t.Errorf("no paths, no --data: exit %d %s", code, stderr)
 	}
 }
+
+// A file the archive knows in pieces is searched by the piece of the
+// range alone: the other hours' bytes are not even read.
+func TestQueryReadsOnlyTheRangeOfAGrowingFile(t *testing.T) {
+	data := t.TempDir()
+	path := filepath.Join(t.TempDir(), "growing.json")
+	var early, late strings.Builder
+	for i := range 5 {
+		for _, p := range []struct {
+			b  *strings.Builder
+			at time.Time
+		}{{&early, drillEnd.Add(-time.Hour)}, {&late, drillEnd.Add(2 * time.Hour)}} {
+			fmt.Fprintf(p.b, `{"eventVersion":"1.09","eventTime":%q,"eventSource":"bedrock.amazonaws.com","eventName":"ListFoundationModels","awsRegion":"us-east-1","eventID":"%d-%d","userIdentity":{"type":"IAMUser","userName":"bob","accountId":"1"},"recipientAccountId":"1"}`+"\n",
+				p.at.Add(time.Duration(i)*time.Minute).Format(time.RFC3339), p.at.Hour(), i)
+		}
+	}
+	if err := os.WriteFile(path, []byte(early.String()+late.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a, err := archive.Open(filepath.Join(data, "archive"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := int64(early.Len())
+	a.SeenRange(path, 0, n, drillEnd.Add(-time.Hour), drillEnd.Add(-time.Hour+4*time.Minute), 5)
+	a.SeenRange(path, n, int64(late.Len()), drillEnd.Add(2*time.Hour), drillEnd.Add(2*time.Hour+4*time.Minute), 5)
+	if err := a.Save(); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCLI(t, "", "query", "--data", data, "--format", "ndjson",
+		"--from", drillEnd.Add(90*time.Minute).Format(time.RFC3339), "--to", drillEnd.Add(3*time.Hour).Format(time.RFC3339),
+		"from logs-aws.cloudtrail-* | stats n = count(*)")
+	if code != exitOK || strings.TrimSpace(stdout) != `{"n":5}` || !strings.Contains(stderr, "from 5 records") {
+		t.Errorf("exit %d, %s%s; want the five later records, read alone", code, stdout, stderr)
+	}
+}

@@ -156,6 +156,7 @@ func archiveRange(o *queryOptions, opt *engine.HuntOptions, stderr io.Writer) ([
 	if !opt.From.IsZero() && opt.From.After(opt.To) {
 		return nil, usagef("--from %s is after --to %s", opt.From.Format(time.RFC3339), opt.To.Format(time.RFC3339))
 	}
+	opt.Stdin.Open = openArchived
 	sources := archivedFiles(o.data, stderr)
 	if sources == nil {
 		return nil, fmt.Errorf("no event archive in %s (serve keeps one under <data>/archive)", o.data)

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -29,7 +30,24 @@ type Entry struct {
 	// Owned says the archive holds the file itself (an ingested body),
 	// so retention deletes it; other refs are only forgotten.
 	Owned bool `json:"owned,omitempty"`
+	// Spans place the records of a plain file read in pieces (a watched
+	// file that grows) by byte range, so that a search of one hour reads
+	// that hour's bytes; none means the source is read whole.
+	Spans []Span `json:"spans,omitempty"`
 }
+
+// Span is a byte range of a source and the event times its records hold.
+type Span struct {
+	Offset int64     `json:"offset"`
+	Length int64     `json:"length"`
+	First  time.Time `json:"first"`
+	Last   time.Time `json:"last"`
+}
+
+// spanReach is how much event time one span may cover: pieces of a
+// growing file read one after the other join into spans of about an hour,
+// so the index grows with hours, not with reads.
+const spanReach = time.Hour
 
 // overlaps reports whether the entry may hold events in [from, to); a
 // zero bound is open.
@@ -102,25 +120,64 @@ func (a *Archive) Dir() string { return a.dir }
 // Seen records that records with event times in [first, last] were read
 // from ref (a path or s3:// URL). It is called once per chunk read.
 func (a *Archive) Seen(ref string, first, last time.Time, records int) {
+	a.SeenRange(ref, 0, 0, first, last, records)
+}
+
+// SeenRange is Seen for a piece of a plain file: the length bytes at
+// offset. A length of 0 means the source was read whole.
+func (a *Archive) SeenRange(ref string, offset, length int64, first, last time.Time, records int) {
 	if records <= 0 || ref == "" || ref == "-" {
 		return
 	}
+	first, last = first.UTC(), last.UTC()
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.dirty = true
 	e, ok := a.entries[ref]
 	if !ok {
-		a.entries[ref] = &Entry{Ref: ref, First: first.UTC(), Last: last.UTC(), Records: records}
-		a.dirty = true
+		e = &Entry{Ref: ref, First: first, Last: last, Records: records}
+		if length > 0 {
+			e.Spans = []Span{{Offset: offset, Length: length, First: first, Last: last}}
+		}
+		a.entries[ref] = e
 		return
 	}
 	if first.Before(e.First) {
-		e.First = first.UTC()
+		e.First = first
 	}
 	if last.After(e.Last) {
-		e.Last = last.UTC()
+		e.Last = last
 	}
 	e.Records += records
-	a.dirty = true
+	switch {
+	case length == 0:
+		e.Spans = nil // read whole now: searches read it whole
+	case len(e.Spans) == 0:
+		// Known whole already; a later piece changes nothing.
+	default:
+		sp := &e.Spans[len(e.Spans)-1]
+		lo, hi := minTime(sp.First, first), maxTime(sp.Last, last)
+		if sp.Offset+sp.Length == offset && hi.Sub(lo) <= spanReach {
+			sp.Length += length
+			sp.First, sp.Last = lo, hi
+			return
+		}
+		e.Spans = append(e.Spans, Span{Offset: offset, Length: length, First: first, Last: last})
+	}
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // Adopt moves an ingested body, read to its end, into the archive's own
@@ -148,7 +205,7 @@ func (a *Archive) Adopt(path string) (bool, error) {
 	a.mu.Lock()
 	delete(a.entries, path)
 	moved := *e
-	moved.Ref, moved.Owned = dst, true
+	moved.Ref, moved.Owned, moved.Spans = dst, true, nil // compressed now: read whole
 	a.entries[dst] = &moved
 	a.dirty = true
 	a.mu.Unlock()
@@ -220,17 +277,59 @@ func (a *Archive) Sources(from, to time.Time) []Entry {
 	return out
 }
 
-// Refs returns the refs of Sources(from, to], the range a drilldown
-// gives, to include both ends.
+// Refs returns what a search of (from, to] reads, the range a drilldown
+// gives, to include both ends: the refs of Sources, and for a file read in
+// pieces only the pieces of the range, as range refs (see OpenRange).
 func (a *Archive) Refs(from, to time.Time) []string {
 	if !to.IsZero() {
 		to = to.Add(time.Nanosecond)
 	}
 	var refs []string
 	for _, e := range a.Sources(from, to) {
-		refs = append(refs, e.Ref)
+		if len(e.Spans) == 0 {
+			refs = append(refs, e.Ref)
+			continue
+		}
+		for _, sp := range e.Spans {
+			in := Entry{First: sp.First, Last: sp.Last}
+			if in.overlaps(from, to) {
+				refs = append(refs, RangeRef(e.Ref, sp.Offset, sp.Length))
+			}
+		}
 	}
 	return refs
+}
+
+// rangeScheme starts a range ref: range://OFFSET+LENGTH/PATH.
+const rangeScheme = "range://"
+
+// RangeRef names length bytes at offset of the file at path, for a read
+// through OpenRange.
+func RangeRef(path string, offset, length int64) string {
+	return fmt.Sprintf("%s%d+%d/%s", rangeScheme, offset, length, path)
+}
+
+// IsRange reports whether a ref names a range of a file.
+func IsRange(ref string) bool { return strings.HasPrefix(ref, rangeScheme) }
+
+// OpenRange opens the bytes a range ref names.
+func OpenRange(ref string) (io.ReadCloser, error) {
+	rest, ok := strings.CutPrefix(ref, rangeScheme)
+	where, path, ok2 := strings.Cut(rest, "/")
+	offText, lenText, ok3 := strings.Cut(where, "+")
+	off, err1 := strconv.ParseInt(offText, 10, 64)
+	n, err2 := strconv.ParseInt(lenText, 10, 64)
+	if !ok || !ok2 || !ok3 || err1 != nil || err2 != nil || off < 0 || n < 0 {
+		return nil, fmt.Errorf("%q is not a range of a file", ref)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	return struct {
+		io.Reader
+		io.Closer
+	}{io.NewSectionReader(f, off, n), f}, nil
 }
 
 // Prune forgets the sources whose newest event is older than the

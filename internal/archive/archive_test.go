@@ -168,3 +168,49 @@ func FuzzIndex(f *testing.F) {
 		}
 	})
 }
+
+// A file read in pieces keeps the pieces' byte ranges, joined while they
+// follow one another within about an hour of event time, and a search
+// of an hour reads that hour's bytes alone.
+func TestRangesOfAGrowingFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "trail.json")
+	text := "0123456789abcdefghij" // twenty bytes: four pieces of five
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a, err := Open(filepath.Join(dir, "archive"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.SeenRange(path, 0, 5, t0, t0.Add(10*time.Minute), 1)
+	a.SeenRange(path, 5, 5, t0.Add(20*time.Minute), t0.Add(30*time.Minute), 1) // joins the first
+	a.SeenRange(path, 10, 5, t0.Add(3*time.Hour), t0.Add(3*time.Hour), 1)      // an hour on: a span of its own
+	a.SeenRange(path, 15, 5, t0.Add(5*time.Hour), t0.Add(5*time.Hour+time.Minute), 1)
+	es := a.Sources(time.Time{}, time.Time{})
+	if len(es) != 1 || len(es[0].Spans) != 3 || es[0].Spans[0].Length != 10 {
+		t.Fatalf("spans %+v, want three with the first ten bytes long", es)
+	}
+	refs := a.Refs(t0.Add(2*time.Hour), t0.Add(4*time.Hour))
+	if len(refs) != 1 || !IsRange(refs[0]) {
+		t.Fatalf("refs of 12:00-14:00: %v, want the one range of 13:00", refs)
+	}
+	rc, err := OpenRange(refs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(rc)
+	rc.Close()
+	if string(got) != "abcde" {
+		t.Errorf("the range reads %q, want the bytes of 13:00, \"abcde\"", got)
+	}
+	if _, err := OpenRange("range://x+1//nope"); err == nil {
+		t.Error("a malformed range opened")
+	}
+	// Read whole later (a restart reading it again from the start): the
+	// spans go, searches read it whole.
+	a.Seen(path, t0, t0.Add(6*time.Hour), 4)
+	if refs := a.Refs(t0.Add(2*time.Hour), t0.Add(4*time.Hour)); len(refs) != 1 || refs[0] != path {
+		t.Errorf("after a whole read: %v, want the path", refs)
+	}
+}

@@ -81,9 +81,11 @@ type LiveOptions struct {
 	// positions. Default "engine".
 	CheckpointName string
 	// OnRead, when set, is told after each chunk which source it came from
-	// (the chunk's name: a path, an s3:// URL, a spooled body) and the
-	// event times of its good records, for the event archive.
-	OnRead func(name string, first, last time.Time, records int)
+	// (the chunk's name: a path, an s3:// URL, a spooled body), the event
+	// times of its good records, and, for a plain piece of a file (a watched
+	// file that grew), its byte range in the file; length is 0 for a
+	// compressed or whole object. It feeds the event archive.
+	OnRead func(name string, offset, length int64, first, last time.Time, records int)
 	// AfterCheckpoint, when set, runs on the engine's goroutine right after
 	// each checkpoint is saved, while the sources' positions are exactly
 	// those saved: the moment to delete input the checkpoint covers.
@@ -411,7 +413,11 @@ func (l *Live) ingest(ctx context.Context, in Input) error {
 		return fmt.Errorf("cannot read %s: %w", in.Name, err)
 	}
 	if l.opt.OnRead != nil && n > 0 {
-		l.opt.OnRead(in.Name, first, last, n)
+		var length int64
+		if !bytes.HasPrefix(in.Data, []byte{0x1f, 0x8b}) {
+			length = int64(len(in.Data))
+		}
+		l.opt.OnRead(in.Name, in.Start.Offset, length, first, last, n)
 	}
 	if st.Bad > 0 {
 		for _, p := range st.BadSamples {

@@ -377,3 +377,31 @@ func TestLiveReadsS3EvidenceThroughOpenRecord(t *testing.T) {
 		}
 	}
 }
+
+// The archive is told where each chunk sits in its file: a plain piece by
+// its byte range, a gzip object as a whole.
+func TestLiveTellsWhereChunksSit(t *testing.T) {
+	type read struct {
+		name        string
+		off, length int64
+		records     int
+	}
+	var got []read
+	l := NewLive(builtinRules(t), LiveOptions{Store: openTestStore(t), Now: far,
+		OnRead: func(name string, off, length int64, first, last time.Time, records int) {
+			got = append(got, read{name, off, length, records})
+		}})
+	ctx := context.Background()
+	piece := chunk("trail.json", denial(base, "u", "m1"), denial(base.Add(time.Minute), "u", "m1"))
+	piece.Start.Offset = 4096
+	l.process(ctx, item{in: piece})
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(denial(base, "v", "m1") + "\n"))
+	zw.Close()
+	l.process(ctx, item{in: Input{Name: "s3://b/k.json.gz", Data: gz.Bytes()}})
+	want := []read{{"trail.json", 4096, int64(len(piece.Data)), 2}, {"s3://b/k.json.gz", 0, 0, 1}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("reads %v, want %v", got, want)
+	}
+}

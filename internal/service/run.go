@@ -158,9 +158,9 @@ func (s *service) startEngine(ctx context.Context, ckptName string, router *rout
 		}
 		s.archive = a
 	}
-	var onRead func(string, time.Time, time.Time, int)
+	var onRead func(string, int64, int64, time.Time, time.Time, int)
 	if s.archive != nil {
-		onRead = s.archive.Seen
+		onRead = s.archive.SeenRange
 	}
 	s.live = engine.NewLive(s.set.Compiled, engine.LiveOptions{
 		Store: s.st, Lateness: time.Duration(cfg.Lateness), Retention: time.Duration(cfg.Retention),
@@ -272,6 +272,9 @@ func (s *service) openSources(ctx context.Context) error {
 // openRecord reads an S3 object a source delivered again, for an alert's
 // evidence: from the first source that reads its bucket.
 func (s *service) openRecord(ctx context.Context, name string) (io.ReadCloser, error) {
+	if archive.IsRange(name) {
+		return archive.OpenRange(name)
+	}
 	var errs []error
 	for _, b := range s.buckets {
 		rc, err := b.Open(ctx, name)
