@@ -64,6 +64,19 @@ func LuceneRegexp(pattern string) (string, error) {
 	if pattern == "" {
 		return "(?:)", nil
 	}
+	if !utf8.ValidString(pattern) {
+		// RE2 refuses invalid UTF-8 wherever it stands (a quoted literal
+		// too); say where, as for any other fault of the pattern.
+		pos := 0
+		for pos < len(pattern) {
+			r, n := utf8.DecodeRuneInString(pattern[pos:])
+			if r == utf8.RuneError && n <= 1 {
+				break
+			}
+			pos += n
+		}
+		return "", &RegexpError{Pos: pos, Msg: "the pattern is not valid UTF-8"}
+	}
 	t := luceneTranslator{src: pattern}
 	f, err := t.union()
 	if err != nil {
