@@ -18,7 +18,8 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			return
 		}
-		lines := strings.Count(text, "\n") + 1
+		// YAML counts "\r\n", "\n" and a lone "\r" as line breaks.
+		lines := strings.Count(strings.ReplaceAll(text, "\r\n", "\n"), "\n") + strings.Count(strings.ReplaceAll(text, "\r\n", ""), "\r") + 1
 		for _, p := range probs {
 			if p.Line < 1 || p.Line > lines {
 				t.Fatalf("problem at line %d of a %d-line input: %v", p.Line, lines, p)
