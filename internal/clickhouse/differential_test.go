@@ -3,6 +3,7 @@ package clickhouse_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -34,10 +35,11 @@ const (
 // in-process engine's on the generated scenarios, not yet explained: they
 // are compared and their differences logged, not failed. Any other rule
 // that differs fails the test, and a rule here that stops differing does
-// too, so the list only shrinks.
+// too, so the list only shrinks. CH_SHOW=1 logs each differing tick's rows
+// and SQL.
 var knownDiverging = map[string]string{
 	"3c7e91a4-": "ClickHouse finds none of the requests with three guardrail findings",
-	"e5a08c3f-": "ClickHouse counts fewer ValidationException probes per window",
+	"e5a08c3f-": "ClickHouse counts fewer ValidationException probes per window (about half; its first_seen is later, so the earliest events of a window are the ones missing)",
 }
 
 func diverges(id string) (string, bool) {
@@ -197,6 +199,10 @@ func TestDifferential(t *testing.T) {
 			if strings.Join(got, "\n") != strings.Join(want, "\n") {
 				differs = true
 				if known {
+					if os.Getenv("CH_SHOW") != "" {
+						t.Logf("%s, tick %s:\n got: %s\nwant: %s\nSQL: %s", r.c.Rule.Name, tick.Format(time.RFC3339),
+							strings.Join(got, "\n      "), strings.Join(want, "\n      "), r.q.SQL(w.Start, w.End))
+					}
 					continue
 				}
 				t.Errorf("%s, tick %s: ClickHouse rows differ\n got: %s\nwant: %s", r.c.Rule.Name, tick.Format(time.RFC3339),
