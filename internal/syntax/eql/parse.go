@@ -183,17 +183,18 @@ func (p *parser) eventQuery() (plan.Expr, error) {
 	return &plan.Binary{Op: "AND", L: test, R: cond}, nil
 }
 
-func (p *parser) or() (plan.Expr, error) { return p.chain("or", "OR", p.and) }
+func (p *parser) or() (plan.Expr, error) { return p.chain(p.keyword("or", "OR"), p.and) }
 
-func (p *parser) and() (plan.Expr, error) { return p.chain("and", "AND", p.not) }
+func (p *parser) and() (plan.Expr, error) { return p.chain(p.keyword("and", "AND"), p.not) }
 
-// chain reads operands joined by a keyword, left to right.
-func (p *parser) chain(word, op string, operand func() (plan.Expr, error)) (plan.Expr, error) {
+// chain reads operands joined by operators, left to right: at names the
+// plan operator the current token is, if it is one of the chain's.
+func (p *parser) chain(at func() (string, bool), operand func() (plan.Expr, error)) (plan.Expr, error) {
 	l, err := operand()
 	if err != nil {
 		return nil, err
 	}
-	for p.isKeyword(word) {
+	for op, ok := at(); ok; op, ok = at() {
 		if err := p.advance(); err != nil {
 			return nil, err
 		}
@@ -204,6 +205,23 @@ func (p *parser) chain(word, op string, operand func() (plan.Expr, error)) (plan
 		l = &plan.Binary{Op: op, L: l, R: r}
 	}
 	return l, nil
+}
+
+// keyword matches the keyword word, which the plan writes op.
+func (p *parser) keyword(word, op string) func() (string, bool) {
+	return func() (string, bool) { return op, p.isKeyword(word) }
+}
+
+// ops matches any of the symbols ops, which the plan writes as they are.
+func (p *parser) ops(ops ...string) func() (string, bool) {
+	return func() (string, bool) {
+		for _, op := range ops {
+			if p.isOp(op) {
+				return op, true
+			}
+		}
+		return "", false
+	}
 }
 
 func (p *parser) not() (plan.Expr, error) {
@@ -388,43 +406,9 @@ func (p *parser) constant(op string) (*plan.Literal, error) {
 	return lit, nil
 }
 
-func (p *parser) sum() (plan.Expr, error) {
-	l, err := p.product()
-	if err != nil {
-		return nil, err
-	}
-	for p.isOp("+") || p.isOp("-") {
-		op := p.tok.text
-		if err := p.advance(); err != nil {
-			return nil, err
-		}
-		r, err := p.product()
-		if err != nil {
-			return nil, err
-		}
-		l = &plan.Binary{Op: op, L: l, R: r}
-	}
-	return l, nil
-}
+func (p *parser) sum() (plan.Expr, error) { return p.chain(p.ops("+", "-"), p.product) }
 
-func (p *parser) product() (plan.Expr, error) {
-	l, err := p.unary()
-	if err != nil {
-		return nil, err
-	}
-	for p.isOp("*") || p.isOp("/") || p.isOp("%") {
-		op := p.tok.text
-		if err := p.advance(); err != nil {
-			return nil, err
-		}
-		r, err := p.unary()
-		if err != nil {
-			return nil, err
-		}
-		l = &plan.Binary{Op: op, L: l, R: r}
-	}
-	return l, nil
-}
+func (p *parser) product() (plan.Expr, error) { return p.chain(p.ops("*", "/", "%"), p.unary) }
 
 func (p *parser) unary() (plan.Expr, error) {
 	if p.isOp("-") || p.isOp("+") {
