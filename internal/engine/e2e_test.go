@@ -3,13 +3,14 @@ package engine
 import (
 	"bytes"
 	"context"
-	"github.com/tripline/tripline/internal/logs"
-	"github.com/tripline/tripline/internal/schema"
-	"github.com/tripline/tripline/internal/testutil"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/tripline/tripline/internal/logs"
+	"github.com/tripline/tripline/internal/schema"
+	"github.com/tripline/tripline/internal/testutil"
 
 	"github.com/tripline/tripline/internal/event"
 	"github.com/tripline/tripline/internal/generate"

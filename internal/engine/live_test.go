@@ -41,6 +41,24 @@ func (c *collector) add(_ context.Context, as []*alert.Alert) {
 	c.alerts = append(c.alerts, as...)
 }
 
+// liveOnce runs one chunk through a live engine of its own over st, as a
+// process that lives for one delivery: it restores the last checkpoint
+// first when restore is set, and checkpoints after.
+func liveOnce(t *testing.T, st store.Store, rules []*Compiled, in Input, restore bool) {
+	t.Helper()
+	ctx := context.Background()
+	l := NewLive(rules, LiveOptions{Store: st, Now: far, CheckpointEvery: time.Hour})
+	if restore {
+		if err := l.Restore(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l.process(ctx, item{in: in})
+	if err := l.Checkpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func chunk(name string, lines ...string) Input {
 	return Input{Name: name, Data: []byte(strings.Join(lines, "\n") + "\n"), Start: logs.StreamStart{Line: 1}}
 }

@@ -40,19 +40,7 @@ func TestLiveNewTermsSurviveRestart(t *testing.T) {
 		}
 		return []*Compiled{c}
 	}
-	run := func(st store.Store, in Input, restore bool) {
-		ctx := context.Background()
-		l := NewLive(newRule(), LiveOptions{Store: st, Now: far, CheckpointEvery: time.Hour})
-		if restore {
-			if err := l.Restore(ctx); err != nil {
-				t.Fatal(err)
-			}
-		}
-		l.process(ctx, item{in: in})
-		if err := l.Checkpoint(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
+	run := func(st store.Store, in Input, restore bool) { liveOnce(t, st, newRule(), in, restore) }
 	users := func(st store.Store) string {
 		as, err := st.List(context.Background(), store.Filter{})
 		if err != nil {

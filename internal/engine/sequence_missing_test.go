@@ -114,17 +114,7 @@ func TestLiveSequenceMissingWaitsForWatermark(t *testing.T) {
 		}
 		return evidenceOf(t, got)
 	}
-	run := func(in Input) {
-		ctx := context.Background()
-		l := NewLive([]*Compiled{listedNotInvoked(t, "15m")}, LiveOptions{Store: st, Now: far, CheckpointEvery: time.Hour})
-		if err := l.Restore(ctx); err != nil {
-			t.Fatal(err)
-		}
-		l.process(ctx, item{in: in})
-		if err := l.Checkpoint(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
+	run := func(in Input) { liveOnce(t, st, []*Compiled{listedNotInvoked(t, "15m")}, in, true) }
 	// The windows up to 11:10 close; the listings' deadlines (11:15,
 	// 11:16) have not passed.
 	run(chunk("d1.json",
